@@ -1,0 +1,113 @@
+# eesp - stateless-encryption VPN.  See README.md.
+#
+#   make            build eespd, eespctl and the core library
+#   make deps       install missing Debian packages (apt-get, non-interactive)
+#   make check      deps + build + every test (unit, vectors, fuzz, dissector, integration)
+#   make demo       two namespaces, two daemons, traffic through the tunnel
+#   make fuzz       run every fuzzer for FUZZ_SECONDS (default 300)
+#   make dissector  build the Wireshark plugin
+#   make clean
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+B := build
+
+PKGS := libcrypto liburing libconfig libcap-ng
+# Debian packages needed to build and test (make deps installs the missing ones).
+DEB_BUILD := build-essential pkg-config libssl-dev liburing-dev libconfig-dev \
+	libcap-ng-dev libcriterion-dev libpcap-dev
+DEB_TEST := clang libclang-rt-14-dev iproute2 iputils-ping iperf3 tcpdump tshark \
+	wireshark-dev libwireshark-dev libgcrypt20-dev libglib2.0-dev mandoc \
+	procps psmisc util-linux python3
+DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
+
+CC ?= cc
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wvla
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(WARN) -Isrc/core
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS = $(PKG_LIBS) -lpthread
+
+CORE_SRC := $(wildcard src/core/*.c)
+DAEMON_SRC := $(wildcard src/daemon/*.c)
+CLI_SRC := $(wildcard cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+
+CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(B)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
+FUZZERS := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+
+BINS := $(B)/libeespcore.a $(if $(DAEMON_SRC),$(B)/eespd) $(if $(CLI_SRC),$(B)/eespctl)
+
+.PHONY: all deps check check-unit demo fuzz fuzz-brief dissector clean install uninstall \
+	vectors bench format
+
+all: $(BINS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/libeespcore.a: $(CORE_OBJ)
+	@mkdir -p $(B)
+	$(AR) rcs $@ $^
+
+$(B)/eespd: $(DAEMON_OBJ) $(B)/libeespcore.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/eespctl: $(CLI_OBJ) $(B)/libeespcore.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lpcap
+
+$(B)/test_unit: $(UNIT_OBJ) $(B)/libeespcore.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+
+# libFuzzer harnesses: the core is rebuilt with clang and the sanitizers.
+FUZZ_CC := clang
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc/core -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined
+$(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard src/core/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(CORE_SRC) $(filter-out tests/fuzz/%,$(wildcard tests/fuzz/support/*.c)) $(PKG_LIBS)
+
+deps:
+	@tools/deps.sh $(DEB_ALL)
+
+dissector:
+	$(MAKE) -C dissector
+
+check: deps
+	$(MAKE) all $(B)/test_unit $(FUZZERS)
+	$(MAKE) dissector
+	@tools/check.sh
+
+check-unit: $(B)/test_unit
+	$(B)/test_unit
+
+FUZZ_SECONDS ?= 300
+fuzz: $(FUZZERS)
+	@tools/fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
+
+fuzz-brief: $(FUZZERS)
+	@tools/fuzz.sh 30 $(FUZZERS)
+
+vectors: $(B)/eespctl
+	$(B)/eespctl vectors --out vectors
+
+demo: deps
+	$(MAKE) all
+	@tools/demo.sh
+
+format:
+	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h) $(DAEMON_SRC) $(wildcard src/daemon/*.h) \
+		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC)
+
+clean:
+	rm -rf $(B)
+	-$(MAKE) -C dissector clean
+
+-include $(CORE_OBJ:.o=.d) $(DAEMON_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
