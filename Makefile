@@ -41,10 +41,11 @@ DAEMON_OBJ := $(DAEMON_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 
 BINS := $(B)/libeespcore.a $(if $(DAEMON_SRC),$(B)/eespd) $(if $(CLI_SRC),$(B)/eespctl)
 
-.PHONY: all deps check check-unit demo fuzz fuzz-brief dissector clean install uninstall \
+.PHONY: all tools deps check check-unit demo fuzz fuzz-brief dissector clean install uninstall \
 	vectors bench format
 
 all: $(BINS)
@@ -62,6 +63,12 @@ $(B)/eespd: $(DAEMON_OBJ) $(B)/libeespcore.a
 
 $(B)/eespctl: $(CLI_OBJ) $(B)/libeespcore.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lpcap
+
+# small test programs for the integration tests (tests/tools/*.c)
+tools: $(TOOLS)
+$(B)/tools/%: tests/tools/%.c $(B)/libeespcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespcore.a $(LDLIBS)
 
 $(B)/test_unit: $(UNIT_OBJ) $(B)/libeespcore.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
@@ -81,7 +88,7 @@ dissector:
 	$(MAKE) -C dissector
 
 check: deps
-	$(MAKE) all $(B)/test_unit $(FUZZERS)
+	$(MAKE) all $(B)/test_unit $(FUZZERS) tools
 	$(MAKE) dissector
 	@tools/check.sh
 

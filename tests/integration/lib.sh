@@ -1,0 +1,609 @@
+# shellcheck shell=bash
+# tests/integration/lib.sh - shared helpers for the eespd integration tests.
+#
+# Source it from a test (tests/integration/NN_name.sh) run from the repo root:
+#
+#   . tests/integration/lib.sh
+#   it_init            # root check, binaries, temp dir, trap cleanup
+#   net_create 2       # namespaces n1, n2 joined by veth (3+: a bridge hub)
+#   keys_eesp          # one domain root key for every node
+#   conf_eesp 1 "2"    # node 1 with peer 2
+#   daemon_start 1
+#
+# Naming: every namespace/interface starts with e<NN><$$> so parallel runs and
+# other helpers never collide.  Addresses are documentation prefixes only:
+#   inner (TUN)   192.0.2.<i>/24          2001:db8:1::<i>/64
+#   underlay      198.51.100.<i>/24       2001:db8:ff::<i>/64   (veth)
+#
+# Exit codes follow automake: 0 pass, 77 skip, anything else fail.  Cleanup
+# (daemons, background jobs, namespaces, temp dir) runs from an EXIT trap,
+# also when a test fails half-way or is killed by the check runner's timeout.
+
+set -uo pipefail
+
+B=${B:-build}
+EESPD=${EESPD:-$B/eespd}
+EESPCTL=${EESPCTL:-$B/eespctl}
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+
+IT_NAME=$(basename "$0" .sh)
+IT_NUM=${IT_NAME%%_*}
+IT_P="e${IT_NUM}$$"     # prefix for namespaces and interfaces
+IT_DIR=""               # temp dir (configs, keys, logs, captures)
+IT_NS=()                # namespaces we created
+IT_PIDS=()              # background jobs we started (other than daemons)
+declare -A IT_DPID=()   # node -> eespd pid
+IT_NODES=0
+IT_TUN=eesp0            # TUN name inside every namespace
+IT_PORT=4500            # EESP port (PSP: 1000)
+IT_MODE=eesp
+IT_T0=$(date +%s.%N)
+
+# ------------------------------------------------------------ messages --
+
+log() { printf '[%s %6.2fs] %s\n' "$IT_NAME" "$(awk -v a="$(date +%s.%N)" -v b="$IT_T0" 'BEGIN { print a - b }')" "$*"; }
+skip() {
+	echo "SKIP: $IT_NAME: $*"
+	exit 77
+}
+fail() {
+	echo "FAIL: $IT_NAME: $*" >&2
+	dump_logs >&2
+	exit 1
+}
+# assert a command succeeds; on failure print the command and its output
+must() {
+	local out rc
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		printf '%s\n' "$out" >&2
+		fail "command failed (exit $rc): $*"
+	fi
+	[ -z "$out" ] || printf '%s\n' "$out"
+}
+
+dump_logs() {
+	local f
+	[ -n "$IT_DIR" ] && [ -d "$IT_DIR" ] || return 0
+	for f in "$IT_DIR"/n*/eespd.log; do
+		[ -e "$f" ] || continue
+		echo "----- $f (last 60 lines)"
+		tail -n 60 "$f"
+	done
+	echo "-----"
+}
+
+# ------------------------------------------------------ setup/cleanup --
+
+it_cleanup() {
+	local rc=$? n pid i
+	trap - EXIT INT TERM
+	for pid in "${IT_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for n in "${!IT_DPID[@]}"; do
+		pid=${IT_DPID[$n]}
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for n in "${!IT_DPID[@]}"; do
+		pid=${IT_DPID[$n]}
+		for i in $(seq 30); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$pid" 2>/dev/null
+	done
+	for pid in "${IT_PIDS[@]}"; do
+		kill -KILL "$pid" 2>/dev/null
+	done
+	wait 2>/dev/null
+	for n in "${IT_NS[@]}"; do
+		# anything still running in the namespace (iperf3, ping, tcpdump) goes too
+		for pid in $(ip netns pids "$n" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null
+		done
+		ip netns del "$n" 2>/dev/null
+	done
+	if [ -n "$IT_DIR" ] && [ -d "$IT_DIR" ]; then
+		if [ -n "${IT_KEEP:-}" ]; then
+			echo "kept $IT_DIR"
+		else
+			rm -rf "$IT_DIR"
+		fi
+	fi
+	exit $rc
+}
+
+require_root() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, TUN); run as root"
+	[ -c /dev/net/tun ] || skip "no /dev/net/tun"
+	ip netns list >/dev/null 2>&1 || skip "ip netns not available"
+}
+
+require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || skip "$c is not installed (make deps)"
+	done
+}
+
+it_init() {
+	require_root
+	[ -x "$EESPD" ] || skip "$EESPD not built (make)"
+	require_cmd ip ping tcpdump
+	IT_DIR=$(mktemp -d "/tmp/eesp-$IT_NAME.XXXXXX") || fail "mktemp"
+	chmod 0755 "$IT_DIR" # the daemon user must be able to reach its files
+	trap it_cleanup EXIT
+	trap 'exit 130' INT TERM
+	log "prefix $IT_P, dir $IT_DIR"
+}
+
+# ns NODE: namespace name of node NODE
+ns() { echo "${IT_P}n$1"; }
+# nsx NODE cmd...: run in node NODE's namespace
+nsx() {
+	local n=$1
+	shift
+	ip netns exec "$(ns "$n")" "$@"
+}
+
+ns_add() {
+	local n=$1
+	ip netns add "$n" || fail "ip netns add $n"
+	IT_NS+=("$n")
+	ip -n "$n" link set lo up
+	# IPv6 on, no duplicate-address detection delays
+	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.accept_dad=0 \
+		net.ipv6.conf.all.accept_dad=0 >/dev/null
+}
+
+# underlay addresses of node i
+ul4() { echo "198.51.100.$1"; }
+ul6() { echo "2001:db8:ff::$1"; }
+# inner (TUN) addresses of node i
+in4() { echo "192.0.2.$1"; }
+in6() { echo "2001:db8:1::$1"; }
+# veth name of node i (inside its namespace)
+veth() { echo "${IT_P}v$1"; }
+
+# net_create N: namespaces for nodes 1..N; two nodes are joined by one veth
+# pair, three or more by a bridge in a hub namespace.
+net_create() {
+	local N=$1 i
+	IT_NODES=$N
+	for i in $(seq "$N"); do
+		ns_add "$(ns "$i")"
+	done
+	if [ "$N" -eq 2 ]; then
+		ip link add "$(veth 1)" netns "$(ns 1)" type veth peer name "$(veth 2)" netns "$(ns 2)" ||
+			fail "veth"
+	else
+		local hub="${IT_P}hub"
+		ns_add "$hub"
+		ip -n "$hub" link add br0 type bridge || fail "bridge"
+		ip -n "$hub" link set br0 up
+		for i in $(seq "$N"); do
+			ip link add "$(veth "$i")" netns "$(ns "$i")" type veth peer name "${IT_P}h$i" netns "$hub" ||
+				fail "veth $i"
+			ip -n "$hub" link set "${IT_P}h$i" master br0 up
+		done
+	fi
+	for i in $(seq "$N"); do
+		ip -n "$(ns "$i")" addr add "$(ul4 "$i")/24" dev "$(veth "$i")"
+		ip -n "$(ns "$i")" addr add "$(ul6 "$i")/64" dev "$(veth "$i")" nodad
+		ip -n "$(ns "$i")" link set "$(veth "$i")" up
+	done
+	log "namespaces: $(for i in $(seq "$N"); do printf '%s ' "$(ns "$i")"; done)"
+}
+
+# ---------------------------------------------------------------- keys --
+
+hex32() { od -An -tx1 -N32 /dev/urandom | tr -d ' \n'; }
+
+# write_secret FILE: stdin to FILE with mode 0600
+write_secret() {
+	local f=$1
+	(umask 077 && cat >"$f") || fail "write $f"
+	chmod 0600 "$f"
+}
+
+IT_DOMAIN_ID=0xC0FFEE01
+IT_ROOT_KEY=""
+IT_ROOT_GEN=1
+
+# keys_eesp: one domain root key shared by all nodes (node profile)
+keys_eesp() {
+	IT_ROOT_KEY=$(hex32)
+}
+
+# PSP: every node has two receive master keys; the sender to node r uses the
+# SPI psp_spi r s and the data key derived from r's master 0.
+declare -A IT_PSPM=()
+keys_psp() {
+	local i
+	for i in $(seq "$IT_NODES"); do
+		IT_PSPM[$i, 0]=$(hex32)
+		IT_PSPM[$i, 1]=$(hex32)
+	done
+}
+IT_PSP_VERSION=1
+psp_spi() { printf '0x%08x\n' $((0x00010000 | $1 << 8 | $2)); } # receiver r, sender s
+# psp_derive MASTERHEX SPI VERSION: the data key (psp.md §2), through openssl's CMAC
+psp_derive() {
+	local mk=$1 spi=$2 ver=$3 lab L out="" i
+	spi=$(printf '%08x' $((spi)))
+	if [ "$ver" -eq 0 ]; then lab=50763000 L=00000080; else lab=50763100 L=00000100; fi
+	for i in 1 2; do
+		[ "$ver" -eq 0 ] && [ $i -eq 2 ] && break
+		out+=$(printf '%08x%s%s%s' $i $lab "$spi" $L | "$PY" -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read().strip()))' |
+			openssl mac -cipher AES-256-CBC -macopt "hexkey:$mk" CMAC | tr 'A-F' 'a-f')
+	done
+	echo "$out"
+}
+
+# ------------------------------------------------------------- configs --
+
+# node_dir i: per-node directory (config, keys, state, log, socket)
+node_dir() { echo "$IT_DIR/n$1"; }
+node_conf() { echo "$(node_dir "$1")/eespd.conf"; }
+node_sock() { echo "$(node_dir "$1")/ctl.sock"; }
+node_log() { echo "$(node_dir "$1")/eespd.log"; }
+
+# Extra text spliced into the generated configs (tests set these).
+IT_CONF_DAEMON_EXTRA=""
+IT_CONF_DOMAIN_EXTRA=""
+IT_POLICY_NODES='"1-254"'
+
+_mkdir_node() {
+	local d
+	d=$(node_dir "$1")
+	mkdir -p "$d/keys" "$d/state"
+	chmod 0755 "$d" "$d/keys"
+	# the state dir is written after the privilege drop
+	chmod 0777 "$d/state"
+}
+
+_conf_daemon() {
+	local i=$1 port=$2
+	cat <<EOF
+daemon: {
+  mode = "$IT_MODE";
+  interface = "$IT_TUN";
+  mtu = 1400;
+  addresses = [ "$(in4 "$i")/24", "$(in6 "$i")/64" ];
+  port = $port;
+  source_ports = [ 49152, 65535 ];
+  workers = 1;
+  user = "nobody";
+  control_socket = "$(node_sock "$i")";
+  state_dir = "$(node_dir "$i")/state";
+  log_level = "${IT_LOG_LEVEL:-info}";
+$IT_CONF_DAEMON_EXTRA
+};
+EOF
+}
+
+# conf_eesp NODE "PEERS": eesp mode, node profile, one domain, peers listed
+conf_eesp() {
+	local i=$1 peers=$2 p d
+	IT_MODE=eesp
+	IT_PORT=4500
+	_mkdir_node "$i"
+	d=$(node_dir "$i")
+	write_secret "$d/keys/lab.keys" <<EOF
+# eesp integration test key file (node $i)
+domain 0 $IT_ROOT_GEN $IT_ROOT_KEY
+EOF
+	{
+		echo "# eespd test config, node $i, generated by $IT_NAME"
+		_conf_daemon "$i" "$IT_PORT"
+		cat <<EOF
+domain: {
+  name = "lab";
+  id = $IT_DOMAIN_ID;
+  key_file = "keys/lab.keys";
+  profile = "node";
+  kdf = "cmac";
+  suite = "aes-gcm-256";
+  node_id = $i;
+  epoch = 0; epoch_period = 0; epoch_window = 2;
+  crypt_offset = 0; max_crypt_offset = 0;
+  policy = ( { nodes = [ $IT_POLICY_NODES ]; prefixes = [ "192.0.2.0/24", "2001:db8:1::/64" ]; } );
+$IT_CONF_DOMAIN_EXTRA
+};
+peers = (
+EOF
+		local first=1
+		for p in $peers; do
+			[ $first -eq 1 ] || echo "  ,"
+			first=0
+			cat <<EOF
+  { name = "n$p"; endpoint = "$(ul4 "$p"):$IT_PORT"; node_id = $p;
+    allowed_ips = [ "$(in4 "$p")/32", "$(in6 "$p")/128" ]; }
+EOF
+		done
+		echo ");"
+	} >"$d/eespd.conf"
+	chmod 0644 "$d/eespd.conf"
+}
+
+# conf_psp NODE "PEERS": psp mode; NODE's masters receive, sa lines send
+conf_psp() {
+	local i=$1 peers=$2 p d
+	IT_MODE=psp
+	IT_PORT=1000
+	_mkdir_node "$i"
+	d=$(node_dir "$i")
+	{
+		echo "# psp integration test key file (node $i)"
+		echo "psp 0 ${IT_PSPM[$i, 0]}"
+		echo "psp 1 ${IT_PSPM[$i, 1]}"
+		for p in $peers; do
+			echo "sa psp $(psp_spi "$p" "$i") $(psp_derive "${IT_PSPM[$p, 0]}" "$(psp_spi "$p" "$i")" "$IT_PSP_VERSION")"
+		done
+	} | write_secret "$d/keys/psp.keys"
+	{
+		echo "# eespd test config (psp), node $i, generated by $IT_NAME"
+		_conf_daemon "$i" "$IT_PORT"
+		cat <<EOF
+psp: {
+  key_file = "keys/psp.keys";
+  version = $IT_PSP_VERSION;
+  crypt_offset = 0;
+};
+peers = (
+EOF
+		local first=1
+		for p in $peers; do
+			[ $first -eq 1 ] || echo "  ,"
+			first=0
+			cat <<EOF
+  { name = "n$p"; endpoint = "$(ul4 "$p"):$IT_PORT";
+    tx_spi = $(psp_spi "$p" "$i"); rx_spi = [ $(psp_spi "$i" "$p") ];
+    allowed_ips = [ "$(in4 "$p")/32", "$(in6 "$p")/128" ]; }
+EOF
+		done
+		echo ");"
+	} >"$d/eespd.conf"
+	chmod 0644 "$d/eespd.conf"
+}
+
+# ------------------------------------------------------------- daemons --
+
+# ctl NODE "LINE": one control-socket request; prints the whole reply
+ctl_sock() {
+	"$PY" - "$1" "$2" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+try:
+    s.connect(sys.argv[1])
+    s.sendall((sys.argv[2] + "\n").encode())
+    buf = b""
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        buf += d
+except OSError as e:
+    print("ctl: %s: %s" % (sys.argv[1], e), file=sys.stderr)
+    sys.exit(2)
+sys.stdout.write(buf.decode(errors="replace"))
+EOF
+}
+ctl() { ctl_sock "$(node_sock "$1")" "$2"; }
+
+# daemon_start NODE [args]: eespd -f in NODE's namespace, log to its dir
+daemon_start() {
+	local i=$1 pid
+	shift
+	: >"$(node_log "$i")"
+	ip netns exec "$(ns "$i")" "$EESPD" -f -c "$(node_conf "$i")" "$@" >>"$(node_log "$i")" 2>&1 &
+	pid=$!
+	IT_DPID[$i]=$pid
+	daemon_wait "$i" || fail "eespd on node $i did not become ready"
+	log "eespd node $i ready (pid $pid)"
+}
+
+# daemon_wait NODE: TUN up with its address and the control socket answers
+daemon_wait() {
+	local i=$1 pid=${IT_DPID[$1]} k
+	for k in $(seq 100); do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			echo "eespd (node $i) exited during start" >&2
+			return 1
+		fi
+		if nsx "$i" ip -o addr show dev "$IT_TUN" 2>/dev/null | grep -q "$(in4 "$i")/" &&
+			[ -S "$(node_sock "$i")" ] && ctl "$i" status 2>/dev/null | head -1 | grep -q '^ok'; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "eespd (node $i) not ready after 10 s" >&2
+	return 1
+}
+
+daemon_alive() { kill -0 "${IT_DPID[$1]}" 2>/dev/null; }
+
+daemon_stop() {
+	local i=$1 pid=${IT_DPID[$1]} k
+	kill -TERM "$pid" 2>/dev/null
+	for k in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && fail "eespd node $i still alive 5 s after SIGTERM"
+	wait "$pid" 2>/dev/null
+	unset "IT_DPID[$i]"
+}
+
+# spawn CMD...: start a background job that cleanup kills; sets BG_PID
+spawn() {
+	"$@" &
+	BG_PID=$!
+	IT_PIDS+=("$BG_PID")
+}
+
+# ------------------------------------------------------------ counters --
+
+# counters NODE: "name value" lines from the control socket's JSON counters
+counters() {
+	ctl "$1" "counters json" | "$PY" -c '
+import json, sys
+lines = sys.stdin.read().split("\n", 1)
+if not lines[0].startswith("ok"):
+    sys.exit("counters: " + lines[0])
+obj = json.loads(lines[1])
+flat = {}
+def walk(o, path):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            walk(v, path + [k])
+    elif isinstance(o, bool):
+        pass
+    elif isinstance(o, int):
+        k = path[-1]
+        flat[k] = flat.get(k, 0) + o if len(path) > 1 and path[-2] in ("workers",) else o
+walk(obj, [])
+for k, v in sorted(flat.items()):
+    print(k, v)
+'
+}
+
+# counter_delta BEFORE AFTER: "name delta" for every counter that changed
+counter_delta() {
+	awk 'NR==FNR { b[$1] = $2; next } { d = $2 - ($1 in b ? b[$1] : 0); if (d != 0) print $1, d }' "$1" "$2"
+}
+
+# ---------------------------------------------------------- traffic ----
+
+# ping_ok NODE DST COUNT [extra]: COUNT pings, all must come back
+ping_ok() {
+	local i=$1 dst=$2 c=$3 out
+	shift 3
+	out=$(nsx "$i" ping -n -q -c "$c" -i 0.2 -W 2 -w $((c + 5)) "$@" "$dst" 2>&1)
+	if ! grep -q " $c received, 0% packet loss" <<<"$out"; then
+		echo "$out" >&2
+		fail "ping from node $i to $dst lost packets"
+	fi
+	log "ping n$i -> $dst: $(grep -o '[0-9]* received, [0-9.]*% packet loss' <<<"$out")"
+}
+
+# tcp_sha NODE_FROM NODE_TO DSTADDR BYTES: send BYTES random bytes over TCP
+# through the tunnel; fail unless the receiver's sha256 equals the sender's
+tcp_sha() {
+	local from=$1 to=$2 dst=$3 n=$4 f got want port=5201
+	f="$IT_DIR/payload.$from.$to"
+	head -c "$n" /dev/urandom >"$f"
+	want=$(sha256sum <"$f" | cut -d' ' -f1)
+	rm -f "$f.rx"
+	nsx "$to" "$PY" - "$dst" "$port" "$f.rx" <<'EOF' &
+import hashlib, socket, sys
+fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+s = socket.socket(fam, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.listen(1)
+s.settimeout(30)
+c, _ = s.accept()
+c.settimeout(30)
+h = hashlib.sha256()
+n = 0
+while True:
+    d = c.recv(1 << 16)
+    if not d:
+        break
+    h.update(d)
+    n += len(d)
+open(sys.argv[3], "w").write("%s %d\n" % (h.hexdigest(), n))
+EOF
+	local spid=$!
+	IT_PIDS+=("$spid")
+	local k
+	for k in $(seq 50); do
+		nsx "$to" ss -Hltn "sport = :$port" 2>/dev/null | grep -q LISTEN && break
+		sleep 0.1
+	done
+	nsx "$from" "$PY" - "$dst" "$port" "$f" <<'EOF' || fail "tcp send $from -> $dst failed"
+import socket, sys
+fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=30)
+with open(sys.argv[3], "rb") as f:
+    s.sendall(f.read())
+s.shutdown(socket.SHUT_WR)
+s.recv(1)
+s.close()
+EOF
+	wait "$spid" || fail "tcp receiver on node $to failed"
+	got=$(cut -d' ' -f1 "$f.rx" 2>/dev/null)
+	[ "$got" = "$want" ] || fail "sha256 mismatch n$from -> $dst: sent $want ($n bytes), received $(cat "$f.rx" 2>/dev/null)"
+	log "tcp n$from -> $dst: $n bytes, sha256 ${want:0:16}... matches"
+}
+
+# iperf NODE_FROM NODE_TO DST SECONDS: TCP; prints Gbit/s and retransmits
+iperf() {
+	local from=$1 to=$2 dst=$3 t=$4 j
+	spawn nsx "$to" iperf3 -s -1 -B "$dst" -p 5301
+	sleep 0.3
+	local k
+	for k in $(seq 30); do
+		nsx "$to" ss -Hltn "sport = :5301" 2>/dev/null | grep -q LISTEN && break
+		sleep 0.1
+	done
+	j=$(nsx "$from" timeout $((t + 20)) iperf3 -c "$dst" -p 5301 -t "$t" -J 2>&1) ||
+		fail "iperf3 n$from -> $dst failed: $(tail -5 <<<"$j")"
+	"$PY" -c '
+import json, sys
+j = json.loads(sys.stdin.read())
+e = j["end"]
+r = e["sum_received"]
+s = e["sum_sent"]
+print("%.2f Gbit/s received, %d bytes, %d retransmits" % (r["bits_per_second"] / 1e9, r["bytes"], s.get("retransmits", 0)))
+if r["bytes"] <= 0:
+    sys.exit(1)
+' <<<"$j" || fail "iperf3 n$from -> $dst moved no data"
+}
+
+# wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds
+wait_for() {
+	local t=$1 k
+	shift
+	for k in $(seq $((t * 10))); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# drop counter names: every reason of src/core/errors.h except "ok"
+drop_names() {
+	sed -n 's/.*X([A-Z_0-9]*, *"\([a-z_]*\)").*/\1/p' src/core/errors.h | grep -v '^ok$'
+}
+
+# drops NODE [IGNORE_REGEX]: "name value" of every non-zero drop counter
+drops() {
+	local ign=${2:-^$}
+	counters "$1" >"$IT_DIR/counters.$1" || fail "cannot read counters of node $1"
+	awk 'NR==FNR { d[$1] = 1; next } ($1 in d) && $2 != 0' <(drop_names) "$IT_DIR/counters.$1" |
+		grep -Ev "$ign"
+}
+
+# two_node_traffic: the traffic part of tests 01 and 02
+two_node_traffic() {
+	ping_ok 1 "$(in4 2)" 5
+	ping_ok 2 "$(in4 1)" 5
+	ping_ok 1 "$(in6 2)" 5
+	ping_ok 2 "$(in6 1)" 5
+	log "iperf3 TCP 5 s n1 -> n2: $(iperf 1 2 "$(in4 2)" 5)"
+	tcp_sha 1 2 "$(in4 2)" $((8 << 20))
+	tcp_sha 2 1 "$(in6 1)" $((8 << 20))
+	local i d
+	for i in 1 2; do
+		daemon_alive "$i" || fail "eespd node $i died"
+		# no_route: the kernel's own IPv6 multicast (MLD, RS) sent into the TUN
+		d=$(drops "$i" '^no_route ')
+		[ -z "$d" ] || fail "node $i counted drops during clean traffic: $(tr '\n' ' ' <<<"$d")"
+	done
+}
