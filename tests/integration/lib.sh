@@ -607,3 +607,8 @@ two_node_traffic() {
 		[ -z "$d" ] || fail "node $i counted drops during clean traffic: $(tr '\n' ' ' <<<"$d")"
 	done
 }
+
+# listening NODE PORT [u|t]: a UDP (u) or TCP (t, default) socket listens
+listening() {
+	nsx "$1" ss -Hl"${3:-t}"n "sport = :$2" 2>/dev/null | grep -q .
+}

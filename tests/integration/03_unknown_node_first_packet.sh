@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# 03: stateless receive.  Node 3 (node_id 3) has node 2 as its peer; node 2
+# was never told about node 3, but its domain policy allows nodes 1-254 from
+# 192.0.2.0/24.  The very first packet node 3 sends (one UDP datagram, no
+# prior exchange of any kind) must reach a listener on node 2, be seen on
+# node 2's TUN, and node 2 must count no drop.
+. "$(dirname "$0")/lib.sh"
+it_init
+net_create 3
+keys_eesp
+conf_eesp 1 "2"
+conf_eesp 2 "1"    # no entry for node 3
+conf_eesp 3 "2"
+grep -q 'node_id = 3' "$(node_conf 2)" && fail "test bug: node 2 knows node 3"
+daemon_start 1
+daemon_start 2
+daemon_start 3
+
+# listener on node 2 and a capture on its TUN
+rx="$IT_DIR/rx.txt"
+nsx 2 "$PY" - "$(in4 2)" 7777 "$rx" <<'PYEOF' &
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], int(sys.argv[2])))
+s.settimeout(10)
+try:
+    d, a = s.recvfrom(2048)
+    open(sys.argv[3], "w").write("%s %s\n" % (a[0], d.decode()))
+except socket.timeout:
+    open(sys.argv[3], "w").write("timeout\n")
+PYEOF
+lpid=$!
+IT_PIDS+=("$lpid")
+pcap="$IT_DIR/tun2.pcap"
+spawn nsx 2 tcpdump -i "$IT_TUN" -n -U -w "$pcap" udp port 7777
+tpid=$BG_PID
+wait_for 5 listening 2 7777 u ||
+	fail "listener on node 2 did not start"
+sleep 1 # tcpdump attaches
+
+before="$IT_DIR/before.2"
+counters 2 >"$before" || fail "counters of node 2"
+# exactly one datagram, from node 3's inner address
+nsx 3 "$PY" -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 0))
+s.sendto(b"first-packet-from-node-3", (sys.argv[2], 7777))
+' "$(in4 3)" "$(in4 2)" || fail "send from node 3"
+wait "$lpid"
+got=$(cat "$rx")
+log "listener on node 2: $got"
+[ "$got" = "$(in4 3) first-packet-from-node-3" ] || fail "the first datagram from node 3 did not arrive (got: $got)"
+sleep 0.5
+kill "$tpid" 2>/dev/null
+wait "$tpid" 2>/dev/null
+n=$(tcpdump -r "$pcap" -n 2>/dev/null | grep -c "$(in4 3)\.[0-9]* > $(in4 2)\.7777")
+[ "$n" -eq 1 ] || fail "expected 1 packet from node 3 on node 2's TUN, capture has $n"
+after="$IT_DIR/after.2"
+counters 2 >"$after"
+log "node 2 counter changes: $(counter_delta "$before" "$after" | tr '\n' ' ')"
+d=$(awk 'NR==FNR { d[$1] = 1; next } ($1 in d)' <(drop_names) <(counter_delta "$before" "$after") | grep -v '^no_route ')
+[ -z "$d" ] || fail "node 2 counted drops: $d"
+d=$(drops 2 '^no_route ')
+[ -z "$d" ] || fail "node 2 has drops: $d"
+daemon_alive 2 || fail "eespd node 2 died"
+log "PASS"

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# 06: bad configuration and key files stop startup, both `eespd -t -c FILE`
+# and a real start, with a message that names the file, the line and the
+# problem.  A valid configuration is checked first, so that the test proves
+# the failures come from the defects it introduces.
+. "$(dirname "$0")/lib.sh"
+it_init
+ns_add "$(ns 1)"
+IT_NODES=1
+keys_eesp
+conf_eesp 1 "2"
+good=$(node_conf 1)
+d=$(node_dir 1)
+cp "$d/keys/lab.keys" "$d/keys/good.keys"
+chmod 0600 "$d/keys/good.keys"
+
+out=$("$EESPD" -t -c "$good" 2>&1) || fail "the valid config fails -t: $out"
+log "valid config: eespd -t exit 0"
+
+nfail=0
+# case NAME CONF PATTERN...: both runs must fail and print every pattern (ERE)
+case_() {
+	local name=$1 conf=$2 out rc p miss=""
+	shift 2
+	for mode in check start; do
+		if [ $mode = check ]; then
+			out=$(timeout 10 "$EESPD" -t -c "$conf" 2>&1)
+			rc=$?
+		else
+			out=$(timeout 10 ip netns exec "$(ns 1)" "$EESPD" -f -c "$conf" 2>&1)
+			rc=$?
+			# a start that did not fail must not leave a TUN behind for the next case
+			ip -n "$(ns 1)" link del "$IT_TUN" 2>/dev/null
+		fi
+		miss=""
+		if [ $rc -eq 0 ] || [ $rc -eq 124 ]; then
+			miss="exit status $rc (expected a failure)"
+		fi
+		for p in "$@"; do
+			grep -Eiq -- "$p" <<<"$out" || miss+=" [no /$p/]"
+		done
+		if [ -n "$miss" ]; then
+			echo "FAILED $name ($mode): $miss; output was:" >&2
+			sed 's/^/    /' <<<"$out" >&2
+			nfail=$((nfail + 1))
+		else
+			log "ok   $name ($mode, exit $rc): $(head -1 <<<"$out")"
+		fi
+	done
+}
+lineof() { grep -n -- "$1" "$2" | head -1 | cut -d: -f1; }
+esc() { sed 's/[.[\*^$()+?{|]/\\&/g' <<<"$1"; }
+
+# 1. syntax error: a missing ';' at the end of the "mtu" line
+c="$d/syntax.conf"
+sed 's/^\(  mtu = 1400\);/\1/' "$good" >"$c"
+n=$(lineof 'mtu = 1400' "$c")
+# libconfig reports the error where the next token starts (that line or the next)
+case_ "syntax error" "$c" "$(esc "$c")" "(line |:)($n|$((n + 1)))([^0-9]|$)" "syntax"
+
+# 2. a wrong value: mode = "foo"
+c="$d/badmode.conf"
+sed 's/mode = "eesp"/mode = "foo"/' "$good" >"$c"
+n=$(lineof 'mode = "foo"' "$c")
+case_ "bad mode value" "$c" "$(esc "$c")" "(line |:)$n([^0-9]|$)" "mode"
+
+# 3. missing key file
+c="$d/nokey.conf"
+sed 's#keys/lab.keys#keys/missing.keys#' "$good" >"$c"
+n=$(lineof 'missing.keys' "$c")
+case_ "missing key file" "$c" "missing\.keys" "(No such file|not found|does not exist|missing|cannot open)"
+
+# 4. key file mode 0644
+c="$d/mode.conf"
+cp "$d/keys/good.keys" "$d/keys/wide.keys"
+chmod 0644 "$d/keys/wide.keys"
+sed 's#keys/lab.keys#keys/wide.keys#' "$good" >"$c"
+case_ "key file mode 0644" "$c" "wide\.keys" "(0644|mode|permission|readable)"
+
+# 5. key file owned by another user
+c="$d/owner.conf"
+cp "$d/keys/good.keys" "$d/keys/owner.keys"
+chmod 0600 "$d/keys/owner.keys"
+chown 12345:12345 "$d/keys/owner.keys"
+sed 's#keys/lab.keys#keys/owner.keys#' "$good" >"$c"
+case_ "key file owned by uid 12345" "$c" "owner\.keys" "(own|uid)"
+
+# 6. bad hex on line 3 of a key file
+c="$d/badhex.conf"
+{
+	echo "# a key file with a bad key on line 3"
+	echo ""
+	echo "domain 0 $IT_ROOT_GEN ${IT_ROOT_KEY:0:60}zzzz"
+} | write_secret "$d/keys/badhex.keys"
+sed 's#keys/lab.keys#keys/badhex.keys#' "$good" >"$c"
+case_ "bad key hex on line 3" "$c" "badhex\.keys" "(line |:)3([^0-9]|$)" "hex"
+
+# 7. a key of the wrong length on line 2
+c="$d/short.conf"
+{
+	echo "# short key on line 2"
+	echo "domain 0 $IT_ROOT_GEN ${IT_ROOT_KEY:0:32}"
+} | write_secret "$d/keys/short.keys"
+sed 's#keys/lab.keys#keys/short.keys#' "$good" >"$c"
+case_ "short key on line 2" "$c" "short\.keys" "(line |:)2([^0-9]|$)" "(length|short|64|32 bytes|hex)"
+
+# 8. the configuration file itself missing
+case_ "missing config file" "$d/nonexistent.conf" "nonexistent\.conf" "(No such file|not found|does not exist|cannot open)"
+
+daemon_alive_any=$(ip netns pids "$(ns 1)" | wc -l)
+[ "$daemon_alive_any" -eq 0 ] || fail "a process is still running in the namespace after the failed starts"
+[ $nfail -eq 0 ] || fail "$nfail case(s) did not stop startup with a clear message"
+log "PASS"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# 08: reload without dropping traffic.  Node 1 starts with node 2 as its only
+# peer.  While `ping -i 0.01 -c 300` runs from node 1 to node 2, node 1's
+# configuration gains node 3 as a peer and eespd gets SIGHUP: the ping must
+# lose no packet, and node 1 must then reach node 3.  Then the same with a
+# reload through the control socket while pinging over IPv6.
+. "$(dirname "$0")/lib.sh"
+it_init
+net_create 3
+keys_eesp
+conf_eesp 1 "2"
+conf_eesp 2 "1"
+conf_eesp 3 "1"
+daemon_start 1
+daemon_start 2
+daemon_start 3
+ping_ok 1 "$(in4 2)" 2
+# node 1 does not route to node 3 yet
+if nsx 1 ping -n -c 1 -W 1 "$(in4 3)" >/dev/null 2>&1; then
+	fail "node 1 reaches node 3 before it was configured"
+fi
+
+pout="$IT_DIR/ping1.txt"
+nsx 1 ping -n -q -i 0.01 -c 300 -w 20 "$(in4 2)" >"$pout" 2>&1 &
+ppid=$!
+IT_PIDS+=("$ppid")
+sleep 1
+conf_eesp 1 "2 3"
+grep -q "n3" "$(node_conf 1)" || fail "test bug: node 3 not in the new config"
+kill -HUP "${IT_DPID[1]}"
+log "SIGHUP sent to node 1 during the ping"
+wait "$ppid"
+cat "$pout"
+grep -q " 300 received, 0% packet loss" "$pout" || fail "packets lost across SIGHUP: $(grep -o '[0-9]* received.*loss' "$pout")"
+daemon_alive 1 || fail "eespd node 1 died after SIGHUP"
+grep -Ei 'reload|config' "$(node_log 1)" | tail -2 | sed 's/^/  log: /'
+wait_for 5 nsx 1 ping -n -c 1 -W 1 "$(in4 3)" >/dev/null || fail "node 1 does not reach node 3 after SIGHUP"
+ping_ok 1 "$(in4 3)" 3
+ping_ok 3 "$(in6 1)" 3
+
+pout="$IT_DIR/ping2.txt"
+nsx 1 ping -n -q -i 0.01 -c 300 -w 20 "$(in6 2)" >"$pout" 2>&1 &
+ppid=$!
+IT_PIDS+=("$ppid")
+sleep 1
+r=$(ctl 1 reload)
+log "control socket reload: $(head -1 <<<"$r")"
+head -1 <<<"$r" | grep -q '^ok' || fail "reload through the control socket failed: $r"
+wait "$ppid"
+cat "$pout"
+grep -q " 300 received, 0% packet loss" "$pout" || fail "packets lost across a control-socket reload"
+log "PASS"
