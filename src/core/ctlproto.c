@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ctlproto.c - parse and format control-socket request lines (ctlproto.h).
+ *
+ * Grammar (strict): verb and arguments separated by single spaces, no
+ * leading or trailing space, printable ASCII only, an optional final '\n'
+ * (no '\r'), at most EESP_CTL_MAX_LINE bytes including the '\n'.
+ * Ids are decimal 0..4294967295 without sign or leading zeros.
+ * spi-alloc without an argument means version 0.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctlproto.h"
+#include "eesp_proto.h"
+
+#define CTL_MAX_ARGS 3
+
+static const struct {
+	const char *name;
+	enum eesp_ctl_verb verb;
+} ctl_verbs[] = {
+    {"status", EESP_CTL_STATUS}, {"show", EESP_CTL_SHOW},	    {"counters", EESP_CTL_COUNTERS},
+    {"keys", EESP_CTL_KEYS},	 {"reload", EESP_CTL_RELOAD},	    {"rotate", EESP_CTL_ROTATE},
+    {"retire", EESP_CTL_RETIRE}, {"spi-alloc", EESP_CTL_SPI_ALLOC},
+};
+
+static const char *const ctl_levels[EESP_LEVELS] = {"domain", "tenant", "group"};
+
+__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_len, const char *fmt,
+						      ...)
+{
+	va_list ap;
+
+	if (err && err_len) {
+		va_start(ap, fmt);
+		vsnprintf(err, err_len, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static int parse_u32(const char *s, size_t n, uint32_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (n == 0 || n > 10 || (n > 1 && s[0] == '0'))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	if (v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static bool tok_is(const char *t, size_t n, const char *s)
+{
+	return strlen(s) == n && memcmp(t, s, n) == 0;
+}
+
+int eesp_ctl_parse(const char *line, size_t len, struct eesp_ctl_req *req, char *err,
+		   size_t err_len)
+{
+	const char *tok[1 + CTL_MAX_ARGS];
+	size_t tlen[1 + CTL_MAX_ARGS];
+	size_t i, ntok = 0, nargs, start;
+	const char *verb_tok;
+	bool found = false;
+
+	memset(req, 0, sizeof(*req));
+	if (err && err_len)
+		err[0] = 0;
+	if (!line)
+		return fail(err, err_len, "no request");
+	if (len > EESP_CTL_MAX_LINE)
+		return fail(err, err_len, "line too long (%zu bytes, at most %d)", len,
+			    EESP_CTL_MAX_LINE);
+	if (len && line[len - 1] == '\n')
+		len--;
+	if (len == 0)
+		return fail(err, err_len, "empty request");
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if (c < 0x20 || c > 0x7e)
+			return fail(err, err_len, "non-printable byte 0x%02x at offset %zu", c, i);
+	}
+	if (line[0] == ' ' || line[len - 1] == ' ')
+		return fail(err, err_len, "leading or trailing space");
+	for (start = 0, i = 0; i <= len; i++) {
+		if (i < len && line[i] != ' ')
+			continue;
+		if (i == start)
+			return fail(err, err_len, "empty argument (double space)");
+		if (ntok == 1 + CTL_MAX_ARGS)
+			return fail(err, err_len, "too many arguments");
+		tok[ntok] = line + start;
+		tlen[ntok++] = i - start;
+		start = i + 1;
+	}
+	verb_tok = tok[0];
+	for (i = 0; i < sizeof(ctl_verbs) / sizeof(ctl_verbs[0]); i++) {
+		if (tok_is(verb_tok, tlen[0], ctl_verbs[i].name)) {
+			req->verb = ctl_verbs[i].verb;
+			found = true;
+			break;
+		}
+	}
+	if (!found)
+		return fail(err, err_len, "unknown verb '%.*s'", (int)(tlen[0] > 32 ? 32 : tlen[0]),
+			    verb_tok);
+	nargs = ntok - 1;
+	switch (req->verb) {
+	case EESP_CTL_STATUS:
+	case EESP_CTL_RELOAD:
+		if (nargs)
+			return fail(err, err_len, "%.*s takes no arguments", (int)tlen[0],
+				    verb_tok);
+		return 0;
+	case EESP_CTL_SHOW:
+	case EESP_CTL_COUNTERS:
+	case EESP_CTL_KEYS:
+		if (nargs > 1)
+			return fail(err, err_len, "%.*s takes at most one argument (json)",
+				    (int)tlen[0], verb_tok);
+		if (nargs == 1) {
+			if (!tok_is(tok[1], tlen[1], "json"))
+				return fail(err, err_len, "unknown argument '%.*s' (expected json)",
+					    (int)(tlen[1] > 32 ? 32 : tlen[1]), tok[1]);
+			req->json = true;
+		}
+		return 0;
+	case EESP_CTL_ROTATE:
+	case EESP_CTL_RETIRE:
+		if (nargs != 2)
+			return fail(err, err_len, "usage: %.*s domain|tenant|group <id>",
+				    (int)tlen[0], verb_tok);
+		req->level = -1;
+		for (i = 0; i < EESP_LEVELS; i++)
+			if (tok_is(tok[1], tlen[1], ctl_levels[i]))
+				req->level = (int)i;
+		if (req->level < 0)
+			return fail(err, err_len, "bad level '%.*s' (domain, tenant or group)",
+				    (int)(tlen[1] > 32 ? 32 : tlen[1]), tok[1]);
+		if (parse_u32(tok[2], tlen[2], &req->id) < 0)
+			return fail(err, err_len, "bad id '%.*s' (decimal 0..4294967295)",
+				    (int)(tlen[2] > 32 ? 32 : tlen[2]), tok[2]);
+		return 0;
+	case EESP_CTL_SPI_ALLOC:
+		if (nargs > 1)
+			return fail(err, err_len, "spi-alloc takes at most one argument (0 or 1)");
+		if (nargs == 1) {
+			if (tok_is(tok[1], tlen[1], "0"))
+				req->version = 0;
+			else if (tok_is(tok[1], tlen[1], "1"))
+				req->version = 1;
+			else
+				return fail(err, err_len, "bad PSP version '%.*s' (0 or 1)",
+					    (int)(tlen[1] > 32 ? 32 : tlen[1]), tok[1]);
+		}
+		return 0;
+	}
+	return fail(err, err_len, "unknown verb");
+}
+
+/* Returns the line length including '\n', or 0 if the request is invalid
+ * (unknown verb, level, version) or cap is short (the line is always NUL
+ * terminated when cap allows). */
+size_t eesp_ctl_format(const struct eesp_ctl_req *req, char *out, size_t cap)
+{
+	const char *verb = NULL;
+	size_t i;
+	int n;
+
+	if (!req || !out || cap == 0)
+		return 0;
+	out[0] = 0;
+	for (i = 0; i < sizeof(ctl_verbs) / sizeof(ctl_verbs[0]); i++)
+		if (ctl_verbs[i].verb == req->verb)
+			verb = ctl_verbs[i].name;
+	if (!verb)
+		return 0;
+	switch (req->verb) {
+	case EESP_CTL_SHOW:
+	case EESP_CTL_COUNTERS:
+	case EESP_CTL_KEYS:
+		n = snprintf(out, cap, "%s%s\n", verb, req->json ? " json" : "");
+		break;
+	case EESP_CTL_ROTATE:
+	case EESP_CTL_RETIRE:
+		if (req->level < 0 || req->level >= EESP_LEVELS)
+			return 0;
+		n = snprintf(out, cap, "%s %s %u\n", verb, ctl_levels[req->level], req->id);
+		break;
+	case EESP_CTL_SPI_ALLOC:
+		if (req->version != 0 && req->version != 1)
+			return 0;
+		n = snprintf(out, cap, "%s %d\n", verb, req->version);
+		break;
+	default:
+		n = snprintf(out, cap, "%s\n", verb);
+		break;
+	}
+	if (n < 0 || (size_t)n >= cap) {
+		out[0] = 0;
+		return 0;
+	}
+	return (size_t)n;
+}
