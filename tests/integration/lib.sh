@@ -545,7 +545,7 @@ EOF
 # iperf NODE_FROM NODE_TO DST SECONDS: TCP; prints Gbit/s and retransmits
 iperf() {
 	local from=$1 to=$2 dst=$3 t=$4 j
-	spawn nsx "$to" iperf3 -s -1 -B "$dst" -p 5301
+	spawn nsx "$to" iperf3 -s -1 -B "$dst" -p 5301 >"$IT_DIR/iperf3-server.log" 2>&1
 	sleep 0.3
 	local k
 	for k in $(seq 30); do
