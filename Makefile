@@ -105,6 +105,16 @@ fuzz-brief: $(FUZZERS)
 vectors: $(B)/eespctl
 	$(B)/eespctl vectors --out vectors
 
+# Benchmarks (not part of check): peers from Debian, eespd, micro-benchmarks; see bench/README.md.
+bench:
+	@tools/deps.sh iperf3 iproute2 iputils-ping openssl python3 procps wireguard-go wireguard-tools openvpn quicktun gnuplot-nox
+	-$(MAKE) all
+	-$(MAKE) $(B)/bench_micro
+	bench/bench.sh
+
+$(B)/bench_micro: bench/micro.c $(B)/libeespcore.a
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $^ $(LDLIBS)
+
 demo: deps
 	$(MAKE) all
 	@tools/demo.sh

@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""bench/summary.py - turn bench.sh's raw rows and bench_micro's output into
+bench/results/<date>.md (medians with min-max, ratios, targets of issue 7)
+and the data file plot.gp draws."""
+import argparse
+import statistics
+import sys
+
+ap = argparse.ArgumentParser()
+ap.add_argument("--raw", required=True)
+ap.add_argument("--trials", required=True)
+ap.add_argument("--micro", required=True)
+ap.add_argument("--out", required=True)
+ap.add_argument("--dat", required=True)
+ap.add_argument("--seconds", type=int, default=0)
+ap.add_argument("--rounds", type=int, default=0)
+ap.add_argument("--host", default="")
+a = ap.parse_args()
+
+LABEL = {
+    "veth": "plain veth (no tunnel)",
+    "quicktun": "quicktun raw (no crypto)",
+    "wireguard": "wireguard-go (Debian) + wg",
+    "openvpn": "OpenVPN 2.6 AES-128-GCM",
+    "eesp": "eespd EESP (AES-GCM-128)",
+    "psp": "eespd PSP v0 (AES-GCM-128)",
+}
+PEERS = ["quicktun", "wireguard", "openvpn"]
+EESPD = ["eesp", "psp"]
+
+order, rows, notrun = [], {}, {}
+for line in open(a.raw):
+    f = line.rstrip("\n").split("\t")
+    if len(f) < 3:
+        continue
+    rnd, sysname = f[0], f[1]
+    if sysname not in order:
+        order.append(sysname)
+    if f[2] != "ok":
+        notrun.setdefault(sysname, []).append("round %s: %s" % (rnd, f[2]))
+        continue
+    pm, pmin, pn, g, retr, cpu, wall, udp, alive = f[3:12]
+
+    def num(x):
+        try:
+            v = float(x)
+            return None if v != v else v
+        except ValueError:
+            return None
+
+    r = dict(round=rnd, ping=num(pm), ping_min=num(pmin), gbps=num(g), retr=num(retr),
+             cpu=num(cpu), wall=num(wall), udp=num(udp), alive=alive)
+    if r["cpu"] is not None and r["wall"] and r["gbps"]:
+        r["cores"] = r["cpu"] / r["wall"]
+        r["cpg"] = r["cores"] / r["gbps"]
+    else:
+        r["cores"] = r["cpg"] = None
+    rows.setdefault(sysname, []).append(r)
+
+
+def col(sysname, key):
+    return [r[key] for r in rows.get(sysname, []) if r.get(key) is not None]
+
+
+def med(sysname, key):
+    v = col(sysname, key)
+    return statistics.median(v) if v else None
+
+
+def cell(sysname, key, fmt):
+    v = col(sysname, key)
+    if not v:
+        return "–"
+    if len(v) == 1:
+        return fmt % v[0]
+    return (fmt + " (" + fmt + "–" + fmt + ")") % (statistics.median(v), min(v), max(v))
+
+
+veth_ping = med("veth", "ping")
+for s in rows:
+    for r in rows[s]:
+        r["added"] = (r["ping"] - veth_ping) if (r["ping"] is not None and veth_ping is not None) else None
+
+micro = {}
+micro_text = open(a.micro).read()
+for line in micro_text.splitlines():
+    p = line.split()
+    if len(p) >= 2 and not line.startswith("#"):
+        try:
+            micro[p[0]] = float(p[1])
+        except ValueError:
+            pass
+
+o = []
+w = o.append
+w("# eesp benchmark, %s\n" % a.out.rsplit("/", 1)[-1].replace(".md", ""))
+w("Produced by `make bench` (bench/bench.sh) in one run: %d rounds, systems alternating in each "
+  "round, fresh namespaces for every measurement; %d s in total. Machine: %s.\n" %
+  (a.rounds, a.seconds, a.host))
+w("Cells: median (min–max) over the rounds. TCP: one stream, `iperf3 -t 10 -O 1`, receiver "
+  "Gbit/s, sender retransmits. Daemon cores = CPU seconds of both daemons (utime+stime) / wall "
+  "time of the test. UDP: 64-byte payload, highest delivered rate with < 1% loss found by a rate "
+  "sweep (2 s steps). Ping: median of 50 pings at 0.05 s; added = minus plain veth's median.\n")
+w("| system | TCP Gbit/s | retransmits | daemon cores | cores per Gbit/s | UDP 64 B kpps < 1% loss "
+  "| ping median ms | added ms |")
+w("|---|---|---|---|---|---|---|---|")
+for s in order:
+    if s in rows:
+        w("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            LABEL.get(s, s), cell(s, "gbps", "%.3f"), cell(s, "retr", "%.0f"),
+            cell(s, "cores", "%.2f"), cell(s, "cpg", "%.2f"), cell(s, "udp", "%.1f"),
+            cell(s, "ping", "%.3f"), cell(s, "added", "%.3f")))
+    if s in notrun:
+        w("| %s | %s | | | | | | |" % (LABEL.get(s, s), notrun[s][0].split(": ", 1)[-1]))
+w("")
+
+
+def best_peer(key, higher=True):
+    cands = [(med(p, key), p) for p in PEERS if med(p, key) is not None]
+    if not cands:
+        return None, None
+    return (max if higher else min)(cands)
+
+
+w("## Ratios and the targets of issue 7\n")
+bp_tcp = best_peer("gbps")
+bp_udp = best_peer("udp")
+bp_ping = best_peer("added", higher=False)
+w("Best peer of this run: TCP %s, UDP %s, added ping %s.\n" % (
+    "%s %.3f Gbit/s" % (bp_tcp[1], bp_tcp[0]) if bp_tcp[0] else "–",
+    "%s %.1f kpps" % (bp_udp[1], bp_udp[0]) if bp_udp[0] else "–",
+    "%s %.3f ms" % (bp_ping[1], bp_ping[0]) if bp_ping[0] is not None else "–"))
+w("| eespd mode | TCP vs best peer (target ≥ 3×) | TCP vs veth | cores per Gbit/s (target ≤ 1) "
+  "| UDP vs best peer (target ≥ 2×) | UDP vs veth | added ping vs best peer (target ≤) |")
+w("|---|---|---|---|---|---|---|")
+
+
+def ratio(x, y):
+    return "%.2f×" % (x / y) if x is not None and y else "–"
+
+
+def verdict(ok):
+    return "" if ok is None else (" **met**" if ok else " **missed**")
+
+
+for s in EESPD:
+    if s not in rows:
+        w("| %s | not run | | | | | |" % LABEL[s])
+        continue
+    g, u, c, ad = med(s, "gbps"), med(s, "udp"), med(s, "cpg"), med(s, "added")
+    rt = g / bp_tcp[0] if g and bp_tcp[0] else None
+    ru = u / bp_udp[0] if u and bp_udp[0] else None
+    w("| %s | %s%s | %s | %s%s | %s%s | %s | %s vs %s%s |" % (
+        LABEL[s], ratio(g, bp_tcp[0]), verdict(None if rt is None else rt >= 3),
+        ratio(g, med("veth", "gbps")),
+        "%.2f" % c if c is not None else "–", verdict(None if c is None else c <= 1),
+        ratio(u, bp_udp[0]), verdict(None if ru is None else ru >= 2),
+        ratio(u, med("veth", "udp")),
+        "%.3f ms" % ad if ad is not None else "–",
+        "%.3f ms" % bp_ping[0] if bp_ping[0] is not None else "–",
+        verdict(None if ad is None or bp_ping[0] is None else ad <= bp_ping[0])))
+w("")
+
+w("## Micro-benchmarks (build/bench_micro, same run)\n")
+if micro:
+    def m(k):
+        return micro.get(k)
+
+    w("| measure | value | target |")
+    w("|---|---|---|")
+
+    def line(name, val, tgt):
+        w("| %s | %s | %s |" % (name, val, tgt))
+
+    for op in ("seal", "open"):
+        core, raw, pkt = m("aead_%s_core_ns" % op), m("aead_%s_evp_ns" % op), m("packet_%s_ns" % op)
+        if core and raw:
+            eff = raw / core
+            line("AEAD %s 1400 B: eesp_aead_%s vs raw EVP" % (op, op),
+                 "%.0f ns vs %.0f ns (EVP/core = %.0f%%)" % (core, raw, 100 * eff),
+                 "≥ 80%%%s" % verdict(eff >= 0.8))
+        if pkt and raw:
+            line("whole packet eesp_%s 1400 B (header, cached key, AEAD)%s" % (
+                op, " incl. eesp_parse" if op == "open" else ""),
+                 "%.0f ns (EVP/packet = %.0f%%)" % (pkt, 100 * raw / pkt), "")
+    for k, name in (("derive_cmac_ns", "uncached eesp_derive_data_key, CMAC"),
+                    ("derive_hmac_ns", "uncached eesp_derive_data_key, HMAC")):
+        if m(k):
+            line(name, "%.0f ns" % m(k), "≤ 1000 ns%s" % verdict(m(k) <= 1000))
+    if m("cached_lookup_ns"):
+        line("cached data-key lookup (eesp_data_key_for through eesp_crypto)",
+             "%.1f ns" % m("cached_lookup_ns"), "≤ 50 ns%s" % verdict(m("cached_lookup_ns") <= 50))
+    if m("miss_open_ns"):
+        line("open with a new sender context (derive + key setup + open, 64 B)",
+             "%.0f ns" % m("miss_open_ns"), "")
+    r1k, r1m = m("rss_1000_kib"), m("rss_1000000_kib")
+    for k in ("rss_base_kib", "rss_1000_kib", "rss_100000_kib", "rss_1000000_kib"):
+        if m(k):
+            line("receiver RSS " + k[4:-4].replace("base", "before traffic") + " senders",
+                 "%.0f KiB" % m(k), "")
+    if r1k and r1m:
+        g = (r1m - r1k) / r1k
+        line("RSS growth 1 k → 1 M senders", "%+.1f%%" % (100 * g), "≤ 10%%%s" % verdict(g <= 0.10))
+else:
+    w("not run")
+w("\nRaw output:\n\n```\n" + micro_text.strip() + "\n```\n")
+
+w("## Notes\n")
+for s, why in notrun.items():
+    for x in why:
+        w("- %s not run, %s" % (s, x))
+trials = [l.rstrip("\n").split("\t") for l in open(a.trials) if l.strip()]
+w("- UDP sweep trials (round system kpps-asked ok delivered offered loss%%): %d, in "
+  "`<date>.udp-trials.tsv`; raw rows in `<date>.raw.tsv`." % len(trials))
+w("- Everything (both iperf3 ends, both daemons, softirq) shares the 2 vCPUs; see "
+  "`bench/README.md` for the method and pitfalls.")
+open(a.out, "w").write("\n".join(o) + "\n")
+
+with open(a.dat, "w") as d:
+    d.write("# idx label gbps_med gbps_min gbps_max udp_med udp_min udp_max ping_med ping_min ping_max\n")
+    for i, s in enumerate([s for s in order if s in rows]):
+        vals = []
+        for k in ("gbps", "udp", "ping"):
+            v = col(s, k) or [0]
+            vals += [statistics.median(v), min(v), max(v)]
+        d.write('%d "%s" %s\n' % (i, s, " ".join("%.4f" % x for x in vals)))
+print(open(a.out).read())
