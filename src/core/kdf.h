@@ -43,4 +43,20 @@ int eesp_derive_data_key(struct eesp_kdf_ctx *k, const uint8_t master[EESP_MASTE
 			 uint16_t session_id, const uint8_t *sctx_data, size_t sctx_len,
 			 uint8_t *key_out, uint8_t salt_out[EESP_SALT_LEN]);
 
+/*
+ * Pre-keyed PRF for many SP 800-108 derivations under one key (the
+ * per-packet data-key path): the MAC is keyed once, each derivation only
+ * restarts it.  eesp_prf_kbkdf() gives exactly what eesp_kbkdf(raw = false)
+ * gives; for CMAC the cipher follows the key length (16/24/32 bytes).
+ */
+struct eesp_prf;
+struct eesp_prf *eesp_prf_new(struct eesp_kdf_ctx *k, enum eesp_kdf prf, const uint8_t *key,
+			      size_t key_len);
+void eesp_prf_free(struct eesp_prf *p);
+int eesp_prf_kbkdf(struct eesp_prf *p, const uint8_t *label, size_t label_len,
+		   const uint8_t *context, size_t context_len, uint8_t *out, size_t out_len);
+/* Data key || salt from a full KDF context (eesp_kdf_context()), keyed by the master. */
+int eesp_prf_data_key(struct eesp_prf *p, enum eesp_suite suite, const uint8_t *context,
+		      size_t context_len, uint8_t *key_out, uint8_t salt_out[EESP_SALT_LEN]);
+
 #endif /* EESP_KDF_H */

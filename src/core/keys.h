@@ -15,9 +15,12 @@
  *                                      domain whose id (SPI) is <spi> (0x.. or
  *                                      decimal).  Optional for eespd (one domain
  *                                      per file); the plugin reads many domains.
- *   <level> <id> <generation> <hex64>  a root key; level domain|tenant|group,
+ *   <level> <id> <generation> <hex64> [next]
+ *                                      a root key; level domain|tenant|group,
  *                                      id 0 for domain, generation an unsigned
- *                                      integer, phase = generation % 4
+ *                                      32-bit integer, phase = generation % 4;
+ *                                      "next" marks a generation distributed
+ *                                      ahead of use (receive only)
  *   psp <0|1> <hex64>                  PSP master key 0 or 1 (SPI bit 31 selects)
  *   sa eesp <spi> <hexkey> <hexsalt>   out-of-band EESP data key (spi profile;
  *                                      key 32 or 64 hex digits, salt 8)
@@ -36,6 +39,7 @@
 #include "errors.h"
 
 #define EESP_GENS 3 /* live generations per ring */
+#define EESP_MAX_SA 64
 #define EESP_MAX_TENANTS 64
 #define EESP_MAX_GROUPS 64
 
@@ -59,6 +63,17 @@ struct eesp_keyset {
 	struct eesp_ring group[EESP_MAX_GROUPS];
 	bool has_psp[2];
 	uint8_t psp_master[2][PSP_MASTER_KEY_LEN];
+	/* added: the "domain <spi>" scope of the root keys, and "sa" lines */
+	bool has_domain_spi;
+	uint32_t domain_spi;
+	unsigned n_sa;
+	struct eesp_sa_key {
+		bool psp;       /* sa psp (else sa eesp) */
+		uint32_t spi;
+		uint8_t key_len; /* 16 or 32 */
+		uint8_t key[EESP_MAX_DATA_KEY_LEN];
+		uint8_t salt[EESP_SALT_LEN];
+	} sa[EESP_MAX_SA];
 };
 
 /* Allocate a zeroed keyset in locked memory; free wipes it. */
@@ -70,9 +85,19 @@ struct eesp_keyfile_error {
 	char msg[128];
 };
 
-/* Parse a key file held in buf into ks (adding to what is there).  The
- * highest generation of a ring becomes current, the one below previous, the
- * one above next; more than three generations of a ring is an error. */
+/*
+ * Parse a key file held in buf into ks (adding to what is there).
+ * Generation order per ring, after the whole buffer is read:
+ *   - a generation marked "next" (it must be the highest) goes to next, the
+ *     highest of the others is current, the one below it previous;
+ *   - with no mark: one generation is current; two are previous, current;
+ *     three are previous, current, next (ascending).
+ * Errors (with the line): more than three generations in a ring, the same
+ * generation twice, two live generations with the same phase (gen % 4),
+ * "next" on anything but the highest or without a current one, root keys of
+ * two different domains, more than EESP_MAX_TENANTS/GROUPS/SA, a PSP master
+ * or an sa SPI given twice, and every syntax error of keyfile.h.
+ */
 int eesp_keyfile_parse(struct eesp_keyset *ks, const char *buf, size_t len,
 		       struct eesp_keyfile_error *err);
 
@@ -92,6 +117,13 @@ const struct eesp_root_gen *eesp_ring_current(const struct eesp_ring *ring);
  */
 int eesp_ring_rotate(struct eesp_ring *ring);
 void eesp_ring_retire_previous(struct eesp_ring *ring);
+
+/* Add a generation as next (after current, unique phase, next slot free). */
+int eesp_ring_set_next(struct eesp_ring *ring, uint32_t generation,
+		       const uint8_t key[EESP_ROOT_KEY_LEN]);
+
+/* An out-of-band data key of the keyset ("sa" lines); NULL if absent. */
+const struct eesp_sa_key *eesp_keyset_sa(const struct eesp_keyset *ks, bool psp, uint32_t spi);
 
 /* Short fingerprint of a key for display: first 8 bytes of SHA-256, hex. */
 void eesp_key_fingerprint(const uint8_t *key, size_t len, char out[17]);
