@@ -15,7 +15,8 @@
 # Run as root from the repository root (make bench).  Environment:
 #   ROUNDS=3  SYSTEMS="veth quicktun wireguard openvpn eesp psp"
 #   TCP_SECONDS=10  UDP_STEP_SECONDS=2  PING_COUNT=50  OUT=bench/results
-#   PERF=1    also `perf record` eespd (EESP mode) during one extra TCP test
+#   PERF=1    `perf record` eespd (EESP mode) during one extra TCP test (default;
+#             PERF=0 skips it)
 #   B=build
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -26,7 +27,7 @@ TCP_SECONDS=${TCP_SECONDS:-10}
 UDP_STEP_SECONDS=${UDP_STEP_SECONDS:-2}
 PING_COUNT=${PING_COUNT:-50}
 OUT=${OUT:-bench/results}
-PERF=${PERF:-0}
+PERF=${PERF:-1}
 ROOT=$(pwd)
 
 [ "$(id -u)" -eq 0 ] || { echo "bench: must run as root (network namespaces)" >&2; exit 1; }
@@ -379,6 +380,13 @@ run_one() { # system round
 	udp=$(measure_udp)
 	local alive=1 p
 	for p in "${DPIDS[@]}"; do kill -0 "$p" 2>/dev/null || alive=0; done
+	if [ "$SYS" = eesp ] || [ "$SYS" = psp ]; then
+		for p in a b; do
+			echo "=== $SYS round $ROUND, end $p: eespctl show --counters" >>"$W/counters.txt"
+			timeout 5 "$B/eespctl" show --counters -s "$W/eesp$p/run/eespd.sock" \
+				>>"$W/counters.txt" 2>&1
+		done
+	fi
 	[ "$SYS" = openvpn ] && grep -h "Data Channel: cipher" "$W"/ov?.log 2>/dev/null | head -1 |
 		sed 's/.*Data Channel/  openvpn data channel/' >&2
 	log "$SYS round $ROUND: ping(med min n)=$ping tcp(gbps retr cpu wall)=$tcp udp_kpps=$udp alive=$alive"
@@ -396,13 +404,14 @@ perf_profile() {
 	ina iperf3 -c "$DST" -t 12 >/dev/null 2>&1 &
 	local ip=$!
 	sleep 1
-	perf record -g -o "$W/perf.data" -p "$(
+	perf record -e cpu-clock -g -o "$W/perf.data" -p "$(
 		IFS=,
 		echo "${DPIDS[*]}"
 	)" -- sleep 8 >/dev/null 2>&1
 	wait $ip
-	perf report -i "$W/perf.data" --no-children --sort comm,dso,symbol --stdio 2>/dev/null |
-		grep -v '^#' | grep -E '^ +[0-9]' | head -40 >"$OUT/$STAMP.perf.txt"
+	perf report -i "$W/perf.data" --no-children -g none --sort comm,dso,symbol --stdio \
+		2>/dev/null | grep -v '^#' | grep -E '^ +[0-9]' | sed 's/[ -]*$//' |
+		head -40 >"$OUT/$STAMP.perf.txt"
 	log "perf profile of eespd: $OUT/$STAMP.perf.txt"
 }
 
@@ -410,6 +419,7 @@ perf_profile() {
 mkdir -p "$OUT"
 : >"$RAW"
 : >"$W/udp_trials.tsv"
+: >"$W/counters.txt"
 EESP_ROOT=$(openssl rand -hex 32)
 PSP_A0=$(openssl rand -hex 32) PSP_A1=$(openssl rand -hex 32)
 PSP_B0=$(openssl rand -hex 32) PSP_B1=$(openssl rand -hex 32)
@@ -437,7 +447,8 @@ stop_all
 T_END=$(date +%s)
 python3 bench/summary.py --raw "$RAW" --trials "$W/udp_trials.tsv" --micro "$MICRO" \
 	--out "$OUT/$STAMP.md" --dat "$W/plot.dat" --seconds $((T_END - T_START)) \
-	--rounds "$ROUNDS" --host "$(uname -r), $(nproc) CPUs" || exit 1
+	--rounds "$ROUNDS" --host "$(uname -r), $(nproc) CPUs" --perf "$OUT/$STAMP.perf.txt" \
+	--tcp-seconds "$TCP_SECONDS" --udp-step "$UDP_STEP_SECONDS" --pings "$PING_COUNT" || exit 1
 if command -v gnuplot >/dev/null; then
 	gnuplot -e "datafile='$W/plot.dat'; outfile='$OUT/$STAMP.png'" bench/plot.gp &&
 		log "plot: $OUT/$STAMP.png"
@@ -446,4 +457,5 @@ else
 fi
 cp "$RAW" "$OUT/$STAMP.raw.tsv"
 cp "$W/udp_trials.tsv" "$OUT/$STAMP.udp-trials.tsv"
+[ -s "$W/counters.txt" ] && cp "$W/counters.txt" "$OUT/$STAMP.eespd-counters.txt"
 log "results: $OUT/$STAMP.md ($((T_END - T_START)) s)"

@@ -15,6 +15,10 @@ ap.add_argument("--dat", required=True)
 ap.add_argument("--seconds", type=int, default=0)
 ap.add_argument("--rounds", type=int, default=0)
 ap.add_argument("--host", default="")
+ap.add_argument("--perf", default="")
+ap.add_argument("--tcp-seconds", default="10")
+ap.add_argument("--udp-step", default="2")
+ap.add_argument("--pings", default="50")
 a = ap.parse_args()
 
 LABEL = {
@@ -97,10 +101,11 @@ w("# eesp benchmark, %s\n" % a.out.rsplit("/", 1)[-1].replace(".md", ""))
 w("Produced by `make bench` (bench/bench.sh) in one run: %d rounds, systems alternating in each "
   "round, fresh namespaces for every measurement; %d s in total. Machine: %s.\n" %
   (a.rounds, a.seconds, a.host))
-w("Cells: median (min–max) over the rounds. TCP: one stream, `iperf3 -t 10 -O 1`, receiver "
+w("Cells: median (min–max) over the rounds. TCP: one stream, `iperf3 -t %s -O 1`, receiver "
   "Gbit/s, sender retransmits. Daemon cores = CPU seconds of both daemons (utime+stime) / wall "
-  "time of the test. UDP: 64-byte payload, highest delivered rate with < 1% loss found by a rate "
-  "sweep (2 s steps). Ping: median of 50 pings at 0.05 s; added = minus plain veth's median.\n")
+  "time of the test. UDP: 64-byte payload, highest delivered rate with < 1%% loss found by a rate "
+  "sweep (%s s steps). Ping: median of %s pings at 0.05 s; added = minus plain veth's median.\n"
+  % (a.tcp_seconds, a.udp_step, a.pings))
 w("| system | TCP Gbit/s | retransmits | daemon cores | cores per Gbit/s | UDP 64 B kpps < 1% loss "
   "| ping median ms | added ms |")
 w("|---|---|---|---|---|---|---|---|")
@@ -209,13 +214,23 @@ else:
     w("not run")
 w("\nRaw output:\n\n```\n" + micro_text.strip() + "\n```\n")
 
+if a.perf:
+    try:
+        prof = open(a.perf).read().strip()
+    except OSError:
+        prof = ""
+    if prof:
+        w("## Where eespd spends its time (perf record -g of both eespd, EESP mode, TCP stream)\n")
+        w("Top entries (self time; `<date>.perf.txt` has 40):\n\n```\n" +
+          "\n".join(prof.splitlines()[:20]) + "\n```\n")
 w("## Notes\n")
 for s, why in notrun.items():
     for x in why:
         w("- %s not run, %s" % (s, x))
 trials = [l.rstrip("\n").split("\t") for l in open(a.trials) if l.strip()]
 w("- UDP sweep trials (round system kpps-asked ok delivered offered loss%%): %d, in "
-  "`<date>.udp-trials.tsv`; raw rows in `<date>.raw.tsv`." % len(trials))
+  "`<date>.udp-trials.tsv`; raw rows in `<date>.raw.tsv`; eespd counters after each eespd "
+  "measurement in `<date>.eespd-counters.txt`." % len(trials))
 w("- Everything (both iperf3 ends, both daemons, softirq) shares the 2 vCPUs; see "
   "`bench/README.md` for the method and pitfalls.")
 open(a.out, "w").write("\n".join(o) + "\n")
