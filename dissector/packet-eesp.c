@@ -41,7 +41,10 @@ static int proto_psp = -1;
 static dissector_handle_t eesp_handle;
 static dissector_handle_t psp_handle;
 static dissector_handle_t ip_handle;
-static dissector_handle_t prev_4500_handle; /* udpencap: IKE / ESP / keepalive on 4500 */
+static dissector_handle_t eesp_port_handle; /* protocol-less wrapper on the EESP port */
+static dissector_handle_t prev_port_handle; /* what was there (udpencap on 4500) */
+static guint pref_eesp_port = EESP_UDP_PORT;
+static guint cur_eesp_port;
 static dissector_table_t ip_proto_table;
 
 /* EESP header fields */
@@ -463,9 +466,30 @@ static void eesp_cleanup(void)
 	ekeys_dirty = TRUE;
 }
 
+static void eesp_update_port(void)
+{
+	dissector_table_t udp = find_dissector_table("udp.port");
+	if (cur_eesp_port) {
+		if (prev_port_handle)
+			dissector_add_uint("udp.port", cur_eesp_port, prev_port_handle);
+		else
+			dissector_delete_uint("udp.port", cur_eesp_port, eesp_port_handle);
+	}
+	cur_eesp_port = pref_eesp_port;
+	prev_port_handle = NULL;
+	if (cur_eesp_port) {
+		prev_port_handle = udp ? dissector_get_uint_handle(udp, cur_eesp_port) : NULL;
+		if (prev_port_handle == eesp_port_handle || prev_port_handle == eesp_handle)
+			prev_port_handle = NULL;
+		dissector_add_uint("udp.port", cur_eesp_port, eesp_port_handle);
+	}
+}
+
 static void eesp_prefs_apply(void)
 {
 	ekeys_dirty = TRUE;
+	if (eesp_port_handle)
+		eesp_update_port();
 }
 
 UAT_CSTRING_CB_DEF(uat_eesp_keys, spi, uat_eesp_key_t)
@@ -702,8 +726,14 @@ static guint eesp_roots(const ekey_t *dom, guint level, guint32 id, guint phase,
 	*any_gen = FALSE;
 	for (guint i = 0; i < ekeys->len; i++) {
 		const ekey_t *k = &g_array_index(ekeys, ekey_t, i);
-		if (k->kind != EKEY_ROOT || k->level != level || k->any_domain != dom->any_domain ||
-		    (!dom->any_domain && k->domain != dom->domain))
+		if (k->kind != EKEY_ROOT || k->level != level)
+			continue;
+		/* domain roots: this scope only; tenant/group roots: this scope or
+		 * given without a domain (apply to every domain) */
+		if (level == EESP_LEVEL_DOMAIN
+			? (k->any_domain != dom->any_domain ||
+			   (!dom->any_domain && k->domain != dom->domain))
+			: (!k->any_domain && (dom->any_domain || k->domain != dom->domain)))
 			continue;
 		if (level != EESP_LEVEL_DOMAIN && k->id != id)
 			continue;
@@ -1291,19 +1321,28 @@ static gboolean eesp_looks_valid(tvbuff_t *tvb)
 	return FALSE;
 }
 
-/* Registered on the EESP UDP port (4500 by default, shared with IKE/ESP). */
+/* Decode As / explicit: always EESP (malformed if it is not). */
+static int dissect_eesp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+	return dissect_eesp_pdu(tvb, pinfo, tree);
+}
+
+/*
+ * Registered (without a protocol, so it adds no layer of its own) on the EESP
+ * UDP port, 4500 by default, which EESP shares with IKE and ESP (draft -04
+ * section 6): EESP goes to eesp, the rest (keepalive, non-ESP marker, ESP)
+ * to the dissector that had the port before, Wireshark's udpencap.
+ */
 static int dissect_eesp_port(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
 	guint8 head[4] = {0};
 	guint cap = tvb_captured_length(tvb);
 	tvb_memcpy(tvb, head, 0, MIN(cap, 4));
-	if (eesp_udp_classify(head, MIN(cap, tvb_reported_length(tvb))) != EESP_UDP_EESP) {
-		/* keepalive, IKE (non-ESP marker), ESP: Wireshark's own udpencap */
-		if (prev_4500_handle)
-			return call_dissector_with_data(prev_4500_handle, tvb, pinfo, tree, data);
-		return 0;
-	}
-	return dissect_eesp_pdu(tvb, pinfo, tree);
+	if (eesp_udp_classify(head, MIN(cap, tvb_reported_length(tvb))) == EESP_UDP_EESP)
+		return call_dissector_with_data(eesp_handle, tvb, pinfo, tree, data);
+	if (prev_port_handle)
+		return call_dissector_with_data(prev_port_handle, tvb, pinfo, tree, data);
+	return 0;
 }
 
 static gboolean dissect_eesp_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -1724,10 +1763,15 @@ static void proto_register_eesp(void)
 	em = expert_register_protocol(proto_psp);
 	expert_register_field_array(em, ei_psp, array_length(ei_psp));
 
-	eesp_handle = register_dissector("eesp", dissect_eesp_port, proto_eesp);
+	eesp_handle = register_dissector("eesp", dissect_eesp, proto_eesp);
 	psp_handle = register_dissector("psp", dissect_psp, proto_psp);
 
 	m = prefs_register_protocol(proto_eesp, eesp_prefs_apply);
+	prefs_register_uint_preference(
+	    m, "udp_port", "EESP UDP port",
+	    "UDP port of EESP, shared with IKE and ESP (4500; 0 = "
+	    "heuristic only). EESP on other ports is found heuristically.",
+	    10, &pref_eesp_port);
 	prefs_register_filename_preference(
 	    m, "keyfile", "Key file",
 	    "eesp key file (domain/tenant/group root keys, psp master keys, sa lines; "
@@ -1747,15 +1791,12 @@ static void proto_register_eesp(void)
 
 static void proto_reg_handoff_eesp(void)
 {
-	dissector_table_t udp = find_dissector_table("udp.port");
 	ip_handle = find_dissector_add_dependency("ip", proto_eesp);
 	ip_proto_table = find_dissector_table("ip.proto");
-	prev_4500_handle = find_dissector("udpencap");
-	if (!prev_4500_handle && udp)
-		prev_4500_handle = dissector_get_uint_handle(udp, EESP_UDP_PORT);
-	if (prev_4500_handle == eesp_handle)
-		prev_4500_handle = NULL;
-	dissector_add_uint_with_preference("udp.port", EESP_UDP_PORT, eesp_handle);
+	eesp_port_handle = create_dissector_handle_with_name_and_description(
+	    dissect_eesp_port, -1, "eesp_port", "EESP/IKE/ESP");
+	eesp_update_port();
+	dissector_add_for_decode_as("udp.port", eesp_handle);
 	dissector_add_uint_with_preference("udp.port", PSP_UDP_PORT, psp_handle);
 	heur_dissector_add("udp", dissect_eesp_heur, "EESP over UDP (any port)", "eesp_udp",
 			   proto_eesp, HEURISTIC_ENABLE);

@@ -82,3 +82,35 @@ ds_finish() {
 	[ "$DS_PASS" -gt 0 ] || ds_die "no assertion ran"
 	[ "$DS_FAIL" -eq 0 ]
 }
+
+# ds_pcap OUT SPORT DPORT HEX [HEX...]: one IPv4/UDP frame per HEX (the UDP
+# payload, blanks allowed), 203.0.113.1 -> 203.0.113.2, written with text2pcap.
+ds_pcap() {
+	local out=$1 sp=$2 dp=$3 h
+	shift 3
+	command -v text2pcap >/dev/null 2>&1 || ds_skip "text2pcap (wireshark-common) not installed"
+	for h in "$@"; do
+		printf '000000 %s\n\n' "$(printf '%s' "$h" | tr -d ' \n' | sed 's/../& /g')"
+	done >"$out.txt"
+	text2pcap -q -4 203.0.113.1,203.0.113.2 -u "$sp,$dp" "$out.txt" "$out" >/dev/null 2>&1 ||
+		ds_die "text2pcap failed for $out"
+	chmod 644 "$out"
+}
+
+# Worked examples of man/eesp.7 (EXAMPLES): the UDP payloads and their keys.
+EX_DOMAIN_ROOT=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+EX_TENANT_ROOT=202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f
+# tenant profile, KDF 1, AES-GCM-128, optimized format
+EX1="80180003 00000a01 e0100411 80600000 00070000 002a0000 00110104 00000000
+6553f100 00000001 5ebde4a7 18d6871c 6c91b975 d0294c2a a0ffb305 25b1db22
+09e5c9d2 cf1189cf a3be45dc bed4af4b 62094c66 f6e120f5"
+# node profile, KDF 1, AES-GCM-128, full format, CryptOffset 7
+EX3="80140003 00000a01 e00c0211 00400000 00070000 00110202 24700100 6553f100
+00000002 00000400 45000020 00004000 40114e96 c0000201 c6336402 04d2162e
+5bd83d5c 1f7ab26f 9b7a644f b1f5eccf 424d87db 37d32ee8"
+# PSP compact vector A of man/eesp.7 / psp.md 3.7: transport, v0, SPI 9a345678 (K1), IV 1
+PSP_K0=34448a064292601b11a0978f56a2d34cf3fc35ede1a6bc04f8db3e5243a2b0ca
+PSP_K1=563952565d3a78ae773ec1b779f2f2d99f4a7f53a6fbb9b07d5b71f39364d739
+PSPA="110101019a34567800000000000000012b6756ce
+69d35006906f6e952004d2f5c527abfac04aa637aa837fcff9f5108113a02588ccf58cff
+4ae347a8de4650db2e12232aca13572a"
