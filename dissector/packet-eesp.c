@@ -20,11 +20,10 @@
 #include <wsutil/report_message.h>
 #include <wsutil/wsgcrypt.h>
 
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "../src/core/eesp_proto.h"
+#include "../src/core/keyfile.h"
 
 #define EESP_PLUGIN_VERSION "0.1.0"
 
@@ -207,145 +206,57 @@ typedef struct {
 static uat_eesp_key_t *uat_eesp_keys;
 static guint num_uat_eesp_keys;
 
-/*
- * Key-file line parser: the format of src/core/keys.h.
- * TODO(keyfile.h): replace with the core's header-only parser once it lands.
- */
+/* Key-file lines are parsed by the core's parser (keyfile.h), the one eespd uses. */
 struct kf_scope {
 	gboolean any_domain;
 	guint32 domain;
 };
 
-static gboolean kf_number(const char *s, guint32 *out)
-{
-	char *end = NULL;
-	unsigned long long v;
-	if (!s || !*s || *s == '-' || *s == '+')
-		return FALSE;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || *end || v > 0xffffffffULL)
-		return FALSE;
-	*out = (guint32)v;
-	return TRUE;
-}
-
-static gboolean kf_hex(const char *s, guint8 *out, size_t cap, size_t *out_len)
-{
-	size_t n = strlen(s);
-	if (n % 2 || n / 2 > cap || n == 0)
-		return FALSE;
-	for (size_t i = 0; i < n / 2; i++) {
-		int hi = g_ascii_xdigit_value(s[2 * i]);
-		int lo = g_ascii_xdigit_value(s[2 * i + 1]);
-		if (hi < 0 || lo < 0)
-			return FALSE;
-		out[i] = (guint8)(hi << 4 | lo);
-	}
-	*out_len = n / 2;
-	return TRUE;
-}
-
 /* Parse one line; *have is set when e was filled.  Returns FALSE with err. */
 static gboolean kf_line(const char *line, struct kf_scope *scope, ekey_t *e, gboolean *have,
 			char *err, size_t errlen)
 {
-	gchar **tok = NULL;
-	gchar *copy = g_strdup(line);
-	char *hash = strchr(copy, '#');
-	guint n;
-	gboolean ok = FALSE;
-	size_t klen;
+	struct eesp_keyfile_entry k;
+	gboolean ok = eesp_keyfile_line(line, strlen(line), &k, err, errlen) == 0;
 
 	*have = FALSE;
-	if (hash)
-		*hash = 0;
-	g_strstrip(copy);
-	if (!*copy) {
-		g_free(copy);
-		return TRUE;
-	}
-	/* collapse runs of blanks */
-	for (char *p = copy; *p; p++)
-		if (*p == '\t')
-			*p = ' ';
-	tok = g_strsplit(copy, " ", -1);
-	n = 0;
-	for (guint i = 0; tok[i]; i++)
-		if (*tok[i])
-			tok[n++] = tok[i];
-		else
-			g_free(tok[i]);
-	tok[n] = NULL;
-
 	memset(e, 0, sizeof(*e));
-	if (n == 2 && !strcmp(tok[0], "domain")) {
-		if (!kf_number(tok[1], &scope->domain)) {
-			g_snprintf(err, errlen, "bad domain id \"%s\"", tok[1]);
-			goto out;
+	if (ok) {
+		switch (k.kind) {
+		case EESP_KF_EMPTY:
+			break;
+		case EESP_KF_DOMAIN:
+			scope->any_domain = FALSE;
+			scope->domain = k.spi;
+			break;
+		case EESP_KF_ROOT:
+			e->kind = EKEY_ROOT;
+			e->any_domain = scope->any_domain;
+			e->domain = scope->domain;
+			e->level = k.level;
+			e->id = k.id;
+			e->generation = k.generation;
+			*have = TRUE;
+			break;
+		case EESP_KF_PSP:
+			e->kind = EKEY_PSP_MASTER;
+			e->level = k.psp_index;
+			*have = TRUE;
+			break;
+		case EESP_KF_SA_EESP:
+		case EESP_KF_SA_PSP:
+			e->kind = k.kind == EESP_KF_SA_EESP ? EKEY_SA_EESP : EKEY_SA_PSP;
+			e->spi = k.spi;
+			memcpy(e->salt, k.salt, sizeof(e->salt));
+			*have = TRUE;
+			break;
 		}
-		scope->any_domain = FALSE;
-		ok = TRUE;
-	} else if (n == 4 && (!strcmp(tok[0], "domain") || !strcmp(tok[0], "tenant") ||
-			      !strcmp(tok[0], "group"))) {
-		e->kind = EKEY_ROOT;
-		e->level = !strcmp(tok[0], "domain")   ? EESP_LEVEL_DOMAIN
-			   : !strcmp(tok[0], "tenant") ? EESP_LEVEL_TENANT
-						       : EESP_LEVEL_GROUP;
-		e->any_domain = scope->any_domain;
-		e->domain = scope->domain;
-		if (!kf_number(tok[1], &e->id) || !kf_number(tok[2], &e->generation)) {
-			g_snprintf(err, errlen, "bad id or generation");
-			goto out;
+		if (*have) {
+			memcpy(e->key, k.key, k.key_len);
+			e->key_len = (guint)k.key_len;
 		}
-		if (e->level == EESP_LEVEL_DOMAIN && e->id != 0) {
-			g_snprintf(err, errlen, "domain root key id must be 0");
-			goto out;
-		}
-		if (!kf_hex(tok[3], e->key, sizeof(e->key), &klen) || klen != EESP_ROOT_KEY_LEN) {
-			g_snprintf(err, errlen, "root key must be 64 hex digits");
-			goto out;
-		}
-		e->key_len = (guint)klen;
-		*have = ok = TRUE;
-	} else if (n == 3 && !strcmp(tok[0], "psp")) {
-		e->kind = EKEY_PSP_MASTER;
-		if (strcmp(tok[1], "0") && strcmp(tok[1], "1")) {
-			g_snprintf(err, errlen, "psp master key index must be 0 or 1");
-			goto out;
-		}
-		e->level = tok[1][0] == '1';
-		if (!kf_hex(tok[2], e->key, sizeof(e->key), &klen) || klen != PSP_MASTER_KEY_LEN) {
-			g_snprintf(err, errlen, "psp master key must be 64 hex digits");
-			goto out;
-		}
-		e->key_len = (guint)klen;
-		*have = ok = TRUE;
-	} else if ((n == 5 && !strcmp(tok[0], "sa") && !strcmp(tok[1], "eesp")) ||
-		   (n == 4 && !strcmp(tok[0], "sa") && !strcmp(tok[1], "psp"))) {
-		gboolean is_eesp = n == 5;
-		e->kind = is_eesp ? EKEY_SA_EESP : EKEY_SA_PSP;
-		if (!kf_number(tok[2], &e->spi)) {
-			g_snprintf(err, errlen, "bad SPI \"%s\"", tok[2]);
-			goto out;
-		}
-		if (!kf_hex(tok[3], e->key, sizeof(e->key), &klen) || (klen != 16 && klen != 32)) {
-			g_snprintf(err, errlen, "SA key must be 32 or 64 hex digits");
-			goto out;
-		}
-		e->key_len = (guint)klen;
-		if (is_eesp &&
-		    (!kf_hex(tok[4], e->salt, sizeof(e->salt), &klen) || klen != EESP_SALT_LEN)) {
-			g_snprintf(err, errlen, "salt must be 8 hex digits");
-			goto out;
-		}
-		*have = ok = TRUE;
-	} else {
-		g_snprintf(err, errlen, "unrecognised line \"%s\"", copy);
 	}
-out:
-	g_strfreev(tok);
-	g_free(copy);
+	memset(&k, 0, sizeof(k));
 	return ok;
 }
 
