@@ -326,6 +326,59 @@ static void ekeys_wipe(void)
 	g_array_set_size(ekeys, 0);
 }
 
+static void eesp_load_keyfile(const char *path)
+{
+	char err[160];
+	guint line = 0;
+	gchar *buf = NULL;
+	gsize len = 0;
+	GError *gerr = NULL;
+
+	if (!g_file_get_contents(path, &buf, &len, &gerr)) {
+		report_failure("EESP: cannot read key file \"%s\": %s", path,
+			       gerr ? gerr->message : "?");
+		if (gerr)
+			g_error_free(gerr);
+		return;
+	}
+	if (!kf_buffer(buf, "keyfile", TRUE, &line, err, sizeof(err)))
+		report_failure("EESP: key file \"%s\" line %u: %s (keys after it ignored)", path,
+			       line, err);
+	memset(buf, 0, len);
+	g_free(buf);
+}
+
+static gint cmp_str(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A directory (e.g. a domain directory): every regular file in it, sorted. */
+static void eesp_load_keydir(const char *path)
+{
+	GDir *d = g_dir_open(path, 0, NULL);
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	const char *n;
+	if (!d) {
+		report_failure("EESP: cannot open key directory \"%s\"", path);
+		g_ptr_array_free(names, TRUE);
+		return;
+	}
+	while ((n = g_dir_read_name(d)) != NULL) {
+		gchar *full = g_build_filename(path, n, NULL);
+		if (n[0] != '.' && !g_str_has_suffix(n, "~") &&
+		    g_file_test(full, G_FILE_TEST_IS_REGULAR))
+			g_ptr_array_add(names, full);
+		else
+			g_free(full);
+	}
+	g_dir_close(d);
+	g_ptr_array_sort(names, cmp_str);
+	for (guint i = 0; i < names->len; i++)
+		eesp_load_keyfile((const char *)g_ptr_array_index(names, i));
+	g_ptr_array_free(names, TRUE);
+}
+
 static void eesp_keys_reload(void)
 {
 	char err[160];
@@ -336,22 +389,10 @@ static void eesp_keys_reload(void)
 	ekeys_wipe();
 
 	if (pref_keyfile && *pref_keyfile) {
-		gchar *buf = NULL;
-		gsize len = 0;
-		GError *gerr = NULL;
-		if (!g_file_get_contents(pref_keyfile, &buf, &len, &gerr)) {
-			report_failure("EESP: cannot read key file \"%s\": %s", pref_keyfile,
-				       gerr ? gerr->message : "?");
-			if (gerr)
-				g_error_free(gerr);
-		} else {
-			if (!kf_buffer(buf, "keyfile", TRUE, &line, err, sizeof(err)))
-				report_failure("EESP: key file \"%s\" line %u: %s (keys after "
-					       "it ignored)",
-					       pref_keyfile, line, err);
-			memset(buf, 0, len);
-			g_free(buf);
-		}
+		if (g_file_test(pref_keyfile, G_FILE_TEST_IS_DIR))
+			eesp_load_keydir(pref_keyfile);
+		else
+			eesp_load_keyfile(pref_keyfile);
 	}
 	for (guint i = 0; i < num_uat_eesp_keys; i++) {
 		gchar *txt = uat_row_text(&uat_eesp_keys[i], err, sizeof(err));

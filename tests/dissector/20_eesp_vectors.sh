@@ -35,6 +35,16 @@ got=$(ts -r "$DS_TMP/ex.pcap" -o "uat:eesp_keys:\"0xa01\",\"domain\",\"0\",\"5\"
 	"${F[@]}" -e eesp.decrypted -e eesp.key_source -e udp.dstport)
 check "man example 1/3 via UAT rows" "$got" "1|UAT|4500,5678
 1|UAT|4500,5678"
+# a key directory (like a domain directory): every file in it is read
+mkdir -p "$DS_TMP/keydir"
+printf 'domain 0xa01\ndomain 0 5 %s\n' "$EX_DOMAIN_ROOT" >"$DS_TMP/keydir/a-domain.keys"
+printf '# tenant roots without a domain line apply to every domain\ntenant 42 2 %s\n' \
+	"$EX_TENANT_ROOT" >"$DS_TMP/keydir/b-tenant.keys"
+chmod 755 "$DS_TMP/keydir"
+chmod 644 "$DS_TMP/keydir"/*
+got=$(ts -r "$DS_TMP/ex.pcap" -o "eesp.keyfile:$DS_TMP/keydir" "${F[@]}" -e eesp.decrypted -e udp.dstport)
+check "man example 1/3 with a key directory" "$got" "1|4500,5678
+1|4500,5678"
 # heuristic: the same packets on another port are still EESP ...
 ds_pcap "$DS_TMP/heur.pcap" 50000 40000 "$EX1"
 got=$(ts -r "$DS_TMP/heur.pcap" -o "eesp.keyfile:$KEYS" "${F[@]}" -e eesp.decrypted -e udp.dstport)
