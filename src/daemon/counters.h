@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * counters.h - per-worker counters.  Indices 1..EESP_E__COUNT-1 are the drop
+ * reasons of errors.h (index = enum eesp_err, named by eesp_err_name()); the
+ * daemon's own counters follow.  Each worker writes only its own array (plain
+ * relaxed stores); the control thread reads with relaxed loads and sums.
+ *
+ * Receive side:  rx_datagrams = rx_packets + every receive drop
+ *   (the errors.h names, keepalive, ike, esp, oversize_rx, tun_write_err).
+ * Send side:     tun_packets = tx_packets + no_route + oversize + non_ip
+ *                              + send_err + tx_no_buffer + iv_exhausted
+ *                              + crypto_error (seal failures).
+ */
+#ifndef EESPD_COUNTERS_H
+#define EESPD_COUNTERS_H
+
+#include <stdint.h>
+
+#include "errors.h"
+
+#define EESPD_COUNTER_LIST(X)                                                                      \
+	X(RX_DATAGRAMS, "rx_datagrams")	  /* UDP datagrams received */                             \
+	X(RX_PACKETS, "rx_packets")	  /* inner packets written to the TUN */                   \
+	X(RX_BYTES, "rx_bytes")		  /* their bytes (inner) */                                \
+	X(TUN_PACKETS, "tun_packets")	  /* packets read from the TUN */                          \
+	X(TX_PACKETS, "tx_packets")	  /* inner packets sealed and sent */                      \
+	X(TX_BYTES, "tx_bytes")		  /* their bytes (inner) */                                \
+	X(KEEPALIVE, "keepalive")	  /* NAT keepalive 0xFF, dropped */                        \
+	X(IKE, "ike")			  /* non-ESP marker (IKE), dropped */                      \
+	X(ESP, "esp")			  /* ESP (first bit 0), dropped */                         \
+	X(OVERSIZE_RX, "oversize_rx")	  /* datagram larger than a receive buffer */              \
+	X(TUN_WRITE_ERR, "tun_write_err") /* write to the TUN failed */                            \
+	X(NON_IP, "non_ip")		  /* TUN packet that is not IPv4/IPv6 */                   \
+	X(SEND_ERR, "send_err")		  /* UDP send failed */                                    \
+	X(TX_NO_BUFFER, "tx_no_buffer")	  /* no free send buffer */                                \
+	X(IV_EXHAUSTED, "iv_exhausted")	  /* IV reservation could not be persisted */              \
+	X(RX_REARM, "rx_rearm")		  /* multishot receive re-armed (not a drop) */            \
+	X(TUN_REARM, "tun_rearm")	  /* multishot TUN read re-armed (not a drop) */           \
+	X(CFG_SWITCH, "config_switches")  /* snapshots picked up by this worker */
+
+enum {
+#define EESPD_CNT_ENUM(n, s) CNT_##n,
+	CNT__FIRST = EESP_E__COUNT - 1,
+	EESPD_COUNTER_LIST(EESPD_CNT_ENUM)
+#undef EESPD_CNT_ENUM
+	    CNT__COUNT
+};
+
+/* Name of counter i (1..CNT__COUNT-1); index 0 ("ok") is never used. */
+const char *counter_name(unsigned i);
+/* true for counters of the receive side that are drops (for "drops" sums). */
+int counter_is_drop(unsigned i);
+
+static inline void cnt_add(uint64_t *c, unsigned i, uint64_t n)
+{
+	__atomic_store_n(&c[i], __atomic_load_n(&c[i], __ATOMIC_RELAXED) + n, __ATOMIC_RELAXED);
+}
+
+#endif /* EESPD_COUNTERS_H */

@@ -1,0 +1,603 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ctl.c - the daemon side of the control protocol (src/core/ctlproto.h):
+ * one request line per connection, reply "ok" or "error <message>" then the
+ * body (text, or one JSON object with "json").  Served by the main thread.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "ctlproto.h"
+#include "eespd.h"
+#include "kdf.h"
+
+/* ---------------------------------------------------------- string buf -- */
+struct sb {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+__attribute__((format(printf, 2, 3))) static void sbf(struct sb *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	if (b->oom)
+		return;
+	for (;;) {
+		size_t room = b->cap - b->len;
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->len : NULL, room, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			b->oom = true;
+			return;
+		}
+		if ((size_t)n < room) {
+			b->len += (size_t)n;
+			return;
+		}
+		size_t nc = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
+		char *np = realloc(b->p, nc);
+		if (!np) {
+			b->oom = true;
+			return;
+		}
+		b->p = np;
+		b->cap = nc;
+	}
+}
+
+/* JSON string (the names come from the configuration) */
+static void sbj(struct sb *b, const char *s)
+{
+	sbf(b, "\"");
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			sbf(b, "\\%c", ch);
+		else if (ch < 0x20 || ch >= 0x7f)
+			sbf(b, "\\u%04x", ch);
+		else
+			sbf(b, "%c", ch);
+	}
+	sbf(b, "\"");
+}
+
+/* ------------------------------------------------------------ helpers -- */
+
+static void sum_counters(uint64_t *tot)
+{
+	memset(tot, 0, sizeof(uint64_t) * CNT__COUNT);
+	for (unsigned w = 0; w < g_d.n_workers; w++) {
+		const uint64_t *c = worker_counters(g_d.w[w]);
+		for (unsigned i = 1; i < CNT__COUNT; i++)
+			tot[i] += __atomic_load_n(&c[i], __ATOMIC_RELAXED);
+	}
+}
+
+static uint64_t drops_of(const uint64_t *tot)
+{
+	uint64_t d = 0;
+	for (unsigned i = 1; i < CNT__COUNT; i++)
+		if (counter_is_drop(i))
+			d += tot[i];
+	return d;
+}
+
+static const char *profile_name(unsigned p)
+{
+	switch (p) {
+	case EESP_PROFILE_SPI:
+		return "spi";
+	case EESP_PROFILE_NODE:
+		return "node";
+	case EESP_PROFILE_PAIR:
+		return "pair";
+	case EESP_PROFILE_TENANT:
+		return "tenant";
+	}
+	return "?";
+}
+
+static const char *level_name(unsigned l)
+{
+	return l == EESP_LEVEL_DOMAIN ? "domain" : l == EESP_LEVEL_TENANT ? "tenant" : "group";
+}
+
+static void counters_body(struct sb *b, bool json, const uint64_t *tot, bool per_worker)
+{
+	if (!json) {
+		for (unsigned i = 1; i < CNT__COUNT; i++)
+			sbf(b, "%s %" PRIu64 "\n", counter_name(i), tot[i]);
+		return;
+	}
+	sbf(b, "\"counters\":{");
+	for (unsigned i = 1; i < CNT__COUNT; i++)
+		sbf(b, "%s\"%s\":%" PRIu64, i > 1 ? "," : "", counter_name(i), tot[i]);
+	sbf(b, "}");
+	if (!per_worker)
+		return;
+	sbf(b, ",\"workers\":[");
+	for (unsigned w = 0; w < g_d.n_workers; w++) {
+		const uint64_t *c = worker_counters(g_d.w[w]);
+		sbf(b,
+		    "%s{\"worker\":%u,\"session_id\":%u,\"config_serial\":%" PRIu64
+		    ",\"tun_multishot\":%s",
+		    w ? "," : "", w, w + 1, worker_cfg_serial(g_d.w[w]),
+		    worker_uses_multishot(g_d.w[w]) ? "true" : "false");
+		for (unsigned i = 1; i < CNT__COUNT; i++)
+			sbf(b, ",\"%s\":%" PRIu64, counter_name(i),
+			    __atomic_load_n(&c[i], __ATOMIC_RELAXED));
+		sbf(b, "}");
+	}
+	sbf(b, "]");
+}
+
+static void ring_keys(struct sb *b, bool json, bool *first, unsigned level,
+		      const struct eesp_ring *r)
+{
+	static const char *slots[] = {"previous", "current", "next"};
+	for (unsigned s = 0; s < EESP_GENS; s++) {
+		char fp[17];
+		if (!r->gen[s].present)
+			continue;
+		eesp_key_fingerprint(r->gen[s].key, EESP_ROOT_KEY_LEN, fp);
+		if (json)
+			sbf(b,
+			    "%s{\"level\":\"%s\",\"id\":%u,\"slot\":\"%s\",\"generation\":%u,"
+			    "\"phase\":%u,\"fingerprint\":\"%s\"}",
+			    *first ? "" : ",", level_name(level), r->id, slots[s],
+			    r->gen[s].generation, r->gen[s].generation % 4, fp);
+		else
+			sbf(b, "key level %s id %u slot %s generation %u phase %u fingerprint %s\n",
+			    level_name(level), r->id, slots[s], r->gen[s].generation,
+			    r->gen[s].generation % 4, fp);
+		*first = false;
+	}
+}
+
+static void keys_body(struct sb *b, bool json, const struct cfg *c)
+{
+	bool first = true;
+	const struct eesp_keyset *ks = c->keys;
+	if (json)
+		sbf(b, "\"keys\":[");
+	if (ks && c->mode == MODE_EESP) {
+		ring_keys(b, json, &first, EESP_LEVEL_DOMAIN, &ks->domain);
+		for (unsigned i = 0; i < ks->n_tenants; i++)
+			ring_keys(b, json, &first, EESP_LEVEL_TENANT, &ks->tenant[i]);
+		for (unsigned i = 0; i < ks->n_groups; i++)
+			ring_keys(b, json, &first, EESP_LEVEL_GROUP, &ks->group[i]);
+	}
+	for (unsigned m = 0; ks && m < 2; m++) {
+		char fp[17];
+		if (!ks->has_psp[m])
+			continue;
+		eesp_key_fingerprint(ks->psp_master[m], PSP_MASTER_KEY_LEN, fp);
+		if (json)
+			sbf(b, "%s{\"level\":\"psp\",\"id\":%u,\"fingerprint\":\"%s\"}",
+			    first ? "" : ",", m, fp);
+		else
+			sbf(b, "key level psp id %u fingerprint %s\n", m, fp);
+		first = false;
+	}
+	for (unsigned i = 0; i < c->n_sa; i++) {
+		char fp[17];
+		eesp_key_fingerprint(c->sa[i].key, c->sa[i].key_len, fp);
+		if (json)
+			sbf(b,
+			    "%s{\"level\":\"sa\",\"kind\":\"%s\",\"spi\":\"0x%08x\","
+			    "\"fingerprint\":\"%s\"}",
+			    first ? "" : ",", c->sa[i].psp ? "psp" : "eesp", c->sa[i].spi, fp);
+		else
+			sbf(b, "key level sa kind %s spi 0x%08x fingerprint %s\n",
+			    c->sa[i].psp ? "psp" : "eesp", c->sa[i].spi, fp);
+		first = false;
+	}
+	if (json)
+		sbf(b, "]");
+}
+
+static void status_body(struct sb *b, bool json, const struct cfg *c)
+{
+	uint64_t tot[CNT__COUNT];
+	sum_counters(tot);
+	long up = (long)(time(NULL) - g_d.started);
+	if (json) {
+		sbf(b, "{\"version\":\"%s\",\"pid\":%d,\"uid\":%u,\"mode\":\"%s\",\"interface\":",
+		    EESPD_VERSION, (int)getpid(), (unsigned)getuid(),
+		    c->mode == MODE_EESP ? "eesp" : "psp");
+		sbj(b, c->ifname);
+		sbf(b,
+		    ",\"workers\":%u,\"uptime\":%ld,\"config_serial\":%" PRIu64
+		    ",\"peers\":%u,\"rx_packets\":%" PRIu64 ",\"tx_packets\":%" PRIu64
+		    ",\"drops\":%" PRIu64 "}\n",
+		    g_d.n_workers, up, c->serial, c->n_peers, tot[CNT_RX_PACKETS],
+		    tot[CNT_TX_PACKETS], drops_of(tot));
+		return;
+	}
+	sbf(b,
+	    "eespd %s pid %d uid %u mode %s interface %s workers %u uptime %ld config %" PRIu64
+	    " peers %u rx_packets %" PRIu64 " tx_packets %" PRIu64 " drops %" PRIu64 "\n",
+	    EESPD_VERSION, (int)getpid(), (unsigned)getuid(), c->mode == MODE_EESP ? "eesp" : "psp",
+	    c->ifname, g_d.n_workers, up, c->serial, c->n_peers, tot[CNT_RX_PACKETS],
+	    tot[CNT_TX_PACKETS], drops_of(tot));
+}
+
+static void prefixes(struct sb *b, bool json, const struct prefix *p, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		char s[64];
+		prefix_format(&p[i], s, sizeof(s));
+		if (json)
+			sbf(b, "%s\"%s\"", i ? "," : "", s);
+		else
+			sbf(b, "%s%s", i ? "," : "", s);
+	}
+}
+
+static void show_body(struct sb *b, bool json, const struct cfg *c)
+{
+	uint64_t tot[CNT__COUNT];
+	sum_counters(tot);
+	if (!json) {
+		status_body(b, false, c);
+		sbf(b, "interface %s mtu %u port %u source_ports %u-%u send %s workers %u\n",
+		    c->ifname, c->mtu, c->port, c->sport_min, c->sport_max,
+		    g_d.raw_send ? "raw" : "udp", g_d.n_workers);
+		for (unsigned i = 0; i < c->n_addrs; i++) {
+			char s[64];
+			prefix_format(&c->addrs[i], s, sizeof(s));
+			sbf(b, "address %s\n", s);
+		}
+		if (c->mode == MODE_EESP)
+			sbf(b,
+			    "domain %s id 0x%08x profile %s kdf %s suite %s node_id %u tenant %u "
+			    "group %u epoch %u epoch_window %u crypt_offset %u max_crypt_offset "
+			    "%u\n",
+			    c->dom_name, c->dom.spi, profile_name(c->profile),
+			    c->kdf == EESP_KDF_CMAC_AES256 ? "cmac" : "hmac",
+			    c->suite == EESP_SUITE_AES_GCM_128 ? "aes-gcm-128" : "aes-gcm-256",
+			    c->node_id, c->tenant, c->group, cfg_epoch_now(c), c->dom.epoch_window,
+			    c->crypt_offset, c->dom.max_crypt_offset);
+		else
+			sbf(b, "psp version %u crypt_offset %u spi_master %u\n", c->psp_version,
+			    c->psp_crypt_offset, c->psp_spi_master);
+		keys_body(b, false, c);
+		for (unsigned i = 0; i < c->n_peers; i++) {
+			const struct peer *p = &c->peers[i];
+			sbf(b, "peer %s endpoint %s node_id %u tx_spi 0x%08x allowed_ips ", p->name,
+			    p->ep_str, p->node_id, p->tx_spi);
+			prefixes(b, false, p->allowed, p->n_allowed);
+			sbf(b, "\n");
+		}
+		for (unsigned i = 0; i < c->n_policy; i++) {
+			sbf(b, "policy %s ", c->mode == MODE_EESP ? "nodes" : "spis");
+			for (unsigned k = 0; k < c->policy[i].n_nodes; k++)
+				sbf(b, "%s%u-%u", k ? "," : "", c->policy[i].nodes[k].lo,
+				    c->policy[i].nodes[k].hi);
+			sbf(b, " tenant %u prefixes ", c->policy[i].tenant);
+			prefixes(b, false, c->policy[i].prefixes, c->policy[i].n_prefixes);
+			sbf(b, "\n");
+		}
+		sbf(b, "counters\n");
+		for (unsigned i = 1; i < CNT__COUNT; i++)
+			sbf(b, "  %s %" PRIu64 "\n", counter_name(i), tot[i]);
+		return;
+	}
+	sbf(b, "{\"status\":");
+	status_body(b, true, c);
+	b->len--; /* the newline */
+	sbf(b, ",\"interface\":");
+	sbj(b, c->ifname);
+	sbf(b, ",\"mtu\":%u,\"port\":%u,\"source_ports\":[%u,%u],\"send\":\"%s\",\"addresses\":[",
+	    c->mtu, c->port, c->sport_min, c->sport_max, g_d.raw_send ? "raw" : "udp");
+	prefixes(b, true, c->addrs, c->n_addrs);
+	sbf(b, "],");
+	if (c->mode == MODE_EESP) {
+		sbf(b, "\"domain\":{\"name\":");
+		sbj(b, c->dom_name);
+		sbf(b,
+		    ",\"id\":%u,\"profile\":\"%s\",\"kdf\":\"%s\",\"suite\":\"%s\",\"node_id\":%u,"
+		    "\"tenant\":%u,\"group\":%u,\"epoch\":%u,\"epoch_window\":%u,"
+		    "\"crypt_offset\":%u,\"max_crypt_offset\":%u},",
+		    c->dom.spi, profile_name(c->profile),
+		    c->kdf == EESP_KDF_CMAC_AES256 ? "cmac" : "hmac",
+		    c->suite == EESP_SUITE_AES_GCM_128 ? "aes-gcm-128" : "aes-gcm-256", c->node_id,
+		    c->tenant, c->group, cfg_epoch_now(c), c->dom.epoch_window, c->crypt_offset,
+		    c->dom.max_crypt_offset);
+	} else {
+		sbf(b, "\"psp\":{\"version\":%u,\"crypt_offset\":%u,\"spi_master\":%u},",
+		    c->psp_version, c->psp_crypt_offset, c->psp_spi_master);
+	}
+	keys_body(b, true, c);
+	sbf(b, ",\"peers\":[");
+	for (unsigned i = 0; i < c->n_peers; i++) {
+		const struct peer *p = &c->peers[i];
+		sbf(b, "%s{\"name\":", i ? "," : "");
+		sbj(b, p->name);
+		sbf(b, ",\"endpoint\":");
+		sbj(b, p->ep_str);
+		sbf(b, ",\"node_id\":%u,\"tx_spi\":%u,\"allowed_ips\":[", p->node_id, p->tx_spi);
+		prefixes(b, true, p->allowed, p->n_allowed);
+		sbf(b, "]}");
+	}
+	sbf(b, "],");
+	counters_body(b, true, tot, true);
+	sbf(b, "}\n");
+}
+
+/* ------------------------------------------------------ key management -- */
+
+static struct eesp_ring *ring_of(struct eesp_keyset *ks, int level, uint32_t id)
+{
+	return (struct eesp_ring *)eesp_keyset_ring(ks, (enum eesp_level)level, id);
+}
+
+static int do_rotate(const struct eesp_ctl_req *r, struct sb *b, char *err, size_t el)
+{
+	int rc = 0;
+	pthread_mutex_lock(&g_d.lock);
+	struct cfg *cur = atomic_load(&g_cfg);
+	if (cur->mode != MODE_EESP || !cur->keys) {
+		snprintf(err, el, "%s: eesp mode only",
+			 r->verb == EESP_CTL_ROTATE ? "rotate" : "retire");
+		pthread_mutex_unlock(&g_d.lock);
+		return -1;
+	}
+	struct cfg *n = cfg_clone(cur);
+	struct eesp_ring *ring = n ? ring_of(n->keys, r->level, r->id) : NULL;
+	if (!n || !ring) {
+		snprintf(err, el, "no key ring %s %u", level_name((unsigned)r->level), r->id);
+		cfg_free(n);
+		pthread_mutex_unlock(&g_d.lock);
+		return -1;
+	}
+	if (r->verb == EESP_CTL_ROTATE) {
+		rc = eesp_ring_rotate(ring);
+		if (rc) {
+			snprintf(err, el, "rotate %s %u: %s (is there a next generation?)",
+				 level_name((unsigned)r->level), r->id, eesp_err_name(rc));
+			cfg_free(n);
+			pthread_mutex_unlock(&g_d.lock);
+			return -1;
+		}
+	} else {
+		eesp_ring_retire_previous(ring);
+	}
+	cfg_finish_keys(n);
+	n->serial = cur->serial + 1000000; /* distinct from file loads */
+	pthread_mutex_unlock(&g_d.lock);
+	daemon_publish(n);
+	log_info("%s %s %u done (in memory; a reload re-reads the key file)",
+		 r->verb == EESP_CTL_ROTATE ? "rotate" : "retire", level_name((unsigned)r->level),
+		 r->id);
+	keys_body(b, r->json, atomic_load(&g_cfg));
+	return 0;
+}
+
+static int do_spi_alloc(const struct eesp_ctl_req *r, struct sb *b, char *err, size_t el)
+{
+	struct cfg *c = atomic_load(&g_cfg);
+	unsigned m = c->psp_spi_master;
+	unsigned version =
+	    r->version >= 0 && r->version <= 1 ? (unsigned)r->version : c->psp_version;
+	uint8_t key[32], rnd[4];
+	uint32_t spi;
+	char hex[65];
+	if (c->mode != MODE_PSP) {
+		snprintf(err, el, "spi-alloc: psp mode only");
+		return -1;
+	}
+	if (!c->keys->has_psp[m]) {
+		snprintf(err, el, "spi-alloc: psp master key %u not loaded", m);
+		return -1;
+	}
+	do {
+		if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+			snprintf(err, el, "spi-alloc: no randomness");
+			return -1;
+		}
+		spi = eesp_get32(rnd) & ~PSP_SPI_KEY_SELECTOR;
+	} while (!spi);
+	spi |= m ? PSP_SPI_KEY_SELECTOR : 0;
+	struct eesp_kdf_ctx *k = eesp_kdf_ctx_new();
+	if (!k || psp_derive_key(k, c->keys->psp_master[m], spi, version, key) != EESP_E_OK) {
+		if (k)
+			eesp_kdf_ctx_free(k);
+		snprintf(err, el, "spi-alloc: key derivation failed");
+		return -1;
+	}
+	eesp_kdf_ctx_free(k);
+	size_t kl = version ? 32 : 16;
+	for (size_t i = 0; i < kl; i++)
+		snprintf(hex + 2 * i, 3, "%02x", key[i]);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (r->json)
+		sbf(b, "{\"spi\":\"0x%08x\",\"version\":%u,\"master\":%u,\"key\":\"%s\"}\n", spi,
+		    version, m, hex);
+	else
+		sbf(b, "spi 0x%08x\nversion %u\nmaster %u\nkey %s\nsa psp 0x%08x %s\n", spi,
+		    version, m, hex, spi, hex);
+	OPENSSL_cleanse(hex, sizeof(hex));
+	return 0;
+}
+
+/* ------------------------------------------------------------- socket -- */
+
+int ctl_listen(const char *path, uid_t uid, gid_t gid, char *err, size_t err_len)
+{
+	struct sockaddr_un a;
+	char dir[256];
+	int fd;
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		if (mkdir(dir, 0750) == 0) {
+			/* ours: let the daemon user remove its socket on exit */
+			if (chown(dir, uid, gid))
+				log_debug("chown %s: %s", dir, strerror(errno));
+		}
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, err_len, "control socket: %s", strerror(errno));
+		return -1;
+	}
+	memset(&a, 0, sizeof(a));
+	a.sun_family = AF_UNIX;
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	unlink(path);
+	mode_t old = umask(0117);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 16)) {
+		umask(old);
+		snprintf(err, err_len, "control socket %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	umask(old);
+	if (chmod(path, 0660) || chown(path, 0, gid))
+		log_debug("control socket %s: chmod/chown: %s", path, strerror(errno));
+	return fd;
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+void ctl_handle(int lfd)
+{
+	char line[EESP_CTL_MAX_LINE + 2], err[512];
+	size_t len = 0;
+	struct eesp_ctl_req req;
+	struct sb b = {0};
+	struct timeval tv = {.tv_sec = 2};
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	int rc = 0;
+
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (len < sizeof(line) - 1) {
+		ssize_t r = read(fd, line + len, sizeof(line) - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		if (memchr(line, '\n', len))
+			break;
+	}
+	line[len] = 0;
+	char *nl = memchr(line, '\n', len);
+	if (nl)
+		len = (size_t)(nl - line) + 1;
+	err[0] = 0;
+	memset(&req, 0, sizeof(req));
+	req.version = -1;
+	if (len == 0 || len > EESP_CTL_MAX_LINE + 1) {
+		snprintf(err, sizeof(err), "request line missing or too long");
+		rc = -1;
+	} else if (eesp_ctl_parse(line, len, &req, err, sizeof(err))) {
+		if (!err[0])
+			snprintf(err, sizeof(err), "bad request");
+		rc = -1;
+	}
+	if (!rc) {
+		struct cfg *c = atomic_load(&g_cfg);
+		switch (req.verb) {
+		case EESP_CTL_STATUS:
+			status_body(&b, req.json, c);
+			break;
+		case EESP_CTL_SHOW:
+			show_body(&b, req.json, c);
+			break;
+		case EESP_CTL_COUNTERS: {
+			uint64_t tot[CNT__COUNT];
+			sum_counters(tot);
+			if (req.json)
+				sbf(&b, "{");
+			counters_body(&b, req.json, tot, true);
+			if (req.json)
+				sbf(&b, "}\n");
+			break;
+		}
+		case EESP_CTL_KEYS:
+			if (req.json)
+				sbf(&b, "{");
+			keys_body(&b, req.json, c);
+			if (req.json)
+				sbf(&b, "}\n");
+			break;
+		case EESP_CTL_RELOAD:
+			rc = daemon_reload(err, sizeof(err));
+			if (!rc) {
+				c = atomic_load(&g_cfg);
+				if (req.json)
+					sbf(&b,
+					    "{\"reloaded\":true,\"config_serial\":%" PRIu64 "}\n",
+					    c->serial);
+				else
+					sbf(&b, "reloaded config %" PRIu64 "\n", c->serial);
+			}
+			break;
+		case EESP_CTL_ROTATE:
+		case EESP_CTL_RETIRE:
+			if (req.json)
+				sbf(&b, "{");
+			rc = do_rotate(&req, &b, err, sizeof(err));
+			if (req.json)
+				sbf(&b, "}\n");
+			break;
+		case EESP_CTL_SPI_ALLOC:
+			rc = do_spi_alloc(&req, &b, err, sizeof(err));
+			break;
+		default:
+			snprintf(err, sizeof(err), "verb not supported by eespd");
+			rc = -1;
+		}
+	}
+	if (rc) {
+		char out[600];
+		for (char *p = err; *p; p++)
+			if (*p == '\n')
+				*p = ' ';
+		int n = snprintf(out, sizeof(out), "error %s\n", err);
+		write_all(fd, out, (size_t)n);
+	} else if (b.oom) {
+		write_all(fd, "error out of memory\n", 20);
+	} else {
+		write_all(fd, "ok\n", 3);
+		if (b.p)
+			write_all(fd, b.p, b.len);
+	}
+	if (b.p) {
+		OPENSSL_cleanse(b.p, b.cap);
+		free(b.p);
+	}
+	close(fd);
+}

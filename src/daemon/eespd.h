@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * eespd.h - shared declarations of the daemon's stations.
+ *
+ * A configuration snapshot (struct cfg) is immutable once published: the
+ * main thread builds a new one on reload/rotate, swaps the global pointer,
+ * and frees the old one once every worker has acknowledged the switch.
+ */
+#ifndef EESPD_H
+#define EESPD_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "counters.h"
+#include "errors.h"
+#include "keys.h"
+#include "packet.h"
+
+#define EESPD_VERSION "0.1"
+#define EESPD_MAX_WORKERS 64
+
+enum { MODE_EESP = 0, MODE_PSP = 1 };
+
+/* ---------------------------------------------------------------- log -- */
+enum { LOG_LVL_ERROR = 0, LOG_LVL_WARNING, LOG_LVL_INFO, LOG_LVL_DEBUG };
+void log_open(bool to_stderr, int level);
+void log_set_level(int level);
+int log_level_parse(const char *s);
+void logmsg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define log_err(...) logmsg(LOG_LVL_ERROR, __VA_ARGS__)
+#define log_warn(...) logmsg(LOG_LVL_WARNING, __VA_ARGS__)
+#define log_info(...) logmsg(LOG_LVL_INFO, __VA_ARGS__)
+#define log_debug(...) logmsg(LOG_LVL_DEBUG, __VA_ARGS__)
+
+/* -------------------------------------------------------------- route -- */
+struct prefix {
+	uint8_t family; /* AF_INET or AF_INET6 */
+	uint8_t len;
+	uint8_t addr[16];
+};
+
+int prefix_parse(const char *s, struct prefix *p);
+bool prefix_contains(const struct prefix *p, int family, const uint8_t *addr);
+void prefix_format(const struct prefix *p, char *out, size_t cap);
+
+struct peer {
+	char name[64];
+	struct sockaddr_storage ep; /* native family */
+	socklen_t ep_len;
+	struct sockaddr_in6 ep6; /* v4-mapped for the dual-stack socket */
+	char ep_str[80];
+	uint32_t node_id; /* eesp: node id (0 = none) */
+	uint32_t tx_spi;  /* psp / spi profile: SPI to send with */
+	uint32_t *rx_spi; /* psp: SPIs this peer sends with */
+	unsigned n_rx_spi;
+	struct prefix *allowed;
+	unsigned n_allowed;
+	int tx_key; /* index into cfg->sa (psp) or -1 */
+};
+
+struct route {
+	struct prefix p;
+	unsigned peer;
+};
+
+struct node_range {
+	uint32_t lo, hi;
+};
+
+struct policy {
+	struct node_range *nodes; /* eesp: node ids; psp: SPIs */
+	unsigned n_nodes;
+	struct prefix *prefixes;
+	unsigned n_prefixes;
+	uint32_t tenant; /* 0 = any */
+};
+
+/* Out-of-band data keys from "sa" lines (secure memory). */
+struct sa_key {
+	bool psp;
+	uint32_t spi;
+	size_t key_len;
+	uint8_t key[32];
+	uint8_t salt[4];
+};
+
+/* ------------------------------------------------------------- config -- */
+struct cfg {
+	/* daemon (static: changes need a restart) */
+	char path[4096];
+	char dir[4096];
+	int mode;
+	char ifname[IFNAMSIZ];
+	unsigned mtu;
+	struct prefix *addrs;
+	unsigned n_addrs;
+	uint16_t port;
+	uint16_t sport_min, sport_max;
+	unsigned workers;
+	char user[64];
+	char ctl_path[256];
+	char state_dir[1024];
+	int log_level;
+
+	/* eesp domain */
+	char dom_name[64];
+	char key_path[4096];
+	struct eesp_domain dom;
+	struct eesp_keyset *keys;
+	uint8_t profile, kdf, suite;
+	uint32_t node_id, tenant, group;
+	uint32_t epoch_base, epoch_period;
+	uint8_t crypt_offset;
+	uint8_t phase[3];
+	unsigned sctx_flags;
+
+	/* psp */
+	unsigned psp_version;
+	uint8_t psp_crypt_offset;
+	unsigned psp_spi_master;
+
+	struct sa_key *sa; /* secure memory, n_sa entries */
+	unsigned n_sa;
+
+	struct peer *peers;
+	unsigned n_peers;
+	struct route *routes; /* sorted by prefix length, longest first */
+	unsigned n_routes;
+	struct policy *policy;
+	unsigned n_policy;
+
+	uint64_t serial; /* snapshot number */
+	time_t loaded_at;
+};
+
+/* Load and check a configuration; on error prints "file:line: problem" into
+ * err and returns NULL.  prev (may be NULL): on reload, a key file that can
+ * no longer be read (permission denied after the privilege drop) keeps the
+ * keys of prev when the path is unchanged. */
+struct cfg *cfg_load(const char *path, const struct cfg *prev, uid_t daemon_uid, char *err,
+		     size_t err_len);
+void cfg_free(struct cfg *c);
+/* Deep copy (for rotate/retire: new snapshot with modified key rings). */
+struct cfg *cfg_clone(const struct cfg *c);
+/* Recompute the derived fields (phases, domain struct) after key changes. */
+void cfg_finish_keys(struct cfg *c);
+
+/* The peer for an inner destination (longest prefix match) or NULL. */
+const struct peer *route_lookup(const struct cfg *c, int family, const uint8_t *dst);
+/* Is this inner source allowed for an authenticated eesp node/tenant? */
+bool policy_allows_node(const struct cfg *c, uint32_t node, uint32_t tenant, int family,
+			const uint8_t *src);
+/* node_denied pre-check: is the node id known at all (peer or policy)? */
+bool policy_node_known(const struct cfg *c, uint32_t node, uint32_t tenant);
+/* PSP: is this inner source allowed for the packet's SPI? */
+bool policy_allows_spi(const struct cfg *c, uint32_t spi, int family, const uint8_t *src);
+uint32_t cfg_epoch_now(const struct cfg *c);
+
+/* Global snapshot pointer, read by the workers between batches. */
+extern _Atomic(struct cfg *) g_cfg;
+
+/* ---------------------------------------------------------------- tun -- */
+/* Create/attach the TUN device; fds[n] one per queue (IFF_MULTI_QUEUE if n > 1). */
+int tun_open(const char *name, unsigned n, int *fds, char *err, size_t err_len);
+/* MTU, addresses, link up (ioctl; no external tools). */
+int tun_configure(const char *name, unsigned mtu, const struct prefix *addrs, unsigned n, char *err,
+		  size_t err_len);
+
+/* ------------------------------------------------------------- socket -- */
+struct sockset {
+	int udp; /* receive (and send when raw is off) */
+	int udp_family;
+	int raw4, raw6; /* send with a per-flow source port (-1 if unused) */
+};
+int sockets_open(const struct cfg *c, unsigned n, struct sockset *s, char *err, size_t err_len);
+
+/* ------------------------------------------------------------ ivstate -- */
+struct ivstate {
+	int fd;
+	uint64_t hwm;
+};
+int ivstate_open(const char *dir, const char *ifname, unsigned worker, struct ivstate *s, char *err,
+		 size_t err_len);
+int ivstate_persist(struct ivstate *s, uint64_t hwm);
+
+/* ------------------------------------------------------------- worker -- */
+struct worker;
+struct worker *worker_new(unsigned idx, int tun_fd, const struct sockset *s,
+			  const struct ivstate *iv);
+int worker_start(struct worker *w);
+void worker_stop_join(struct worker *w);
+void worker_free(struct worker *w);
+/* Counters of a worker (read with relaxed atomic loads). */
+const uint64_t *worker_counters(const struct worker *w);
+/* Serial of the snapshot the worker runs with. */
+uint64_t worker_cfg_serial(const struct worker *w);
+bool worker_uses_multishot(const struct worker *w);
+void worker_set_seed(struct worker *w, uint32_t seed);
+/* The thread gave up (io_uring or buffer ring setup failed). */
+bool worker_failed(const struct worker *w);
+
+/* -------------------------------------------------------------- privs -- */
+int privs_lookup(const char *user, uid_t *uid, gid_t *gid, char *name_out, size_t cap);
+int privs_drop(uid_t uid, gid_t gid, char *err, size_t err_len);
+
+/* ---------------------------------------------------------------- ctl -- */
+int ctl_listen(const char *path, uid_t uid, gid_t gid, char *err, size_t err_len);
+void ctl_handle(int fd);
+
+/* --------------------------------------------------------------- main -- */
+struct daemon_state {
+	struct worker *w[EESPD_MAX_WORKERS];
+	unsigned n_workers;
+	time_t started;
+	uid_t uid;
+	gid_t gid;
+	char user[64];
+	bool raw_send;
+	pthread_mutex_t lock; /* serialises reload/rotate */
+};
+extern struct daemon_state g_d;
+
+/* Build + publish a new snapshot from the config file; 0 or -1 with err. */
+int daemon_reload(char *err, size_t err_len);
+/* Publish a snapshot built by the caller (takes ownership). */
+void daemon_publish(struct cfg *c);
+
+#endif /* EESPD_H */

@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * main.c - eespd: command line, start-up order, signals, reload.
+ *
+ * Start-up: load + check the configuration and key files (as root) -> state
+ * directory and IV files -> control socket -> TUN queues -> sockets ->
+ * privilege drop (no capabilities left) -> worker threads -> main loop
+ * (control socket + signalfd: SIGHUP reloads, SIGTERM/SIGINT stop).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include "eespd.h"
+
+_Atomic(struct cfg *) g_cfg;
+struct daemon_state g_d = {.lock = PTHREAD_MUTEX_INITIALIZER};
+static char g_conf_path[4096];
+static int g_verbose;
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: eespd [-f] [-t] [-v] [-c FILE]\n"
+		   "  -c, --config FILE   configuration file (default /etc/eespd/eespd.conf)\n"
+		   "  -f, --foreground    stay in the foreground, log to stderr\n"
+		   "  -t, --test          check the configuration and key files, then exit\n"
+		   "  -v, --verbose       more logging (debug), overrides log_level\n"
+		   "  -h, --help          this text\n"
+		   "  -V, --version       print the version\n"
+		   "See eespd(8) and eespd.conf(5).\n");
+}
+
+void daemon_publish(struct cfg *n)
+{
+	pthread_mutex_lock(&g_d.lock);
+	struct cfg *old = atomic_exchange(&g_cfg, n);
+	pthread_mutex_unlock(&g_d.lock);
+	if (!old || old == n)
+		return;
+	/* wait until every worker runs with the new snapshot (they look
+	 * between batches and at least every 200 ms), then free the old one */
+	for (int i = 0; i < 400; i++) {
+		bool all = true;
+		for (unsigned w = 0; w < g_d.n_workers; w++)
+			if (worker_cfg_serial(g_d.w[w]) != n->serial)
+				all = false;
+		if (all) {
+			cfg_free(old);
+			return;
+		}
+		usleep(5000);
+	}
+	log_warn("a worker did not pick up configuration %llu within 2 s; keeping the old "
+		 "snapshot allocated",
+		 (unsigned long long)n->serial);
+}
+
+int daemon_reload(char *err, size_t err_len)
+{
+	struct cfg *cur = atomic_load(&g_cfg);
+	struct cfg *n = cfg_load(g_conf_path, cur, (uid_t)-1, err, err_len);
+	if (!n) {
+		log_err("reload failed, keeping the running configuration: %s", err);
+		return -1;
+	}
+	if (n->mode != cur->mode) {
+		snprintf(err, err_len, "%s: mode changed: restart eespd to apply", g_conf_path);
+		cfg_free(n);
+		return -1;
+	}
+	/* settings bound to open devices, sockets and buffers need a restart */
+	if (strcmp(n->ifname, cur->ifname) || n->mtu != cur->mtu || n->port != cur->port ||
+	    n->workers != cur->workers || n->sport_min != cur->sport_min ||
+	    n->sport_max != cur->sport_max || strcmp(n->user, cur->user) ||
+	    strcmp(n->ctl_path, cur->ctl_path) || strcmp(n->state_dir, cur->state_dir))
+		log_warn("reload: daemon settings (interface, mtu, port, workers, source_ports, "
+			 "user, control_socket, state_dir) need a restart; keeping the running "
+			 "ones");
+	snprintf(n->ifname, sizeof(n->ifname), "%s", cur->ifname);
+	n->mtu = cur->mtu;
+	n->port = cur->port;
+	n->workers = cur->workers;
+	n->sport_min = cur->sport_min;
+	n->sport_max = cur->sport_max;
+	if (!g_verbose)
+		log_set_level(n->log_level);
+	daemon_publish(n);
+	log_info("configuration reloaded (serial %llu, %u peers)", (unsigned long long)n->serial,
+		 n->n_peers);
+	return 0;
+}
+
+static int mkdir_owned(const char *dir, uid_t uid, gid_t gid)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s", dir);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		mkdir(tmp, 0755);
+		*p = '/';
+	}
+	if (mkdir(tmp, 0700) && errno != EEXIST)
+		return -1;
+	if (geteuid() == 0 && chown(tmp, uid, gid))
+		return -1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'},
+	    {"foreground", no_argument, NULL, 'f'},
+	    {"test", no_argument, NULL, 't'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	bool fg = false, test = false;
+	char err[1024];
+	int o, tun_fds[EESPD_MAX_WORKERS];
+	struct sockset socks[EESPD_MAX_WORKERS];
+	struct ivstate ivs[EESPD_MAX_WORKERS];
+
+	snprintf(g_conf_path, sizeof(g_conf_path), "/etc/eespd/eespd.conf");
+	while ((o = getopt_long(argc, argv, "c:ftvhV", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c':
+			snprintf(g_conf_path, sizeof(g_conf_path), "%s", optarg);
+			break;
+		case 'f':
+			fg = true;
+			break;
+		case 't':
+			test = true;
+			break;
+		case 'v':
+			g_verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("eespd %s\n", EESPD_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_open(true, g_verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+
+	struct cfg *c = cfg_load(g_conf_path, NULL, (uid_t)-1, err, sizeof(err));
+	if (!c) {
+		fprintf(stderr, "eespd: %s\n", err);
+		return 1;
+	}
+	if (test) {
+		printf("%s: configuration OK (mode %s, %u peers)\n", g_conf_path,
+		       c->mode == MODE_EESP ? "eesp" : "psp", c->n_peers);
+		cfg_free(c);
+		return 0;
+	}
+	if (!g_verbose)
+		log_set_level(c->log_level);
+	if (privs_lookup(c->user, &g_d.uid, &g_d.gid, g_d.user, sizeof(g_d.user))) {
+		fprintf(stderr, "eespd: %s: no user '%s' and no 'nobody'\n", g_conf_path, c->user);
+		return 1;
+	}
+	if (strcmp(g_d.user, c->user))
+		log_warn("user '%s' does not exist; running as '%s'", c->user, g_d.user);
+	if (!fg) {
+		if (daemon(0, 0)) {
+			perror("eespd: daemon");
+			return 1;
+		}
+		log_open(false, g_verbose ? LOG_LVL_DEBUG : c->log_level);
+	}
+	atomic_store(&g_cfg, c);
+	g_d.started = time(NULL);
+	g_d.n_workers = c->workers;
+
+	if (mkdir_owned(c->state_dir, g_d.uid, g_d.gid)) {
+		log_err("state_dir %s: %s", c->state_dir, strerror(errno));
+		return 1;
+	}
+	for (unsigned i = 0; i < c->workers; i++) {
+		if (ivstate_open(c->state_dir, c->ifname, i, &ivs[i], err, sizeof(err))) {
+			log_err("%s", err);
+			return 1;
+		}
+		if (geteuid() == 0 && fchown(ivs[i].fd, g_d.uid, g_d.gid))
+			log_warn("chown IV state file: %s", strerror(errno));
+	}
+	int ctl = ctl_listen(c->ctl_path, g_d.uid, g_d.gid, err, sizeof(err));
+	if (ctl < 0) {
+		log_err("%s", err);
+		return 1;
+	}
+	if (tun_open(c->ifname, c->workers, tun_fds, err, sizeof(err)) ||
+	    tun_configure(c->ifname, c->mtu, c->addrs, c->n_addrs, err, sizeof(err)) ||
+	    sockets_open(c, c->workers, socks, err, sizeof(err))) {
+		log_err("%s", err);
+		unlink(c->ctl_path);
+		return 1;
+	}
+	g_d.raw_send = socks[0].raw4 >= 0;
+
+	/* signals: handled by the main thread through a signalfd */
+	sigset_t ss;
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGHUP);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &ss, NULL);
+	int sfd = signalfd(-1, &ss, SFD_CLOEXEC);
+	if (sfd < 0) {
+		log_err("signalfd: %s", strerror(errno));
+		return 1;
+	}
+
+	if (geteuid() == 0) {
+		if (privs_drop(g_d.uid, g_d.gid, err, sizeof(err))) {
+			log_err("privilege drop: %s", err);
+			unlink(c->ctl_path);
+			return 1;
+		}
+		log_info("running as %s (uid %u), no capabilities", g_d.user, (unsigned)g_d.uid);
+	} else {
+		log_warn("not started as root: running as uid %u", (unsigned)getuid());
+	}
+
+	uint32_t seed = 0;
+	RAND_bytes((unsigned char *)&seed, sizeof(seed));
+	for (unsigned i = 0; i < c->workers; i++) {
+		g_d.w[i] = worker_new(i, tun_fds[i], &socks[i], &ivs[i]);
+		if (!g_d.w[i]) {
+			log_err("worker %u: out of memory", i);
+			return 1;
+		}
+	}
+	for (unsigned i = 0; i < c->workers; i++) {
+		/* same seed everywhere: a flow keeps its port whichever queue reads it */
+		worker_set_seed(g_d.w[i], seed);
+		if (worker_start(g_d.w[i])) {
+			log_err("worker %u: cannot start thread", i);
+			return 1;
+		}
+	}
+	log_info("eespd %s started: mode %s, interface %s, port %u, %u worker(s), send via %s",
+		 EESPD_VERSION, c->mode == MODE_EESP ? "eesp" : "psp", c->ifname, c->port,
+		 c->workers, g_d.raw_send ? "raw sockets (per-flow source port)" : "UDP socket");
+
+	bool running = true;
+	int rc = 0;
+	time_t check_at = time(NULL) + 1;
+	while (running) {
+		struct pollfd p[2] = {{.fd = ctl, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
+		int n = poll(p, 2, 500);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (p[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP) {
+					log_info("SIGHUP: reloading %s", g_conf_path);
+					daemon_reload(err, sizeof(err));
+				} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+					log_info("signal %u: stopping", si.ssi_signo);
+					running = false;
+				}
+			}
+		}
+		if (p[0].revents & POLLIN)
+			ctl_handle(ctl);
+		if (time(NULL) >= check_at) {
+			for (unsigned i = 0; i < g_d.n_workers; i++)
+				if (worker_failed(g_d.w[i])) {
+					log_err("worker %u failed; stopping", i);
+					running = false;
+					rc = 1;
+				}
+			check_at = time(NULL) + 1;
+		}
+	}
+	for (unsigned i = 0; i < g_d.n_workers; i++)
+		worker_stop_join(g_d.w[i]);
+	for (unsigned i = 0; i < g_d.n_workers; i++)
+		worker_free(g_d.w[i]);
+	close(ctl);
+	if (unlink(atomic_load(&g_cfg)->ctl_path))
+		log_debug("unlink control socket: %s", strerror(errno));
+	cfg_free(atomic_load(&g_cfg));
+	log_info("stopped");
+	return rc;
+}

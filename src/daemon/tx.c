@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * tx.c - TUN -> cryptokey routing -> seal -> datagram.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "dp.h"
+
+static inline uint32_t mix32(uint32_t h, uint32_t v)
+{
+	/* murmur3 round */
+	v *= 0xcc9e2d51u;
+	v = (v << 15) | (v >> 17);
+	v *= 0x1b873593u;
+	h ^= v;
+	h = (h << 13) | (h >> 19);
+	return h * 5 + 0xe6546b64u;
+}
+
+static inline uint32_t fmix32(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+uint16_t tx_source_port(uint32_t seed, const uint8_t *p, size_t len, uint16_t lo, uint16_t hi)
+{
+	uint32_t h = seed;
+	unsigned proto = 0;
+	size_t l4 = 0;
+	bool ports = false;
+
+	if (len >= 20 && (p[0] >> 4) == 4) {
+		size_t ihl = (size_t)(p[0] & 0x0f) * 4;
+		for (int i = 12; i < 20; i += 4)
+			h = mix32(h, eesp_get32(p + i));
+		proto = p[9];
+		l4 = ihl;
+		/* no ports in fragments */
+		ports = ihl >= 20 && !(eesp_get16(p + 6) & 0x3fff);
+	} else if (len >= 40 && (p[0] >> 4) == 6) {
+		for (int i = 8; i < 40; i += 4)
+			h = mix32(h, eesp_get32(p + i));
+		h = mix32(h, eesp_get32(p) & 0x000fffff); /* flow label */
+		proto = p[6];
+		l4 = 40;
+		ports = true;
+	}
+	h = mix32(h, proto);
+	if (ports && (proto == 6 || proto == 17 || proto == 132 || proto == 136) && l4 + 4 <= len)
+		h = mix32(h, eesp_get32(p + l4));
+	h = fmix32(h);
+	return (uint16_t)(lo + h % ((uint32_t)hi - lo + 1));
+}
+
+static int next_iv(struct dp *dp, uint64_t *iv)
+{
+	if (eesp_ivgen_next(&dp->iv, iv) == EESP_E_OK)
+		return 0;
+	uint64_t hwm = eesp_ivgen_reserve(&dp->iv);
+	if (ivstate_persist(&dp->ivs, hwm)) {
+		/* undo: the block is not ours until it is on disk */
+		dp->iv.limit = dp->iv.next;
+		return -1;
+	}
+	return eesp_ivgen_next(&dp->iv, iv) == EESP_E_OK ? 0 : -1;
+}
+
+unsigned tx_packet(struct dp *dp, const uint8_t *inner, size_t len, uint8_t *out, size_t cap,
+		   size_t *out_len, const struct peer **peer_out)
+{
+	const struct cfg *c = dp->cfg;
+	const struct peer *peer;
+	int family;
+	const uint8_t *dst;
+	size_t hdr = dp->raw ? 8 : 0, n = 0;
+	uint64_t iv;
+	int r;
+
+	if (len >= 20 && (inner[0] >> 4) == 4) {
+		family = AF_INET;
+		dst = inner + 16;
+	} else if (len >= 40 && (inner[0] >> 4) == 6) {
+		family = AF_INET6;
+		dst = inner + 24;
+	} else {
+		return CNT_NON_IP;
+	}
+	peer = route_lookup(c, family, dst);
+	if (!peer)
+		return EESP_E_NO_ROUTE;
+	if (len > c->mtu)
+		return EESP_E_OVERSIZE;
+	if (next_iv(dp, &iv))
+		return CNT_IV_EXHAUSTED;
+
+	if (c->mode == MODE_EESP) {
+		struct eesp_hdr_params p;
+		memset(&p, 0, sizeof(p));
+		p.session_id = dp->session_id;
+		p.sctx.profile = c->profile;
+		p.sctx.kdf = c->kdf;
+		p.sctx.suite = c->suite;
+		p.sctx.flags = (uint8_t)c->sctx_flags;
+		p.sctx.phase[0] = c->phase[0];
+		p.sctx.phase[1] = c->phase[1];
+		p.sctx.phase[2] = c->phase[2];
+		p.sctx.epoch = cfg_epoch_now(c);
+		p.sctx.tenant_id = c->tenant;
+		p.sctx.group_id = c->group;
+		p.sctx.node_id = c->node_id;
+		p.sctx.peer_node_id = peer->node_id;
+		p.crypt_offset = c->crypt_offset;
+		p.next_hdr = family == AF_INET ? 4 : 41;
+		p.sn = iv;
+		if (c->profile == EESP_PROFILE_SPI) {
+			const struct sa_key *k = &c->sa[peer->tx_key];
+			struct eesp_dkey dk;
+			p.spi = peer->tx_spi;
+			memset(&dk, 0, sizeof(dk));
+			dk.suite = c->suite;
+			memcpy(dk.key, k->key, k->key_len);
+			memcpy(dk.salt, k->salt, 4);
+			r = eesp_seal_with_key(dp->crypto, &dk, &p, inner, len, out + hdr,
+					       cap - hdr, &n);
+		} else {
+			p.spi = c->dom.spi;
+			r = eesp_seal(dp->crypto, &c->dom, &p, inner, len, out + hdr, cap - hdr,
+				      &n);
+		}
+	} else {
+		struct psp_hdr_params p;
+		memset(&p, 0, sizeof(p));
+		p.next_hdr = family == AF_INET ? 4 : 41;
+		p.crypt_off = c->psp_crypt_offset;
+		p.version = (uint8_t)c->psp_version;
+		p.spi = peer->tx_spi;
+		p.iv = iv;
+		r = psp_seal_with_key(dp->crypto, c->sa[peer->tx_key].key, &p, inner, len,
+				      out + hdr, cap - hdr, &n);
+	}
+	if (r != EESP_E_OK)
+		return r > 0 && r < EESP_E__COUNT ? (unsigned)r : EESP_E_CRYPTO;
+	if (dp->raw) {
+		uint16_t sport =
+		    tx_source_port(dp->flow_seed, inner, len, c->sport_min, c->sport_max);
+		uint16_t dport = peer->ep.ss_family == AF_INET
+				     ? ntohs(((const struct sockaddr_in *)&peer->ep)->sin_port)
+				     : ntohs(((const struct sockaddr_in6 *)&peer->ep)->sin6_port);
+		eesp_put16(out, sport);
+		eesp_put16(out + 2, dport);
+		eesp_put16(out + 4, (uint16_t)(n + 8));
+		eesp_put16(out + 6, 0);
+	}
+	*out_len = n + hdr;
+	*peer_out = peer;
+	return 0;
+}

@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * worker.c - one io_uring per worker thread; every data-path I/O goes
+ * through it, in batches:
+ *
+ *   UDP receive   one multishot RECVMSG (io_uring_prep_recvmsg_multishot)
+ *                 on the worker's SO_REUSEPORT socket, buffers from a
+ *                 provided buffer ring (group 0), re-armed when a CQE comes
+ *                 without IORING_CQE_F_MORE (ENOBUFS, errors).
+ *   TUN read      multishot READ (IORING_OP_READ_MULTISHOT, opcode 49, built
+ *                 by hand: liburing 2.3 has no helper; kernel >= 6.7) with a
+ *                 second buffer ring (group 1).  If the kernel refuses it
+ *                 (EINVAL), TUN_SINGLESHOT single-shot READs with
+ *                 IOSQE_BUFFER_SELECT are kept outstanding instead.
+ *   UDP send      SENDMSG from a pool of send slots (raw socket with our UDP
+ *                 header, or the UDP socket).
+ *   TUN write     WRITE of the decrypted packet straight from the receive
+ *                 buffer (opened in place); the buffer goes back to its ring
+ *                 when the write completes.
+ *
+ * Loop: reap all CQEs, queue the resulting SQEs, recycle buffers, then one
+ * io_uring_submit_and_wait_timeout() (200 ms, so configuration switches and
+ * stop requests are seen when idle).  The ring is created with
+ * SINGLE_ISSUER|DEFER_TASKRUN, falling back to COOP_TASKRUN, then to none.
+ */
+#include <errno.h>
+#include <liburing.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dp.h"
+#include "secmem.h"
+
+#define RX_BUFS 512 /* power of two */
+#define TUN_BUFS 256
+#define TX_SLOTS 512
+#define SQ_DEPTH 1024
+#define CQ_DEPTH 4096
+#define TUN_SINGLESHOT 32
+#define BGID_RX 0
+#define BGID_TUN 1
+#ifndef IORING_OP_READ_MULTISHOT
+#define IORING_OP_READ_MULTISHOT 49
+#endif
+
+enum { UD_RECV = 1, UD_TUNREAD, UD_SEND, UD_TUNWRITE };
+#define UD(t, i) ((uint64_t)(t) << 56 | (uint64_t)(i))
+#define UD_TYPE(u) ((unsigned)((u) >> 56))
+#define UD_IDX(u) ((unsigned)((u)&0xffffffffu))
+
+struct txslot {
+	struct msghdr msg;
+	struct iovec iov;
+	struct sockaddr_storage addr;
+	uint8_t *buf;
+	int next_free;
+};
+
+struct worker {
+	unsigned idx;
+	pthread_t th;
+	bool started;
+	_Atomic bool stop;
+	_Atomic bool failed;
+	_Atomic uint64_t serial;
+	struct io_uring ring;
+	bool ring_ok;
+	int tun_fd;
+	struct sockset s;
+	struct dp dp;
+
+	struct io_uring_buf_ring *rx_br, *tun_br;
+	size_t rx_br_sz, tun_br_sz;
+	uint8_t *rx_bufs, *tun_bufs;
+	size_t rx_buf_sz, tun_buf_sz;
+	unsigned rx_recycle, tun_recycle;
+	struct msghdr rx_msg;
+	bool rx_armed, tun_armed;
+	bool tun_multishot;
+	_Atomic bool tun_multishot_pub;
+	unsigned tun_outstanding;
+
+	struct txslot *tx;
+	uint8_t *tx_bufs;
+	size_t tx_buf_sz;
+	int tx_free;
+
+	uint64_t cnt[CNT__COUNT];
+};
+
+static size_t align64(size_t n)
+{
+	return (n + 63) & ~(size_t)63;
+}
+
+struct worker *worker_new(unsigned idx, int tun_fd, const struct sockset *s,
+			  const struct ivstate *iv)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+	struct cfg *c = atomic_load(&g_cfg);
+	size_t base;
+	if (!w)
+		return NULL;
+	w->idx = idx;
+	w->tun_fd = tun_fd;
+	w->s = *s;
+	w->dp.ivs = *iv;
+	w->dp.session_id = (uint16_t)(idx + 1);
+	w->dp.raw = s->raw4 >= 0;
+	w->dp.cnt = w->cnt;
+	w->dp.cfg = c;
+	base = c->mtu + 256 > 2048 ? c->mtu + 256 : 2048;
+	w->rx_buf_sz =
+	    align64(base + sizeof(struct io_uring_recvmsg_out) + sizeof(struct sockaddr_in6));
+	w->tun_buf_sz = align64(base);
+	w->tx_buf_sz = align64(base);
+	w->rx_bufs = aligned_alloc(64, RX_BUFS * w->rx_buf_sz);
+	w->tun_bufs = aligned_alloc(64, TUN_BUFS * w->tun_buf_sz);
+	w->tx_bufs = aligned_alloc(64, TX_SLOTS * w->tx_buf_sz);
+	w->tx = calloc(TX_SLOTS, sizeof(*w->tx));
+	if (!w->rx_bufs || !w->tun_bufs || !w->tx_bufs || !w->tx) {
+		worker_free(w);
+		return NULL;
+	}
+	for (int i = 0; i < TX_SLOTS; i++) {
+		w->tx[i].buf = w->tx_bufs + (size_t)i * w->tx_buf_sz;
+		w->tx[i].next_free = i + 1 < TX_SLOTS ? i + 1 : -1;
+	}
+	w->tx_free = 0;
+	return w;
+}
+
+const uint64_t *worker_counters(const struct worker *w)
+{
+	return w->cnt;
+}
+
+uint64_t worker_cfg_serial(const struct worker *w)
+{
+	return atomic_load(&w->serial);
+}
+
+void worker_set_seed(struct worker *w, uint32_t seed)
+{
+	w->dp.flow_seed = seed;
+}
+
+bool worker_failed(const struct worker *w)
+{
+	return atomic_load(&w->failed);
+}
+
+bool worker_uses_multishot(const struct worker *w)
+{
+	return atomic_load(&w->tun_multishot_pub);
+}
+
+/* ------------------------------------------------------------- buffers -- */
+
+static struct io_uring_buf_ring *setup_br(struct io_uring *ring, unsigned entries, int bgid,
+					  size_t *sz, int *err)
+{
+	struct io_uring_buf_reg reg;
+	void *m;
+	*sz = entries * sizeof(struct io_uring_buf);
+	m = mmap(NULL, *sz, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, -1, 0);
+	if (m == MAP_FAILED) {
+		*err = errno;
+		return NULL;
+	}
+	memset(&reg, 0, sizeof(reg));
+	reg.ring_addr = (unsigned long)m;
+	reg.ring_entries = entries;
+	reg.bgid = (unsigned short)bgid;
+	*err = -io_uring_register_buf_ring(ring, &reg, 0);
+	if (*err) {
+		munmap(m, *sz);
+		return NULL;
+	}
+	io_uring_buf_ring_init(m);
+	return m;
+}
+
+static inline void rx_buf_put(struct worker *w, unsigned bid)
+{
+	io_uring_buf_ring_add(w->rx_br, w->rx_bufs + (size_t)bid * w->rx_buf_sz,
+			      (unsigned)w->rx_buf_sz, (unsigned short)bid,
+			      io_uring_buf_ring_mask(RX_BUFS), (int)w->rx_recycle++);
+}
+
+static inline void tun_buf_put(struct worker *w, unsigned bid)
+{
+	io_uring_buf_ring_add(w->tun_br, w->tun_bufs + (size_t)bid * w->tun_buf_sz,
+			      (unsigned)w->tun_buf_sz, (unsigned short)bid,
+			      io_uring_buf_ring_mask(TUN_BUFS), (int)w->tun_recycle++);
+}
+
+static void recycle_flush(struct worker *w)
+{
+	if (w->rx_recycle) {
+		io_uring_buf_ring_advance(w->rx_br, (int)w->rx_recycle);
+		w->rx_recycle = 0;
+	}
+	if (w->tun_recycle) {
+		io_uring_buf_ring_advance(w->tun_br, (int)w->tun_recycle);
+		w->tun_recycle = 0;
+	}
+}
+
+static struct io_uring_sqe *get_sqe(struct worker *w)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&w->ring);
+	if (!sqe) {
+		io_uring_submit(&w->ring);
+		sqe = io_uring_get_sqe(&w->ring);
+	}
+	return sqe;
+}
+
+/* --------------------------------------------------------------- arming -- */
+
+static void arm_rx(struct worker *w)
+{
+	struct io_uring_sqe *sqe = get_sqe(w);
+	if (!sqe)
+		return;
+	memset(&w->rx_msg, 0, sizeof(w->rx_msg));
+	w->rx_msg.msg_namelen = sizeof(struct sockaddr_in6);
+	io_uring_prep_recvmsg_multishot(sqe, w->s.udp, &w->rx_msg, 0);
+	sqe->flags |= IOSQE_BUFFER_SELECT;
+	sqe->buf_group = BGID_RX;
+	io_uring_sqe_set_data64(sqe, UD(UD_RECV, 0));
+	w->rx_armed = true;
+}
+
+static void arm_tun(struct worker *w)
+{
+	if (w->tun_multishot) {
+		struct io_uring_sqe *sqe = get_sqe(w);
+		if (!sqe)
+			return;
+		io_uring_prep_rw(IORING_OP_READ_MULTISHOT, sqe, w->tun_fd, NULL, 0, 0);
+		sqe->flags |= IOSQE_BUFFER_SELECT;
+		sqe->buf_group = BGID_TUN;
+		io_uring_sqe_set_data64(sqe, UD(UD_TUNREAD, 0));
+		w->tun_outstanding = 1;
+	} else {
+		while (w->tun_outstanding < TUN_SINGLESHOT) {
+			struct io_uring_sqe *sqe = get_sqe(w);
+			if (!sqe)
+				return;
+			io_uring_prep_read(sqe, w->tun_fd, NULL, (unsigned)w->tun_buf_sz, 0);
+			sqe->flags |= IOSQE_BUFFER_SELECT;
+			sqe->buf_group = BGID_TUN;
+			io_uring_sqe_set_data64(sqe, UD(UD_TUNREAD, 1));
+			w->tun_outstanding++;
+		}
+	}
+	w->tun_armed = true;
+}
+
+/* ------------------------------------------------------------ handlers -- */
+
+static void on_tun_read(struct worker *w, struct io_uring_cqe *cqe)
+{
+	bool more = cqe->flags & IORING_CQE_F_MORE;
+	if (!w->tun_multishot || !more) {
+		if (w->tun_outstanding)
+			w->tun_outstanding--;
+		if (!w->tun_outstanding || !w->tun_multishot)
+			w->tun_armed = false;
+	}
+	if (cqe->res < 0) {
+		if (cqe->res == -EINVAL && w->tun_multishot) {
+			log_warn("worker %u: multishot TUN read refused by the kernel; using "
+				 "%u single-shot reads",
+				 w->idx, TUN_SINGLESHOT);
+			w->tun_multishot = false;
+			atomic_store(&w->tun_multishot_pub, false);
+		} else if (cqe->res != -ENOBUFS && cqe->res != -EAGAIN && cqe->res != -EINTR) {
+			log_debug("worker %u: tun read: %s", w->idx, strerror(-cqe->res));
+		}
+		if (w->tun_multishot && !more)
+			cnt_add(w->cnt, CNT_TUN_REARM, 1);
+		return;
+	}
+	if (!(cqe->flags & IORING_CQE_F_BUFFER))
+		return;
+	unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+	if (bid >= TUN_BUFS)
+		return;
+	if (w->tun_multishot && !more)
+		cnt_add(w->cnt, CNT_TUN_REARM, 1);
+	uint8_t *pkt = w->tun_bufs + (size_t)bid * w->tun_buf_sz;
+	size_t len = (size_t)cqe->res;
+	cnt_add(w->cnt, CNT_TUN_PACKETS, 1);
+	if (w->tx_free < 0) {
+		cnt_add(w->cnt, CNT_TX_NO_BUFFER, 1);
+		tun_buf_put(w, bid);
+		return;
+	}
+	struct txslot *t = &w->tx[w->tx_free];
+	size_t out_len = 0;
+	const struct peer *peer = NULL;
+	unsigned r = tx_packet(&w->dp, pkt, len, t->buf, w->tx_buf_sz, &out_len, &peer);
+	tun_buf_put(w, bid);
+	if (r) {
+		cnt_add(w->cnt, r, 1);
+		return;
+	}
+	struct io_uring_sqe *sqe = get_sqe(w);
+	if (!sqe) {
+		cnt_add(w->cnt, CNT_SEND_ERR, 1);
+		return;
+	}
+	int slot = w->tx_free;
+	w->tx_free = t->next_free;
+	int fd;
+	memset(&t->msg, 0, sizeof(t->msg));
+	if (w->dp.raw) {
+		fd = peer->ep.ss_family == AF_INET ? w->s.raw4 : w->s.raw6;
+		memcpy(&t->addr, &peer->ep, peer->ep_len);
+		t->msg.msg_namelen = peer->ep_len;
+		if (peer->ep.ss_family == AF_INET)
+			((struct sockaddr_in *)&t->addr)->sin_port = 0;
+		else
+			((struct sockaddr_in6 *)&t->addr)->sin6_port = 0;
+	} else {
+		fd = w->s.udp;
+		if (w->s.udp_family == AF_INET6) {
+			memcpy(&t->addr, &peer->ep6, sizeof(peer->ep6));
+			t->msg.msg_namelen = sizeof(peer->ep6);
+		} else {
+			memcpy(&t->addr, &peer->ep, peer->ep_len);
+			t->msg.msg_namelen = peer->ep_len;
+		}
+	}
+	if (fd < 0) {
+		cnt_add(w->cnt, CNT_SEND_ERR, 1);
+		t->next_free = w->tx_free;
+		w->tx_free = slot;
+		return;
+	}
+	t->iov.iov_base = t->buf;
+	t->iov.iov_len = out_len;
+	t->msg.msg_name = &t->addr;
+	t->msg.msg_iov = &t->iov;
+	t->msg.msg_iovlen = 1;
+	io_uring_prep_sendmsg(sqe, fd, &t->msg, 0);
+	io_uring_sqe_set_data64(sqe, UD(UD_SEND, (unsigned)slot));
+	cnt_add(w->cnt, CNT_TX_PACKETS, 1);
+	cnt_add(w->cnt, CNT_TX_BYTES, len);
+}
+
+static void on_send(struct worker *w, struct io_uring_cqe *cqe)
+{
+	unsigned slot = UD_IDX(cqe->user_data);
+	if (cqe->res < 0) {
+		cnt_add(w->cnt, CNT_SEND_ERR, 1);
+		/* it was counted as sent when queued */
+		log_debug("worker %u: send: %s", w->idx, strerror(-cqe->res));
+	}
+	if (slot < TX_SLOTS) {
+		w->tx[slot].next_free = w->tx_free;
+		w->tx_free = (int)slot;
+	}
+}
+
+static void on_recv(struct worker *w, struct io_uring_cqe *cqe)
+{
+	if (!(cqe->flags & IORING_CQE_F_MORE)) {
+		w->rx_armed = false;
+		cnt_add(w->cnt, CNT_RX_REARM, 1);
+	}
+	if (cqe->res < 0) {
+		if (cqe->res != -ENOBUFS)
+			log_debug("worker %u: recvmsg: %s", w->idx, strerror(-cqe->res));
+		return;
+	}
+	if (!(cqe->flags & IORING_CQE_F_BUFFER))
+		return;
+	unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+	if (bid >= RX_BUFS)
+		return;
+	uint8_t *buf = w->rx_bufs + (size_t)bid * w->rx_buf_sz;
+	struct io_uring_recvmsg_out *o = io_uring_recvmsg_validate(buf, cqe->res, &w->rx_msg);
+	cnt_add(w->cnt, CNT_RX_DATAGRAMS, 1);
+	if (!o) {
+		cnt_add(w->cnt, EESP_E_TRUNCATED, 1);
+		rx_buf_put(w, bid);
+		return;
+	}
+	if (o->flags & MSG_TRUNC) {
+		cnt_add(w->cnt, CNT_OVERSIZE_RX, 1);
+		rx_buf_put(w, bid);
+		return;
+	}
+	uint8_t *pkt = io_uring_recvmsg_payload(o, &w->rx_msg);
+	size_t len = io_uring_recvmsg_payload_length(o, cqe->res, &w->rx_msg);
+	size_t off = 0, ilen = 0;
+	unsigned r = rx_packet(&w->dp, pkt, len, &off, &ilen);
+	if (r) {
+		cnt_add(w->cnt, r, 1);
+		rx_buf_put(w, bid);
+		return;
+	}
+	struct io_uring_sqe *sqe = get_sqe(w);
+	if (!sqe) {
+		cnt_add(w->cnt, CNT_TUN_WRITE_ERR, 1);
+		rx_buf_put(w, bid);
+		return;
+	}
+	io_uring_prep_write(sqe, w->tun_fd, pkt + off, (unsigned)ilen, 0);
+	io_uring_sqe_set_data64(sqe, UD(UD_TUNWRITE, bid));
+	cnt_add(w->cnt, CNT_RX_BYTES, ilen);
+}
+
+static void on_tun_write(struct worker *w, struct io_uring_cqe *cqe)
+{
+	unsigned bid = UD_IDX(cqe->user_data);
+	if (cqe->res < 0) {
+		cnt_add(w->cnt, CNT_TUN_WRITE_ERR, 1);
+		log_debug("worker %u: tun write: %s", w->idx, strerror(-cqe->res));
+	} else {
+		cnt_add(w->cnt, CNT_RX_PACKETS, 1);
+	}
+	if (bid < RX_BUFS)
+		rx_buf_put(w, bid);
+}
+
+/* ---------------------------------------------------------------- loop -- */
+
+static int ring_init(struct worker *w)
+{
+	static const unsigned flag_sets[] = {
+	    IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN,
+	    IORING_SETUP_COOP_TASKRUN,
+	    0,
+	};
+	int r = -EINVAL, err;
+	for (unsigned i = 0; i < sizeof(flag_sets) / sizeof(flag_sets[0]); i++) {
+		struct io_uring_params p;
+		memset(&p, 0, sizeof(p));
+		p.flags = flag_sets[i] | IORING_SETUP_CQSIZE;
+		p.cq_entries = CQ_DEPTH;
+		r = io_uring_queue_init_params(SQ_DEPTH, &w->ring, &p);
+		if (r == 0)
+			break;
+	}
+	if (r) {
+		log_err("worker %u: io_uring_queue_init: %s", w->idx, strerror(-r));
+		return -1;
+	}
+	w->ring_ok = true;
+	io_uring_register_ring_fd(&w->ring);
+	w->rx_br = setup_br(&w->ring, RX_BUFS, BGID_RX, &w->rx_br_sz, &err);
+	w->tun_br = w->rx_br ? setup_br(&w->ring, TUN_BUFS, BGID_TUN, &w->tun_br_sz, &err) : NULL;
+	if (!w->rx_br || !w->tun_br) {
+		log_err("worker %u: provided buffer ring: %s", w->idx, strerror(err));
+		return -1;
+	}
+	for (unsigned i = 0; i < RX_BUFS; i++)
+		rx_buf_put(w, i);
+	for (unsigned i = 0; i < TUN_BUFS; i++)
+		tun_buf_put(w, i);
+	recycle_flush(w);
+	return 0;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	char name[16];
+	snprintf(name, sizeof(name), "eespd-w%u", w->idx);
+	pthread_setname_np(pthread_self(), name);
+
+	if (ring_init(w)) {
+		atomic_store(&w->failed, true);
+		return NULL;
+	}
+	w->tun_multishot = true;
+	atomic_store(&w->tun_multishot_pub, true);
+	w->dp.crypto = eesp_crypto_new(256);
+	if (!w->dp.crypto) {
+		log_err("worker %u: eesp_crypto_new failed", w->idx);
+		atomic_store(&w->failed, true);
+		return NULL;
+	}
+	eesp_ivgen_init(&w->dp.iv, eesp_ivgen_start((uint64_t)time(NULL), w->dp.ivs.hwm));
+	atomic_store(&w->serial, w->dp.cfg->serial);
+	log_info("worker %u: session id %u, io_uring ready (multishot recvmsg, buffer rings "
+		 "%u+%u)",
+		 w->idx, w->dp.session_id, RX_BUFS, TUN_BUFS);
+
+	while (!atomic_load(&w->stop)) {
+		struct cfg *nc = atomic_load(&g_cfg);
+		if (nc != w->dp.cfg) {
+			w->dp.cfg = nc;
+			eesp_crypto_flush(w->dp.crypto);
+			atomic_store(&w->serial, nc->serial);
+			cnt_add(w->cnt, CNT_CFG_SWITCH, 1);
+		}
+		recycle_flush(w);
+		if (!w->rx_armed)
+			arm_rx(w);
+		if (!w->tun_armed || (!w->tun_multishot && w->tun_outstanding < TUN_SINGLESHOT))
+			arm_tun(w);
+
+		struct __kernel_timespec ts = {.tv_sec = 0, .tv_nsec = 200 * 1000 * 1000};
+		struct io_uring_cqe *cqe;
+		int r = io_uring_submit_and_wait_timeout(&w->ring, &cqe, 1, &ts, NULL);
+		if (r < 0 && r != -ETIME && r != -EINTR && r != -EBUSY && r != -EAGAIN) {
+			log_err("worker %u: io_uring_submit_and_wait: %s", w->idx, strerror(-r));
+			usleep(10000);
+		}
+		unsigned head, n = 0;
+		io_uring_for_each_cqe(&w->ring, head, cqe)
+		{
+			switch (UD_TYPE(cqe->user_data)) {
+			case UD_RECV:
+				on_recv(w, cqe);
+				break;
+			case UD_TUNREAD:
+				on_tun_read(w, cqe);
+				break;
+			case UD_SEND:
+				on_send(w, cqe);
+				break;
+			case UD_TUNWRITE:
+				on_tun_write(w, cqe);
+				break;
+			default:
+				break;
+			}
+			n++;
+		}
+		io_uring_cq_advance(&w->ring, n);
+	}
+	return NULL;
+}
+
+int worker_start(struct worker *w)
+{
+	atomic_store(&w->serial, w->dp.cfg->serial);
+	if (pthread_create(&w->th, NULL, worker_main, w))
+		return -1;
+	w->started = true;
+	return 0;
+}
+
+void worker_stop_join(struct worker *w)
+{
+	atomic_store(&w->stop, true);
+	if (w->started)
+		pthread_join(w->th, NULL);
+	w->started = false;
+}
+
+void worker_free(struct worker *w)
+{
+	if (!w)
+		return;
+	if (w->ring_ok)
+		io_uring_queue_exit(&w->ring);
+	if (w->rx_br)
+		munmap(w->rx_br, w->rx_br_sz);
+	if (w->tun_br)
+		munmap(w->tun_br, w->tun_br_sz);
+	if (w->dp.crypto)
+		eesp_crypto_free(w->dp.crypto);
+	free(w->rx_bufs);
+	free(w->tun_bufs);
+	if (w->tx_bufs)
+		eesp_wipe(w->tx_bufs, TX_SLOTS * w->tx_buf_sz);
+	free(w->tx_bufs);
+	free(w->tx);
+	free(w);
+}
