@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * decrypt.c - `eespctl decrypt psp|eesp IN [OUT]`: open every PSP/EESP
+ * packet of a pcap file, like the PSP reference's psp_decrypt, and report a
+ * verdict per packet (ok, or the core's error name); exit 1 if any failed.
+ *
+ * Tunnel mode: the output frame is the inner IP packet behind the original
+ * link header.  PSP transport mode (Next Header not 4/41): the packet's own
+ * IP header gets the L4 protocol and length back, followed by the L4 segment.
+ * Parsing and opening are the core's (psp_parse/psp_open, eesp_parse/eesp_open).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "eespctl.h"
+#include "packet.h"
+#include "pcapfile.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s decrypt psp [--keys FILE|DIR|- | --data-key FILE|- --version 0|1]\n"
+		"              [--port N] [--json] [-q] [--snaplen N] IN.pcap [OUT.pcap]\n"
+		"       %s decrypt eesp [--domain DIR | --keys FILE|- | --data-key FILE|-]\n"
+		"              [--spi SPI] [--suite S] [--epoch-now N] [--epoch-window N]\n"
+		"              [--max-crypt-offset N] [--port N] [--json] [-q] [--snaplen N]\n"
+		"              IN.pcap [OUT.pcap]\n\n"
+		"Decrypts every packet of IN sent to UDP port --port (1000 for psp, 4500 for\n"
+		"eesp) and prints one verdict per packet: `ok` or the name of the check that\n"
+		"failed (auth_failed, unknown_generation, epoch_window, ...).  Other packets\n"
+		"are `skipped` and copied to OUT unchanged; failed ones are left out.  Exits\n"
+		"1 if any packet failed.\n"
+		"psp: keys are the two master keys (`psp 0|1 HEX` lines; the SPI's bit 31\n"
+		"selects), or one data key with --data-key.  Tunnel (Next Header 4/41) and\n"
+		"transport packets are both handled.\n"
+		"eesp: root keys of a domain directory or key file; the SPI must be the\n"
+		"domain id (--spi, the config or the key file's `domain` line; otherwise any\n"
+		"SPI is taken as the domain's).  Every epoch is accepted unless --epoch-now\n"
+		"and --epoch-window are given.  --data-key takes an spi-profile `KEYHEX SALTHEX`.\n"
+		"--json prints {\"packets\":[...],\"ok\":N,\"failed\":N,\"skipped\":N}.\n\n"
+		"Examples:\n"
+		"  %s decrypt psp --keys psp.keys psp.pcap clear.pcap\n"
+		"  %s decrypt eesp --domain /etc/eesp/lab --json eesp.pcap\n",
+		PROG, PROG, PROG, PROG);
+}
+
+struct verdict {
+	unsigned n;
+	int err; /* -1 skipped */
+	uint32_t spi;
+	uint64_t iv;
+	bool has_hdr;
+	size_t len;
+	const char *what;
+};
+
+static void report(const struct xopts *o, const struct verdict *v, bool *first)
+{
+	const char *name = v->err < 0 ? "skipped" : eesp_err_name(v->err);
+	if (o->json) {
+		printf("%s{\"n\":%u,\"verdict\":\"%s\"", *first ? "" : ",", v->n, name);
+		if (v->has_hdr)
+			printf(",\"spi\":%u,\"%s\":%llu", v->spi, o->mode == X_PSP ? "iv" : "sn",
+			       (unsigned long long)v->iv);
+		if (!v->err)
+			printf(",\"len\":%zu,\"mode\":\"%s\"", v->len, v->what);
+		putchar('}');
+		*first = false;
+		return;
+	}
+	if (o->quiet && v->err <= 0)
+		return;
+	printf("%u %s", v->n, name);
+	if (v->has_hdr)
+		printf(" spi 0x%08x %s %llu", v->spi, o->mode == X_PSP ? "iv" : "sn",
+		       (unsigned long long)v->iv);
+	if (!v->err)
+		printf(" %s %zu bytes", v->what, v->len);
+	else if (v->err < 0 && v->what)
+		printf(" (%s)", v->what);
+	putchar('\n');
+}
+
+int decrypt_main(int argc, char *argv[])
+{
+	struct xopts o = {.encrypt = false};
+	int rc = xopts_parse(argc, argv, &o, usage);
+	if (rc >= 0)
+		return rc;
+
+	struct pcap_in in;
+	struct pcap_writer w = {0};
+	struct eesp_crypto *cr = NULL;
+	struct ctx_resolved r = {0};
+	struct eesp_dkey edk;
+	uint8_t pkey[32];
+	size_t pklen = 0;
+	uint8_t *buf = NULL, *frame = NULL;
+	size_t cap = PCAP_MAX_SNAPLEN + 64;
+	unsigned n = 0, nok = 0, nfail = 0, nskip = 0;
+	bool first = true;
+
+	rc = 1;
+	memset(&edk, 0, sizeof(edk));
+	if (pcap_in_open(o.in, &in))
+		return 1;
+	if (o.data_key) {
+		char *kb;
+		size_t kl;
+		char k[80], s[16];
+		if (read_secret_file(o.data_key, &kb, &kl))
+			goto out;
+		if (o.mode == X_PSP) {
+			size_t want = o.version ? 32 : 16;
+			int bad = hex_decode(kb, kl, pkey, want);
+			free_secret(kb, kl);
+			if (bad) {
+				err("--data-key: expected a %zu-byte PSP v%u data key", want,
+				    o.version);
+				goto out;
+			}
+			pklen = want;
+		} else {
+			unsigned suite = o.ctx.suite ? o.ctx.suite : EESP_SUITE_AES_GCM_256;
+			size_t klen = eesp_suite_key_len(suite);
+			int ok = sscanf(kb, "%79s %15s", k, s) == 2 &&
+				 !hex_decode(k, strlen(k), edk.key, klen) &&
+				 !hex_decode(s, strlen(s), edk.salt, EESP_SALT_LEN);
+			free_secret(kb, kl);
+			OPENSSL_cleanse(k, sizeof(k));
+			if (!ok) {
+				err("--data-key: expected `KEYHEX SALTHEX` (%zu-byte key for %s)",
+				    klen, suite_name(suite));
+				goto out;
+			}
+			edk.suite = (uint8_t)suite;
+		}
+	} else {
+		if (ctx_resolve(&o.ctx, false, &r, NULL))
+			goto out;
+		if (o.mode == X_PSP && !r.ks->has_psp[0] && !r.ks->has_psp[1]) {
+			err("no PSP master keys (`psp 0|1 HEX`) in %s",
+			    r.key_path[0] ? r.key_path : "stdin");
+			goto out;
+		}
+	}
+	cr = eesp_crypto_new(64);
+	buf = malloc(cap);
+	frame = malloc(cap);
+	if (!cr || !buf || !frame ||
+	    (o.out && pcap_writer_init(&w, in.r.linktype, xsnaplen(&o, &in)))) {
+		err("out of memory");
+		goto out;
+	}
+	if (o.json)
+		printf("{\"packets\":[");
+	bool eth = in.r.linktype == PCAP_LINKTYPE_ETHERNET;
+	struct pcap_rec rec;
+	int nr;
+	while ((nr = pcap_reader_next(&in.r, &rec)) == 1) {
+		struct frame_view fv;
+		struct verdict v = {.n = ++n};
+		size_t out_len = 0;
+
+		if (frame_parse(rec.data, rec.caplen, eth, &fv) || fv.proto != 17 ||
+		    fv.dport != o.dport || fv.l3_off + fv.ip_len > rec.caplen) {
+			v.err = -1;
+			v.what = "not UDP to the mode's port";
+			nskip++;
+			report(&o, &v, &first);
+			memcpy(frame, rec.data, rec.caplen);
+			out_len = rec.caplen;
+			goto write;
+		}
+		size_t l2 = fv.l3_off, len = fv.payload_len, ioff = 0, ilen = 0;
+		memcpy(buf, rec.data + fv.payload_off, len);
+		int e;
+		bool tunnel = true;
+		if (o.mode == X_PSP) {
+			struct psp_view pv;
+			e = psp_parse(buf, len, &pv);
+			if (!e) {
+				v.has_hdr = true;
+				v.spi = pv.spi;
+				v.iv = pv.iv;
+				e = pklen ? psp_open_with_key(cr, pkey, pklen, buf, len, &pv, &ioff,
+							      &ilen)
+					  : psp_open(cr, r.ks, buf, len, &pv, &ioff, &ilen);
+				tunnel = pv.next_hdr == 4 || pv.next_hdr == 41;
+				if (!e && !tunnel) {
+					/* transport: the L4 segment follows the PSP header */
+					ioff = pv.hdr_len;
+					ilen = len - pv.hdr_len - PSP_ICV_LEN;
+				}
+				if (!e && !tunnel) {
+					/* the packet's own IP header, L4 protocol restored */
+					const uint8_t *ip = rec.data + l2;
+					size_t hl = fv.l3_hdr_len, tot = hl + ilen;
+					if (tot > 65535 + (fv.family == 6 ? 40 : 0)) {
+						e = EESP_E_OVERSIZE;
+					} else {
+						memcpy(frame, rec.data, l2);
+						memcpy(frame + l2, ip, hl);
+						memcpy(frame + l2 + hl, buf + ioff, ilen);
+						uint8_t *oip = frame + l2;
+						if (fv.family == 4) {
+							oip[9] = pv.next_hdr;
+							eesp_put16(oip + 2, (uint16_t)tot);
+							ipv4_fix_checksum(oip);
+						} else {
+							oip[6] = pv.next_hdr;
+							eesp_put16(oip + 4, (uint16_t)(tot - hl));
+						}
+						out_len = l2 + tot;
+						v.what = "transport";
+						v.len = ilen;
+					}
+				}
+			}
+		} else {
+			struct eesp_view ev;
+			e = eesp_parse(buf, len, o.max_crypt_offset, &ev);
+			if (!e) {
+				v.has_hdr = true;
+				v.spi = ev.spi;
+				v.iv = ev.sn;
+				if (o.data_key) {
+					e = eesp_open_with_key(cr, &edk, buf, len, &ev, &ioff,
+							       &ilen);
+				} else {
+					struct eesp_domain d = {
+					    .spi = r.spi_known ? r.dc.id : ev.spi,
+					    .spi_min = r.dc.spi_min,
+					    .spi_max = r.dc.spi_max,
+					    .keys = r.ks,
+					    .epoch_window = o.epoch_window,
+					    .self_node_id = ev.sctx.peer_node_id,
+					    .max_crypt_offset = o.max_crypt_offset};
+					if (!r.spi_known && ev.sctx.profile == EESP_PROFILE_SPI)
+						d.spi_min = d.spi_max = ev.spi;
+					e = eesp_open(cr, &d, o.epoch_now, buf, len, &ev, &ioff,
+						      &ilen);
+				}
+			}
+		}
+		if (!e && tunnel) {
+			if (ilen < 1 || ((buf[ioff] >> 4) != 4 && (buf[ioff] >> 4) != 6)) {
+				e = EESP_E_BAD_INNER;
+			} else {
+				memcpy(frame, rec.data, l2);
+				if (eth && l2 >= 14) /* EtherType of the inner packet */
+					eesp_put16(frame + l2 - 2,
+						   (buf[ioff] >> 4) == 4 ? 0x0800 : 0x86dd);
+				memcpy(frame + l2, buf + ioff, ilen);
+				out_len = l2 + ilen;
+				v.what = "tunnel";
+				v.len = ilen;
+			}
+		}
+		v.err = e;
+		if (e)
+			nfail++;
+		else
+			nok++;
+		report(&o, &v, &first);
+		if (e)
+			continue;
+	write:
+		if (o.out) {
+			uint32_t usec = in.r.nsec ? rec.ts_frac / 1000 : rec.ts_frac;
+			if (pcap_writer_add(&w, rec.ts_sec, usec, frame, out_len)) {
+				err("out of memory");
+				goto out;
+			}
+		}
+	}
+	if (nr < 0) {
+		err("%s: truncated or corrupt record after packet %u", o.in, n);
+		nfail++;
+	}
+	if (o.json)
+		printf("],\"ok\":%u,\"failed\":%u,\"skipped\":%u}\n", nok, nfail, nskip);
+	else if (!o.quiet)
+		fprintf(stderr, "%s: %u packets: %u ok, %u failed, %u skipped\n", o.in, n, nok,
+			nfail, nskip);
+	if (o.out && pcap_out_write(o.out, &w))
+		goto out;
+	rc = nfail ? 1 : 0;
+out:
+	OPENSSL_cleanse(pkey, sizeof(pkey));
+	OPENSSL_cleanse(&edk, sizeof(edk));
+	free(buf);
+	free(frame);
+	pcap_writer_free(&w);
+	eesp_crypto_free(cr);
+	ctx_release(&r);
+	pcap_in_close(&in);
+	return rc;
+}
