@@ -68,6 +68,9 @@ int tun_configure(const char *name, unsigned mtu, const struct prefix *addrs, un
 		snprintf(err, err_len, "%s: set mtu %u: %s", name, mtu, strerror(errno));
 		goto out;
 	}
+	ifr.ifr_qlen = 2000; /* default 500 overflows under TCP bursts */
+	if (ioctl(s4, SIOCSIFTXQLEN, &ifr) < 0)
+		log_debug("%s: txqueuelen: %s", name, strerror(errno));
 	if (ioctl(s4, SIOCGIFINDEX, &ifr) < 0) {
 		snprintf(err, err_len, "%s: ifindex: %s", name, strerror(errno));
 		goto out;

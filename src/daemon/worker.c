@@ -35,9 +35,9 @@
 #include "dp.h"
 #include "secmem.h"
 
-#define RX_BUFS 512 /* power of two */
-#define TUN_BUFS 256
-#define TX_SLOTS 512
+#define RX_BUFS 1024 /* power of two */
+#define TUN_BUFS 1024
+#define TX_SLOTS 1024
 #define SQ_DEPTH 1024
 #define CQ_DEPTH 4096
 #define TUN_SINGLESHOT 32
