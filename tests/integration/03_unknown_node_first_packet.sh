@@ -32,11 +32,8 @@ PYEOF
 lpid=$!
 IT_PIDS+=("$lpid")
 pcap="$IT_DIR/tun2.pcap"
-spawn nsx 2 tcpdump -i "$IT_TUN" -n -U -w "$pcap" udp port 7777
-tpid=$BG_PID
-wait_for 5 listening 2 7777 u ||
-	fail "listener on node 2 did not start"
-sleep 1 # tcpdump attaches
+capture 2 "$IT_TUN" "$pcap" -Q in udp port 7777
+wait_for 5 listening 2 7777 u || fail "listener on node 2 did not start"
 
 before="$IT_DIR/before.2"
 counters 2 >"$before" || fail "counters of node 2"
@@ -51,10 +48,8 @@ wait "$lpid"
 got=$(cat "$rx")
 log "listener on node 2: $got"
 [ "$got" = "$(in4 3) first-packet-from-node-3" ] || fail "the first datagram from node 3 did not arrive (got: $got)"
-sleep 0.5
-kill "$tpid" 2>/dev/null
-wait "$tpid" 2>/dev/null
-n=$(tcpdump -r "$pcap" -n 2>/dev/null | grep -c "$(in4 3)\.[0-9]* > $(in4 2)\.7777")
+capture_stop
+n=$(pcap_udp "$pcap" | grep -c "^$(in4 3) [0-9]* $(in4 2) 7777 ")
 [ "$n" -eq 1 ] || fail "expected 1 packet from node 3 on node 2's TUN, capture has $n"
 after="$IT_DIR/after.2"
 counters 2 >"$after"

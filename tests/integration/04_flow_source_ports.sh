@@ -15,9 +15,7 @@ daemon_start 1
 daemon_start 2
 FLOWS=16 PER=6
 pcap="$IT_DIR/veth1.pcap"
-spawn nsx 1 tcpdump -i "$(veth 1)" -n -U -w "$pcap" "udp and dst host $(ul4 2) and dst port $IT_PORT"
-tpid=$BG_PID
-sleep 1
+capture 1 "$(veth 1)" "$pcap" -Q out "udp and dst host $(ul4 2) and dst port $IT_PORT"
 nsx 1 "$PY" - "$(in4 1)" "$(in4 2)" "$FLOWS" "$PER" <<'PYEOF' || fail "sending the flows failed"
 import socket, sys, time
 src, dst, flows, per = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
@@ -29,21 +27,19 @@ for r in range(per):
         s.sendto(bytes([k]) * (100 + 8 * k), (dst, 10001 + k))
         time.sleep(0.002)
 PYEOF
-sleep 1
-kill "$tpid" 2>/dev/null
-wait "$tpid" 2>/dev/null
-tcpdump -r "$pcap" -n 2>/dev/null >"$IT_DIR/outer.txt"
+capture_stop
+pcap_udp "$pcap" >"$IT_DIR/outer.txt"
 log "captured $(wc -l <"$IT_DIR/outer.txt") outer datagrams"
-# "IP 198.51.100.1.51234 > 198.51.100.2.4500: UDP, length 180"
+# "198.51.100.1 51234 198.51.100.2 4500 172" (src sport dst dport payload length)
 "$PY" - "$FLOWS" "$PER" "$IT_DIR/outer.txt" <<'PYEOF' || fail "source-port entropy check failed"
-import re, sys
+import sys
 flows, per = int(sys.argv[1]), int(sys.argv[2])
 bylen = {}
 for line in open(sys.argv[3]):
-    m = re.search(r" IP \S+\.(\d+) > \S+: UDP, length (\d+)", line)
-    if not m:
+    f = line.split()
+    if len(f) != 5:
         continue
-    bylen.setdefault(int(m.group(2)), []).append(int(m.group(1)))
+    bylen.setdefault(int(f[4]), []).append(int(f[1]))
 # inner length grows by 8 per flow; find the 16 lengths spaced by 8
 lens = sorted(bylen)
 base = None

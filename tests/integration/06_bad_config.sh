@@ -51,12 +51,12 @@ case_() {
 lineof() { grep -n -- "$1" "$2" | head -1 | cut -d: -f1; }
 esc() { sed 's/[.[\*^$()+?{|]/\\&/g' <<<"$1"; }
 
-# 1. syntax error: a missing ';' at the end of the "mtu" line
+# 1. syntax error: "mtu == 1400;"
 c="$d/syntax.conf"
-sed 's/^\(  mtu = 1400\);/\1/' "$good" >"$c"
-n=$(lineof 'mtu = 1400' "$c")
-# libconfig reports the error where the next token starts (that line or the next)
-case_ "syntax error" "$c" "$(esc "$c")" "(line |:)($n|$((n + 1)))([^0-9]|$)" "syntax"
+sed 's/^  mtu = 1400;/  mtu == 1400;/' "$good" >"$c"
+n=$(lineof 'mtu == 1400' "$c")
+[ -n "$n" ] || fail "test bug: no syntax error introduced"
+case_ "syntax error" "$c" "$(esc "$c")" "(line |:)$n([^0-9]|$)" "syntax"
 
 # 2. a wrong value: mode = "foo"
 c="$d/badmode.conf"
@@ -68,14 +68,15 @@ case_ "bad mode value" "$c" "$(esc "$c")" "(line |:)$n([^0-9]|$)" "mode"
 c="$d/nokey.conf"
 sed 's#keys/lab.keys#keys/missing.keys#' "$good" >"$c"
 n=$(lineof 'missing.keys' "$c")
-case_ "missing key file" "$c" "missing\.keys" "(No such file|not found|does not exist|missing|cannot open)"
+case_ "missing key file" "$c" "$(esc "$c"):$n:" "missing\.keys" "(No such file|not found|does not exist|missing|cannot open)"
 
 # 4. key file mode 0644
 c="$d/mode.conf"
 cp "$d/keys/good.keys" "$d/keys/wide.keys"
 chmod 0644 "$d/keys/wide.keys"
 sed 's#keys/lab.keys#keys/wide.keys#' "$good" >"$c"
-case_ "key file mode 0644" "$c" "wide\.keys" "(0644|mode|permission|readable)"
+n=$(lineof 'wide.keys' "$c")
+case_ "key file mode 0644" "$c" "$(esc "$c"):$n:" "wide\.keys" "(0644|mode|permission|readable)"
 
 # 5. key file owned by another user
 c="$d/owner.conf"
@@ -83,7 +84,8 @@ cp "$d/keys/good.keys" "$d/keys/owner.keys"
 chmod 0600 "$d/keys/owner.keys"
 chown 12345:12345 "$d/keys/owner.keys"
 sed 's#keys/lab.keys#keys/owner.keys#' "$good" >"$c"
-case_ "key file owned by uid 12345" "$c" "owner\.keys" "(own|uid)"
+n=$(lineof 'owner.keys' "$c")
+case_ "key file owned by uid 12345" "$c" "$(esc "$c"):$n:" "owner\.keys" "(own|uid)"
 
 # 6. bad hex on line 3 of a key file
 c="$d/badhex.conf"

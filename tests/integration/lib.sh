@@ -448,27 +448,19 @@ spawn() {
 
 # ------------------------------------------------------------ counters --
 
-# counters NODE: "name value" lines from the control socket's JSON counters
+# counters NODE: "name value" lines from the control socket's "counters json"
+# ({"counters": {"name": value, ...}}); fails if the reply is not that
 counters() {
 	ctl "$1" "counters json" | "$PY" -c '
 import json, sys
 lines = sys.stdin.read().split("\n", 1)
 if not lines[0].startswith("ok"):
     sys.exit("counters: " + lines[0])
-obj = json.loads(lines[1])
-flat = {}
-def walk(o, path):
-    if isinstance(o, dict):
-        for k, v in o.items():
-            walk(v, path + [k])
-    elif isinstance(o, bool):
-        pass
-    elif isinstance(o, int):
-        k = path[-1]
-        flat[k] = flat.get(k, 0) + o if len(path) > 1 and path[-2] in ("workers",) else o
-walk(obj, [])
-for k, v in sorted(flat.items()):
-    print(k, v)
+c = json.loads(lines[1])["counters"]
+if not isinstance(c, dict) or "rx_datagrams" not in c:
+    sys.exit("counters: unexpected reply " + lines[1][:200])
+for k, v in sorted(c.items()):
+    print(k, int(v))
 '
 }
 
@@ -566,6 +558,65 @@ if r["bytes"] <= 0:
 ' <<<"$j" || fail "iperf3 n$from -> $dst moved no data"
 }
 
+# capture NODE IFACE FILE [tcpdump filter...]: start tcpdump in NODE's
+# namespace writing FILE; CAP_PID is its pid (ip netns exec execs tcpdump)
+capture() {
+	local i=$1 ifc=$2 f=$3 k
+	shift 3
+	ip netns exec "$(ns "$i")" tcpdump -i "$ifc" -n -U --immediate-mode -w "$f" "$@" \
+		>>"$IT_DIR/tcpdump.log" 2>&1 &
+	CAP_PID=$!
+	IT_PIDS+=("$CAP_PID")
+	# tcpdump says "listening on" once the capture is attached
+	for k in $(seq 50); do
+		grep -q "listening on $ifc" "$IT_DIR/tcpdump.log" 2>/dev/null && break
+		sleep 0.1
+	done
+	sleep 0.2
+}
+# capture_stop: let tcpdump flush and exit
+capture_stop() {
+	sleep 0.3
+	kill -INT "$CAP_PID" 2>/dev/null
+	wait "$CAP_PID" 2>/dev/null
+}
+
+# pcap_udp FILE: one line per IPv4/IPv6 UDP datagram in a pcap (Ethernet,
+# raw IP or Linux cooked): "src sport dst dport udp_payload_len"
+pcap_udp() {
+	"$PY" - "$1" <<'PYEOF'
+import socket, struct, sys
+d = open(sys.argv[1], "rb").read()
+if len(d) < 24:
+    sys.exit(0)
+magic = d[:4]
+e = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+lt = struct.unpack(e + "I", d[20:24])[0]
+off = 24
+while off + 16 <= len(d):
+    _, _, incl, _ = struct.unpack(e + "IIII", d[off:off + 16])
+    p = d[off + 16:off + 16 + incl]
+    off += 16 + incl
+    if lt == 1:
+        et, ip = struct.unpack(">H", p[12:14])[0], p[14:]
+    elif lt == 113:
+        et, ip = struct.unpack(">H", p[14:16])[0], p[16:]
+    else:  # raw IP (12, 101, 228, 229)
+        et, ip = (0x86DD if p and p[0] >> 4 == 6 else 0x0800), p
+    if et == 0x0800 and len(ip) >= 20 and ip[9] == 17:
+        h = (ip[0] & 15) * 4
+        src, dst, u = socket.inet_ntop(socket.AF_INET, ip[12:16]), socket.inet_ntop(socket.AF_INET, ip[16:20]), ip[h:]
+    elif et == 0x86DD and len(ip) >= 40 and ip[6] == 17:
+        src, dst, u = socket.inet_ntop(socket.AF_INET6, ip[8:24]), socket.inet_ntop(socket.AF_INET6, ip[24:40]), ip[40:]
+    else:
+        continue
+    if len(u) < 8:
+        continue
+    sp, dp, ln = struct.unpack(">HHH", u[:6])
+    print(src, sp, dst, dp, ln - 8)
+PYEOF
+}
+
 # wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds
 wait_for() {
 	local t=$1 k
@@ -577,9 +628,11 @@ wait_for() {
 	return 1
 }
 
-# drop counter names: every reason of src/core/errors.h except "ok"
+# drop counter names: every reason of src/core/errors.h except "ok", and the
+# daemon's own drops (src/daemon/counters.c counter_is_drop)
 drop_names() {
 	sed -n 's/.*X([A-Z_0-9]*, *"\([a-z_]*\)").*/\1/p' src/core/errors.h | grep -v '^ok$'
+	printf '%s\n' keepalive ike esp oversize_rx tun_write_err non_ip send_err tx_no_buffer iv_exhausted
 }
 
 # drops NODE [IGNORE_REGEX]: "name value" of every non-zero drop counter
