@@ -876,7 +876,6 @@ static int parse_peers(struct ctx *x, config_t *cf, struct cfg *c)
 struct cfg *cfg_load(const char *path, const struct cfg *prev, uid_t daemon_uid, char *err,
 		     size_t err_len)
 {
-	static uint64_t serial;
 	config_t cf;
 	struct cfg *c = calloc(1, sizeof(*c));
 	struct ctx x = {path, err, err_len};
@@ -917,7 +916,7 @@ struct cfg *cfg_load(const char *path, const struct cfg *prev, uid_t daemon_uid,
 	if (parse_peers(&x, &cf, c))
 		goto bad;
 	cfg_finish_keys(c);
-	c->serial = ++serial;
+	c->serial = cfg_next_serial();
 	c->loaded_at = time(NULL);
 	config_destroy(&cf);
 	return c;
@@ -991,6 +990,12 @@ struct cfg *cfg_clone(const struct cfg *o)
 	}
 	c->dom.keys = c->keys;
 	return c;
+}
+
+uint64_t cfg_next_serial(void)
+{
+	static _Atomic uint64_t serial;
+	return atomic_fetch_add(&serial, 1) + 1;
 }
 
 /* ------------------------------------------------------------- lookups -- */

@@ -379,7 +379,7 @@ static int do_rotate(const struct eesp_ctl_req *r, struct sb *b, char *err, size
 		eesp_ring_retire_previous(ring);
 	}
 	cfg_finish_keys(n);
-	n->serial = cur->serial + 1000000; /* distinct from file loads */
+	n->serial = cfg_next_serial();
 	pthread_mutex_unlock(&g_d.lock);
 	daemon_publish(n);
 	log_info("%s %s %u done (in memory; a reload re-reads the key file)",

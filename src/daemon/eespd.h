@@ -147,6 +147,8 @@ struct cfg {
 struct cfg *cfg_load(const char *path, const struct cfg *prev, uid_t daemon_uid, char *err,
 		     size_t err_len);
 void cfg_free(struct cfg *c);
+/* Snapshot serial numbers: 1, 2, ... over loads, reloads and rotations. */
+uint64_t cfg_next_serial(void);
 /* Deep copy (for rotate/retire: new snapshot with modified key rings). */
 struct cfg *cfg_clone(const struct cfg *c);
 /* Recompute the derived fields (phases, domain struct) after key changes. */
