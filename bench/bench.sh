@@ -48,6 +48,7 @@ DPIDS=()
 IPERF_PID=
 STAMP=$(date -u +%Y-%m-%d_%H%M)
 T_START=$(date +%s)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 ina() { ip netns exec "$NA" "$@"; }
@@ -447,7 +448,7 @@ stop_all
 T_END=$(date +%s)
 python3 bench/summary.py --raw "$RAW" --trials "$W/udp_trials.tsv" --micro "$MICRO" \
 	--out "$OUT/$STAMP.md" --dat "$W/plot.dat" --seconds $((T_END - T_START)) \
-	--rounds "$ROUNDS" --host "$(uname -r), $(nproc) CPUs" --perf "$OUT/$STAMP.perf.txt" \
+	--rounds "$ROUNDS" --host "$(uname -r), $(nproc) CPUs, load average $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (other work on the machine disturbs the figures)" --perf "$OUT/$STAMP.perf.txt" \
 	--tcp-seconds "$TCP_SECONDS" --udp-step "$UDP_STEP_SECONDS" --pings "$PING_COUNT" || exit 1
 if command -v gnuplot >/dev/null; then
 	gnuplot -e "datafile='$W/plot.dat'; outfile='$OUT/$STAMP.png'" bench/plot.gp &&
