@@ -177,6 +177,47 @@ static int get_str(struct ctx *x, const config_setting_t *parent, const char *na
 	return 0;
 }
 
+/* Unknown settings are errors: a typo must not silently fall back to a default. */
+static int check_members(struct ctx *x, const config_setting_t *g, const char *const *ok)
+{
+	int n = config_setting_length(g);
+	for (int i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(e);
+		bool found = false;
+		if (!name)
+			continue;
+		for (const char *const *k = ok; *k; k++)
+			if (!strcmp(*k, name))
+				found = true;
+		if (!found) {
+			const char *gn = config_setting_name(g);
+			return fail(x, e, "unknown setting '%s'%s%s", name, gn ? " in " : "",
+				    gn ? gn : "");
+		}
+	}
+	return 0;
+}
+
+static const char *const keys_top[] = {"daemon", "domain", "psp", "peers", NULL};
+static const char *const keys_daemon[] = {
+    "mode", "interface",      "mtu",	   "addresses", "port", "source_ports", "workers",
+    "user", "control_socket", "state_dir", "log_level", NULL};
+static const char *const keys_domain[] = {"name",	  "id",
+					  "key_file",	  "profile",
+					  "kdf",	  "suite",
+					  "node_id",	  "tenant",
+					  "group",	  "epoch",
+					  "epoch_period", "epoch_window",
+					  "crypt_offset", "max_crypt_offset",
+					  "spi_min",	  "spi_max",
+					  "policy",	  NULL};
+static const char *const keys_psp[] = {"key_file",   "version", "crypt_offset",
+				       "spi_master", "policy",	NULL};
+static const char *const keys_peer[] = {"name",	  "endpoint",	 "node_id", "tx_spi",
+					"rx_spi", "allowed_ips", NULL};
+static const char *const keys_policy[] = {"nodes", "spis", "prefixes", "tenant", NULL};
+
 static void resolve_path(const char *dir, const char *in, char *out, size_t cap)
 {
 	size_t dl = (in[0] == '/' || !dir[0]) ? 0 : strlen(dir), il = strlen(in);
@@ -562,6 +603,8 @@ static int parse_daemon(struct ctx *x, config_t *cf, struct cfg *c)
 	uint32_t v;
 	if (!d || !config_setting_is_group(d))
 		return fail(x, d, "missing group 'daemon'");
+	if (check_members(x, config_root_setting(cf), keys_top) || check_members(x, d, keys_daemon))
+		return -1;
 	if (get_str(x, d, "mode", false, "eesp", tmp, sizeof(tmp)))
 		return -1;
 	if (!strcmp(tmp, "eesp"))
@@ -635,6 +678,10 @@ static int parse_policy(struct ctx *x, config_setting_t *pl, struct cfg *c)
 	for (int i = 0; i < n; i++) {
 		config_setting_t *e = config_setting_get_elem(pl, (unsigned)i);
 		struct policy *p = &c->policy[i];
+		if (!config_setting_is_group(e))
+			return fail(x, e, "each policy entry must be a group { ... }");
+		if (check_members(x, e, keys_policy))
+			return -1;
 		config_setting_t *nodes = config_setting_get_member(e, "nodes");
 		if (!nodes)
 			nodes = config_setting_get_member(e, "spis");
@@ -659,6 +706,8 @@ static int parse_domain(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid,
 	uint32_t v;
 	if (!d || !config_setting_is_group(d))
 		return fail(x, NULL, "mode eesp needs a 'domain' group");
+	if (check_members(x, d, keys_domain))
+		return -1;
 	if (get_str(x, d, "name", false, "default", c->dom_name, sizeof(c->dom_name)))
 		return -1;
 	if (get_str(x, d, "profile", false, "node", tmp, sizeof(tmp)))
@@ -747,6 +796,8 @@ static int parse_psp(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid, cons
 	uint32_t v;
 	if (!d || !config_setting_is_group(d))
 		return fail(x, NULL, "mode psp needs a 'psp' group");
+	if (check_members(x, d, keys_psp))
+		return -1;
 	if (get_u32(x, d, "version", false, 0, 1, 1, &c->psp_version))
 		return -1;
 	if (get_u32(x, d, "crypt_offset", false, 0, 63, 0, &v))
@@ -786,6 +837,8 @@ static int parse_peers(struct ctx *x, config_t *cf, struct cfg *c)
 		p->tx_key = -1;
 		if (!config_setting_is_group(e))
 			return fail(x, e, "each peer must be a group { ... }");
+		if (check_members(x, e, keys_peer))
+			return -1;
 		snprintf(ep, sizeof(ep), "peer%d", i + 1);
 		if (get_str(x, e, "name", false, ep, p->name, sizeof(p->name)))
 			return -1;
