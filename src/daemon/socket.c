@@ -4,7 +4,8 @@
  *
  * Receive: one UDP socket per worker bound to the listen port, dual-stack
  * (IPv6 with IPV6_V6ONLY off; plain IPv4 if the kernel has no IPv6), with
- * SO_REUSEPORT so several workers share the port.
+ * SO_REUSEPORT only when several workers share the port (so a second daemon
+ * on the same port fails instead of taking half the traffic).
  *
  * Send: the outer source port is a hash of the inner flow, so datagrams are
  * sent through raw sockets (IPPROTO_UDP; the daemon writes the UDP header,
@@ -42,14 +43,15 @@ static int drop_all_filter(int fd)
 	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
 }
 
-static int open_udp(const struct cfg *c, int *family, char *err, size_t err_len)
+static int open_udp(const struct cfg *c, bool reuse, int *family, char *err, size_t err_len)
 {
 	int one = 1, zero = 0, fd;
 	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd >= 0) {
 		struct sockaddr_in6 a = {.sin6_family = AF_INET6, .sin6_port = htons(c->port)};
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+		if (reuse)
+			setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0) {
 			*family = AF_INET6;
 			bufsizes(fd);
@@ -68,7 +70,8 @@ static int open_udp(const struct cfg *c, int *family, char *err, size_t err_len)
 		return -1;
 	}
 	struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons(c->port)};
-	setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (reuse)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&a4, sizeof(a4))) {
 		snprintf(err, err_len, "bind 0.0.0.0:%u: %s", c->port, strerror(errno));
 		close(fd);
@@ -84,7 +87,7 @@ int sockets_open(const struct cfg *c, unsigned n, struct sockset *s, char *err, 
 	bool raw = !(c->sport_min == c->sport_max && c->sport_min == c->port);
 	for (unsigned i = 0; i < n; i++) {
 		s[i].raw4 = s[i].raw6 = -1;
-		s[i].udp = open_udp(c, &s[i].udp_family, err, err_len);
+		s[i].udp = open_udp(c, n > 1, &s[i].udp_family, err, err_len);
 		if (s[i].udp < 0)
 			return -1;
 		if (!raw)
