@@ -121,7 +121,9 @@ int ctx_resolve(struct ctx_opts *o, bool need_ctx, struct ctx_resolved *r,
 	}
 	if (!keys)
 		keys = "-";
-	r->ks = load_keys(keys);
+	bool file_has_id = false;
+	uint32_t file_id = 0;
+	r->ks = load_keys_id(keys, &file_has_id, &file_id);
 	if (!r->ks)
 		return -1;
 	if (o->has_spi) {
@@ -129,31 +131,41 @@ int ctx_resolve(struct ctx_opts *o, bool need_ctx, struct ctx_resolved *r,
 		r->dc.has_id = r->spi_known = true;
 	} else if (r->dc.has_id) {
 		r->spi_known = true;
-	} else if (strcmp(keys, "-")) {
-		char *buf;
-		size_t len;
-		if (!read_secret_file(keys, &buf, &len)) {
-			r->spi_known = r->dc.has_id = keyfile_domain_id(buf, &r->dc.id);
-			free_secret(buf, len);
-		}
+	} else if (file_has_id) {
+		r->dc.id = file_id;
+		r->dc.has_id = r->spi_known = true;
 	}
 	if (!need_ctx)
 		return 0;
-
-	unsigned profile = o->profile ? o->profile : r->dc.profile;
-	unsigned kdf = o->kdf ? o->kdf : r->dc.kdf;
-	unsigned suite = o->suite ? o->suite : r->dc.suite;
-	uint32_t node = o->has_node ? o->node : r->dc.node_id;
-	uint32_t tenant = o->has_tenant ? o->tenant : r->dc.tenant;
-	uint32_t group = o->has_group ? o->group : r->dc.group;
-	uint32_t epoch = o->has_epoch ? o->epoch : r->dc.epoch;
-
+	if (!strcmp(r->dc.mode, "psp")) {
+		err("%s is a PSP domain (master keys, no root keys): use the psp mode", o->dir);
+		goto fail;
+	}
 	if (!r->spi_known) {
 		err("--spi is needed (no domain id in %s)", strcmp(keys, "-") ? keys : "stdin");
 		goto fail;
 	}
+	if (ctx_build(o, &r->dc, r->ks, keys, p))
+		goto fail;
+	return 0;
+fail:
+	ctx_release(r);
+	return -1;
+}
+
+int ctx_build(const struct ctx_opts *o, const struct domain_conf *dc, const struct eesp_keyset *ks,
+	      const char *keys, struct eesp_hdr_params *p)
+{
+	unsigned profile = o->profile ? o->profile : dc->profile;
+	unsigned kdf = o->kdf ? o->kdf : dc->kdf;
+	unsigned suite = o->suite ? o->suite : dc->suite;
+	uint32_t node = o->has_node ? o->node : dc->node_id;
+	uint32_t tenant = o->has_tenant ? o->tenant : dc->tenant;
+	uint32_t group = o->has_group ? o->group : dc->group;
+	uint32_t epoch = o->has_epoch ? o->epoch : dc->epoch;
+
 	memset(p, 0, sizeof(*p));
-	p->spi = r->dc.id;
+	p->spi = o->has_spi ? o->spi : dc->id;
 	p->session_id = (uint16_t)o->session;
 	p->sn = 1;
 	p->sctx.profile = (uint8_t)profile;
@@ -200,7 +212,11 @@ int ctx_resolve(struct ctx_opts *o, bool need_ctx, struct ctx_resolved *r,
 			}
 			continue;
 		}
-		ring = eesp_keyset_ring(r->ks, lv, lvl_id[l]);
+		if (!ks) { /* out-of-band data key: phases as given, else 0 */
+			p->sctx.phase[l] = l < nph ? ph[l] : 0;
+			continue;
+		}
+		ring = eesp_keyset_ring(ks, lv, lvl_id[l]);
 		if (!ring) {
 			err("no %s %u root key in %s", level_name(lv), lvl_id[l],
 			    strcmp(keys, "-") ? keys : "stdin");
@@ -224,6 +240,5 @@ int ctx_resolve(struct ctx_opts *o, bool need_ctx, struct ctx_resolved *r,
 	}
 	return 0;
 fail:
-	ctx_release(r);
 	return -1;
 }

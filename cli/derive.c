@@ -24,29 +24,29 @@
 
 static void usage(FILE *f)
 {
-	fprintf(
-	    f,
-	    "Usage: %s derive psp --spi SPI [--version 0|1] [--keys FILE|DIR|-] [--json|--line]\n"
-	    "       %s derive eesp [--domain DIR | --keys FILE|-] [--spi SPI] [--session N]\n"
-	    "              [--profile spi|node|pair|tenant] [--kdf cmac|hmac]\n"
-	    "              [--suite aes-gcm-128|aes-gcm-256] [--epoch N] [--node N]\n"
-	    "              [--peer-node N] [--tenant N] [--group N] [--phases D[,T[,G]]]\n"
-	    "              [--json|--line]\n\n"
-	    "psp: the data key of a PSP SPI (server mode) from the master key that SPI\n"
-	    "bit 31 selects.  Master keys come from a key file (`psp 0 HEX`, `psp 1 HEX`\n"
-	    "lines), a PSP domain directory, or stdin (the default): key-file lines or\n"
-	    "just the selected master key in hex.\n\n"
-	    "eesp: the data key and salt for a packet context.  Root keys come from a\n"
-	    "domain directory (which also gives defaults for id, profile, kdf, suite,\n"
-	    "node, tenant, group and epoch) or a key file.  --spi defaults to the domain\n"
-	    "id; --phases defaults to the phases of the current generations.\n\n"
-	    "Output: hex and a key-file line (`sa psp SPI KEY` / `sa eesp SPI KEY SALT`)\n"
-	    "for eespd and the Wireshark plugin; --line prints only that line, --json\n"
-	    "one JSON object.\n\n"
-	    "Examples:\n"
-	    "  %s derive psp --spi 0x12345678 --version 0 --keys psp.keys\n"
-	    "  %s derive eesp --domain /etc/eesp/lab --node 2 --epoch 7\n",
-	    PROG, PROG, PROG, PROG);
+	fprintf(f,
+		"Usage: %s derive psp --spi SPI [--version 0|1 (default 1)] [--keys FILE|DIR|-] "
+		"[--json|--line]\n"
+		"       %s derive eesp [--domain DIR | --keys FILE|-] [--spi SPI] [--session N]\n"
+		"              [--profile spi|node|pair|tenant] [--kdf cmac|hmac]\n"
+		"              [--suite aes-gcm-128|aes-gcm-256] [--epoch N] [--node N]\n"
+		"              [--peer-node N] [--tenant N] [--group N] [--phases D[,T[,G]]]\n"
+		"              [--json|--line]\n\n"
+		"psp: the data key of a PSP SPI (server mode) from the master key that SPI\n"
+		"bit 31 selects.  Master keys come from a key file (`psp 0 HEX`, `psp 1 HEX`\n"
+		"lines), a PSP domain directory, or stdin (the default): key-file lines or\n"
+		"just the selected master key in hex.\n\n"
+		"eesp: the data key and salt for a packet context.  Root keys come from a\n"
+		"domain directory (which also gives defaults for id, profile, kdf, suite,\n"
+		"node, tenant, group and epoch) or a key file.  --spi defaults to the domain\n"
+		"id; --phases defaults to the phases of the current generations.\n\n"
+		"Output: hex and a key-file line (`sa psp SPI KEY` / `sa eesp SPI KEY SALT`)\n"
+		"for eespd and the Wireshark plugin; --line prints only that line, --json\n"
+		"one JSON object.\n\n"
+		"Examples:\n"
+		"  %s derive psp --spi 0x12345678 --version 0 --keys psp.keys\n"
+		"  %s derive eesp --domain /etc/eesp/lab --node 2 --epoch 7\n",
+		PROG, PROG, PROG, PROG);
 }
 
 enum out_style { OUT_TEXT, OUT_JSON, OUT_LINE };
@@ -111,7 +111,7 @@ static int derive_psp(int argc, char *argv[])
 					     {"line", no_argument, NULL, 'l'},
 					     {"help", no_argument, NULL, 'h'},
 					     {NULL, 0, NULL, 0}};
-	uint32_t spi = 0, ver = 0;
+	uint32_t spi = 0, ver = 1;
 	bool has_spi = false;
 	const char *keys = NULL;
 	enum out_style out = OUT_TEXT;

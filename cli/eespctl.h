@@ -65,6 +65,8 @@ int write_file_atomic(const char *path, const char *buf, size_t len, unsigned mo
 
 /* Parse a key file (mode checked unless it is stdin) into a new keyset. */
 struct eesp_keyset *load_keys(const char *path);
+/* Same, also returning the key file's `domain <spi>` line if it has one. */
+struct eesp_keyset *load_keys_id(const char *path, bool *has_id, uint32_t *id);
 /* The `domain <spi>` scope line of a key file, if there is one. */
 bool keyfile_domain_id(const char *buf, uint32_t *spi);
 
@@ -169,6 +171,10 @@ struct ctx_resolved {
 int ctx_resolve(struct ctx_opts *o, bool need_ctx, struct ctx_resolved *r,
 		struct eesp_hdr_params *p);
 void ctx_release(struct ctx_resolved *r);
+/* Build p from the options and the domain settings; ks NULL (an out-of-band
+ * data key) takes the phases from --phases or 0. */
+int ctx_build(const struct ctx_opts *o, const struct domain_conf *dc, const struct eesp_keyset *ks,
+	      const char *keys, struct eesp_hdr_params *p);
 
 /* --------------------------------------------------------- pcaptool.c -- */
 

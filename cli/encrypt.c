@@ -110,26 +110,14 @@ int encrypt_main(int argc, char *argv[])
 		}
 		edk.suite = (uint8_t)suite;
 		eesp_with_key = true;
-		/* the context: no root keys, so build it without ctx_resolve */
-		memset(&ep, 0, sizeof(ep));
-		ep.spi = o.ctx.spi;
-		ep.session_id = (uint16_t)o.ctx.session;
-		ep.sctx.profile = (uint8_t)(o.ctx.profile ? o.ctx.profile : EESP_PROFILE_SPI);
-		ep.sctx.kdf = (uint8_t)(o.ctx.kdf ? o.ctx.kdf : EESP_KDF_CMAC_AES256);
-		ep.sctx.suite = (uint8_t)suite;
-		ep.sctx.epoch = o.ctx.epoch;
-		if (ep.sctx.profile != EESP_PROFILE_SPI) {
-			err("--data-key is for the spi profile");
+		/* the context: no root keys; defaults of the spi profile */
+		struct domain_conf dc = {
+		    .profile = EESP_PROFILE_SPI, .kdf = EESP_KDF_CMAC_AES256, .suite = suite};
+		if (ctx_build(&o.ctx, &dc, NULL, "--data-key", &ep))
 			goto out;
-		}
-		if (o.ctx.phases) {
-			unsigned d = (unsigned)(o.ctx.phases[0] - '0');
-			if (d > 3 || o.ctx.phases[1]) {
-				err("--phases: with --data-key only the domain phase (0-3)");
-				goto out;
-			}
-			ep.sctx.phase[0] = (uint8_t)d;
-		}
+		if (ep.sctx.profile != EESP_PROFILE_SPI)
+			fprintf(stderr, "%s: note: --data-key with the %s profile\n", prog,
+				profile_name(ep.sctx.profile));
 	} else {
 		if (ctx_resolve(&o.ctx, true, &r, &ep))
 			goto out;

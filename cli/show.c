@@ -120,7 +120,7 @@ int show_main(int argc, char *argv[])
 static void status_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s status [--json] [-s SOCKET | INTERFACE]\n\n"
+		"Usage: %s status [-s SOCKET | INTERFACE]\n\n"
 		"Prints the daemon's one-line health summary; exits non-zero when the\n"
 		"daemon cannot be reached (usable as a liveness check).\n\n"
 		"Example: %s status -s /run/eespd/eesp0.sock\n",

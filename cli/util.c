@@ -281,12 +281,19 @@ fail:
 
 struct eesp_keyset *load_keys(const char *path)
 {
+	return load_keys_id(path, NULL, NULL);
+}
+
+struct eesp_keyset *load_keys_id(const char *path, bool *has_id, uint32_t *id)
+{
 	char *buf;
 	size_t len;
 	struct eesp_keyfile_error e = {0};
 	struct eesp_keyset *ks;
 	if (read_secret_file(path, &buf, &len))
 		return NULL;
+	if (has_id)
+		*has_id = keyfile_domain_id(buf, id);
 	ks = eesp_keyset_new();
 	if (!ks) {
 		err("out of memory");
