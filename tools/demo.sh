@@ -175,7 +175,7 @@ start() {
 		kill -0 "$pid" 2>/dev/null || die "eespd ($name) exited during start"
 		if ip -n "$ns" link show "$tun" >/dev/null 2>&1 && [ -S "$TMP/$name.sock" ] &&
 			ctl "$name" status 2>/dev/null | head -1 | grep -q '^ok'; then
-			ok "eespd on node $name is up (pid $pid, TUN $tun): $(ctl "$name" status | sed -n 2p)"
+			ok "eespd on node $name is up: pid $pid, TUN device $tun, running as $(ctl "$name" status | sed -n 's/.* uid \([0-9]*\).*/uid \1/p') with no capabilities"
 			return 0
 		fi
 		sleep 0.1
@@ -234,12 +234,14 @@ print("    \u2713 %.2f Gbit/s received, %.1f MB in %.1f s, %d TCP retransmits"
 ' <<<"$j" || die "could not read iperf3's result"
 
 STEP="show"
-show() { # show NAME
+show() { # show NAME: the daemon's view; counters that are 0 are left out
+	local out
 	if [ -x "$EESPCTL" ]; then
-		"$EESPCTL" show -s "$TMP/$1.sock" 2>&1 | indent
+		out=$("$EESPCTL" show -s "$TMP/$1.sock" 2>&1)
 	else
-		ctl "$1" show | tail -n +2 | indent
+		out=$(ctl "$1" show | tail -n +2)
 	fi
+	awk '/^ +[a-z_0-9]+ 0$/ { z++; next } { print } END { if (z) printf "  (%d counters that are 0 not shown)\n", z }' <<<"$out" | indent
 }
 say "What node a's daemon reports (eespctl show)"
 show a
