@@ -128,3 +128,12 @@ clean:
 	-$(MAKE) -C dissector clean
 
 -include $(CORE_OBJ:.o=.d) $(DAEMON_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+
+# EESP/PSP test vectors (vectors/): the generator and a regeneration target.
+.PHONY: vectors-regen
+$(B)/genvectors: tools/genvectors.c $(B)/libeespcore.a
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespcore.a $(LDLIBS)
+
+vectors-regen: $(B)/genvectors
+	$(B)/genvectors vectors
