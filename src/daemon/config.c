@@ -959,6 +959,13 @@ struct cfg *cfg_load(const char *path, const struct cfg *prev, uid_t daemon_uid,
 	}
 	if (parse_daemon(&x, &cf, c))
 		goto bad;
+	if (daemon_uid == (uid_t)-1) {
+		/* key files may be owned by the daemon user (or "nobody") */
+		gid_t g;
+		char nm[64];
+		if (privs_lookup(c->user, &daemon_uid, &g, nm, sizeof(nm)))
+			daemon_uid = 0;
+	}
 	if (c->mode == MODE_EESP) {
 		if (parse_domain(&x, &cf, c, daemon_uid, prev))
 			goto bad;

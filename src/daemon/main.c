@@ -166,6 +166,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	log_open(true, g_verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	/* absolute: daemon() changes to /, and reload reads the file again */
+	char *abs = realpath(g_conf_path, NULL);
+	if (abs) {
+		snprintf(g_conf_path, sizeof(g_conf_path), "%s", abs);
+		free(abs);
+	}
 
 	struct cfg *c = cfg_load(g_conf_path, NULL, (uid_t)-1, err, sizeof(err));
 	if (!c) {
