@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# 07: eespctl vectors --out/--check, and the committed vectors against
+# eespctl's own derive/encrypt/decrypt: every case's data key and salt
+# (derive eesp / derive psp), its packet (encrypt with the case's context,
+# byte for byte) and its pcap (decrypt: ok).
+. "$(dirname "$0")/lib.sh"
+
+# --out then --check on a fresh directory
+expect_ok "vectors --out" "$E" vectors --out "$TMP/v" -q
+contains "$OUT" "^wrote [0-9]+ files to $TMP/v\$" "vectors --out summary"
+nfiles=$(sed -n 's/^wrote \([0-9]*\) files.*/\1/p' <<<"$OUT")
+expect_ok "vectors --check (fresh)" "$E" vectors --check "$TMP/v" -q
+contains "$OUT" "^$nfiles files identical to the generated vectors\$" "check summary"
+expect_ok "vectors --out is deterministic" "$E" vectors --out "$TMP/v2" -q
+if diff -r "$TMP/v" "$TMP/v2" >/dev/null; then ok; else fail "two --out runs differ"; fi
+# one flipped byte, one missing file
+f=$(ls "$TMP/v"/*.pcap | head -1)
+python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[-3]^=0x20; open(sys.argv[1],"wb").write(b)' "$f"
+expect_fail "flipped byte" 1 "^differs: $f \([0-9]+ bytes, expected [0-9]+; first difference at byte [0-9]+\)" \
+	"$E" vectors --check "$TMP/v" -q
+g=$(ls "$TMP/v"/*.json | head -1)
+rm "$g"
+expect_fail "missing file" 1 "^missing: $g" "$E" vectors --check "$TMP/v" -q
+contains "$OUT" "^2 of $nfiles files differ" "both problems counted"
+expect_fail "--check a missing dir" 1 "no such directory" "$E" vectors --check "$TMP/nodir"
+expect_fail "no mode" 2 "exactly one of --out DIR or --check DIR" "$E" vectors
+
+# the committed vectors/
+if [ ! -f vectors/index.txt ]; then
+	echo "note: vectors/ not committed yet; --check of the committed vectors skipped"
+	finish
+fi
+expect_ok "vectors --check vectors" "$E" vectors --check vectors -q
+cp -r vectors "$TMP/copy"
+p=$(ls "$TMP/copy"/*.pcap | tail -1)
+python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[len(b)//2]^=1; open(sys.argv[1],"wb").write(b)' "$p"
+expect_fail "a flipped byte in a copy of vectors/" 1 "^differs: $p" "$E" vectors --check "$TMP/copy" -q
+
+# cross-check each case with derive/encrypt/decrypt (keys copied: git does not keep mode 0600)
+install -m 600 vectors/keys/eesp.keys "$TMP/eesp.keys"
+install -m 600 vectors/keys/psp.keys "$TMP/psp.keys"
+python3 - vectors "$TMP" >"$TMP/cases.sh" <<'P'
+import json, glob, os, shlex, sys
+vd, tmp = sys.argv[1], sys.argv[2]
+prof = {1: "spi", 2: "node", 3: "pair", 4: "tenant"}
+for j in sorted(glob.glob(os.path.join(vd, "*.json"))):
+    d = json.load(open(j))
+    n = d["name"]
+    inner = d["inner_packet"]
+    hl = 20 if inner[0] == "4" else 40
+    q = shlex.quote
+    if d["mode"] == "eesp":
+        o = bytes.fromhex(d["sctx_option"])[2:]
+        flags, ph = o[2], o[3]
+        args = ["--spi", "0x" + d["spi"], "--session", str(d["session_id"]),
+                "--profile", prof[o[0]], "--kdf", "cmac" if o[1] >> 4 == 1 else "hmac",
+                "--suite", "aes-gcm-128" if o[1] & 15 == 1 else "aes-gcm-256",
+                "--epoch", str(d["epoch"]), "--tenant", str(d.get("tenant_id", 0)),
+                "--group", str(d.get("group_id", 0)),
+                "--phases", "%d,%d,%d" % (ph >> 6, (ph >> 4) & 3, (ph >> 2) & 3)]
+        if "node_id" in d:
+            args += ["--node", str(d["node_id"])]
+        if "peer_node_id" in d:
+            args += ["--peer-node", str(d["peer_node_id"])]
+        a = " ".join(q(x) for x in args)
+        print("check_eesp %s %s %s %s %s %s %s %s" % (q(n), q(d["data_key"]), q(d["salt"]),
+              q(inner), q(d["packet"]), q("0x" + d["sequence_number"]), d["crypt_offset"], hl), "--", a)
+    else:
+        args = ["--spi", "0x" + d["spi"], "--version", str(d["version"]),
+                "--crypt-offset", str(d["crypt_offset"])]
+        if d.get("vc"):
+            vc = bytes.fromhex(d["aad"])[16:24].hex()
+            args += ["--vc-value", "0x" + vc]
+        args += ["--transport"] if d["next_header"] not in (4, 41) else ["--tunnel"]
+        a = " ".join(q(x) for x in args)
+        print("check_psp %s %s %s %s %s %s" % (q(n), q(d["derived_key"]), q(inner), q(d["packet"]),
+              q("0x" + d["iv"]), hl), "--", a)
+P
+mkpcap() { # out hex: one raw-IP record
+	python3 -c 'import struct,sys; p=bytes.fromhex(sys.argv[2]); open(sys.argv[1],"wb").write(struct.pack("<IHHiIII",0xa1b2c3d4,2,4,0,0,65535,101)+struct.pack("<IIII",0,0,len(p),len(p))+p)' "$1" "$2"
+}
+payload() { tail -c +$((24 + 16 + $2 + 8 + 1)) "$1" | xxd -p | tr -d '\n'; }
+check_eesp() {
+	local n=$1 key=$2 salt=$3 inner=$4 pkt=$5 sn=$6 co=$7 hl=$8
+	shift 9
+	run "$E" derive eesp --keys "$TMP/eesp.keys" "$@" --line
+	same "$OUT" "sa eesp 0x${pkt:8:8} $key $salt" "$n: derive eesp = data key and salt of the vector"
+	mkpcap "$TMP/$n.in" "$inner"
+	run "$E" encrypt eesp --keys "$TMP/eesp.keys" "$@" --sn "$sn" --crypt-offset "$co" "$TMP/$n.in" "$TMP/$n.out"
+	same "$(payload "$TMP/$n.out" "$hl")" "$pkt" "$n: encrypt eesp = the vector's packet"
+	expect_ok "$n: decrypt the vector's pcap" "$E" decrypt eesp --keys "$TMP/eesp.keys" "vectors/$n.pcap"
+	contains "$OUT" "^1 ok " "$n: verdict ok"
+}
+check_psp() {
+	local n=$1 key=$2 inner=$3 pkt=$4 iv=$5 hl=$6
+	shift 7
+	run "$E" derive psp --keys "$TMP/psp.keys" "${@:1:4}" --line
+	same "$OUT" "sa psp 0x${pkt:8:8} $key" "$n: derive psp = the vector's derived key"
+	mkpcap "$TMP/$n.in" "$inner"
+	[ "$hl" = 40 ] && hl=40
+	run "$E" encrypt psp --keys "$TMP/psp.keys" "$@" --iv "$iv" "$TMP/$n.in" "$TMP/$n.out"
+	same "$(payload "$TMP/$n.out" "$hl")" "$pkt" "$n: encrypt psp = the vector's packet"
+	expect_ok "$n: decrypt the vector's pcap" "$E" decrypt psp --keys "$TMP/psp.keys" "vectors/$n.pcap"
+	contains "$OUT" "^1 ok " "$n: verdict ok"
+}
+ncases=$(grep -c '^check_' "$TMP/cases.sh")
+[ "$ncases" -gt 10 ] && ok || fail "only $ncases vector cases found"
+. "$TMP/cases.sh"
+finish
