@@ -725,11 +725,11 @@ rotation_under_traffic() {
 	done
 	for i in 1 2; do
 		log "node $i keys: $(ctl "$i" keys | tail -n +2 | tr '\n' ' ' | tr -s ' ')"
+		if [ "$mode" = file ] && [ "$(stat -c %u "$(node_dir "$i")/keys/lab.keys")" != 65534 ]; then
+			log "note: eespctl key add changed the key file's owner from nobody to $(stat -c %U "$(node_dir "$i")/keys/lab.keys")"
+		fi
 		[ "$(keygen "$i" current)" = 1 ] || fail "node $i's daemon does not send with generation 1 at the start"
 		[ "$(keygen "$i" next)" = 2 ] || fail "node $i's daemon does not hold generation 2 as next"
-		if [ "$mode" = file ] && [ "$(stat -c %u "$(node_dir "$i")/keys/lab.keys")" != 65534 ]; then
-			log "note: eespctl key add changed the key file's owner to $(stat -c %U "$(node_dir "$i")/keys/lab.keys")"
-		fi
 	done
 	counters 1 >"$IT_DIR/c1.before"
 	counters 2 >"$IT_DIR/c2.before"
