@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 07: after start (and after it has carried traffic), every thread of eespd
 # runs with a non-root uid (real, effective, saved, fs) and an empty
-# effective capability set.
+# effective capability set.  Also: key memory is locked (VmLck > 0) and the
+# control socket is not accessible to other users (no "other" mode bits).
 . "$(dirname "$0")/lib.sh"
 it_init
 net_create 2
@@ -30,6 +31,14 @@ for i in 1 2; do
 		[ "$capeff" = 0000000000000000 ] || { echo "node $i task $tid: CapEff $capeff" >&2; bad=1; }
 	done
 	[ $ntask -ge 1 ] || { echo "node $i: no tasks found for pid $pid" >&2; bad=1; }
+	lck=$(awk '/^VmLck:/ { print $2 }' /proc/"$pid"/status)
+	sm=$(stat -c '%a %U:%G' "$(node_sock "$i")")
+	log "node $i: VmLck ${lck} kB, control socket mode $sm"
+	[ "${lck:-0}" -gt 0 ] || { echo "node $i: no locked memory (key memory not mlock()ed)" >&2; bad=1; }
+	case ${sm%% *} in
+	*0) ;;
+	*) echo "node $i: control socket is accessible to other users (mode $sm)" >&2; bad=1 ;;
+	esac
 done
 [ $bad -eq 0 ] || fail "eespd keeps root or capabilities after start"
 ping_ok 2 "$(in6 1)" 3
