@@ -68,7 +68,7 @@ struct eesp_keyset {
 	uint32_t domain_spi;
 	unsigned n_sa;
 	struct eesp_sa_key {
-		bool psp;       /* sa psp (else sa eesp) */
+		bool psp; /* sa psp (else sa eesp) */
 		uint32_t spi;
 		uint8_t key_len; /* 16 or 32 */
 		uint8_t key[EESP_MAX_DATA_KEY_LEN];
