@@ -203,15 +203,25 @@ static const char *const keys_top[] = {"daemon", "domain", "psp", "peers", NULL}
 static const char *const keys_daemon[] = {
     "mode", "interface",      "mtu",	   "addresses", "port", "source_ports", "workers",
     "user", "control_socket", "state_dir", "log_level", NULL};
-static const char *const keys_domain[] = {"name",	  "id",
-					  "key_file",	  "profile",
-					  "kdf",	  "suite",
-					  "node_id",	  "tenant",
-					  "group",	  "epoch",
-					  "epoch_period", "epoch_window",
-					  "crypt_offset", "max_crypt_offset",
-					  "spi_min",	  "spi_max",
-					  "policy",	  NULL};
+static const char *const keys_domain[] = {"name",
+					  "id",
+					  "key_file",
+					  "profile",
+					  "kdf",
+					  "suite",
+					  "node_id",
+					  "tenant",
+					  "group",
+					  "epoch",
+					  "epoch_period",
+					  "epoch_window",
+					  "crypt_offset",
+					  "max_crypt_offset",
+					  "spi_min",
+					  "spi_max",
+					  "sa_phase",
+					  "policy",
+					  NULL};
 static const char *const keys_psp[] = {"key_file",   "version", "crypt_offset",
 				       "spi_master", "policy",	NULL};
 static const char *const keys_peer[] = {"name",	  "endpoint",	 "node_id", "tx_spi",
@@ -769,6 +779,9 @@ static int parse_domain(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid,
 		return -1;
 	if (get_u32(x, d, "spi_max", false, 1, UINT32_MAX, 0, &c->dom.spi_max))
 		return -1;
+	if (get_u32(x, d, "sa_phase", false, 0, 3, 0, &v))
+		return -1;
+	c->sa_phase = (uint8_t)v;
 	c->dom.self_node_id = c->node_id;
 	c->sctx_flags = (c->tenant ? EESP_SCTX_FLAG_T : 0) | (c->group ? EESP_SCTX_FLAG_G : 0);
 
@@ -777,9 +790,32 @@ static int parse_domain(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid,
 	resolve_path(c->dir, tmp, c->key_path, sizeof(c->key_path));
 	if (load_keyfile(x, config_setting_get_member(d, "key_file"), c->key_path, uid, c, prev))
 		return -1;
-	if (!eesp_ring_current(&c->keys->domain))
+	if (c->profile == EESP_PROFILE_SPI) {
+		bool any_sa = false;
+		for (unsigned i = 0; i < c->n_sa; i++)
+			any_sa |= !c->sa[i].psp;
+		if (!eesp_ring_current(&c->keys->domain) && !any_sa)
+			return fail(x, config_setting_get_member(d, "key_file"),
+				    "key file %s holds neither a domain root key (server) nor "
+				    "'sa eesp' data keys (client)",
+				    c->key_path);
+		if (c->workers != 1)
+			return fail(x, config_lookup(cf, "daemon.workers"),
+				    "profile spi needs workers = 1 (the out-of-band data keys are "
+				    "bound to Session ID 1)");
+		if (c->epoch_period)
+			return fail(x, config_setting_get_member(d, "epoch_period"),
+				    "profile spi needs a fixed epoch (epoch_period = 0): the "
+				    "out-of-band data keys are bound to it");
+		if (eesp_ring_current(&c->keys->domain) &&
+		    (!c->dom.spi_min || !c->dom.spi_max || c->dom.spi_min > c->dom.spi_max))
+			return fail(x, d,
+				    "profile spi with a domain root key (server) needs "
+				    "spi_min <= spi_max");
+	} else if (!eesp_ring_current(&c->keys->domain)) {
 		return fail(x, config_setting_get_member(d, "key_file"),
 			    "key file %s holds no domain root key", c->key_path);
+	}
 	if (c->tenant && !eesp_keyset_ring(c->keys, EESP_LEVEL_TENANT, c->tenant))
 		return fail(x, config_setting_get_member(d, "tenant"),
 			    "key file %s holds no root key of tenant %u", c->key_path, c->tenant);
@@ -898,6 +934,10 @@ static int parse_peers(struct ctx *x, config_t *cf, struct cfg *c)
 			for (unsigned k = 0; k < c->n_sa; k++)
 				if (c->sa[k].spi == p->tx_spi && c->sa[k].psp == want_psp)
 					p->tx_key = (int)k;
+			bool server = !want_psp && eesp_ring_current(&c->keys->domain) &&
+				      p->tx_spi >= c->dom.spi_min && p->tx_spi <= c->dom.spi_max;
+			if (p->tx_key < 0 && server)
+				goto peer_done; /* sends with the key derived from our root */
 			if (p->tx_key < 0)
 				return fail(x, config_setting_get_member(e, "tx_spi"),
 					    "peer %s: key file %s has no 'sa %s 0x%08x ...' line",
@@ -912,6 +952,7 @@ static int parse_peers(struct ctx *x, config_t *cf, struct cfg *c)
 				    p->name, p->tx_spi, c->sa[p->tx_key].key_len,
 				    want_psp ? "psp version" : "the suite", want);
 		}
+	peer_done:;
 	}
 	c->routes = calloc(nr + 1, sizeof(*c->routes));
 	if (!c->routes)
@@ -1125,6 +1166,14 @@ bool policy_allows_spi(const struct cfg *c, uint32_t spi, int family, const uint
 		    in_prefixes(c->policy[i].prefixes, c->policy[i].n_prefixes, family, src))
 			return true;
 	return false;
+}
+
+const struct sa_key *cfg_sa_key(const struct cfg *c, bool psp, uint32_t spi)
+{
+	for (unsigned i = 0; i < c->n_sa; i++)
+		if (c->sa[i].spi == spi && c->sa[i].psp == psp)
+			return &c->sa[i];
+	return NULL;
 }
 
 uint32_t cfg_epoch_now(const struct cfg *c)

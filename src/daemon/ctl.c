@@ -389,6 +389,70 @@ static int do_rotate(const struct eesp_ctl_req *r, struct sb *b, char *err, size
 	return 0;
 }
 
+static void hexs(const uint8_t *p, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", p[i]);
+}
+
+/* eesp profile spi, on the key holder: a fresh SPI in [spi_min, spi_max]
+ * and the data key + salt a client uses with it: bound to Session ID 1,
+ * the current epoch and the current domain phase (the client's sa_phase). */
+static int do_spi_alloc_eesp(const struct eesp_ctl_req *r, struct sb *b, char *err, size_t el)
+{
+	struct cfg *c = atomic_load(&g_cfg);
+	struct eesp_hdr_params p;
+	struct eesp_dkey dk;
+	uint8_t rnd[4];
+	uint32_t spi, span;
+	char key[65], salt[9];
+	if (c->profile != EESP_PROFILE_SPI || !c->keys || !eesp_ring_current(&c->keys->domain) ||
+	    !c->dom.spi_min) {
+		snprintf(err, el,
+			 "spi-alloc: needs psp mode or profile spi with a domain root key "
+			 "and spi_min/spi_max");
+		return -1;
+	}
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+		snprintf(err, el, "spi-alloc: no randomness");
+		return -1;
+	}
+	span = c->dom.spi_max - c->dom.spi_min;
+	spi =
+	    c->dom.spi_min + (span == UINT32_MAX ? eesp_get32(rnd) : eesp_get32(rnd) % (span + 1));
+	memset(&p, 0, sizeof(p));
+	p.session_id = 1;
+	p.spi = spi;
+	p.sctx.profile = EESP_PROFILE_SPI;
+	p.sctx.kdf = c->kdf;
+	p.sctx.suite = c->suite;
+	p.sctx.phase[0] = c->phase[0];
+	p.sctx.epoch = cfg_epoch_now(c);
+	struct eesp_crypto *cr = eesp_crypto_new(4);
+	if (!cr || eesp_data_key_for(cr, &c->dom, &p, &dk) != EESP_E_OK) {
+		if (cr)
+			eesp_crypto_free(cr);
+		snprintf(err, el, "spi-alloc: key derivation failed");
+		return -1;
+	}
+	eesp_crypto_free(cr);
+	hexs(dk.key, eesp_suite_key_len(c->suite), key);
+	hexs(dk.salt, 4, salt);
+	OPENSSL_cleanse(&dk, sizeof(dk));
+	if (r->json)
+		sbf(b,
+		    "{\"spi\":\"0x%08x\",\"session_id\":1,\"epoch\":%u,\"sa_phase\":%u,"
+		    "\"key\":\"%s\",\"salt\":\"%s\"}\n",
+		    spi, p.sctx.epoch, c->phase[0], key, salt);
+	else
+		sbf(b,
+		    "spi 0x%08x\nsession_id 1\nepoch %u\nsa_phase %u\nkey %s\nsalt %s\nsa eesp "
+		    "0x%08x %s %s\n",
+		    spi, p.sctx.epoch, c->phase[0], key, salt, spi, key, salt);
+	OPENSSL_cleanse(key, sizeof(key));
+	return 0;
+}
+
 static int do_spi_alloc(const struct eesp_ctl_req *r, struct sb *b, char *err, size_t el)
 {
 	struct cfg *c = atomic_load(&g_cfg);
@@ -398,10 +462,8 @@ static int do_spi_alloc(const struct eesp_ctl_req *r, struct sb *b, char *err, s
 	uint8_t key[32], rnd[4];
 	uint32_t spi;
 	char hex[65];
-	if (c->mode != MODE_PSP) {
-		snprintf(err, el, "spi-alloc: psp mode only");
-		return -1;
-	}
+	if (c->mode == MODE_EESP)
+		return do_spi_alloc_eesp(r, b, err, el);
 	if (!c->keys->has_psp[m]) {
 		snprintf(err, el, "spi-alloc: psp master key %u not loaded", m);
 		return -1;

@@ -119,6 +119,7 @@ struct cfg {
 	uint32_t epoch_base, epoch_period;
 	uint8_t crypt_offset;
 	uint8_t phase[3];
+	uint8_t sa_phase; /* profile spi client: domain phase the sa keys belong to */
 	unsigned sctx_flags;
 
 	/* psp */
@@ -163,6 +164,8 @@ bool policy_allows_node(const struct cfg *c, uint32_t node, uint32_t tenant, int
 bool policy_node_known(const struct cfg *c, uint32_t node, uint32_t tenant);
 /* PSP: is this inner source allowed for the packet's SPI? */
 bool policy_allows_spi(const struct cfg *c, uint32_t spi, int family, const uint8_t *src);
+/* An out-of-band data key ("sa eesp"/"sa psp" line) for this SPI, or NULL. */
+const struct sa_key *cfg_sa_key(const struct cfg *c, bool psp, uint32_t spi);
 uint32_t cfg_epoch_now(const struct cfg *c);
 
 /* Global snapshot pointer, read by the workers between batches. */

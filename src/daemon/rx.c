@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "dp.h"
+#include "secmem.h"
 
 static unsigned inner_src(const uint8_t *p, size_t len, int *family, const uint8_t **src)
 {
@@ -54,7 +55,25 @@ static unsigned rx_eesp(struct dp *dp, uint8_t *pkt, size_t len, size_t *off, si
 	if (r != EESP_E_OK)
 		return err_cnt(r);
 	if (v.sctx.profile == EESP_PROFILE_SPI) {
-		if (!c->dom.spi_min || v.spi < c->dom.spi_min || v.spi > c->dom.spi_max)
+		const struct sa_key *k = cfg_sa_key(c, false, v.spi);
+		if (k) {
+			/* spi-profile client: the key for this SPI came out of band */
+			struct eesp_dkey dk;
+			memset(&dk, 0, sizeof(dk));
+			dk.suite = v.sctx.suite;
+			memcpy(dk.key, k->key, k->key_len);
+			memcpy(dk.salt, k->salt, 4);
+			if (eesp_suite_key_len(v.sctx.suite) != k->key_len)
+				r = EESP_E_AUTH;
+			else
+				r = eesp_open_with_key(dp->crypto, &dk, pkt, len, &v, off, ilen);
+			eesp_wipe(&dk, sizeof(dk));
+			if (r != EESP_E_OK)
+				return err_cnt(r);
+			goto opened;
+		}
+		if (!c->dom.spi_min || v.spi < c->dom.spi_min || v.spi > c->dom.spi_max ||
+		    !eesp_ring_current(&c->keys->domain))
 			return EESP_E_UNKNOWN_DOMAIN;
 	} else if (v.spi != c->dom.spi) {
 		return EESP_E_UNKNOWN_DOMAIN;
@@ -65,6 +84,7 @@ static unsigned rx_eesp(struct dp *dp, uint8_t *pkt, size_t len, size_t *off, si
 	r = eesp_open(dp->crypto, &c->dom, cfg_epoch_now(c), pkt, len, &v, off, ilen);
 	if (r != EESP_E_OK)
 		return err_cnt(r);
+opened:
 	e = inner_src(pkt + *off, *ilen, &family, &src);
 	if (e)
 		return e;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dp.h"
+#include "secmem.h"
 
 static inline uint32_t mix32(uint32_t h, uint32_t v)
 {
@@ -118,18 +119,25 @@ unsigned tx_packet(struct dp *dp, const uint8_t *inner, size_t len, uint8_t *out
 		p.crypt_offset = c->crypt_offset;
 		p.next_hdr = family == AF_INET ? 4 : 41;
 		p.sn = iv;
-		if (c->profile == EESP_PROFILE_SPI) {
+		if (c->profile == EESP_PROFILE_SPI && peer->tx_key >= 0) {
+			/* client: out-of-band data key, bound to Session ID 1, the
+			 * configured epoch and the server's phase (sa_phase) */
 			const struct sa_key *k = &c->sa[peer->tx_key];
 			struct eesp_dkey dk;
 			p.spi = peer->tx_spi;
+			p.sctx.phase[0] = c->sa_phase;
+			p.sctx.phase[1] = p.sctx.phase[2] = 0;
+			p.sctx.flags = 0;
 			memset(&dk, 0, sizeof(dk));
 			dk.suite = c->suite;
 			memcpy(dk.key, k->key, k->key_len);
 			memcpy(dk.salt, k->salt, 4);
 			r = eesp_seal_with_key(dp->crypto, &dk, &p, inner, len, out + hdr,
 					       cap - hdr, &n);
+			eesp_wipe(&dk, sizeof(dk));
 		} else {
-			p.spi = c->dom.spi;
+			/* node/pair/tenant, or the spi-profile server (SPI = the client's) */
+			p.spi = c->profile == EESP_PROFILE_SPI ? peer->tx_spi : c->dom.spi;
 			r = eesp_seal(dp->crypto, &c->dom, &p, inner, len, out + hdr, cap - hdr,
 				      &n);
 		}
