@@ -115,12 +115,17 @@ void eesp_crypto_flush(struct eesp_crypto *c)
 		return;
 	for (unsigned i = 0; i < MASTER_SLOTS; i++)
 		master_drop(&c->master[i]);
+	/* free the cipher contexts too: that cleanses their key schedules */
 	for (size_t i = 0; i < 2 * c->dk_sets; i++) {
-		c->dk[i].serial = 0;
-		eesp_wipe(c->dk[i].salt, EESP_SALT_LEN);
+		eesp_aead_free(c->dk[i].aead);
+		eesp_wipe(&c->dk[i], sizeof(c->dk[i]));
 	}
+	eesp_aead_free(c->spare);
+	c->spare = eesp_aead_new(); /* NULL is retried on the next miss */
 	c->oob_len = 0;
 	eesp_wipe(c->oob_key, 32);
+	/* overwrite the out-of-band key schedule with an all-zero key */
+	(void)eesp_aead_setkey(c->oob, c->oob_key, 32);
 }
 
 void eesp_crypto_free(struct eesp_crypto *c)

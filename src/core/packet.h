@@ -41,7 +41,9 @@ struct eesp_crypto;
 /* dk_cache_entries: bound on cached data keys (rounded to a power of two). */
 struct eesp_crypto *eesp_crypto_new(size_t dk_cache_entries);
 void eesp_crypto_free(struct eesp_crypto *c);
-/* Forget every cached master and data key (after reload or rotation). */
+/* Forget every cached master and data key (after reload or rotation).  The
+ * caches identify a keyset by its address and a root by its generation, so
+ * also flush whenever a keyset is changed in place or freed. */
 void eesp_crypto_flush(struct eesp_crypto *c);
 
 struct eesp_crypto_stats {
