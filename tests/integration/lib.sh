@@ -195,7 +195,18 @@ net_create() {
 		ip -n "$(ns "$i")" addr add "$(ul6 "$i")/64" dev "$(veth "$i")" nodad
 		ip -n "$(ns "$i")" link set "$(veth "$i")" up
 	done
+	# IPv6 neighbour discovery needs each veth's link-local address; wait
+	# until they exist and are no longer tentative (else the first IPv6
+	# underlay packets wait about a second)
+	for i in $(seq "$N"); do
+		wait_for 5 _ll_ready "$i" || log "note: $(veth "$i") has no usable link-local address after 5 s"
+	done
 	log "namespaces: $(for i in $(seq "$N"); do printf '%s ' "$(ns "$i")"; done)"
+}
+_ll_ready() {
+	local a
+	a=$(ip -n "$(ns "$1")" -6 addr show dev "$(veth "$1")" scope link 2>/dev/null)
+	grep -q 'inet6 fe80' <<<"$a" && ! grep -q tentative <<<"$a"
 }
 
 # ---------------------------------------------------------------- keys --
@@ -255,6 +266,15 @@ node_log() { echo "$(node_dir "$1")/eespd.log"; }
 IT_CONF_DAEMON_EXTRA=""
 IT_CONF_DOMAIN_EXTRA=""
 IT_POLICY_NODES='"1-254"'
+IT_UNDERLAY=4           # 6: peers' endpoints are the IPv6 underlay addresses
+# endpoint NODE: "addr:port" of node NODE on the underlay
+endpoint() {
+	if [ "$IT_UNDERLAY" = 6 ]; then
+		echo "[$(ul6 "$1")]:$IT_PORT"
+	else
+		echo "$(ul4 "$1"):$IT_PORT"
+	fi
+}
 
 _mkdir_node() {
 	local d
@@ -320,7 +340,7 @@ EOF
 			[ $first -eq 1 ] || echo "  ,"
 			first=0
 			cat <<EOF
-  { name = "n$p"; endpoint = "$(ul4 "$p"):$IT_PORT"; node_id = $p;
+  { name = "n$p"; endpoint = "$(endpoint "$p")"; node_id = $p;
     allowed_ips = [ "$(in4 "$p")/32", "$(in6 "$p")/128" ]; }
 EOF
 		done
@@ -360,7 +380,7 @@ EOF
 			[ $first -eq 1 ] || echo "  ,"
 			first=0
 			cat <<EOF
-  { name = "n$p"; endpoint = "$(ul4 "$p"):$IT_PORT";
+  { name = "n$p"; endpoint = "$(endpoint "$p")";
     tx_spi = $(psp_spi "$p" "$i"); rx_spi = [ $(psp_spi "$i" "$p") ];
     allowed_ips = [ "$(in4 "$p")/32", "$(in6 "$p")/128" ]; }
 EOF
@@ -475,7 +495,7 @@ counter_delta() {
 ping_ok() {
 	local i=$1 dst=$2 c=$3 out
 	shift 3
-	out=$(nsx "$i" ping -n -q -c "$c" -i 0.2 -W 2 -w $((c + 5)) "$@" "$dst" 2>&1)
+	out=$(nsx "$i" timeout $((c + 15)) ping -n -q -c "$c" -i 0.2 -W 2 "$@" "$dst" 2>&1)
 	if ! grep -q " $c received, 0% packet loss" <<<"$out"; then
 		echo "$out" >&2
 		fail "ping from node $i to $dst lost packets"
