@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "eespctl.h"
 #include "packet.h"
@@ -111,9 +112,13 @@ int ctx_resolve(struct ctx_opts *o, bool need_ctx, struct ctx_resolved *r,
 		err("give --domain or --keys, not both");
 		return -1;
 	}
-	if (o->dir) {
-		if (domain_conf_read(o->dir, &r->dc) ||
-		    domain_key_path(o->dir, r->key_path, sizeof(r->key_path)))
+	const char *dir = o->dir;
+	struct stat st;
+	if (!dir && keys && strcmp(keys, "-") && !stat(keys, &st) && S_ISDIR(st.st_mode))
+		dir = keys; /* --keys DIR: a domain directory */
+	if (dir) {
+		if (domain_conf_read(dir, &r->dc) ||
+		    domain_key_path(dir, r->key_path, sizeof(r->key_path)))
 			return -1;
 		keys = r->key_path;
 	} else if (keys) {
@@ -138,7 +143,8 @@ int ctx_resolve(struct ctx_opts *o, bool need_ctx, struct ctx_resolved *r,
 	if (!need_ctx)
 		return 0;
 	if (!strcmp(r->dc.mode, "psp")) {
-		err("%s is a PSP domain (master keys, no root keys): use the psp mode", o->dir);
+		err("%s is a PSP domain (master keys, no root keys): use the psp mode",
+		    o->dir ? o->dir : o->keys);
 		goto fail;
 	}
 	if (!r->spi_known) {

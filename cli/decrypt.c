@@ -41,8 +41,8 @@ static void usage(FILE *f)
 		"and --epoch-window are given.  --data-key takes an spi-profile `KEYHEX SALTHEX`.\n"
 		"--json prints {\"packets\":[...],\"ok\":N,\"failed\":N,\"skipped\":N}.\n\n"
 		"Examples:\n"
-		"  %s decrypt psp --keys psp.keys psp.pcap clear.pcap\n"
-		"  %s decrypt eesp --domain /etc/eesp/lab --json eesp.pcap\n",
+		"  %s decrypt psp --keys psp psp.pcap out.pcap\n"
+		"  %s decrypt eesp --domain lab --json eesp.pcap\n",
 		PROG, PROG, PROG, PROG);
 }
 

@@ -44,8 +44,8 @@ static void usage(FILE *f)
 		"for eespd and the Wireshark plugin; --line prints only that line, --json\n"
 		"one JSON object.\n\n"
 		"Examples:\n"
-		"  %s derive psp --spi 0x12345678 --version 0 --keys psp.keys\n"
-		"  %s derive eesp --domain /etc/eesp/lab --node 2 --epoch 7\n",
+		"  %s derive psp --spi 0x12345678 --version 0 --keys psp\n"
+		"  %s derive eesp --domain lab --node 2 --epoch 7\n",
 		PROG, PROG, PROG, PROG);
 }
 

@@ -237,9 +237,10 @@ static void domain_usage(FILE *f)
 		"show prints the levels, their generations (previous/current/next), phases and\n"
 		"key fingerprints; never the keys themselves unless --show-keys is given.\n\n"
 		"Examples:\n"
-		"  %s domain create /etc/eesp/lab --id 0xC0FFEE01 --profile node --node 1\n"
-		"  %s domain show /etc/eesp/lab --json\n",
-		PROG, PROG, DOMAIN_KEYS, DOMAIN_CONF, DOMAIN_PSP_KEYS, PROG, PROG);
+		"  %s domain create lab --id 0xC0FFEE01 --profile node --node 1\n"
+		"  %s domain create psp --mode psp\n"
+		"  %s domain show lab --json\n",
+		PROG, PROG, DOMAIN_KEYS, DOMAIN_CONF, DOMAIN_PSP_KEYS, PROG, PROG, PROG);
 }
 
 static int add_ring_key(struct eesp_ring *r, uint32_t id, uint32_t gen, int slot)

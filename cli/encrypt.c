@@ -47,9 +47,9 @@ static void usage(FILE *f)
 		"The UDP source port is otherwise a hash of the inner flow (49152-65535);\n"
 		"--corrupt flips one bit after sealing, giving packets that must fail.\n\n"
 		"Examples:\n"
-		"  %s encrypt psp --keys psp.keys --spi 0x9a345678 --version 0 --transport \\\n"
+		"  %s encrypt psp --keys psp --spi 0x9a345678 --version 0 --transport \\\n"
 		"      --crypt-offset 1 --psp-compat clear.pcap psp.pcap\n"
-		"  %s encrypt eesp --domain /etc/eesp/lab --node 1 clear.pcap eesp.pcap\n",
+		"  %s encrypt eesp --domain lab clear.pcap eesp.pcap\n",
 		PROG, PROG, PROG, PROG);
 }
 

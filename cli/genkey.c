@@ -25,7 +25,7 @@ static void genkey_usage(FILE *f)
 		"Writes a new random 32-byte key (64 hex digits) to stdout: a root key for\n"
 		"a domain, tenant or group level, or a PSP master key.  Warns when stdout is\n"
 		"a file that group or others can read.\n\n"
-		"Example: umask 077; %s genkey > root.key\n",
+		"Example:\n  umask 077; %s genkey > root.key\n",
 		PROG, PROG);
 }
 
@@ -69,7 +69,7 @@ static void fingerprint_usage(FILE *f)
 		"Reads one key in hex from stdin (64 hex digits for a root or master key,\n"
 		"32 for an AES-128 data key) and prints its fingerprint: the first 8 bytes\n"
 		"of its SHA-256, as `domain show` and `eespctl show` display it.\n\n"
-		"Example: %s genkey | tee root.key | %s fingerprint\n",
+		"Example:\n  %s genkey | tee root.key | %s fingerprint\n",
 		PROG, PROG, PROG);
 }
 

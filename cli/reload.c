@@ -16,7 +16,7 @@ static void reload_usage(FILE *f)
 		"Usage: %s reload [-s SOCKET | INTERFACE]\n\n"
 		"Makes a running eespd re-read its configuration and key files (new\n"
 		"generations, peers) without dropping traffic.\n\n"
-		"Example: %s reload -s /run/eespd/eesp0.sock\n",
+		"Example:\n  %s reload -s /run/eespd/eesp0.sock\n",
 		PROG, PROG);
 }
 

@@ -36,7 +36,7 @@ static void usage(FILE *f, enum op op)
 		    "on every node).  Receivers accept the next generation at once; senders\n"
 		    "keep using current until `rotate`.  A level that has no key yet gets its\n"
 		    "first generation as current.  With -s, tells eespd to reload.\n\n"
-		    "Example: %s key add /etc/eesp/lab domain\n",
+		    "Example:\n  %s key add lab domain\n",
 		    PROG, PROG);
 		break;
 	case OP_ROTATE:
@@ -47,9 +47,8 @@ static void usage(FILE *f, enum op op)
 		    "With DIR, edits DIR's key file; with -s also tells the running eespd\n"
 		    "(`rotate` then `reload`, so memory and file agree).  Without DIR, -s\n"
 		    "only rotates the daemon's keys in memory.\n\n"
-		    "Examples:\n  %s rotate /etc/eesp/lab domain -s /run/eespd/eesp0.sock\n"
-		    "  %s rotate /etc/eesp/lab tenant 7\n",
-		    PROG, PROG, PROG);
+		    "Example:\n  %s rotate lab domain -s /run/eespd/eesp0.sock\n",
+		    PROG, PROG);
 		break;
 	case OP_RETIRE:
 		fprintf(
@@ -58,7 +57,7 @@ static void usage(FILE *f, enum op op)
 		    "Drops the previous generation of a level, once every sender has rotated;\n"
 		    "packets still using it are then dropped (unknown_generation).  DIR and -s\n"
 		    "as for rotate.\n\n"
-		    "Example: %s retire /etc/eesp/lab domain -s /run/eespd/eesp0.sock\n",
+		    "Example:\n  %s retire lab domain -s /run/eespd/eesp0.sock\n",
 		    PROG, PROG);
 		break;
 	}

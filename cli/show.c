@@ -40,7 +40,7 @@ static void show_usage(FILE *f)
 		"The default socket is $EESPCTL_SOCKET or %s.\n"
 		"  --json      one JSON object, for scripts\n"
 		"  --counters  only the counters;  --keys  only generations and fingerprints\n\n"
-		"Example: %s show -s /run/eespd/eesp0.sock --json\n",
+		"Example:\n  %s show -s /run/eespd/eesp0.sock --json\n",
 		PROG, EESPCTL_SOCKET_DIR, EESPCTL_DEFAULT_SOCKET, PROG);
 }
 
@@ -123,7 +123,7 @@ static void status_usage(FILE *f)
 		"Usage: %s status [-s SOCKET | INTERFACE]\n\n"
 		"Prints the daemon's one-line health summary; exits non-zero when the\n"
 		"daemon cannot be reached (usable as a liveness check).\n\n"
-		"Example: %s status -s /run/eespd/eesp0.sock\n",
+		"Example:\n  %s status -s /run/eespd/eesp0.sock\n",
 		PROG, PROG);
 }
 

@@ -22,7 +22,7 @@ static void usage(FILE *f)
 		"Prints the key-file line `sa psp SPI KEY` for the client's key file.  When\n"
 		"the daemon's master keys rotate (two keys, double-buffered), SPIs of the\n"
 		"evicted key stop working: allocate again before a double rotation.\n\n"
-		"Example: %s spi-alloc -s /run/eespd/psp0.sock --version 1 >> client.keys\n",
+		"Example:\n  %s spi-alloc -s /run/eespd/psp0.sock --version 1 >> client.keys\n",
 		PROG, PROG);
 }
 

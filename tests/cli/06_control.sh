@@ -6,60 +6,7 @@
 
 S=$TMP/ctl.sock
 LOG=$TMP/requests
-python3 - "$S" "$LOG" <<'P' &
-import os, socket, sys
-path, log = sys.argv[1], sys.argv[2]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(path)
-s.listen(8)
-s.settimeout(60)
-for _ in range(100):
-    try:
-        c, _ = s.accept()
-    except socket.timeout:
-        break
-    c.settimeout(5)
-    line = b""
-    while not line.endswith(b"\n"):
-        d = c.recv(300)
-        if not d:
-            break
-        line += d
-    req = line.decode().strip()
-    with open(log, "a") as f:
-        f.write(req + "\n")
-    w = req.split()
-    if req == "quit":
-        c.sendall(b"ok\n"); c.close(); break
-    if w[0] == "show" and len(w) == 2:
-        rep = 'ok\n{"interface":"eesp0","mode":"eesp","drops":{"auth_failed":3}}\n'
-    elif w[0] == "show":
-        rep = "ok\ninterface: eesp0\n  mode: eesp\n  drops: auth_failed 3\n"
-    elif w[0] == "status":
-        rep = "ok\neespd running, mode eesp, 1 worker\n"
-    elif w[0] in ("counters", "keys"):
-        rep = "ok\n%s body\n" % w[0]
-    elif w[0] == "reload":
-        rep = "ok\nreloaded\n"
-    elif w[0] == "spi-alloc":
-        k = "3946da2554eae46ad1ef77a64372edc4" if w[1] == "0" else "fa00f609df6020289a1c93d6027081a637ad45b24a5576b36e6f49dd43114d80"
-        rep = "ok\nspi 0x9a345678\nversion %s\nmaster 1\nkey %s\nsa psp 0x9a345678 %s\n" % (w[1], k, k)
-    elif w[0] in ("rotate", "retire") and w[1] == "tenant" and w[2] == "99":
-        rep = "error no key ring tenant 99\n"
-    elif w[0] in ("rotate", "retire"):
-        rep = "ok\n%s done\n" % w[0]
-    elif w[0] == "garbage":
-        rep = "hello\n"
-    else:
-        rep = "error unknown verb\n"
-    c.sendall(rep.encode())
-    c.close()
-os.unlink(path)
-P
-SRV=$!
-trap 'kill "$SRV" 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in $(seq 50); do [ -S "$S" ] && break; sleep 0.1; done
-[ -S "$S" ] || { echo "FAIL: stand-in server did not start"; exit 1; }
+standin_start "$S" "$LOG"
 last() { tail -1 "$LOG"; }
 
 expect_ok "show" "$E" show -s "$S"
@@ -107,6 +54,5 @@ expect_fail "no daemon (interface name)" 1 "cannot connect to eespd at /run/eesp
 expect_fail "bad spi-alloc version" 2 "--version: PSP version 0 or 1" "$E" spi-alloc --version 3 -s "$S"
 expect_fail "show: two sockets" 2 "Usage" "$E" show -s "$S" other
 
-python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"quit\n"); s.recv(10)' "$S"
-wait "$SRV"
+standin_stop
 finish

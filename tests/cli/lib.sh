@@ -60,6 +60,73 @@ lacks() {
 	if grep -Eq -- "$2" <<<"$1"; then fail "$3: /$2/ unexpectedly in output"; else ok; fi
 }
 
+# standin_start SOCKET LOG: a stand-in for eespd's control socket that
+# speaks ctlproto.h, appends each request line to LOG and answers like eespd.
+STANDIN_PID=
+STANDIN_SOCK=
+standin_start() {
+	STANDIN_SOCK=$1
+python3 - "$1" "$2" <<'P' &
+import os, socket, sys
+path, log = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(8)
+s.settimeout(60)
+for _ in range(100):
+    try:
+        c, _ = s.accept()
+    except socket.timeout:
+        break
+    c.settimeout(5)
+    line = b""
+    while not line.endswith(b"\n"):
+        d = c.recv(300)
+        if not d:
+            break
+        line += d
+    req = line.decode().strip()
+    with open(log, "a") as f:
+        f.write(req + "\n")
+    w = req.split()
+    if req == "quit":
+        c.sendall(b"ok\n"); c.close(); break
+    if w[0] == "show" and len(w) == 2:
+        rep = 'ok\n{"interface":"eesp0","mode":"eesp","drops":{"auth_failed":3}}\n'
+    elif w[0] == "show":
+        rep = "ok\ninterface: eesp0\n  mode: eesp\n  drops: auth_failed 3\n"
+    elif w[0] == "status":
+        rep = "ok\neespd running, mode eesp, 1 worker\n"
+    elif w[0] in ("counters", "keys"):
+        rep = "ok\n%s body\n" % w[0]
+    elif w[0] == "reload":
+        rep = "ok\nreloaded\n"
+    elif w[0] == "spi-alloc":
+        k = "3946da2554eae46ad1ef77a64372edc4" if w[1] == "0" else "fa00f609df6020289a1c93d6027081a637ad45b24a5576b36e6f49dd43114d80"
+        rep = "ok\nspi 0x9a345678\nversion %s\nmaster 1\nkey %s\nsa psp 0x9a345678 %s\n" % (w[1], k, k)
+    elif w[0] in ("rotate", "retire") and w[1] == "tenant" and w[2] == "99":
+        rep = "error no key ring tenant 99\n"
+    elif w[0] in ("rotate", "retire"):
+        rep = "ok\n%s done\n" % w[0]
+    elif w[0] == "garbage":
+        rep = "hello\n"
+    else:
+        rep = "error unknown verb\n"
+    c.sendall(rep.encode())
+    c.close()
+os.unlink(path)
+P
+	STANDIN_PID=$!
+	trap 'kill "$STANDIN_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
+	for _ in $(seq 50); do [ -S "$1" ] && return 0; sleep 0.1; done
+	echo "FAIL: stand-in control socket did not start"
+	exit 1
+}
+standin_stop() {
+	python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"quit\n"); s.recv(10)' "$STANDIN_SOCK"
+	wait "$STANDIN_PID"
+}
+
 finish() {
 	if [ "$FAILS" -ne 0 ]; then
 		echo "$T: $FAILS of $((CHECKS + FAILS)) checks failed"
