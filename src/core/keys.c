@@ -311,6 +311,11 @@ static int order_ring(struct eesp_ring *r, struct ring_marks *m, unsigned level,
 	return EESP_E_OK;
 }
 
+static bool keyset_has_roots(const struct eesp_keyset *ks)
+{
+	return eesp_keyset_ring(ks, EESP_LEVEL_DOMAIN, 0) || ks->n_tenants || ks->n_groups;
+}
+
 int eesp_keyfile_parse(struct eesp_keyset *ks, const char *buf, size_t len,
 		       struct eesp_keyfile_error *err)
 {
@@ -349,7 +354,8 @@ int eesp_keyfile_parse(struct eesp_keyset *ks, const char *buf, size_t len,
 		case EESP_KF_DOMAIN:
 			scoped = true;
 			scope = e.spi;
-			if (!ks->has_domain_spi) {
+			/* the keyset's domain is the one its root keys belong to */
+			if (!ks->has_domain_spi || !keyset_has_roots(ks)) {
 				ks->has_domain_spi = true;
 				ks->domain_spi = e.spi;
 			}

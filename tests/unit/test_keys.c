@@ -149,6 +149,10 @@ Test(keys, rejections)
 	bad("domain 0xC0FFEE01\ndomain 0 1 " H("00") "\ndomain 0xC0FFEE02\ndomain 0 2 " H(
 		"01") "\n",
 	    4, "second domain");
+	/* a scope with no root keys does not claim the keyset */
+	cr_assert_eq(parse("domain 0xA\npsp 0 " H("00") "\ndomain 0xB\ndomain 0 1 " H("00") "\n"),
+		     0, "%s", E.msg);
+	cr_assert_eq(KS->domain_spi, 0xBu);
 	bad("psp 2 " H("00") "\n", 1, "0 or 1");
 	bad("psp 0 " H("00") "\npsp 0 " H("00") "\n", 2, "twice");
 	bad("sa eesp 0x1234 00112233445566778899aabbccddeeff 010203\n", 1, "salt");
