@@ -34,11 +34,13 @@ ds_setup() {
 	if ! ls "$DS_PLUGIN_DIR"/*/epan/eesp.so >/dev/null 2>&1; then
 		make -s -C dissector >/dev/null || ds_die "cannot build the plugin (make -C dissector)"
 	fi
-	DS_TMP=$(mktemp -d /tmp/eesp-ds.XXXXXX)
-	chmod 755 "$DS_TMP"
+	# a caller with its own cleanup trap (the capture tests) sets DS_TMP
+	if [ -z "${DS_TMP:-}" ]; then
+		DS_TMP=$(mktemp -d /tmp/eesp-ds.XXXXXX)
+		trap 'rm -rf "$DS_TMP"' EXIT
+	fi
 	mkdir -p "$DS_TMP/cfg"
-	chmod 755 "$DS_TMP/cfg"
-	trap 'rm -rf "$DS_TMP"' EXIT
+	chmod 755 "$DS_TMP" "$DS_TMP/cfg"
 	local so
 	so=$(ts -G plugins 2>/dev/null | awk '$1=="eesp.so" {print $4}')
 	[ -n "$so" ] || ds_die "tshark did not load eesp.so from $DS_PLUGIN_DIR (tshark -G plugins)"
@@ -114,3 +116,36 @@ PSP_K1=563952565d3a78ae773ec1b779f2f2d99f4a7f53a6fbb9b07d5b71f39364d739
 PSPA="110101019a34567800000000000000012b6756ce
 69d35006906f6e952004d2f5c527abfac04aa637aa837fcff9f5108113a02588ccf58cff
 4ae347a8de4650db2e12232aca13572a"
+
+# ds_check_capture PCAP KEYS [INNER...]: every EESP/PSP packet of PCAP
+# decrypts with KEYS (a key file or a directory; copied for nobody), with no
+# error expert info, and each inner protocol named (display filter words such
+# as icmp, icmpv6, tcp) occurs inside the tunnel.
+ds_check_capture() {
+	local pcap=$1 keys=$2 k n_enc n_dec n_err proto n
+	shift 2
+	cp "$pcap" "$DS_TMP/capture.pcap" && chmod 644 "$DS_TMP/capture.pcap" || ds_die "cannot copy $pcap"
+	rm -rf "$DS_TMP/capkeys"
+	mkdir -p "$DS_TMP/capkeys"
+	if [ -d "$keys" ]; then
+		for k in "$keys"/*; do [ -f "$k" ] && cp "$k" "$DS_TMP/capkeys/"; done
+	else
+		cp "$keys" "$DS_TMP/capkeys/" || ds_die "cannot copy $keys"
+	fi
+	chmod 755 "$DS_TMP/capkeys"
+	chmod 644 "$DS_TMP/capkeys"/*
+	local o=(-r "$DS_TMP/capture.pcap" -o "eesp.keyfile:$DS_TMP/capkeys")
+	n_enc=$(ts "${o[@]}" -Y 'eesp || psp' -T fields -e frame.number 2>/dev/null | wc -l)
+	n_dec=$(ts "${o[@]}" -Y 'eesp.decrypted == 1 || psp.decrypted == 1' -T fields -e frame.number 2>/dev/null | wc -l)
+	n_err=$(ts "${o[@]}" -Y 'eesp.expert.no_key || eesp.expert.unknown_generation || eesp.expert.auth_failed || eesp.expert.malformed || psp.expert.no_key || psp.expert.auth_failed || psp.expert.malformed' -T fields -e frame.number 2>/dev/null | wc -l)
+	echo "capture: $n_enc EESP/PSP packets, $n_dec decrypted, $n_err with an error expert info"
+	check "capture has EESP/PSP packets" "$([ "$n_enc" -gt 0 ] && echo yes)" yes
+	check "every EESP/PSP packet decrypts" "$n_dec" "$n_enc"
+	check "no error expert info" "$n_err" 0
+	for proto in "$@"; do
+		n=$(ts "${o[@]}" -Y "(eesp || psp) && $proto" -T fields -e frame.number 2>/dev/null | wc -l)
+		echo "inner $proto: $n packets"
+		check "inner $proto seen" "$([ "$n" -gt 0 ] && echo yes)" yes
+	done
+	ts "${o[@]}" -Y 'eesp || psp' 2>/dev/null | head -6
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# A real capture decrypts fully, psp mode: two eespd in network namespaces
+# (tunnel mode, PSP v1), capture on the veth while pinging and sending TCP
+# both ways, then decrypt with both nodes' key files (their PSP master keys
+# and out-of-band sa lines).  For your own capture use 40_capture.sh PCAP KEYS.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+. tests/dissector/lib.sh
+command -v tshark >/dev/null 2>&1 || ds_skip "tshark not installed"
+it_init
+require_cmd openssl
+DS_TMP=$IT_DIR/ds
+mkdir -p "$DS_TMP"
+ds_setup
+net_create 2
+keys_psp
+conf_psp 1 "2"
+conf_psp 2 "1"
+daemon_start 1
+daemon_start 2
+pcap=$IT_DIR/veth1.pcap
+spawn ip netns exec "$(ns 1)" tcpdump -i "$(veth 1)" -n -U -s 0 -w "$pcap" udp
+tcpdump_pid=$BG_PID
+sleep 1
+ping_ok 1 "$(in4 2)" 3
+ping_ok 2 "$(in4 1)" 3
+ping_ok 1 "$(in6 2)" 3
+tcp_sha 1 2 "$(in4 2)" 65536
+tcp_sha 2 1 "$(in6 1)" 65536
+sleep 0.5
+kill -INT "$tcpdump_pid"
+wait "$tcpdump_pid" 2>/dev/null
+mkdir -p "$IT_DIR/allkeys"
+cp "$(node_dir 1)/keys/psp.keys" "$IT_DIR/allkeys/n1.keys"
+cp "$(node_dir 2)/keys/psp.keys" "$IT_DIR/allkeys/n2.keys"
+ds_check_capture "$pcap" "$IT_DIR/allkeys" icmp icmpv6 tcp
+# each direction decrypts with the receiver's master key alone, too
+spi12=$(psp_spi 2 1)
+mk=$(printf 'psp 0 %s\npsp 1 %s\n' "${IT_PSPM[2, 0]}" "${IT_PSPM[2, 1]}")
+printf '%s\n' "$mk" >"$DS_TMP/n2master.keys"
+chmod 644 "$DS_TMP/n2master.keys"
+got=$(ts -r "$DS_TMP/capture.pcap" -o "eesp.keyfile:$DS_TMP/n2master.keys" -Y "psp.spi == $spi12" \
+	-T fields -e psp.decrypted -e psp.version -e psp.nexthdr 2>/dev/null | sort | uniq -c | awk '{print $2, $3, $4}' | tr '\n' ' ')
+check "n1 -> n2 with n2's master keys only: all decrypted, v1, tunnel" "$got" "1 1 4 1 1 41 "
+ds_finish
