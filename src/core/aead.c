@@ -55,6 +55,14 @@ int eesp_aead_setkey(struct eesp_aead *a, const uint8_t *key, size_t key_len)
 		c = a->gcm256;
 	else
 		return EESP_E_INVALID;
+	/* same cipher as before: only re-key (no context reset/reallocation) */
+	if (a->key_len == key_len) {
+		a->key_len = 0;
+		if (EVP_CipherInit_ex(a->ctx, NULL, NULL, key, NULL, 1) != 1)
+			return EESP_E_CRYPTO;
+		a->key_len = key_len;
+		return EESP_E_OK;
+	}
 	a->key_len = 0;
 	if (EVP_CipherInit_ex(a->ctx, c, NULL, key, NULL, 1) != 1)
 		return EESP_E_CRYPTO;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "aead.h"
 #include "keys.h"
 #include "packet.h"
 #include "pcapfile.h"
@@ -408,4 +409,51 @@ Test(packet, seal_rejects_bad_params)
 	p = params(EESP_PROFILE_NODE, 1, 1, 0);
 	cr_assert_eq(eesp_seal(C, &D, &p, inner, sizeof(inner), pkt, sizeof(pkt), &len),
 		     EESP_E_NOSPACE);
+}
+
+/* Re-keying a context (same or other key size) gives what a fresh one gives,
+ * and a small cache that recycles contexts still opens everything. */
+Test(packet, aead_rekey_matches_fresh)
+{
+	static const size_t kls[] = {16, 32, 32, 16, 16, 32};
+	struct eesp_aead *a = eesp_aead_new(), *f;
+	uint8_t key[32], nonce[12] = {1}, pt[40], ct1[40], ct2[40], t1[16], t2[16];
+	memset(pt, 0x3c, sizeof(pt));
+	cr_assert_not_null(a);
+	for (unsigned i = 0; i < 6; i++) {
+		memset(key, (int)(0x10 + i), sizeof(key));
+		f = eesp_aead_new();
+		cr_assert_eq(eesp_aead_setkey(a, key, kls[i]), EESP_E_OK);
+		cr_assert_eq(eesp_aead_setkey(f, key, kls[i]), EESP_E_OK);
+		cr_assert_eq(eesp_aead_seal(a, nonce, pt, 8, pt, 40, ct1, t1), EESP_E_OK);
+		cr_assert_eq(eesp_aead_seal(f, nonce, pt, 8, pt, 40, ct2, t2), EESP_E_OK);
+		th_assert_mem(ct1, ct2, 40, "re-keyed ciphertext, step %u", i);
+		th_assert_mem(t1, t2, 16, "re-keyed tag, step %u", i);
+		cr_assert_eq(eesp_aead_open(a, nonce, pt, 8, ct2, 40, ct1, t2), EESP_E_OK);
+		th_assert_mem(ct1, pt, 40, "re-keyed open");
+		eesp_aead_free(f);
+	}
+	eesp_aead_free(a);
+
+	struct eesp_crypto *small = eesp_crypto_new(2);
+	uint8_t inner[256], pkts[24][512];
+	size_t lens[24], il = inner_pkt(4, inner, sizeof(inner), 30), io, ol;
+	for (unsigned i = 0; i < 24; i++) {
+		struct eesp_hdr_params p = params(EESP_PROFILE_NODE, 1 + i % 2, 1 + (i / 2) % 2, 0);
+		p.session_id = (uint16_t)i;
+		cr_assert_eq(
+		    eesp_seal(small, &D, &p, inner, il, pkts[i], sizeof(pkts[i]), &lens[i]),
+		    EESP_E_OK);
+	}
+	for (unsigned r = 0; r < 2; r++)
+		for (unsigned i = 0; i < 24; i++) {
+			uint8_t copy[512];
+			struct eesp_view v;
+			memcpy(copy, pkts[i], lens[i]);
+			cr_assert_eq(eesp_parse(copy, lens[i], 63, &v), EESP_E_OK);
+			cr_assert_eq(eesp_open(small, &D, 100, copy, lens[i], &v, &io, &ol),
+				     EESP_E_OK, "packet %u round %u", i, r);
+			th_assert_mem(copy + io, inner, il, "small cache inner");
+		}
+	eesp_crypto_free(small);
 }
