@@ -251,6 +251,13 @@ int write_file_atomic(const char *path, const char *buf, size_t len, unsigned mo
 	}
 	if (fchmod(fd, mode))
 		goto fail;
+	/* replacing a file: keep its owner and group (e.g. the daemon user
+	 * that must be able to re-read a key file after dropping root) */
+	struct stat st;
+	if (!stat(path, &st) && (st.st_uid != geteuid() || st.st_gid != getegid()) &&
+	    fchown(fd, st.st_uid, st.st_gid))
+		fprintf(stderr, "%s: warning: %s: cannot keep owner %u:%u (%s)\n", prog, path,
+			(unsigned)st.st_uid, (unsigned)st.st_gid, strerror(errno));
 	while (off < len) {
 		ssize_t w = write(fd, buf + off, len - off);
 		if (w < 0) {

@@ -99,6 +99,15 @@ cp "$TMP/good.keys" "$D/domain.keys"
 expect_fail "key add with a short key" 1 "the key must be 64 hex digits" "$E" key add "$D" tenant 7 --key - <<<"abcd"
 expect_ok "domain still intact" "$E" domain show "$D"
 
+# rewriting a key file keeps its owner (eespd re-reads it as its own user)
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	chown nobody "$D/domain.keys"
+	expect_ok "key add on a nobody-owned file" "$E" key add "$D" tenant 7
+	same "$(stat -c %U:%a "$D/domain.keys")" "nobody:600" "owner and mode kept after key add"
+else
+	echo "note: not root, owner preservation not checked"
+fi
+
 # PSP domain
 P=$TMP/pspdom
 expect_ok "domain create --mode psp" "$E" domain create "$P" --mode psp
