@@ -143,7 +143,9 @@ ds_check_capture() {
 	check "every EESP/PSP packet decrypts" "$n_dec" "$n_enc"
 	check "no error expert info" "$n_err" 0
 	for proto in "$@"; do
-		n=$(ts "${o[@]}" -Y "(eesp || psp) && $proto" -T fields -e frame.number 2>/dev/null | wc -l)
+		# inside the tunnel: after eesp/psp in the layer list (the outer UDP does not count)
+		n=$(ts "${o[@]}" -Y 'eesp || psp' -T fields -e frame.protocols 2>/dev/null |
+			grep -cE "(^|:)(eesp|psp)(:.*)?:$proto(:|\$)")
 		echo "inner $proto: $n packets"
 		check "inner $proto seen" "$([ "$n" -gt 0 ] && echo yes)" yes
 	done
