@@ -2,13 +2,15 @@
 /*
  * spialloc.c - `eespctl spi-alloc`: ask a PSP-mode eespd for a fresh SPI
  * under its current master key and the data key a client sends with (like
- * the rx_spi_alloc driver hook).  The daemon's reply is the key-file line
- * `sa psp <spi> <key>` (and, with --json, one JSON object); both go to
- * stdout, which is where secrets go.
+ * the rx_spi_alloc driver hook), or an EESP spi-profile eespd for an SA.
+ * Printed as the key-file line `sa psp <spi> <key>` / `sa eesp <spi> <key>
+ * <salt>` (or, with --json, one JSON object) on stdout, where secrets go.
  */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <openssl/crypto.h>
 
 #include "ctlproto.h"
 #include "eespctl.h"
@@ -19,7 +21,9 @@ static void usage(FILE *f)
 		"Usage: %s spi-alloc [--version 0|1] [--json] [-s SOCKET | INTERFACE]\n\n"
 		"Asks a PSP-mode eespd for a fresh SPI under its current master key and the\n"
 		"data key for it (PSP version 0 = AES-GCM-128, 1 = AES-GCM-256, default 1).\n"
-		"Prints the key-file line `sa psp SPI KEY` for the client's key file.  When\n"
+		"Prints the key-file line `sa psp SPI KEY` for the client's key file.  An\n"
+		"EESP daemon of profile spi answers with `sa eesp SPI KEY SALT` and the\n"
+		"session, epoch and phase the client sends with (a comment line).  When\n"
 		"the daemon's master keys rotate (two keys, double-buffered), SPIs of the\n"
 		"evicted key stop working: allocate again before a double rotation.\n\n"
 		"Example:\n  %s spi-alloc -s /run/eespd/psp0.sock --version 1 >> client.keys\n",
@@ -74,31 +78,52 @@ int spialloc_main(int argc, char *argv[])
 		err("%s", e);
 		return 1;
 	}
-	/* find the `sa psp SPI KEY` line of the reply */
-	char spi_s[16] = "", key_s[80] = "";
+	/* the reply: "spi ...", "key ...", ... and a key-file line, `sa psp SPI KEY`
+	 * (PSP mode) or `sa eesp SPI KEY SALT` (EESP spi profile, with the
+	 * session_id, epoch and sa_phase the client sends with) */
+	char kind[8] = "", spi_s[16] = "", key_s[80] = "", salt_s[16] = "";
+	unsigned long session = 0, epoch = 0, phase = 0;
 	for (char *l = body; l && *l;) {
 		char *nl = strchr(l, '\n');
 		if (nl)
 			*nl = 0;
-		if (sscanf(l, "sa psp %15s %79s", spi_s, key_s) == 2)
+		int nf = sscanf(l, "sa %7s %15s %79s %15s", kind, spi_s, key_s, salt_s);
+		if (nf >= 3 && (!strcmp(kind, "psp") || (!strcmp(kind, "eesp") && nf == 4)))
 			break;
-		spi_s[0] = 0;
+		kind[0] = 0;
+		sscanf(l, "session_id %lu", &session);
+		sscanf(l, "epoch %lu", &epoch);
+		sscanf(l, "sa_phase %lu", &phase);
 		l = nl ? nl + 1 : NULL;
 	}
 	uint32_t spi;
 	uint8_t key[32];
-	long klen = spi_s[0] ? hex_decode_var(key_s, key, sizeof(key)) : -1;
+	long klen = kind[0] ? hex_decode_var(key_s, key, sizeof(key)) : -1;
 	if (parse_u32(spi_s, &spi) || (klen != 16 && klen != 32)) {
-		err("eespd's spi-alloc reply has no `sa psp SPI KEY` line");
+		err("eespd's spi-alloc reply has no `sa psp SPI KEY` or `sa eesp SPI KEY SALT` "
+		    "line");
+		OPENSSL_cleanse(body, strlen(body));
 		free(body);
 		return 1;
 	}
-	if (json)
-		printf("{\"spi\":%u,\"spi_hex\":\"0x%08x\",\"master\":%u,\"version\":%d,"
-		       "\"key\":\"%s\",\"line\":\"sa psp 0x%08x %s\"}\n",
+	bool eesp = !strcmp(kind, "eesp");
+	if (json && eesp)
+		printf("{\"mode\":\"eesp\",\"spi\":%u,\"spi_hex\":\"0x%08x\",\"session_id\":%lu,"
+		       "\"epoch\":%lu,\"sa_phase\":%lu,\"key\":\"%s\",\"salt\":\"%s\","
+		       "\"line\":\"sa eesp 0x%08x %s %s\"}\n",
+		       spi, spi, session, epoch, phase, key_s, salt_s, spi, key_s, salt_s);
+	else if (json)
+		printf("{\"mode\":\"psp\",\"spi\":%u,\"spi_hex\":\"0x%08x\",\"master\":%u,"
+		       "\"version\":%d,\"key\":\"%s\",\"line\":\"sa psp 0x%08x %s\"}\n",
 		       spi, spi, spi >> 31, klen == 32 ? 1 : 0, key_s, spi, key_s);
+	else if (eesp)
+		printf("# spi profile SA: send with session %lu, epoch %lu, domain phase %lu\n"
+		       "sa eesp 0x%08x %s %s\n",
+		       session, epoch, phase, spi, key_s, salt_s);
 	else
 		printf("sa psp 0x%08x %s\n", spi, key_s);
+	OPENSSL_cleanse(key_s, sizeof(key_s));
+	OPENSSL_cleanse(body, strlen(body));
 	memset(key, 0, sizeof(key));
 	free(body);
 	return 0;

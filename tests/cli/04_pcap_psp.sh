@@ -94,6 +94,31 @@ for ver in 0 1; do
 	same "$(records "$TMP/tun$ver.dec.pcap")" "$(records "$CLEAR")" "tunnel v$ver round trip"
 done
 
+# IPv6, transport and tunnel: round trip; the outer UDP checksum verifies (tshark)
+python3 - "$TMP/v6.pcap" <<'P'
+import struct, sys
+data = bytes(range(77))
+udp = struct.pack("!HHHH", 5555, 6666, 8 + len(data), 0) + data
+ip6 = struct.pack("!IHBB16s16s", 0x60000000, len(udp), 17, 64,
+                  bytes.fromhex("20010db8000000000000000000000001"),
+                  bytes.fromhex("20010db8000000000000000000000002"))
+p = bytes.fromhex("020000000002020000000001" "86dd") + ip6 + udp
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
+    f.write(struct.pack("<IIII", 1, 0, len(p), len(p)) + p)
+P
+for m in transport tunnel; do
+	expect_ok "encrypt v6 $m" "$E" encrypt psp --keys "$TMP/psp.keys" --spi 0x9a345678 --$m --crypt-offset 1 "$TMP/v6.pcap" "$TMP/v6$m.pcap"
+	expect_ok "decrypt v6 $m" "$E" decrypt psp --keys "$TMP/psp.keys" "$TMP/v6$m.pcap" "$TMP/v6$m.dec.pcap"
+	contains "$OUT" "^1 ok spi 0x9a345678 iv 1 $m" "v6 $m verdict"
+	same "$(records "$TMP/v6$m.dec.pcap")" "$(records "$TMP/v6.pcap")" "v6 $m round trip"
+	if command -v tshark >/dev/null; then
+		st=$(tshark -r "$TMP/v6$m.pcap" -o udp.check_checksum:TRUE -T fields -e udp.checksum.status -e ipv6.plen -e udp.length 2>/dev/null | head -1)
+		same "$st" "$(printf '1\t%s\t%s' $((8 + 16 + $([ $m = tunnel ] && echo 40 || echo 0) + 85 + 16)) $((8 + 16 + $([ $m = tunnel ] && echo 40 || echo 0) + 85 + 16)))" \
+			"v6 $m: outer UDP checksum good, IPv6 payload length = UDP length"
+	fi
+done
+
 # error paths
 expect_fail "encrypt without --spi" 2 "--spi is required" "$E" encrypt psp --keys "$TMP/psp.keys" "$CLEAR" "$TMP/x.pcap"
 expect_fail "crypt offset 64" 2 "--crypt-offset: 0-63" "$E" encrypt psp --keys "$TMP/psp.keys" --spi 1 --crypt-offset 64 "$CLEAR" "$TMP/x.pcap"

@@ -31,6 +31,14 @@ expect_ok "spi-alloc --json" "$E" spi-alloc --json -s "$S"
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["spi"]==0x9a345678 and d["version"]==1 and len(d["key"])==64' "$OUT" &&
 	ok || fail "spi-alloc --json: $OUT"
 same "$(last)" "spi-alloc 1" "spi-alloc default version 1"
+touch "$LOG.eesp" # the stand-in now answers as an EESP spi-profile daemon
+expect_ok "spi-alloc (eesp spi profile)" "$E" spi-alloc -s "$S"
+same "$OUT" "# spi profile SA: send with session 1, epoch 5, domain phase 2
+sa eesp 0x00001234 00112233445566778899aabbccddeeff 01020304" "spi-alloc eesp: context comment and sa eesp line"
+expect_ok "spi-alloc --json (eesp)" "$E" spi-alloc --json -s "$S"
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["mode"]=="eesp" and d["salt"]=="01020304" and d["session_id"]==1 and d["epoch"]==5' "$OUT" &&
+	ok || fail "spi-alloc --json eesp: $OUT"
+rm "$LOG.eesp"
 
 # rotate/retire: in the key file, then `rotate` + `reload` to the daemon
 D=$TMP/lab
