@@ -65,9 +65,12 @@ int domain_conf_read(const char *dir, struct domain_conf *c)
 	c->node_id = 1;
 	c->spi_max = UINT32_MAX;
 
-	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
-		err("%s: not a domain directory (%s)", dir,
-		    errno && !S_ISDIR(st.st_mode) ? strerror(errno) : "not a directory");
+	if (stat(dir, &st)) {
+		err("%s: not a domain directory (%s)", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		err("%s: not a domain directory (not a directory)", dir);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, DOMAIN_CONF);
@@ -615,7 +618,7 @@ static int domain_show(int argc, char *argv[])
 			       dc.node_id);
 		printf(",\"levels\":[");
 		bool first = true;
-		if (eesp_ring_current(&ks->domain) || ks->domain.gen[0].present ||
+		if (ks->domain.gen[0].present || ks->domain.gen[1].present ||
 		    ks->domain.gen[2].present) {
 			show_ring_json(&ks->domain, EESP_LEVEL_DOMAIN, keys, first);
 			first = false;
