@@ -279,8 +279,14 @@ static void show_body(struct sb *b, bool json, const struct cfg *c)
 		keys_body(b, false, c);
 		for (unsigned i = 0; i < c->n_peers; i++) {
 			const struct peer *p = &c->peers[i];
-			sbf(b, "peer %s endpoint %s node_id %u tx_spi 0x%08x allowed_ips ", p->name,
-			    p->ep_str, p->node_id, p->tx_spi);
+			sbf(b, "peer %s endpoint %s", p->name, p->ep_str);
+			if (p->node_id)
+				sbf(b, " node_id %u", p->node_id);
+			if (p->tx_spi)
+				sbf(b, " tx_spi 0x%08x", p->tx_spi);
+			for (unsigned k = 0; k < p->n_rx_spi; k++)
+				sbf(b, "%s0x%08x", k ? "," : " rx_spi ", p->rx_spi[k]);
+			sbf(b, " allowed_ips ");
 			prefixes(b, false, p->allowed, p->n_allowed);
 			sbf(b, "\n");
 		}
