@@ -10,14 +10,17 @@
  *                     does not hold (its phase is not live)
  *   spoofed           sealed with the right key, inner source outside every
  *                     prefix the receiver allows
+ *   garbage           random bytes of random length, or a valid packet with
+ *                     1-4 random bytes changed
  * With -V only one class is sent instead:
  *   valid             well-formed packets sealed with the given key and
  *                     generation (e.g. a retired one, for the rotation test)
  *
  * For every datagram the expected drop reason is computed with the same core
- * functions the daemon uses (eesp_udp_classify, eesp_parse, eesp_open, plus the
- * known inner source for the spoofed class), so the test can compare the
- * daemon's counters with what was sent, reason by reason.  Output:
+ * functions the daemon uses, in its receive order (eesp_udp_classify,
+ * eesp_parse, domain SPI, node policy -N, eesp_open with the receiver's node
+ * id -r, plus the known inner source for the spoofed class), so the test can
+ * compare the daemon's counters with what was sent, reason by reason.  Output:
  *
  *   class <name> <count>        datagrams sent per class
  *   expect <counter> <count>    drops the receiver must count, per reason
@@ -44,12 +47,21 @@
 #include "packet.h"
 #include "wire.h"
 
-enum cls { C_MALFORMED, C_TRUNCATED, C_FORGED, C_WRONG_GEN, C_SPOOFED, C_VALID, C__N };
-static const char *const cls_name[C__N] = {"malformed",	       "truncated", "forged",
-					   "wrong_generation", "spoofed",   "valid"};
+enum cls { C_MALFORMED, C_TRUNCATED, C_FORGED, C_WRONG_GEN, C_SPOOFED, C_GARBAGE, C_VALID, C__N };
+static const char *const cls_name[C__N] = {"malformed", "truncated", "forged", "wrong_generation",
+					   "spoofed",	"garbage",   "valid"};
 
 static unsigned long sent[C__N];
-static unsigned long expect[EESP_E__COUNT];
+/* expected drops: the errors.h reasons, then the daemon's own classes */
+enum { X_KEEPALIVE = EESP_E__COUNT, X_IKE, X_ESP, X__N };
+static unsigned long expect[X__N];
+static const char *expect_name(int i)
+{
+	return i == X_KEEPALIVE ? "keepalive"
+	       : i == X_IKE	? "ike"
+	       : i == X_ESP	? "esp"
+				: eesp_err_name(i);
+}
 
 static uint32_t rng_state = 0x12345678;
 static uint32_t rnd(void)
@@ -129,6 +141,7 @@ int main(int argc, char **argv)
 	uint32_t isrc = 0, idst = 0, ispoof = 0;
 	uint16_t session = 0x7e57;
 	bool only_valid = false;
+	uint32_t recv_node = 2, pol_lo = 1, pol_hi = 254;
 	struct in_addr a;
 	int opt;
 
@@ -139,7 +152,7 @@ int main(int argc, char **argv)
 	inet_pton(AF_INET, "203.0.113.7", &a);
 	ispoof = ntohl(a.s_addr);
 
-	while ((opt = getopt(argc, argv, "d:p:s:k:g:n:S:D:X:c:V")) != -1) {
+	while ((opt = getopt(argc, argv, "d:p:s:k:g:n:S:D:X:c:Vr:N:R:")) != -1) {
 		switch (opt) {
 		case 'd':
 			dst = optarg;
@@ -159,6 +172,16 @@ int main(int argc, char **argv)
 		case 'n':
 			node = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
+		case 'r':
+			recv_node = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'N':
+			if (sscanf(optarg, "%u-%u", &pol_lo, &pol_hi) != 2)
+				die("bad node range %s", optarg);
+			break;
+		case 'R':
+			rng_state = (uint32_t)strtoul(optarg, NULL, 0) | 1;
+			break;
 		case 'V':
 			only_valid = true;
 			break;
@@ -175,7 +198,8 @@ int main(int argc, char **argv)
 		default:
 			fprintf(stderr,
 				"usage: inject -d ADDR [-p PORT] -s SPI -k HEXROOT [-g GEN] "
-				"[-n NODE] [-S SRC] [-D DST] [-X SPOOF] [-c PER_CLASS] [-V]\n");
+				"[-n NODE] [-S SRC] [-D DST] [-X SPOOF] [-c PER_CLASS] [-V] [-r "
+				"RECV_NODE] [-N LO-HI] [-R SEED]\n");
 			return 2;
 		}
 	}
@@ -195,7 +219,8 @@ int main(int argc, char **argv)
 	struct eesp_keyset *wrong = keyset_from(wrong_hex, gen);
 	/* gen + 2: a phase the receiver (holding gen only) has no key for */
 	struct eesp_keyset *other = keyset_from(hexkey, gen + 2);
-	struct eesp_domain dom = {.spi = spi, .keys = good, .epoch_window = 2};
+	struct eesp_domain dom = {
+	    .spi = spi, .keys = good, .epoch_window = 2, .self_node_id = recv_node};
 	struct eesp_domain dom_wrong = dom, dom_other = dom;
 	dom_wrong.keys = wrong;
 	dom_other.keys = other;
@@ -278,19 +303,58 @@ int main(int argc, char **argv)
 			} else if (c == C_TRUNCATED) {
 				/* cut inside the header or the ICV room: never a full packet */
 				slen = 4 + rnd() % (hlen + EESP_ICV_LEN - 4);
+			} else if (c == C_GARBAGE) {
+				if (n % 2) {
+					/* random bytes, random length 1..400 */
+					slen = 1 + rnd() % 400;
+					for (size_t b = 0; b < slen; b++)
+						pkt[b] = (uint8_t)rnd();
+				} else {
+					/* a valid packet with 1-4 random bytes changed */
+					unsigned k = 1 + rnd() % 4;
+					while (k--)
+						pkt[rnd() % slen] ^= (uint8_t)(1 + rnd() % 255);
+				}
 			}
 
-			/* expected verdict with the receiver's view of the domain */
+			/* expected verdict: the receive order of eespd (src/daemon/rx.c)
+			 * with the receiver's view of the domain */
 			memcpy(chk, pkt, slen);
 			struct eesp_view v;
-			if (eesp_udp_classify(chk, slen) != EESP_UDP_EESP)
-				die("%s", "crafted datagram does not classify as EESP");
-			want = eesp_parse(chk, slen, 0, &v);
-			if (want == EESP_E_OK) {
+			switch (eesp_udp_classify(chk, slen)) {
+			case EESP_UDP_KEEPALIVE:
+				want = X_KEEPALIVE;
+				break;
+			case EESP_UDP_IKE:
+				want = X_IKE;
+				break;
+			case EESP_UDP_ESP:
+				want = X_ESP;
+				break;
+			case EESP_UDP_RUNT:
+				want = EESP_E_TRUNCATED;
+				break;
+			case EESP_UDP_EESP:
+				want = eesp_parse(chk, slen, 0, &v);
+				if (want != EESP_E_OK)
+					break;
+				if (v.sctx.profile == EESP_PROFILE_SPI || v.spi != spi) {
+					want = EESP_E_UNKNOWN_DOMAIN;
+					break;
+				}
+				if (eesp_profile_has_node(v.sctx.profile) &&
+				    (v.sctx.node_id < pol_lo || v.sctx.node_id > pol_hi)) {
+					want = EESP_E_NODE_DENIED;
+					break;
+				}
 				want = eesp_open(cr, &dom, 0, chk, slen, &v, &ioff, &ilen2);
 				if (want == EESP_E_OK && c == C_SPOOFED)
 					want = EESP_E_SPOOFED_SOURCE;
+				break;
 			}
+			if (c != C_GARBAGE && want >= EESP_E__COUNT)
+				die("class %s: crafted datagram does not classify as EESP",
+				    cls_name[c]);
 			if (want == EESP_E_OK && c != C_VALID)
 				die("class %s: a datagram would be accepted", cls_name[c]);
 			if ((c == C_FORGED && want != EESP_E_AUTH) ||
@@ -320,9 +384,9 @@ int main(int argc, char **argv)
 	}
 	for (int c = 0; c < C__N; c++)
 		printf("class %s %lu\n", cls_name[c], sent[c]);
-	for (int e = 0; e < EESP_E__COUNT; e++)
+	for (int e = 0; e < X__N; e++)
 		if (expect[e])
-			printf("expect %s %lu\n", eesp_err_name(e), expect[e]);
+			printf("expect %s %lu\n", expect_name(e), expect[e]);
 	printf("total %lu\n", total);
 	eesp_crypto_free(cr);
 	eesp_keyset_free(good);
