@@ -113,6 +113,7 @@ struct domain_conf {
 	uint32_t node_id, tenant, group, epoch;
 	uint32_t spi_min, spi_max;
 	unsigned crypt_offset;
+	unsigned spi_master; /* psp: master key spi-alloc uses */
 };
 int domain_conf_read(const char *dir, struct domain_conf *c);
 /* Path of the key file of a domain directory (eesp or psp). */

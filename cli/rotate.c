@@ -42,13 +42,18 @@ static void usage(FILE *f, enum op op)
 	case OP_ROTATE:
 		fprintf(
 		    f,
-		    "Usage: %s rotate [DIR] LEVEL [ID] [-s SOCKET | --daemon SOCKET]\n\n"
+		    "Usage: %s rotate [DIR] LEVEL [ID] [-s SOCKET | --daemon SOCKET]\n"
+		    "       %s rotate DIR psp [-s SOCKET]\n\n"
 		    "Rotates a level: next -> current -> previous (the old previous is dropped).\n"
 		    "With DIR, edits DIR's key file; with -s also tells the running eespd\n"
 		    "(`rotate` then `reload`, so memory and file agree).  Without DIR, -s\n"
-		    "only rotates the daemon's keys in memory.\n\n"
+		    "only rotates the daemon's keys in memory.\n"
+		    "In a PSP domain, `rotate DIR psp` replaces the master key spi-alloc does\n"
+		    "not use with a fresh one and makes spi-alloc use it (spi_master in\n"
+		    "DIR/eespd.conf); SPIs of the other key keep working until the next\n"
+		    "rotation, so clients re-key before a double rotation.\n\n"
 		    "Example:\n  %s rotate lab domain -s /run/eespd/eesp0.sock\n",
-		    PROG, PROG);
+		    PROG, PROG, PROG);
 		break;
 	case OP_RETIRE:
 		fprintf(
@@ -107,6 +112,91 @@ static int tell_daemon(const char *sock, enum eesp_ctl_verb verb, enum eesp_leve
 	return 0;
 }
 
+/*
+ * PSP master keys are double-buffered: spi-alloc derives under spi_master,
+ * receivers hold both.  Rotation replaces the other key (SPIs handed out
+ * under it two rotations ago stop working) and makes it the one spi-alloc
+ * uses; SPIs of the previous master keep working until the next rotation.
+ */
+static int rotate_psp(const char *dir, const char *sock)
+{
+	struct domain_conf dc;
+	char kpath[PATH_MAX], cpath[PATH_MAX], fp[17], *text = NULL, *conf = NULL;
+	size_t tlen = 0, clen = 0;
+	struct eesp_keyset *ks;
+	int rc = 1;
+
+	if (domain_conf_read(dir, &dc) || domain_key_path(dir, kpath, sizeof(kpath)))
+		return 1;
+	if (strcmp(dc.mode, "psp")) {
+		err("rotate psp: %s is not a PSP domain", dir);
+		return 1;
+	}
+	snprintf(cpath, sizeof(cpath), "%s/%s", dir, DOMAIN_CONF);
+	if (read_file(cpath, &conf, &clen))
+		return 1;
+	/* the `spi_master = N;` line of the psp section */
+	char *p = strstr(conf, "spi_master");
+	while (p && p > conf && p[-1] != '\n' && p[-1] != ' ' && p[-1] != '\t')
+		p = strstr(p + 1, "spi_master");
+	char *eq = p ? p + strlen("spi_master") : NULL;
+	while (eq && (*eq == ' ' || *eq == '\t'))
+		eq++;
+	if (!eq || (*eq != '=' && *eq != ':')) {
+		err("rotate psp: no `spi_master = 0|1;` line in %s", cpath);
+		free(conf);
+		return 1;
+	}
+	char *digit = eq + 1;
+	while (*digit == ' ' || *digit == '\t')
+		digit++;
+	if (*digit != '0' && *digit != '1') {
+		err("rotate psp: spi_master in %s is not 0 or 1", cpath);
+		free(conf);
+		return 1;
+	}
+	unsigned old = (unsigned)(*digit - '0'), nw = old ^ 1;
+	ks = load_keys(kpath);
+	if (!ks) {
+		free(conf);
+		return 1;
+	}
+	if (RAND_bytes(ks->psp_master[nw], PSP_MASTER_KEY_LEN) != 1) {
+		err("RAND_bytes failed");
+		goto out;
+	}
+	ks->has_psp[nw] = true;
+	text = keyset_format(ks, false, 0, "PSP master keys", &tlen);
+	if (!text || write_file_atomic(kpath, text, tlen, 0600))
+		goto out;
+	*digit = (char)('0' + nw);
+	if (write_file_atomic(cpath, conf, clen, 0644))
+		goto out;
+	eesp_key_fingerprint(ks->psp_master[nw], PSP_MASTER_KEY_LEN, fp);
+	printf("psp: master key %u replaced (fingerprint %s); spi-alloc now uses master %u.\n"
+	       "SPIs of master %u keep working until the next rotation: clients holding them\n"
+	       "must re-key (spi-alloc) before then.\n",
+	       nw, fp, nw, old);
+	rc = 0;
+	if (sock) {
+		struct eesp_ctl_req req = {.verb = EESP_CTL_RELOAD};
+		char *body, e[512], buf[256];
+		if (ctl_request(ctl_socket_path(sock, buf, sizeof(buf)), &req, &body, e,
+				sizeof(e))) {
+			err("%s", e);
+			rc = 1;
+		} else {
+			fputs(body, stdout);
+			free(body);
+		}
+	}
+out:
+	free_secret(text, tlen);
+	free(conf);
+	eesp_keyset_free(ks);
+	return rc;
+}
+
 static int run(int argc, char *argv[], enum op op)
 {
 	static const struct option opts[] = {{"socket", required_argument, NULL, 's'},
@@ -152,6 +242,8 @@ static int run(int argc, char *argv[], enum op op)
 		usage(stderr, op);
 		return EXIT_USAGE;
 	}
+	if (!strcmp(argv[pos], "psp") && op == OP_ROTATE && dir && pos == argc - 1)
+		return rotate_psp(dir, sock);
 	if (parse_level(argv[pos], &level))
 		return 1;
 	if (pos + 1 < argc) {
@@ -186,9 +278,8 @@ static int run(int argc, char *argv[], enum op op)
 	if (domain_conf_read(dir, &dc) || domain_key_path(dir, path, sizeof(path)))
 		return 1;
 	if (!strcmp(dc.mode, "psp")) {
-		err("%s: a PSP domain has two master keys, not generations; rotate them with a new "
-		    "domain or by hand",
-		    dir);
+		err("%s: a PSP domain has two master keys, not generations: `%s rotate %s psp`",
+		    dir, PROG, dir);
 		return 1;
 	}
 	ks = load_keys(path);

@@ -116,6 +116,25 @@ contains "$(cat "$P/psp.keys")" '^psp 0 [0-9a-f]{64}' "psp master 0"
 contains "$(cat "$P/psp.keys")" '^psp 1 [0-9a-f]{64}' "psp master 1"
 run "$E" domain show "$P"
 contains "$OUT" "psp master 1: fingerprint [0-9a-f]{16}" "show psp masters"
-expect_fail "rotate a psp domain" 1 "PSP domain has two master keys" "$E" rotate "$P" domain
+expect_fail "rotate a psp domain's levels" 1 "PSP domain has two master keys, not generations" "$E" rotate "$P" domain
+# PSP master rotation (double-buffered): the unused key is replaced and becomes spi-alloc's
+m0=$(awk '$1 == "psp" && $2 == 0 { print $3 }' "$P/psp.keys")
+m1=$(awk '$1 == "psp" && $2 == 1 { print $3 }' "$P/psp.keys")
+contains "$(cat "$P/eespd.conf")" "spi_master = 1;" "skeleton: spi-alloc uses master 1"
+expect_ok "rotate psp" "$E" rotate "$P" psp
+contains "$OUT" "master key 0 replaced .*spi-alloc now uses master 0" "rotate psp message"
+contains "$OUT" "must re-key" "rotate psp warns about double rotation"
+contains "$(cat "$P/eespd.conf")" "spi_master = 0;" "spi_master switched to 0"
+same "$(awk '$1 == "psp" && $2 == 1 { print $3 }' "$P/psp.keys")" "$m1" "master 1 kept"
+n0=$(awk '$1 == "psp" && $2 == 0 { print $3 }' "$P/psp.keys")
+[ -n "$n0" ] && [ "$n0" != "$m0" ] && ok || fail "master 0 not replaced"
+same "$(stat -c %a "$P/psp.keys")" 600 "psp key file mode after rotation"
+expect_ok "rotate psp again" "$E" rotate "$P" psp
+contains "$(cat "$P/eespd.conf")" "spi_master = 1;" "spi_master back to 1"
+same "$(awk '$1 == "psp" && $2 == 0 { print $3 }' "$P/psp.keys")" "$n0" "master 0 kept on the second rotation"
+[ "$(awk '$1 == "psp" && $2 == 1 { print $3 }' "$P/psp.keys")" != "$m1" ] && ok || fail "master 1 not replaced"
+expect_fail "rotate psp in an eesp domain" 1 "is not a PSP domain" "$E" rotate "$D" psp
+sed -i '/spi_master/d' "$P/eespd.conf"
+expect_fail "rotate psp without spi_master" 1 "no .spi_master = 0\|1;. line" "$E" rotate "$P" psp
 
 finish
