@@ -1721,8 +1721,9 @@ static void proto_register_eesp(void)
 	m = prefs_register_protocol(proto_eesp, eesp_prefs_apply);
 	prefs_register_uint_preference(
 	    m, "udp_port", "EESP UDP port",
-	    "UDP port of EESP, shared with IKE and ESP (4500; 0 = "
-	    "heuristic only). EESP on other ports is found heuristically.",
+	    "UDP port of EESP, shared with IKE and ESP (default 4500; 0 = none). "
+	    "Elsewhere EESP is found by the heuristic eesp_udp (on ports no other "
+	    "dissector claims) or with Decode As.",
 	    10, &pref_eesp_port);
 	prefs_register_filename_preference(
 	    m, "keyfile", "Key file",

@@ -53,6 +53,18 @@ check "heuristic on UDP 40000" "$got" "1|40000,5678"
 got=$(ts -r "$DS_TMP/heur.pcap" --disable-heuristic eesp_udp "${F[@]}" -e eesp.spi -e data.len)
 check "heuristic disabled" "$got" "|88"
 
+# the port preference moves the port dissector; 4500 goes back to udpencap
+ds_pcap "$DS_TMP/p4500.pcap" 50000 4500 "$EX1"
+got=$(ts -r "$DS_TMP/heur.pcap" --disable-heuristic eesp_udp -o eesp.udp_port:40000 \
+	-o "eesp.keyfile:$KEYS" "${F[@]}" -e frame.protocols -e eesp.decrypted)
+check "eesp.udp_port:40000 takes port 40000" "$got" "eth:ethertype:ip:udp:eesp:ip:udp:data|1"
+got=$(ts -r "$DS_TMP/p4500.pcap" --disable-heuristic eesp_udp -o eesp.udp_port:40000 \
+	"${F[@]}" -e frame.protocols)
+check "eesp.udp_port:40000 gives 4500 back to udpencap" "$got" "eth:ethertype:ip:udp:udpencap:esp"
+got=$(ts -r "$DS_TMP/heur.pcap" --disable-heuristic eesp_udp -d udp.port==40000,eesp \
+	-o "eesp.keyfile:$KEYS" "${F[@]}" -e eesp.decrypted)
+check "Decode As eesp" "$got" "1"
+
 # --- 2. committed vectors ---------------------------------------------------
 nvec=0
 if [ -r "$VDIR/README.md" ] || ls "$VDIR"/*.pcap >/dev/null 2>&1; then
