@@ -8,6 +8,7 @@ cd "$(dirname "$0")/../.." || exit 1
 VDIR=${1:-vectors}
 ds_setup
 
+# shellcheck disable=SC2054 # the commas are tshark's aggregator
 F=(-T fields -E occurrence=a -E aggregator=, -E "separator=|")
 
 # --- 1. man/eesp.7 worked examples ----------------------------------------

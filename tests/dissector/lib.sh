@@ -12,6 +12,8 @@
 # tshark as root ignores WIRESHARK_PLUGIN_DIR (reference/wireshark-plugin.md
 # §2.4), hence setpriv to nobody.
 
+# The known-answer constants below are used by the scripts that source this.
+# shellcheck disable=SC2034
 set -u
 DS_PASS=0
 DS_FAIL=0
@@ -63,7 +65,7 @@ ts() {
 ds_file() {
 	local dst
 	dst="$DS_TMP/$(basename "$1")"
-	cp "$1" "$dst" && chmod 644 "$dst" || ds_die "cannot copy $1"
+	{ cp "$1" "$dst" && chmod 644 "$dst"; } || ds_die "cannot copy $1"
 	echo "$dst"
 }
 
@@ -100,6 +102,7 @@ ds_pcap() {
 }
 
 # Worked examples of man/eesp.7 (EXAMPLES): the UDP payloads and their keys.
+# (used by the scripts that source this file)
 EX_DOMAIN_ROOT=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
 EX_TENANT_ROOT=202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f
 # tenant profile, KDF 1, AES-GCM-128, optimized format
@@ -124,7 +127,8 @@ PSPA="110101019a34567800000000000000012b6756ce
 ds_check_capture() {
 	local pcap=$1 keys=$2 k n_enc n_dec n_err proto n
 	shift 2
-	cp "$pcap" "$DS_TMP/capture.pcap" && chmod 644 "$DS_TMP/capture.pcap" || ds_die "cannot copy $pcap"
+	{ cp "$pcap" "$DS_TMP/capture.pcap" && chmod 644 "$DS_TMP/capture.pcap"; } ||
+		ds_die "cannot copy $pcap"
 	rm -rf "$DS_TMP/capkeys"
 	mkdir -p "$DS_TMP/capkeys"
 	if [ -d "$keys" ]; then

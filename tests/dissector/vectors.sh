@@ -10,8 +10,8 @@ ds_check_vectors() {
 	[ -r "$dir/index.txt" ] || ds_die "$dir/index.txt missing"
 	[ -d "$dir/keys" ] || ds_die "$dir/keys missing"
 	mkdir -p "$DS_TMP/vkeys"
-	cp "$dir"/keys/* "$DS_TMP/vkeys/" && chmod 755 "$DS_TMP/vkeys" && chmod 644 "$DS_TMP/vkeys"/* ||
-		ds_die "cannot copy $dir/keys"
+	{ cp "$dir"/keys/* "$DS_TMP/vkeys/" && chmod 755 "$DS_TMP/vkeys" &&
+		chmod 644 "$DS_TMP/vkeys"/*; } || ds_die "cannot copy $dir/keys"
 	exp=$(python3 tests/dissector/vector_expect.py "$dir") || ds_die "vector_expect.py failed"
 	while IFS=$'\t' read -r name pcap fields want; do
 		args=()
