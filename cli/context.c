@@ -162,16 +162,28 @@ fail:
 int ctx_build(const struct ctx_opts *o, const struct domain_conf *dc, const struct eesp_keyset *ks,
 	      const char *keys, struct eesp_hdr_params *p)
 {
-	unsigned profile = o->profile ? o->profile : dc->profile;
+	uint32_t spi = o->has_spi ? o->spi : dc->id;
+	/* a key file with no domain root but an `sa eesp` line for this SPI: an
+	 * spi-profile client holding its data key */
+	const struct eesp_sa_key *sa = NULL;
+	if (ks && !eesp_keyset_ring(ks, EESP_LEVEL_DOMAIN, 0)) {
+		sa = eesp_keyset_sa(ks, false, spi);
+		if (sa)
+			ks = NULL;
+	}
+	unsigned profile = o->profile ? o->profile : sa ? EESP_PROFILE_SPI : dc->profile;
 	unsigned kdf = o->kdf ? o->kdf : dc->kdf;
-	unsigned suite = o->suite ? o->suite : dc->suite;
+	unsigned suite = o->suite ? o->suite
+			 : sa
+			     ? (sa->key_len == 32 ? EESP_SUITE_AES_GCM_256 : EESP_SUITE_AES_GCM_128)
+			     : dc->suite;
 	uint32_t node = o->has_node ? o->node : dc->node_id;
 	uint32_t tenant = o->has_tenant ? o->tenant : dc->tenant;
 	uint32_t group = o->has_group ? o->group : dc->group;
 	uint32_t epoch = o->has_epoch ? o->epoch : dc->epoch;
 
 	memset(p, 0, sizeof(*p));
-	p->spi = o->has_spi ? o->spi : dc->id;
+	p->spi = spi;
 	p->session_id = (uint16_t)o->session;
 	p->sn = 1;
 	p->sctx.profile = (uint8_t)profile;

@@ -140,8 +140,11 @@ int decrypt_main(int argc, char *argv[])
 	} else {
 		if (ctx_resolve(&o.ctx, false, &r, NULL))
 			goto out;
-		if (o.mode == X_PSP && !r.ks->has_psp[0] && !r.ks->has_psp[1]) {
-			err("no PSP master keys (`psp 0|1 HEX`) in %s",
+		bool any_sa = false;
+		for (unsigned i = 0; i < r.ks->n_sa; i++)
+			any_sa |= r.ks->sa[i].psp == (o.mode == X_PSP);
+		if (o.mode == X_PSP && !r.ks->has_psp[0] && !r.ks->has_psp[1] && !any_sa) {
+			err("no PSP master keys (`psp 0|1 HEX`) or `sa psp` lines in %s",
 			    r.key_path[0] ? r.key_path : "stdin");
 			goto out;
 		}
@@ -185,9 +188,18 @@ int decrypt_main(int argc, char *argv[])
 				v.has_hdr = true;
 				v.spi = pv.spi;
 				v.iv = pv.iv;
-				e = pklen ? psp_open_with_key(cr, pkey, pklen, buf, len, &pv, &ioff,
-							      &ilen)
-					  : psp_open(cr, r.ks, buf, len, &pv, &ioff, &ilen);
+				const struct eesp_sa_key *sa =
+				    pklen ? NULL : eesp_keyset_sa(r.ks, true, pv.spi);
+				if (pklen)
+					e = psp_open_with_key(cr, pkey, pklen, buf, len, &pv, &ioff,
+							      &ilen);
+				else if (sa)
+					e = psp_open_with_key(cr, sa->key, sa->key_len, buf, len,
+							      &pv, &ioff, &ilen);
+				else if (!r.ks->has_psp[pv.spi >> 31])
+					e = EESP_E_NO_KEY;
+				else
+					e = psp_open(cr, r.ks, buf, len, &pv, &ioff, &ilen);
 				tunnel = pv.next_hdr == 4 || pv.next_hdr == 41;
 				if (!e && !tunnel) {
 					/* transport: the L4 segment follows the PSP header */
@@ -226,7 +238,17 @@ int decrypt_main(int argc, char *argv[])
 				v.has_hdr = true;
 				v.spi = ev.spi;
 				v.iv = ev.sn;
-				if (o.data_key) {
+				const struct eesp_sa_key *sa =
+				    o.data_key || eesp_keyset_ring(r.ks, EESP_LEVEL_DOMAIN, 0)
+					? NULL
+					: eesp_keyset_sa(r.ks, false, ev.spi);
+				if (sa) { /* a client's key file: its out-of-band data key */
+					edk.suite = sa->key_len == 32 ? EESP_SUITE_AES_GCM_256
+								      : EESP_SUITE_AES_GCM_128;
+					memcpy(edk.key, sa->key, sa->key_len);
+					memcpy(edk.salt, sa->salt, EESP_SALT_LEN);
+				}
+				if (o.data_key || sa) {
 					e = eesp_open_with_key(cr, &edk, buf, len, &ev, &ioff,
 							       &ilen);
 				} else {

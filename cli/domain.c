@@ -202,6 +202,10 @@ char *keyset_format(const struct eesp_keyset *ks, bool has_id, uint32_t id, cons
 	b.p[0] = 0;
 	sb_printf(&b, "# %s\n# Format: src/core/keys.h; written by eespctl. Keep mode 0600.\n",
 		  comment);
+	if (!has_id && ks->has_domain_spi) {
+		has_id = true;
+		id = ks->domain_spi;
+	}
 	if (has_id)
 		sb_printf(&b, "domain 0x%08x\n", id);
 	format_ring(&b, &ks->domain, EESP_LEVEL_DOMAIN);
@@ -214,6 +218,17 @@ char *keyset_format(const struct eesp_keyset *ks, bool has_id, uint32_t id, cons
 			continue;
 		hex_encode(ks->psp_master[i], PSP_MASTER_KEY_LEN, hex);
 		sb_printf(&b, "psp %d %s\n", i, hex);
+		OPENSSL_cleanse(hex, sizeof(hex));
+	}
+	for (unsigned i = 0; i < ks->n_sa; i++) { /* out-of-band data keys */
+		const struct eesp_sa_key *sa = &ks->sa[i];
+		char salt[2 * EESP_SALT_LEN + 1];
+		hex_encode(sa->key, sa->key_len, hex);
+		hex_encode(sa->salt, EESP_SALT_LEN, salt);
+		if (sa->psp)
+			sb_printf(&b, "sa psp 0x%08x %s\n", sa->spi, hex);
+		else
+			sb_printf(&b, "sa eesp 0x%08x %s %s\n", sa->spi, hex, salt);
 		OPENSSL_cleanse(hex, sizeof(hex));
 	}
 	if (!b.p) {
@@ -644,6 +659,12 @@ static int domain_show(int argc, char *argv[])
 			putchar('}');
 			first = false;
 		}
+		printf("],\"sa\":[");
+		for (unsigned i = 0; i < ks->n_sa; i++) {
+			eesp_key_fingerprint(ks->sa[i].key, ks->sa[i].key_len, fp);
+			printf("%s{\"mode\":\"%s\",\"spi\":%u,\"fingerprint\":\"%s\"}",
+			       i ? "," : "", ks->sa[i].psp ? "psp" : "eesp", ks->sa[i].spi, fp);
+		}
 		printf("]}\n");
 	} else {
 		printf("domain: %s\n", dir);
@@ -673,6 +694,11 @@ static int domain_show(int argc, char *argv[])
 				OPENSSL_cleanse(hex, sizeof(hex));
 			}
 			putchar('\n');
+		}
+		for (unsigned i = 0; i < ks->n_sa; i++) {
+			eesp_key_fingerprint(ks->sa[i].key, ks->sa[i].key_len, fp);
+			printf("  sa %s 0x%08x: fingerprint %s\n", ks->sa[i].psp ? "psp" : "eesp",
+			       ks->sa[i].spi, fp);
 		}
 	}
 	eesp_keyset_free(ks);

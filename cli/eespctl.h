@@ -190,6 +190,7 @@ struct xopts {
 	struct ctx_opts ctx;   /* --domain/--keys/--spi and the EESP context */
 	const char *data_key;  /* --data-key FILE|-: out-of-band data key (+ salt) */
 	unsigned version;      /* PSP 0/1 */
+	bool has_version;      /* --version given */
 	bool transport;	       /* PSP transport mode (default tunnel) */
 	unsigned crypt_offset; /* 4-byte units */
 	bool vc;	       /* PSP virtualization cookie present */
@@ -222,7 +223,9 @@ void pcap_in_close(struct pcap_in *in);
 int pcap_out_write(const char *path, const struct pcap_writer *w);
 uint32_t xsnaplen(const struct xopts *o, const struct pcap_in *in);
 
-/* Data key for PSP SPI: --data-key, or derived from the master keys. */
-int psp_tx_key(const struct xopts *o, uint32_t spi, uint8_t key[32], size_t *klen);
+/* Data key for PSP SPI: --data-key, an `sa psp` line of the key file (which
+ * also sets the version unless --version was given), or derived from the
+ * master key SPI bit 31 selects. */
+int psp_tx_key(struct xopts *o, uint32_t spi, uint8_t key[32], size_t *klen);
 /* UDP source port for an inner flow (frame view of the inner packet). */
 uint16_t flow_sport(const struct frame_view *v, bool psp_compat);

@@ -121,6 +121,19 @@ int encrypt_main(int argc, char *argv[])
 	} else {
 		if (ctx_resolve(&o.ctx, true, &r, &ep))
 			goto out;
+		/* a client key file: `sa eesp` for this SPI and no domain root */
+		const struct eesp_sa_key *sa = eesp_keyset_sa(r.ks, false, ep.spi);
+		if (sa && !eesp_keyset_ring(r.ks, EESP_LEVEL_DOMAIN, 0)) {
+			if (sa->key_len != eesp_suite_key_len(ep.sctx.suite)) {
+				err("sa eesp 0x%08x is a %u-byte key: not %s", ep.spi, sa->key_len,
+				    suite_name(ep.sctx.suite));
+				goto out;
+			}
+			edk.suite = ep.sctx.suite;
+			memcpy(edk.key, sa->key, sa->key_len);
+			memcpy(edk.salt, sa->salt, EESP_SALT_LEN);
+			eesp_with_key = true;
+		}
 		if (!strcmp(r.dc.mode, "psp")) {
 			err("%s is a PSP domain: use `%s encrypt psp`", o.ctx.dir, PROG);
 			goto out;

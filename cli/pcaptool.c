@@ -142,6 +142,7 @@ int xopts_parse(int argc, char *argv[], struct xopts *o, void (*usage)(FILE *))
 				return EXIT_USAGE;
 			}
 			o->version = v;
+			o->has_version = true;
 			break;
 		case O_TRANSPORT:
 		case O_TUNNEL:
@@ -333,10 +334,10 @@ uint32_t xsnaplen(const struct xopts *o, const struct pcap_in *in)
 	return in->r.snaplen > 65535 ? in->r.snaplen : 65535;
 }
 
-int psp_tx_key(const struct xopts *o, uint32_t spi, uint8_t key[32], size_t *klen)
+int psp_tx_key(struct xopts *o, uint32_t spi, uint8_t key[32], size_t *klen)
 {
-	size_t want = o->version ? 32 : 16;
 	if (o->data_key) {
+		size_t want = o->version ? 32 : 16;
 		char *buf;
 		size_t len;
 		if (read_secret_file(o->data_key, &buf, &len))
@@ -351,10 +352,26 @@ int psp_tx_key(const struct xopts *o, uint32_t spi, uint8_t key[32], size_t *kle
 		*klen = want;
 		return 0;
 	}
+	size_t want = o->version ? 32 : 16;
 	struct ctx_opts co = o->ctx;
 	struct ctx_resolved r;
 	if (ctx_resolve(&co, false, &r, NULL))
 		return -1;
+	const struct eesp_sa_key *sa = eesp_keyset_sa(r.ks, true, spi);
+	if (sa) {
+		if (!o->has_version)
+			o->version = sa->key_len == 32 ? 1 : 0;
+		if (sa->key_len != (o->version ? 32 : 16)) {
+			err("sa psp 0x%08x in %s is a %u-byte key: not PSP version %u", spi,
+			    r.key_path[0] ? r.key_path : "stdin", sa->key_len, o->version);
+			ctx_release(&r);
+			return -1;
+		}
+		memcpy(key, sa->key, sa->key_len);
+		*klen = sa->key_len;
+		ctx_release(&r);
+		return 0;
+	}
 	unsigned sel = spi >> 31;
 	if (!r.ks->has_psp[sel]) {
 		err("no PSP master key %u (selected by SPI bit 31 of 0x%08x) in %s", sel, spi,

@@ -319,23 +319,36 @@ static int run(int argc, char *argv[], enum op op)
 			err("%s %u has no current generation", level_name(level), id);
 			goto out;
 		}
-		r->gen[slot].generation = gen;
+		uint8_t nk[EESP_ROOT_KEY_LEN];
 		if (keysrc) {
 			char *kb;
 			size_t kl;
 			if (read_secret_file(keysrc, &kb, &kl))
 				goto out;
-			int bad = hex_decode(kb, kl, r->gen[slot].key, EESP_ROOT_KEY_LEN);
+			int bad = hex_decode(kb, kl, nk, EESP_ROOT_KEY_LEN);
 			free_secret(kb, kl);
 			if (bad) {
 				err("key add: the key must be 64 hex digits (32 bytes)");
 				goto out;
 			}
-		} else if (RAND_bytes(r->gen[slot].key, EESP_ROOT_KEY_LEN) != 1) {
+		} else if (RAND_bytes(nk, EESP_ROOT_KEY_LEN) != 1) {
 			err("RAND_bytes failed");
 			goto out;
 		}
-		r->gen[slot].present = true;
+		if (slot == EESP_GEN_NEXT) {
+			int e = eesp_ring_set_next(r, gen, nk);
+			OPENSSL_cleanse(nk, sizeof(nk));
+			if (e) {
+				err("key add: %s %u: cannot add generation %u as next (%s)",
+				    level_name(level), id, gen, eesp_err_name(e));
+				goto out;
+			}
+		} else {
+			r->gen[slot].generation = gen;
+			memcpy(r->gen[slot].key, nk, EESP_ROOT_KEY_LEN);
+			OPENSSL_cleanse(nk, sizeof(nk));
+			r->gen[slot].present = true;
+		}
 		eesp_key_fingerprint(r->gen[slot].key, EESP_ROOT_KEY_LEN, fp);
 		printf("%s %u: added generation %u (phase %u, fingerprint %s) as %s\n",
 		       level_name(level), id, gen, gen % EESP_PHASES, fp,

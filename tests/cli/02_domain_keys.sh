@@ -99,6 +99,18 @@ cp "$TMP/good.keys" "$D/domain.keys"
 expect_fail "key add with a short key" 1 "the key must be 64 hex digits" "$E" key add "$D" tenant 7 --key - <<<"abcd"
 expect_ok "domain still intact" "$E" domain show "$D"
 
+# sa lines and the domain line survive a rewrite; show lists sa fingerprints
+printf 'sa psp 0x00001001 %s\nsa eesp 0x00002002 %s 0a0b0c0d\n' 3946da2554eae46ad1ef77a64372edc4 \
+	000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f >>"$D/domain.keys"
+expect_ok "key add with sa lines" "$E" key add "$D" tenant 7
+contains "$(cat "$D/domain.keys")" "^sa psp 0x00001001 3946da2554eae46ad1ef77a64372edc4$" "sa psp line kept"
+contains "$(cat "$D/domain.keys")" "^sa eesp 0x00002002 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f 0a0b0c0d$" "sa eesp line kept"
+contains "$(cat "$D/domain.keys")" "^domain 0xc0ffee01$" "domain line kept"
+run "$E" domain show "$D"
+contains "$OUT" "sa psp 0x00001001: fingerprint $(printf 3946da2554eae46ad1ef77a64372edc4 | xxd -r -p | openssl dgst -sha256 -r | cut -c1-16)" "show lists sa fingerprints"
+lacks "$OUT" "3946da2554eae46ad1ef77a64372edc4" "show does not print sa keys"
+expect_ok "rotate tenant 7 after" "$E" rotate "$D" tenant 7
+
 # rewriting a key file keeps its owner (eespd re-reads it as its own user)
 if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	chown nobody "$D/domain.keys"

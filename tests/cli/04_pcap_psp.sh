@@ -44,6 +44,17 @@ expect_ok "encrypt with --data-key" "$E" encrypt psp --data-key "$TMP/dk" --spi 
 cmp -s "$TMP/dk.pcap" "$V/psp_v4_encrypt_transport_crypt_off_128.pcap" && ok || fail "--data-key output differs"
 expect_ok "decrypt with --data-key" "$E" decrypt psp --data-key - --version 0 "$V/psp_v4_encrypt_transport_crypt_off_128.pcap" <"$TMP/dk"
 
+# a sender's key file: only `sa psp SPI KEY` (the version follows the key length)
+printf 'sa psp 0x9a345678 %s\n' "$(cat "$TMP/dk")" >"$TMP/sa.keys"
+expect_ok "encrypt with an sa psp key file" "$E" encrypt psp --keys "$TMP/sa.keys" --spi 0x9a345678 \
+	--transport --crypt-offset 1 --psp-compat "$CLEAR" "$TMP/sa.pcap"
+cmp -s "$TMP/sa.pcap" "$V/psp_v4_encrypt_transport_crypt_off_128.pcap" && ok || fail "sa psp key file: output differs"
+expect_ok "decrypt with an sa psp key file" "$E" decrypt psp --keys "$TMP/sa.keys" "$TMP/sa.pcap"
+expect_fail "sa psp key of the wrong length for --version" 1 "is a 16-byte key: not PSP version 1" \
+	"$E" encrypt psp --keys "$TMP/sa.keys" --spi 0x9a345678 --version 1 "$CLEAR" "$TMP/x.pcap"
+printf 'sa psp 0x00000777 %s\n' "$(cat "$TMP/dk")" >"$TMP/other.keys"
+expect_fail "no key for the packet's SPI" 1 "^1 no_key spi 0x9a345678" "$E" decrypt psp --keys "$TMP/other.keys" "$TMP/sa.pcap"
+
 # without --psp-compat: the source port is a flow hash in 49152-65535 and the checksum is set
 expect_ok "encrypt (own source port)" "$E" encrypt psp --keys "$TMP/psp.keys" --spi 0x9a345678 --version 0 \
 	--transport --crypt-offset 1 "$CLEAR" "$TMP/own.pcap"

@@ -135,6 +135,14 @@ expect_ok "decrypt --data-key" "$E" decrypt eesp --data-key - "$TMP/sa.pcap" <"$
 expect_fail "session 2's key used for session 3: the receiver's key differs" 1 "^1 auth_failed" \
 	"$E" decrypt eesp --domain "$D" --spi 0x00abcdef "$TMP/sa3.pcap"
 
+# a client's key file: `sa eesp SPI KEY SALT` only
+printf 'sa eesp 0x00abcdef %s\n' "$(cat "$TMP/sa")" >"$TMP/client.keys"
+expect_ok "encrypt with a client key file" "$E" encrypt eesp --keys "$TMP/client.keys" --spi 0x00abcdef \
+	--session 2 --phases 1 "$TMP/eth.pcap" "$TMP/cl.pcap"
+expect_ok "the domain decrypts the client's packets" "$E" decrypt eesp --domain "$D" --spi 0x00abcdef "$TMP/cl.pcap" "$TMP/cl.dec.pcap"
+same "$(records "$TMP/cl.dec.pcap")" "$(records "$TMP/eth.pcap")" "client key file round trip"
+expect_ok "the client decrypts with its key file" "$E" decrypt eesp --keys "$TMP/client.keys" "$TMP/sa.pcap"
+
 # errors
 expect_fail "transport in eesp mode" 2 "tunnel mode only" "$E" encrypt eesp --domain "$D" --transport "$TMP/eth.pcap" "$TMP/x.pcap"
 expect_fail "vc in eesp mode" 2 "virtualization cookie is a PSP field" "$E" encrypt eesp --domain "$D" --vc "$TMP/eth.pcap" "$TMP/x.pcap"
