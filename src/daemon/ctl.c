@@ -293,8 +293,11 @@ static void show_body(struct sb *b, bool json, const struct cfg *c)
 		for (unsigned i = 0; i < c->n_policy; i++) {
 			sbf(b, "policy %s ", c->mode == MODE_EESP ? "nodes" : "spis");
 			for (unsigned k = 0; k < c->policy[i].n_nodes; k++)
-				sbf(b, "%s%u-%u", k ? "," : "", c->policy[i].nodes[k].lo,
-				    c->policy[i].nodes[k].hi);
+				if (c->policy[i].nodes[k].lo == c->policy[i].nodes[k].hi)
+					sbf(b, "%s%u", k ? "," : "", c->policy[i].nodes[k].lo);
+				else
+					sbf(b, "%s%u-%u", k ? "," : "", c->policy[i].nodes[k].lo,
+					    c->policy[i].nodes[k].hi);
 			sbf(b, " tenant %u prefixes ", c->policy[i].tenant);
 			prefixes(b, false, c->policy[i].prefixes, c->policy[i].n_prefixes);
 			sbf(b, "\n");

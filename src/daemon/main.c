@@ -82,16 +82,32 @@ int daemon_reload(char *err, size_t err_len)
 	if (strcmp(n->ifname, cur->ifname) || n->mtu != cur->mtu || n->port != cur->port ||
 	    n->workers != cur->workers || n->sport_min != cur->sport_min ||
 	    n->sport_max != cur->sport_max || strcmp(n->user, cur->user) ||
-	    strcmp(n->ctl_path, cur->ctl_path) || strcmp(n->state_dir, cur->state_dir))
-		log_warn("reload: daemon settings (interface, mtu, port, workers, source_ports, "
-			 "user, control_socket, state_dir) need a restart; keeping the running "
-			 "ones");
+	    strcmp(n->ctl_path, cur->ctl_path) || strcmp(n->state_dir, cur->state_dir) ||
+	    n->n_addrs != cur->n_addrs ||
+	    (n->n_addrs && memcmp(n->addrs, cur->addrs, n->n_addrs * sizeof(*n->addrs))))
+		log_warn("reload: daemon settings (interface, mtu, addresses, port, workers, "
+			 "source_ports, user, control_socket, state_dir) need a restart; keeping "
+			 "the running ones");
 	snprintf(n->ifname, sizeof(n->ifname), "%s", cur->ifname);
 	n->mtu = cur->mtu;
 	n->port = cur->port;
 	n->workers = cur->workers;
 	n->sport_min = cur->sport_min;
 	n->sport_max = cur->sport_max;
+	snprintf(n->user, sizeof(n->user), "%s", cur->user);
+	snprintf(n->ctl_path, sizeof(n->ctl_path), "%s", cur->ctl_path);
+	snprintf(n->state_dir, sizeof(n->state_dir), "%s", cur->state_dir);
+	struct prefix *addrs = cur->n_addrs ? malloc(cur->n_addrs * sizeof(*addrs)) : NULL;
+	if (cur->n_addrs && !addrs) {
+		snprintf(err, err_len, "out of memory");
+		cfg_free(n);
+		return -1;
+	}
+	if (addrs)
+		memcpy(addrs, cur->addrs, cur->n_addrs * sizeof(*addrs));
+	free(n->addrs);
+	n->addrs = addrs;
+	n->n_addrs = cur->n_addrs;
 	if (!g_verbose)
 		log_set_level(n->log_level);
 	daemon_publish(n);
