@@ -85,7 +85,7 @@ for c in ip ping iperf3; do
 	command -v "$c" >/dev/null || { echo "$c is missing; run: make deps"; exit 1; }
 done
 for ns in $NSA $NSB; do
-	if ip netns list | grep -qw "$ns"; then
+	if ip netns list | grep -w "$ns" >/dev/null; then
 		echo "namespace $ns already exists (a demo still running, or left over?)."
 		echo "remove it with: ip netns del $ns"
 		exit 1
@@ -174,7 +174,7 @@ start() {
 	for k in $(seq 100); do
 		kill -0 "$pid" 2>/dev/null || die "eespd ($name) exited during start"
 		if ip -n "$ns" link show "$tun" >/dev/null 2>&1 && [ -S "$TMP/$name.sock" ] &&
-			ctl "$name" status 2>/dev/null | head -1 | grep -q '^ok'; then
+			ctl "$name" status 2>/dev/null | sed -n 1p | grep "^ok" >/dev/null; then
 			ok "eespd on node $name is up: pid $pid, TUN device $tun, running as $(ctl "$name" status | sed -n 's/.* uid \([0-9]*\).*/uid \1/p') with no capabilities"
 			return 0
 		fi

@@ -63,7 +63,7 @@ done <"$out"
 # and no other drop reason moved
 while read -r name n; do
 	grep -q "^expect $name " "$out" && continue
-	if drop_names | grep -qx "$name"; then
+	if drop_names | grep -x "$name" >/dev/null; then
 		echo "unexpected drop counter $name +$n" >&2
 		bad=1
 	fi

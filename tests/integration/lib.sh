@@ -441,8 +441,8 @@ daemon_wait() {
 			echo "eespd (node $i) exited during start" >&2
 			return 1
 		fi
-		if nsx "$i" ip -o addr show dev "$IT_TUN" 2>/dev/null | grep -q "$(in4 "$i")/" &&
-			[ -S "$(node_sock "$i")" ] && ctl "$i" status 2>/dev/null | head -1 | grep -q '^ok'; then
+		if nsx "$i" ip -o addr show dev "$IT_TUN" 2>/dev/null | grep "$(in4 "$i")/" >/dev/null &&
+			[ -S "$(node_sock "$i")" ] && ctl "$i" status 2>/dev/null | sed -n 1p | grep "^ok" >/dev/null; then
 			return 0
 		fi
 		sleep 0.1
@@ -541,7 +541,7 @@ EOF
 	IT_PIDS+=("$spid")
 	local k
 	for k in $(seq 50); do
-		nsx "$to" ss -Hltn "sport = :$port" 2>/dev/null | grep -q LISTEN && break
+		nsx "$to" ss -Hltn "sport = :$port" 2>/dev/null | grep LISTEN >/dev/null && break
 		sleep 0.1
 	done
 	nsx "$from" "$PY" - "$dst" "$port" "$f" <<'EOF' || fail "tcp send $from -> $dst failed"
@@ -567,7 +567,7 @@ iperf() {
 	sleep 0.3
 	local k
 	for k in $(seq 30); do
-		nsx "$to" ss -Hltn "sport = :5301" 2>/dev/null | grep -q LISTEN && break
+		nsx "$to" ss -Hltn "sport = :5301" 2>/dev/null | grep LISTEN >/dev/null && break
 		sleep 0.1
 	done
 	j=$(nsx "$from" timeout $((t + 20)) iperf3 -c "$dst" -p 5301 -t "$t" -J 2>&1) ||
@@ -690,7 +690,7 @@ two_node_traffic() {
 
 # listening NODE PORT [u|t]: a UDP (u) or TCP (t, default) socket listens
 listening() {
-	nsx "$1" ss -Hl"${3:-t}"n "sport = :$2" 2>/dev/null | grep -q .
+	nsx "$1" ss -Hl"${3:-t}"n "sport = :$2" 2>/dev/null | grep . >/dev/null
 }
 
 # keygen NODE SLOT: the generation of the domain root the daemon holds in
