@@ -244,6 +244,10 @@ show() { # show NAME: the daemon's view; counters that are 0 are left out
 	awk '/^ +[a-z_0-9]+ 0$/ { z++; next } { print } END { if (z) printf "  (%d counters that are 0 not shown)\n", z }' <<<"$out" | indent
 }
 say "What node a's daemon reports (eespctl show)"
+info "${DIM}tx_packets: read from the TUN, encrypted and sent; rx_packets: received,"
+info "decrypted and written to the TUN; every other counter is a drop reason."
+info "no_route counts what the kernel itself sends into the tunnel with no peer"
+info "for it (IPv6 router solicitations, for example): harmless.${OFF}"
 show a
 say "What node b's daemon reports (eespctl show)"
 show b
