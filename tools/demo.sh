@@ -245,7 +245,8 @@ show() { # show NAME: the daemon's view; counters that are 0 are left out
 }
 say "What node a's daemon reports (eespctl show)"
 info "${DIM}tx_packets: read from the TUN, encrypted and sent; rx_packets: received,"
-info "decrypted and written to the TUN; every other counter is a drop reason."
+info "decrypted and written to the TUN; besides the rx_/tx_/tun_ totals, every"
+info "counter is a drop reason."
 info "no_route counts what the kernel itself sends into the tunnel with no peer"
 info "for it (IPv6 router solicitations, for example): harmless.${OFF}"
 show a
