@@ -21,7 +21,7 @@ if nsx 1 ping -n -c 1 -W 1 "$(in4 3)" >/dev/null 2>&1; then
 fi
 
 pout="$IT_DIR/ping1.txt"
-nsx 1 ping -n -q -i 0.01 -c 300 -w 20 "$(in4 2)" >"$pout" 2>&1 &
+nsx 1 timeout 40 ping -n -q -i 0.01 -c 300 -W 5 "$(in4 2)" >"$pout" 2>&1 &
 ppid=$!
 IT_PIDS+=("$ppid")
 sleep 1
@@ -39,7 +39,7 @@ ping_ok 1 "$(in4 3)" 3
 ping_ok 3 "$(in6 1)" 3
 
 pout="$IT_DIR/ping2.txt"
-nsx 1 ping -n -q -i 0.01 -c 300 -w 20 "$(in6 2)" >"$pout" 2>&1 &
+nsx 1 timeout 40 ping -n -q -i 0.01 -c 300 -W 5 "$(in6 2)" >"$pout" 2>&1 &
 ppid=$!
 IT_PIDS+=("$ppid")
 sleep 1

@@ -762,9 +762,9 @@ rotation_under_traffic() {
 	counters 2 >"$IT_DIR/c2.before"
 
 	p12="$IT_DIR/ping12" p21="$IT_DIR/ping21"
-	nsx 1 ping -n -q -i 0.01 -c 500 -w 30 "$(in4 2)" >"$p12" 2>&1 &
+	nsx 1 timeout 40 ping -n -q -i 0.01 -c 500 -W 5 "$(in4 2)" >"$p12" 2>&1 &
 	a=$!
-	nsx 2 ping -n -q -i 0.01 -c 500 -w 30 "$(in6 1)" >"$p21" 2>&1 &
+	nsx 2 timeout 40 ping -n -q -i 0.01 -c 500 -W 5 "$(in6 1)" >"$p21" 2>&1 &
 	b=$!
 	IT_PIDS+=("$a" "$b")
 	spawn nsx 2 iperf3 -s -1 -B "$(in4 2)" -p 5301 >"$IT_DIR/iperf3-server.log" 2>&1
