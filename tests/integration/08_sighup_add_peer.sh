@@ -3,7 +3,9 @@
 # peer.  While `ping -i 0.01 -c 300` runs from node 1 to node 2, node 1's
 # configuration gains node 3 as a peer and eespd gets SIGHUP: the ping must
 # lose no packet, and node 1 must then reach node 3.  Then the same with a
-# reload through the control socket while pinging over IPv6.
+# reload through the control socket while pinging over IPv6.  Finally a
+# broken configuration: SIGHUP and a socket reload must both be refused with
+# file:line, and the daemon keeps running its last good configuration.
 . "$(dirname "$0")/lib.sh"
 it_init
 net_create 3
@@ -49,4 +51,20 @@ head -1 <<<"$r" | grep -q '^ok' || fail "reload through the control socket faile
 wait "$ppid"
 cat "$pout"
 grep -q " 300 received, 0% packet loss" "$pout" || fail "packets lost across a control-socket reload"
+
+# a broken configuration is refused and the running one stays
+cp "$(node_conf 1)" "$IT_DIR/good.conf"
+sed -i 's/^  mtu = 1400;/  mtu == 1400;/' "$(node_conf 1)"
+n=$(grep -n 'mtu == 1400' "$(node_conf 1)" | cut -d: -f1)
+kill -HUP "${IT_DPID[1]}"
+sleep 0.5
+daemon_alive 1 || fail "eespd node 1 died on SIGHUP with a broken configuration"
+grep -E "$(node_conf 1):$n: " "$(node_log 1)" | tail -1 | sed 's/^/  log: /'
+grep -Eq "$(node_conf 1):$n: .*syntax" "$(node_log 1)" || fail "no file:line message in the log after SIGHUP with a syntax error"
+r=$(ctl 1 reload)
+log "control socket reload of the broken config: $(head -1 <<<"$r")"
+head -1 <<<"$r" | grep "^error.*$(node_conf 1):$n" >/dev/null || fail "a reload of a broken config did not answer error with file:line: $r"
+ping_ok 1 "$(in4 3)" 3
+ping_ok 1 "$(in6 2)" 3
+cp "$IT_DIR/good.conf" "$(node_conf 1)"
 log "PASS"
