@@ -15,7 +15,7 @@ B := build
 PKGS := libcrypto liburing libconfig libcap-ng
 # Debian packages needed to build and test (make deps installs the missing ones).
 DEB_BUILD := build-essential pkg-config libssl-dev liburing-dev libconfig-dev \
-	libcap-ng-dev libcriterion-dev libpcap-dev
+	libcap-ng-dev libcriterion-dev
 DEB_TEST := clang libclang-rt-14-dev iproute2 iputils-ping iperf3 tcpdump tshark \
 	wireshark-dev libwireshark-dev libgcrypt20-dev libglib2.0-dev mandoc \
 	procps psmisc util-linux python3 python3-cryptography openssl man-db
@@ -62,7 +62,7 @@ $(B)/eespd: $(DAEMON_OBJ) $(B)/libeespcore.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/eespctl: $(CLI_OBJ) $(B)/libeespcore.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lpcap
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # small test programs for the integration tests (tests/tools/*.c)
 tools: $(TOOLS)
