@@ -262,7 +262,7 @@ psp_derive() {
 # node_dir i: per-node directory (config, keys, state, log, socket)
 node_dir() { echo "$IT_DIR/n$1"; }
 node_conf() { echo "$(node_dir "$1")/eespd.conf"; }
-node_sock() { echo "$(node_dir "$1")/ctl.sock"; }
+node_sock() { echo "$(node_dir "$1")/run/ctl.sock"; }
 node_log() { echo "$(node_dir "$1")/eespd.log"; }
 
 # Extra text spliced into the generated configs (tests set these).
@@ -282,8 +282,12 @@ endpoint() {
 _mkdir_node() {
 	local d
 	d=$(node_dir "$1")
-	mkdir -p "$d/keys" "$d/state"
+	mkdir -p "$d/keys" "$d/state" "$d/run"
 	chmod 0755 "$d" "$d/keys"
+	# the socket's directory belongs to the daemon user (like systemd's
+	# RuntimeDirectory=), so that eespd can remove its socket when it stops
+	chown nobody "$d/run"
+	chmod 0755 "$d/run"
 	# the state dir is written after the privilege drop
 	chmod 0777 "$d/state"
 }
