@@ -200,9 +200,10 @@ static int check_members(struct ctx *x, const config_setting_t *g, const char *c
 }
 
 static const char *const keys_top[] = {"daemon", "domain", "psp", "peers", NULL};
-static const char *const keys_daemon[] = {
-    "mode", "interface",      "mtu",	   "addresses", "port", "source_ports", "workers",
-    "user", "control_socket", "state_dir", "log_level", NULL};
+static const char *const keys_daemon[] = {"mode", "interface",	    "mtu",	 "addresses",
+					  "port", "source_ports",   "workers",	 "offload",
+					  "user", "control_socket", "state_dir", "log_level",
+					  NULL};
 static const char *const keys_domain[] = {"name",
 					  "id",
 					  "key_file",
@@ -652,6 +653,13 @@ static int parse_daemon(struct ctx *x, config_t *cf, struct cfg *c)
 	if (get_u32(x, d, "workers", false, 1, EESPD_MAX_WORKERS, 1, &v))
 		return -1;
 	c->workers = v;
+	c->offload = true;
+	config_setting_t *off = config_setting_get_member(d, "offload");
+	if (off) {
+		if (config_setting_type(off) != CONFIG_TYPE_BOOL)
+			return fail(x, off, "offload must be true or false");
+		c->offload = config_setting_get_bool(off);
+	}
 	if (get_str(x, d, "user", false, "eesp", c->user, sizeof(c->user)))
 		return -1;
 	snprintf(tmp, sizeof(tmp), "/run/eespd/%s.sock", c->ifname);

@@ -104,6 +104,7 @@ struct cfg {
 	uint16_t port;
 	uint16_t sport_min, sport_max;
 	unsigned workers;
+	bool offload; /* TUN virtio header + TSO */
 	char user[64];
 	char ctl_path[256];
 	char state_dir[1024];
@@ -173,7 +174,7 @@ extern _Atomic(struct cfg *) g_cfg;
 
 /* ---------------------------------------------------------------- tun -- */
 /* Create/attach the TUN device; fds[n] one per queue (IFF_MULTI_QUEUE if n > 1). */
-int tun_open(const char *name, unsigned n, int *fds, char *err, size_t err_len);
+int tun_open(const char *name, unsigned n, bool vnet, int *fds, char *err, size_t err_len);
 /* MTU, addresses, link up (ioctl; no external tools). */
 int tun_configure(const char *name, unsigned mtu, const struct prefix *addrs, unsigned n, char *err,
 		  size_t err_len);

@@ -80,10 +80,10 @@ int daemon_reload(char *err, size_t err_len)
 	}
 	/* settings bound to open devices, sockets and buffers need a restart */
 	if (strcmp(n->ifname, cur->ifname) || n->mtu != cur->mtu || n->port != cur->port ||
-	    n->workers != cur->workers || n->sport_min != cur->sport_min ||
-	    n->sport_max != cur->sport_max || strcmp(n->user, cur->user) ||
-	    strcmp(n->ctl_path, cur->ctl_path) || strcmp(n->state_dir, cur->state_dir) ||
-	    n->n_addrs != cur->n_addrs ||
+	    n->workers != cur->workers || n->offload != cur->offload ||
+	    n->sport_min != cur->sport_min || n->sport_max != cur->sport_max ||
+	    strcmp(n->user, cur->user) || strcmp(n->ctl_path, cur->ctl_path) ||
+	    strcmp(n->state_dir, cur->state_dir) || n->n_addrs != cur->n_addrs ||
 	    (n->n_addrs && memcmp(n->addrs, cur->addrs, n->n_addrs * sizeof(*n->addrs))))
 		log_warn("reload: daemon settings (interface, mtu, addresses, port, workers, "
 			 "source_ports, user, control_socket, state_dir) need a restart; keeping "
@@ -92,6 +92,7 @@ int daemon_reload(char *err, size_t err_len)
 	n->mtu = cur->mtu;
 	n->port = cur->port;
 	n->workers = cur->workers;
+	n->offload = cur->offload;
 	n->sport_min = cur->sport_min;
 	n->sport_max = cur->sport_max;
 	snprintf(n->user, sizeof(n->user), "%s", cur->user);
@@ -236,8 +237,19 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		return 1;
 	}
-	if (tun_open(c->ifname, c->workers, tun_fds, err, sizeof(err)) ||
-	    tun_configure(c->ifname, c->mtu, c->addrs, c->n_addrs, err, sizeof(err)) ||
+	if (c->offload && tun_open(c->ifname, c->workers, true, tun_fds, err, sizeof(err))) {
+		log_warn("%s; continuing without TUN offload", err);
+		c->offload = false;
+	} else if (c->offload) {
+		goto tun_done;
+	}
+	if (tun_open(c->ifname, c->workers, false, tun_fds, err, sizeof(err))) {
+		log_err("%s", err);
+		unlink(c->ctl_path);
+		return 1;
+	}
+tun_done:
+	if (tun_configure(c->ifname, c->mtu, c->addrs, c->n_addrs, err, sizeof(err)) ||
 	    sockets_open(c, c->workers, socks, err, sizeof(err))) {
 		log_err("%s", err);
 		unlink(c->ctl_path);
@@ -287,9 +299,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	log_info("eespd %s started: mode %s, interface %s, port %u, %u worker(s), send via %s",
+	log_info("eespd %s started: mode %s, interface %s, port %u, %u worker(s), send via %s, "
+		 "TUN offload %s",
 		 EESPD_VERSION, c->mode == MODE_EESP ? "eesp" : "psp", c->ifname, c->port,
-		 c->workers, g_d.raw_send ? "raw sockets (per-flow source port)" : "UDP socket");
+		 c->workers, g_d.raw_send ? "raw sockets (per-flow source port)" : "UDP socket",
+		 c->offload ? "on (TSO split in the daemon)" : "off");
 
 	bool running = true;
 	int rc = 0;

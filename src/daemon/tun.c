@@ -22,7 +22,7 @@ struct eespd_in6_ifreq {
 	int ifindex;
 };
 
-int tun_open(const char *name, unsigned n, int *fds, char *err, size_t err_len)
+int tun_open(const char *name, unsigned n, bool vnet, int *fds, char *err, size_t err_len)
 {
 	for (unsigned i = 0; i < n; i++) {
 		struct ifreq ifr;
@@ -32,10 +32,17 @@ int tun_open(const char *name, unsigned n, int *fds, char *err, size_t err_len)
 			goto bad;
 		}
 		memset(&ifr, 0, sizeof(ifr));
-		ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (n > 1 ? IFF_MULTI_QUEUE : 0);
+		ifr.ifr_flags =
+		    IFF_TUN | IFF_NO_PI | (n > 1 ? IFF_MULTI_QUEUE : 0) | (vnet ? IFF_VNET_HDR : 0);
 		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 		if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
 			snprintf(err, err_len, "TUNSETIFF %s (queue %u): %s", name, i,
+				 strerror(errno));
+			close(fd);
+			goto bad;
+		}
+		if (vnet && ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) < 0) {
+			snprintf(err, err_len, "TUNSETOFFLOAD %s: %s (set offload = false)", name,
 				 strerror(errno));
 			close(fd);
 			goto bad;

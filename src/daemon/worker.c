@@ -33,10 +33,13 @@
 #include <unistd.h>
 
 #include "dp.h"
+#include "offload.h"
+#include <linux/virtio_net.h>
 #include "secmem.h"
 
 #define RX_BUFS 1024 /* power of two */
-#define TUN_BUFS 1024
+#define TUN_BUFS_PLAIN 1024
+#define TUN_BUFS_VNET 128 /* 64 KB super-packets */
 #define TX_SLOTS 1024
 #define SQ_DEPTH 1024
 #define CQ_DEPTH 4096
@@ -74,6 +77,9 @@ struct worker {
 	struct dp dp;
 
 	struct io_uring_buf_ring *rx_br, *tun_br;
+	unsigned n_tun_bufs;
+	bool vnet;
+	uint8_t *seg; /* TSO split scratch */
 	size_t rx_br_sz, tun_br_sz;
 	uint8_t *rx_bufs, *tun_bufs;
 	size_t rx_buf_sz, tun_buf_sz;
@@ -116,13 +122,16 @@ struct worker *worker_new(unsigned idx, int tun_fd, const struct sockset *s,
 	base = c->mtu + 256 > 2048 ? c->mtu + 256 : 2048;
 	w->rx_buf_sz =
 	    align64(base + sizeof(struct io_uring_recvmsg_out) + sizeof(struct sockaddr_in6));
-	w->tun_buf_sz = align64(base);
+	w->vnet = c->offload;
+	w->n_tun_bufs = w->vnet ? TUN_BUFS_VNET : TUN_BUFS_PLAIN;
+	w->tun_buf_sz = w->vnet ? align64(65536 + VNET_HDR_LEN + 64) : align64(base);
 	w->tx_buf_sz = align64(base);
 	w->rx_bufs = aligned_alloc(64, RX_BUFS * w->rx_buf_sz);
-	w->tun_bufs = aligned_alloc(64, TUN_BUFS * w->tun_buf_sz);
+	w->tun_bufs = aligned_alloc(64, w->n_tun_bufs * w->tun_buf_sz);
+	w->seg = aligned_alloc(64, align64(base));
 	w->tx_bufs = aligned_alloc(64, TX_SLOTS * w->tx_buf_sz);
 	w->tx = calloc(TX_SLOTS, sizeof(*w->tx));
-	if (!w->rx_bufs || !w->tun_bufs || !w->tx_bufs || !w->tx) {
+	if (!w->rx_bufs || !w->tun_bufs || !w->tx_bufs || !w->tx || !w->seg) {
 		worker_free(w);
 		return NULL;
 	}
@@ -196,7 +205,7 @@ static inline void tun_buf_put(struct worker *w, unsigned bid)
 {
 	io_uring_buf_ring_add(w->tun_br, w->tun_bufs + (size_t)bid * w->tun_buf_sz,
 			      (unsigned)w->tun_buf_sz, (unsigned short)bid,
-			      io_uring_buf_ring_mask(TUN_BUFS), (int)w->tun_recycle++);
+			      io_uring_buf_ring_mask(w->n_tun_bufs), (int)w->tun_recycle++);
 }
 
 static void recycle_flush(struct worker *w)
@@ -265,49 +274,18 @@ static void arm_tun(struct worker *w)
 
 /* ------------------------------------------------------------ handlers -- */
 
-static void on_tun_read(struct worker *w, struct io_uring_cqe *cqe)
+/* Seal one inner packet read from the TUN and queue its datagram. */
+static void send_inner(struct worker *w, const uint8_t *pkt, size_t len)
 {
-	bool more = cqe->flags & IORING_CQE_F_MORE;
-	if (!w->tun_multishot || !more) {
-		if (w->tun_outstanding)
-			w->tun_outstanding--;
-		if (!w->tun_outstanding || !w->tun_multishot)
-			w->tun_armed = false;
-	}
-	if (cqe->res < 0) {
-		if (cqe->res == -EINVAL && w->tun_multishot) {
-			log_warn("worker %u: multishot TUN read refused by the kernel; using "
-				 "%u single-shot reads",
-				 w->idx, TUN_SINGLESHOT);
-			w->tun_multishot = false;
-			atomic_store(&w->tun_multishot_pub, false);
-		} else if (cqe->res != -ENOBUFS && cqe->res != -EAGAIN && cqe->res != -EINTR) {
-			log_debug("worker %u: tun read: %s", w->idx, strerror(-cqe->res));
-		}
-		if (w->tun_multishot && !more)
-			cnt_add(w->cnt, CNT_TUN_REARM, 1);
-		return;
-	}
-	if (!(cqe->flags & IORING_CQE_F_BUFFER))
-		return;
-	unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
-	if (bid >= TUN_BUFS)
-		return;
-	if (w->tun_multishot && !more)
-		cnt_add(w->cnt, CNT_TUN_REARM, 1);
-	uint8_t *pkt = w->tun_bufs + (size_t)bid * w->tun_buf_sz;
-	size_t len = (size_t)cqe->res;
 	cnt_add(w->cnt, CNT_TUN_PACKETS, 1);
 	if (w->tx_free < 0) {
 		cnt_add(w->cnt, CNT_TX_NO_BUFFER, 1);
-		tun_buf_put(w, bid);
 		return;
 	}
 	struct txslot *t = &w->tx[w->tx_free];
 	size_t out_len = 0;
 	const struct peer *peer = NULL;
 	unsigned r = tx_packet(&w->dp, pkt, len, t->buf, w->tx_buf_sz, &out_len, &peer);
-	tun_buf_put(w, bid);
 	if (r) {
 		cnt_add(w->cnt, r, 1);
 		return;
@@ -354,6 +332,74 @@ static void on_tun_read(struct worker *w, struct io_uring_cqe *cqe)
 	io_uring_sqe_set_data64(sqe, UD(UD_SEND, (unsigned)slot));
 	cnt_add(w->cnt, CNT_TX_PACKETS, 1);
 	cnt_add(w->cnt, CNT_TX_BYTES, len);
+}
+
+static void send_seg(void *arg, const uint8_t *pkt, size_t len)
+{
+	send_inner(arg, pkt, len);
+}
+
+static void on_tun_read(struct worker *w, struct io_uring_cqe *cqe)
+{
+	bool more = cqe->flags & IORING_CQE_F_MORE;
+	if (!w->tun_multishot || !more) {
+		if (w->tun_outstanding)
+			w->tun_outstanding--;
+		if (!w->tun_outstanding || !w->tun_multishot)
+			w->tun_armed = false;
+	}
+	if (cqe->res < 0) {
+		if (cqe->res == -EINVAL && w->tun_multishot) {
+			log_warn("worker %u: multishot TUN read refused by the kernel; using "
+				 "%u single-shot reads",
+				 w->idx, TUN_SINGLESHOT);
+			w->tun_multishot = false;
+			atomic_store(&w->tun_multishot_pub, false);
+		} else if (cqe->res != -ENOBUFS && cqe->res != -EAGAIN && cqe->res != -EINTR) {
+			log_debug("worker %u: tun read: %s", w->idx, strerror(-cqe->res));
+		}
+		if (w->tun_multishot && !more)
+			cnt_add(w->cnt, CNT_TUN_REARM, 1);
+		return;
+	}
+	if (!(cqe->flags & IORING_CQE_F_BUFFER))
+		return;
+	unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+	if (bid >= w->n_tun_bufs)
+		return;
+	if (w->tun_multishot && !more)
+		cnt_add(w->cnt, CNT_TUN_REARM, 1);
+	uint8_t *pkt = w->tun_bufs + (size_t)bid * w->tun_buf_sz;
+	size_t len = (size_t)cqe->res;
+	if (w->vnet) {
+		struct vnet_hdr h;
+		if (len < VNET_HDR_LEN) {
+			cnt_add(w->cnt, CNT_TUN_PACKETS, 1);
+			cnt_add(w->cnt, CNT_NON_IP, 1);
+			tun_buf_put(w, bid);
+			return;
+		}
+		memcpy(&h, pkt, VNET_HDR_LEN);
+		pkt += VNET_HDR_LEN;
+		len -= VNET_HDR_LEN;
+		if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+			if (vnet_tso_split(&h, pkt, len, w->seg, w->tx_buf_sz, send_seg, w)) {
+				cnt_add(w->cnt, CNT_TUN_PACKETS, 1);
+				cnt_add(w->cnt, CNT_NON_IP, 1);
+			}
+			tun_buf_put(w, bid);
+			return;
+		}
+		if ((h.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+		    vnet_csum_complete(pkt, len, h.csum_start, h.csum_offset)) {
+			cnt_add(w->cnt, CNT_TUN_PACKETS, 1);
+			cnt_add(w->cnt, CNT_NON_IP, 1);
+			tun_buf_put(w, bid);
+			return;
+		}
+	}
+	send_inner(w, pkt, len);
+	tun_buf_put(w, bid);
 }
 
 static void on_send(struct worker *w, struct io_uring_cqe *cqe)
@@ -403,6 +449,8 @@ static void on_recv(struct worker *w, struct io_uring_cqe *cqe)
 	size_t len = io_uring_recvmsg_payload_length(o, cqe->res, &w->rx_msg);
 	size_t off = 0, ilen = 0;
 	unsigned r = rx_packet(&w->dp, pkt, len, &off, &ilen);
+	if (!r && w->vnet && off < VNET_HDR_LEN)
+		r = EESP_E_BAD_INNER; /* cannot happen: headers are longer */
 	if (r) {
 		cnt_add(w->cnt, r, 1);
 		rx_buf_put(w, bid);
@@ -414,7 +462,15 @@ static void on_recv(struct worker *w, struct io_uring_cqe *cqe)
 		rx_buf_put(w, bid);
 		return;
 	}
-	io_uring_prep_write(sqe, w->tun_fd, pkt + off, (unsigned)ilen, 0);
+	if (w->vnet) {
+		/* zeroed virtio header just before the inner packet (the EESP or
+		 * PSP header there is no longer needed) */
+		off -= VNET_HDR_LEN;
+		memset(pkt + off, 0, VNET_HDR_LEN);
+		io_uring_prep_write(sqe, w->tun_fd, pkt + off, (unsigned)(ilen + VNET_HDR_LEN), 0);
+	} else {
+		io_uring_prep_write(sqe, w->tun_fd, pkt + off, (unsigned)ilen, 0);
+	}
 	io_uring_sqe_set_data64(sqe, UD(UD_TUNWRITE, bid));
 	cnt_add(w->cnt, CNT_RX_BYTES, ilen);
 }
@@ -458,14 +514,15 @@ static int ring_init(struct worker *w)
 	w->ring_ok = true;
 	io_uring_register_ring_fd(&w->ring);
 	w->rx_br = setup_br(&w->ring, RX_BUFS, BGID_RX, &w->rx_br_sz, &err);
-	w->tun_br = w->rx_br ? setup_br(&w->ring, TUN_BUFS, BGID_TUN, &w->tun_br_sz, &err) : NULL;
+	w->tun_br =
+	    w->rx_br ? setup_br(&w->ring, w->n_tun_bufs, BGID_TUN, &w->tun_br_sz, &err) : NULL;
 	if (!w->rx_br || !w->tun_br) {
 		log_err("worker %u: provided buffer ring: %s", w->idx, strerror(err));
 		return -1;
 	}
 	for (unsigned i = 0; i < RX_BUFS; i++)
 		rx_buf_put(w, i);
-	for (unsigned i = 0; i < TUN_BUFS; i++)
+	for (unsigned i = 0; i < w->n_tun_bufs; i++)
 		tun_buf_put(w, i);
 	recycle_flush(w);
 	return 0;
@@ -494,7 +551,7 @@ static void *worker_main(void *arg)
 	atomic_store(&w->serial, w->dp.cfg->serial);
 	log_info("worker %u: session id %u, io_uring ready (multishot recvmsg, buffer rings "
 		 "%u+%u)",
-		 w->idx, w->dp.session_id, RX_BUFS, TUN_BUFS);
+		 w->idx, w->dp.session_id, RX_BUFS, w->n_tun_bufs);
 
 	while (!atomic_load(&w->stop)) {
 		struct cfg *nc = atomic_load(&g_cfg);
@@ -578,5 +635,6 @@ void worker_free(struct worker *w)
 		eesp_wipe(w->tx_bufs, TX_SLOTS * w->tx_buf_sz);
 	free(w->tx_bufs);
 	free(w->tx);
+	free(w->seg);
 	free(w);
 }
