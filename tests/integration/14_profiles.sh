@@ -46,8 +46,7 @@ for combo in "${combos[@]}"; do
 	log "outer packets from node 1: $n, with the expected SCTX ($want): $m"
 	[ "$n" -gt 0 ] && [ "$m" -eq "$n" ] || fail "SCTX on the wire differs: $(head -2 "$IT_DIR/hdrs" | tr '\n' ' ')"
 	for i in 1 2; do
-		d=$(drops "$i" '^no_route ')
-		[ -z "$d" ] || fail "node $i counted drops: $(tr '\n' ' ' <<<"$d")"
+		check_drops "$i"
 		daemon_stop "$i"
 	done
 done
