@@ -660,6 +660,13 @@ static int parse_daemon(struct ctx *x, config_t *cf, struct cfg *c)
 			return fail(x, off, "offload must be true or false");
 		c->offload = config_setting_get_bool(off);
 	}
+	c->gro = true;
+	config_setting_t *gro = config_setting_get_member(d, "gro");
+	if (gro) {
+		if (config_setting_type(gro) != CONFIG_TYPE_BOOL)
+			return fail(x, gro, "gro must be true or false");
+		c->gro = config_setting_get_bool(gro);
+	}
 	if (get_str(x, d, "user", false, "eesp", c->user, sizeof(c->user)))
 		return -1;
 	snprintf(tmp, sizeof(tmp), "/run/eespd/%s.sock", c->ifname);

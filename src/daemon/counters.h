@@ -36,7 +36,9 @@
 	X(IV_EXHAUSTED, "iv_exhausted")	  /* IV reservation could not be persisted */              \
 	X(RX_REARM, "rx_rearm")		  /* multishot receive re-armed (not a drop) */            \
 	X(TUN_REARM, "tun_rearm")	  /* multishot TUN read re-armed (not a drop) */           \
-	X(CFG_SWITCH, "config_switches")  /* snapshots picked up by this worker */
+	X(CFG_SWITCH, "config_switches")  /* snapshots picked up by this worker */                 \
+	X(GRO_WRITES, "tun_gro_writes")	  /* coalesced TUN writes (offload; not a drop) */         \
+	X(TSO_READS, "tun_tso_reads")	  /* TCP super-segments split (offload; not a drop) */
 
 enum {
 #define EESPD_CNT_ENUM(n, s) CNT_##n,

@@ -105,6 +105,7 @@ struct cfg {
 	uint16_t sport_min, sport_max;
 	unsigned workers;
 	bool offload; /* TUN virtio header + TSO */
+	bool gro;     /* coalesce received TCP segments (needs offload) */
 	char user[64];
 	char ctl_path[256];
 	char state_dir[1024];

@@ -93,6 +93,7 @@ int daemon_reload(char *err, size_t err_len)
 	n->port = cur->port;
 	n->workers = cur->workers;
 	n->offload = cur->offload;
+	n->gro = cur->gro;
 	n->sport_min = cur->sport_min;
 	n->sport_max = cur->sport_max;
 	snprintf(n->user, sizeof(n->user), "%s", cur->user);
@@ -303,7 +304,8 @@ tun_done:
 		 "TUN offload %s",
 		 EESPD_VERSION, c->mode == MODE_EESP ? "eesp" : "psp", c->ifname, c->port,
 		 c->workers, g_d.raw_send ? "raw sockets (per-flow source port)" : "UDP socket",
-		 c->offload ? "on (TSO split in the daemon)" : "off");
+		 c->offload ? (c->gro ? "on (TSO split, GRO coalescing)" : "on (TSO split)")
+			    : "off");
 
 	bool running = true;
 	int rc = 0;

@@ -79,11 +79,34 @@ static void l4_csum(uint8_t *pkt, bool v6, size_t l4off, size_t l4len, unsigned 
 	memcpy(pkt + l4off + csum_field, &c, 2);
 }
 
-static void ip4_csum(uint8_t *p, size_t ihl)
+void vnet_ip4_csum(uint8_t *p, size_t ihl)
 {
 	p[10] = p[11] = 0;
 	uint16_t c = csum_fold(csum_partial(p, ihl, 0));
 	memcpy(p + 10, &c, 2);
+}
+
+void vnet_tcp_pseudo_csum(uint8_t *pkt, bool v6, size_t l4off, size_t l4len)
+{
+	uint8_t ph[40];
+	size_t phl;
+	if (v6) {
+		memcpy(ph, pkt + 8, 32);
+		eesp_put32(ph + 32, (uint32_t)l4len);
+		ph[36] = ph[37] = ph[38] = 0;
+		ph[39] = 6;
+		phl = 40;
+	} else {
+		memcpy(ph, pkt + 12, 8);
+		ph[8] = 0;
+		ph[9] = 6;
+		eesp_put16(ph + 10, (uint16_t)l4len);
+		phl = 12;
+	}
+	/* CHECKSUM_PARTIAL: the field holds the folded, not inverted, sum of
+	 * the pseudo header; the kernel adds the rest */
+	uint16_t c = (uint16_t)~csum_fold(csum_partial(ph, phl, 0));
+	memcpy(pkt + l4off + 16, &c, 2);
 }
 
 int vnet_csum_complete(uint8_t *p, size_t len, unsigned start, unsigned off)
@@ -140,7 +163,7 @@ int vnet_tso_split(const struct vnet_hdr *h, const uint8_t *p, size_t len, uint8
 		} else {
 			eesp_put16(seg + 2, (uint16_t)(hl + n));
 			eesp_put16(seg + 4, (uint16_t)(id + i));
-			ip4_csum(seg, iphl);
+			vnet_ip4_csum(seg, iphl);
 		}
 		eesp_put32(seg + iphl + 4, seq + (uint32_t)done);
 		uint8_t f = flags;

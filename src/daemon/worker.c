@@ -39,21 +39,35 @@
 
 #define RX_BUFS 1024 /* power of two */
 #define TUN_BUFS_PLAIN 1024
-#define TUN_BUFS_VNET 128 /* 64 KB super-packets */
-#define TX_SLOTS 1024
+#define TUN_BUFS_VNET 64 /* 64 KB super-packets */
+#define TX_SLOTS_PLAIN 1024
+#define TX_SLOTS_VNET 4096 /* a TUN read may become ~45 segments */
 #define SQ_DEPTH 1024
 #define CQ_DEPTH 4096
 #define TUN_SINGLESHOT 32
 #define BGID_RX 0
+#define GRO_FLOWS 8
+#define GRO_BUFS 32
+#define GRO_BUF_SZ (65536 + 128)
+#define GRO_MAX 65535 /* IPv4 total length / IPv6 payload length */
 #define BGID_TUN 1
 #ifndef IORING_OP_READ_MULTISHOT
 #define IORING_OP_READ_MULTISHOT 49
 #endif
 
-enum { UD_RECV = 1, UD_TUNREAD, UD_SEND, UD_TUNWRITE };
+enum { UD_RECV = 1, UD_TUNREAD, UD_SEND, UD_TUNWRITE, UD_GROWRITE };
 #define UD(t, i) ((uint64_t)(t) << 56 | (uint64_t)(i))
 #define UD_TYPE(u) ((unsigned)((u) >> 56))
 #define UD_IDX(u) ((unsigned)((u)&0xffffffffu))
+
+struct gro_flow {
+	int buf;
+	bool v6;
+	size_t iphl, hl, mss, len; /* len: bytes after the virtio header */
+	uint32_t next_seq;
+	unsigned count;
+	bool closed;
+};
 
 struct txslot {
 	struct msghdr msg;
@@ -78,8 +92,18 @@ struct worker {
 
 	struct io_uring_buf_ring *rx_br, *tun_br;
 	unsigned n_tun_bufs;
+	unsigned n_tx;
 	bool vnet;
+	bool gro_on;
 	uint8_t *seg; /* TSO split scratch */
+	/* GRO into the TUN (offload on): TCP segments of one flow that arrive
+	 * in one batch are coalesced into one super-packet per write */
+	struct gro_flow gro[GRO_FLOWS];
+	unsigned n_gro;
+	uint8_t *gro_bufs;
+	int gro_free[GRO_BUFS];
+	unsigned n_gro_free;
+	unsigned gro_segs[GRO_BUFS];
 	size_t rx_br_sz, tun_br_sz;
 	uint8_t *rx_bufs, *tun_bufs;
 	size_t rx_buf_sz, tun_buf_sz;
@@ -124,20 +148,31 @@ struct worker *worker_new(unsigned idx, int tun_fd, const struct sockset *s,
 	    align64(base + sizeof(struct io_uring_recvmsg_out) + sizeof(struct sockaddr_in6));
 	w->vnet = c->offload;
 	w->n_tun_bufs = w->vnet ? TUN_BUFS_VNET : TUN_BUFS_PLAIN;
+	w->n_tx = w->vnet ? TX_SLOTS_VNET : TX_SLOTS_PLAIN;
 	w->tun_buf_sz = w->vnet ? align64(65536 + VNET_HDR_LEN + 64) : align64(base);
 	w->tx_buf_sz = align64(base);
 	w->rx_bufs = aligned_alloc(64, RX_BUFS * w->rx_buf_sz);
 	w->tun_bufs = aligned_alloc(64, w->n_tun_bufs * w->tun_buf_sz);
 	w->seg = aligned_alloc(64, align64(base));
-	w->tx_bufs = aligned_alloc(64, TX_SLOTS * w->tx_buf_sz);
-	w->tx = calloc(TX_SLOTS, sizeof(*w->tx));
+	w->gro_on = w->vnet && c->gro;
+	if (w->gro_on) {
+		w->gro_bufs = aligned_alloc(64, (size_t)GRO_BUFS * GRO_BUF_SZ);
+		if (!w->gro_bufs) {
+			worker_free(w);
+			return NULL;
+		}
+		for (int i = 0; i < GRO_BUFS; i++)
+			w->gro_free[w->n_gro_free++] = i;
+	}
+	w->tx_bufs = aligned_alloc(64, (size_t)w->n_tx * w->tx_buf_sz);
+	w->tx = calloc(w->n_tx, sizeof(*w->tx));
 	if (!w->rx_bufs || !w->tun_bufs || !w->tx_bufs || !w->tx || !w->seg) {
 		worker_free(w);
 		return NULL;
 	}
-	for (int i = 0; i < TX_SLOTS; i++) {
+	for (int i = 0; i < (int)w->n_tx; i++) {
 		w->tx[i].buf = w->tx_bufs + (size_t)i * w->tx_buf_sz;
-		w->tx[i].next_free = i + 1 < TX_SLOTS ? i + 1 : -1;
+		w->tx[i].next_free = i + 1 < (int)w->n_tx ? i + 1 : -1;
 	}
 	w->tx_free = 0;
 	return w;
@@ -383,6 +418,7 @@ static void on_tun_read(struct worker *w, struct io_uring_cqe *cqe)
 		pkt += VNET_HDR_LEN;
 		len -= VNET_HDR_LEN;
 		if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+			cnt_add(w->cnt, CNT_TSO_READS, 1);
 			if (vnet_tso_split(&h, pkt, len, w->seg, w->tx_buf_sz, send_seg, w)) {
 				cnt_add(w->cnt, CNT_TUN_PACKETS, 1);
 				cnt_add(w->cnt, CNT_NON_IP, 1);
@@ -410,10 +446,182 @@ static void on_send(struct worker *w, struct io_uring_cqe *cqe)
 		/* it was counted as sent when queued */
 		log_debug("worker %u: send: %s", w->idx, strerror(-cqe->res));
 	}
-	if (slot < TX_SLOTS) {
+	if (slot < w->n_tx) {
 		w->tx[slot].next_free = w->tx_free;
 		w->tx_free = (int)slot;
 	}
+}
+
+/* ----------------------------------------------------------------- GRO -- */
+
+static uint8_t *gro_buf(struct worker *w, int i)
+{
+	return w->gro_bufs + (size_t)i * GRO_BUF_SZ;
+}
+
+/* A TCP packet that may be coalesced: no IPv4 options or fragments, no IPv6
+ * extension headers, flags ACK or ACK|PSH only, some payload. */
+static bool gro_eligible(const uint8_t *p, size_t len, bool *v6, size_t *iphl, size_t *hl)
+{
+	size_t thl;
+	if ((p[0] >> 4) == 4) {
+		if (p[0] != 0x45 || p[9] != 6 || (eesp_get16(p + 6) & 0x3fff))
+			return false;
+		*v6 = false;
+		*iphl = 20;
+	} else {
+		if (len < 40 || p[6] != 6)
+			return false;
+		*v6 = true;
+		*iphl = 40;
+	}
+	if (len < *iphl + 20)
+		return false;
+	thl = (size_t)(p[*iphl + 12] >> 4) * 4;
+	if (thl < 20 || len <= *iphl + thl)
+		return false;
+	if ((p[*iphl + 13] & ~0x08) != 0x10) /* ACK, optionally PSH */
+		return false;
+	*hl = *iphl + thl;
+	return true;
+}
+
+static bool gro_same_flow(const struct gro_flow *f, const uint8_t *fp, const uint8_t *p, bool v6)
+{
+	if (f->v6 != v6)
+		return false;
+	if (v6)
+		return !memcmp(fp + 8, p + 8, 32) && !memcmp(fp + 40, p + 40, 4);
+	return !memcmp(fp + 12, p + 12, 8) && !memcmp(fp + 20, p + 20, 4);
+}
+
+static bool gro_can_append(const struct gro_flow *f, const uint8_t *fp, const uint8_t *p, size_t hl,
+			   size_t plen)
+{
+	size_t i = f->iphl;
+	if (f->closed || hl != f->hl || plen > f->mss || f->len + plen > GRO_MAX ||
+	    eesp_get32(p + i + 4) != f->next_seq)
+		return false;
+	if (f->v6) {
+		if (memcmp(fp, p, 4) || fp[7] != p[7])
+			return false;
+	} else if (fp[1] != p[1] || fp[6] != p[6] || fp[8] != p[8]) {
+		return false;
+	}
+	/* ack, data offset, window, urgent pointer, options identical */
+	return !memcmp(fp + i + 8, p + i + 8, 5) && !memcmp(fp + i + 14, p + i + 14, 2) &&
+	       !memcmp(fp + i + 18, p + i + 18, hl - i - 18);
+}
+
+static void gro_write(struct worker *w, int buf, size_t len, unsigned segs)
+{
+	struct io_uring_sqe *sqe = get_sqe(w);
+	if (!sqe) {
+		cnt_add(w->cnt, CNT_TUN_WRITE_ERR, segs);
+		w->gro_free[w->n_gro_free++] = buf;
+		return;
+	}
+	w->gro_segs[buf] = segs;
+	if (segs > 1)
+		cnt_add(w->cnt, CNT_GRO_WRITES, 1);
+	io_uring_prep_write(sqe, w->tun_fd, gro_buf(w, buf), (unsigned)len, 0);
+	io_uring_sqe_set_data64(sqe, UD(UD_GROWRITE, (unsigned)buf));
+}
+
+static void gro_flush_one(struct worker *w, struct gro_flow *f)
+{
+	uint8_t *b = gro_buf(w, f->buf);
+	uint8_t *p = b + VNET_HDR_LEN;
+	memset(b, 0, VNET_HDR_LEN);
+	if (f->count > 1) {
+		struct vnet_hdr h = {
+		    .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		    .gso_type = f->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4,
+		    .hdr_len = (uint16_t)f->hl,
+		    .gso_size = (uint16_t)f->mss,
+		    .csum_start = (uint16_t)f->iphl,
+		    .csum_offset = 16,
+		};
+		memcpy(b, &h, VNET_HDR_LEN);
+		if (f->v6) {
+			eesp_put16(p + 4, (uint16_t)(f->len - 40));
+		} else {
+			eesp_put16(p + 2, (uint16_t)f->len);
+			vnet_ip4_csum(p, 20);
+		}
+		vnet_tcp_pseudo_csum(p, f->v6, f->iphl, f->len - f->iphl);
+	}
+	gro_write(w, f->buf, f->len + VNET_HDR_LEN, f->count);
+}
+
+static void gro_flush(struct worker *w)
+{
+	for (unsigned i = 0; i < w->n_gro; i++)
+		gro_flush_one(w, &w->gro[i]);
+	w->n_gro = 0;
+}
+
+/* Take a decrypted packet; true if it now sits in a GRO buffer (the receive
+ * buffer may be recycled), false if the caller writes it itself. */
+static bool gro_take(struct worker *w, const uint8_t *p, size_t len)
+{
+	bool v6;
+	size_t iphl, hl;
+	if (!gro_eligible(p, len, &v6, &iphl, &hl)) {
+		gro_flush(w); /* keep the order of everything before it */
+		return false;
+	}
+	size_t plen = len - hl;
+	for (unsigned i = 0; i < w->n_gro; i++) {
+		struct gro_flow *f = &w->gro[i];
+		uint8_t *fp = gro_buf(w, f->buf) + VNET_HDR_LEN;
+		if (!gro_same_flow(f, fp, p, v6))
+			continue;
+		if (gro_can_append(f, fp, p, hl, plen)) {
+			memcpy(fp + f->len, p + hl, plen);
+			f->len += plen;
+			f->next_seq += (uint32_t)plen;
+			f->count++;
+			if (plen < f->mss || (p[iphl + 13] & 0x08)) {
+				fp[iphl + 13] |= p[iphl + 13] & 0x08;
+				f->closed = true;
+			}
+			return true;
+		}
+		gro_flush_one(w, f);
+		w->gro[i] = w->gro[--w->n_gro];
+		break;
+	}
+	if (w->n_gro == GRO_FLOWS)
+		gro_flush(w);
+	if (!w->n_gro_free)
+		return false;
+	struct gro_flow *f = &w->gro[w->n_gro++];
+	f->buf = w->gro_free[--w->n_gro_free];
+	f->v6 = v6;
+	f->iphl = iphl;
+	f->hl = hl;
+	f->mss = plen;
+	f->len = len;
+	f->next_seq = eesp_get32(p + iphl + 4) + (uint32_t)plen;
+	f->count = 1;
+	f->closed = (p[iphl + 13] & 0x08) != 0;
+	memcpy(gro_buf(w, f->buf) + VNET_HDR_LEN, p, len);
+	return true;
+}
+
+static void on_gro_write(struct worker *w, struct io_uring_cqe *cqe)
+{
+	unsigned buf = UD_IDX(cqe->user_data);
+	if (buf >= GRO_BUFS)
+		return;
+	if (cqe->res < 0) {
+		cnt_add(w->cnt, CNT_TUN_WRITE_ERR, w->gro_segs[buf]);
+		log_debug("worker %u: tun write (gro): %s", w->idx, strerror(-cqe->res));
+	} else {
+		cnt_add(w->cnt, CNT_RX_PACKETS, w->gro_segs[buf]);
+	}
+	w->gro_free[w->n_gro_free++] = (int)buf;
 }
 
 static void on_recv(struct worker *w, struct io_uring_cqe *cqe)
@@ -456,6 +664,11 @@ static void on_recv(struct worker *w, struct io_uring_cqe *cqe)
 		rx_buf_put(w, bid);
 		return;
 	}
+	cnt_add(w->cnt, CNT_RX_BYTES, ilen);
+	if (w->gro_on && gro_take(w, pkt + off, ilen)) {
+		rx_buf_put(w, bid);
+		return;
+	}
 	struct io_uring_sqe *sqe = get_sqe(w);
 	if (!sqe) {
 		cnt_add(w->cnt, CNT_TUN_WRITE_ERR, 1);
@@ -472,7 +685,6 @@ static void on_recv(struct worker *w, struct io_uring_cqe *cqe)
 		io_uring_prep_write(sqe, w->tun_fd, pkt + off, (unsigned)ilen, 0);
 	}
 	io_uring_sqe_set_data64(sqe, UD(UD_TUNWRITE, bid));
-	cnt_add(w->cnt, CNT_RX_BYTES, ilen);
 }
 
 static void on_tun_write(struct worker *w, struct io_uring_cqe *cqe)
@@ -590,12 +802,17 @@ static void *worker_main(void *arg)
 			case UD_TUNWRITE:
 				on_tun_write(w, cqe);
 				break;
+			case UD_GROWRITE:
+				on_gro_write(w, cqe);
+				break;
 			default:
 				break;
 			}
 			n++;
 		}
 		io_uring_cq_advance(&w->ring, n);
+		if (w->n_gro)
+			gro_flush(w);
 	}
 	return NULL;
 }
@@ -632,9 +849,10 @@ void worker_free(struct worker *w)
 	free(w->rx_bufs);
 	free(w->tun_bufs);
 	if (w->tx_bufs)
-		eesp_wipe(w->tx_bufs, TX_SLOTS * w->tx_buf_sz);
+		eesp_wipe(w->tx_bufs, (size_t)w->n_tx * w->tx_buf_sz);
 	free(w->tx_bufs);
 	free(w->tx);
 	free(w->seg);
+	free(w->gro_bufs);
 	free(w);
 }
