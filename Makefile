@@ -137,3 +137,52 @@ $(B)/genvectors: tools/genvectors.c $(B)/libeespcore.a
 
 vectors-regen: $(B)/genvectors
 	$(B)/genvectors vectors
+
+# ---------------------------------------------------------------- install --
+# make install [PREFIX=/usr/local] [DESTDIR=]: eespd -> sbin, eespctl -> bin,
+# man pages, sample configuration (never /etc), the systemd unit if present
+# (ExecStart pointed at $(PREFIX)/sbin/eespd), the Wireshark plugin if the
+# Wireshark development files are there.  make uninstall removes those files.
+SBINDIR ?= $(PREFIX)/sbin
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+EESP_DATADIR ?= $(PREFIX)/share/eesp
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+INST_MAN := $(wildcard man/*.5 man/*.7 man/*.8)
+INST_CONF := $(sort $(shell find conf -type f ! -name eespd.service ! -name '*~' 2>/dev/null))
+INST_UNIT := $(wildcard conf/eespd.service)
+HAVE_WS := $(shell pkg-config --exists wireshark && echo yes)
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -m 0755 $(B)/eespd $(DESTDIR)$(SBINDIR)/eespd
+	install -m 0755 $(B)/eespctl $(DESTDIR)$(BINDIR)/eespctl
+	for m in $(INST_MAN); do \
+		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m#man/} || exit 1; \
+	done
+	for f in $(INST_CONF); do \
+		mode=0644; case $$f in *.keys) mode=0600;; esac; \
+		install -D -m $$mode $$f $(DESTDIR)$(EESP_DATADIR)/$$f || exit 1; \
+	done
+ifneq ($(INST_UNIT),)
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed -E -e 's#^(Exec[A-Za-z]*=[-@!+:]*)[^ ]*/eespd( |$$)#\1$(SBINDIR)/eespd\2#' \
+		-e 's#[^ =]*/eespctl( |$$)#$(BINDIR)/eespctl\1#g' \
+		$(INST_UNIT) >$(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service
+endif
+ifeq ($(HAVE_WS),yes)
+	$(MAKE) -C dissector install DESTDIR=$(abspath $(DESTDIR))
+else
+	@echo "install: Wireshark development files not found, plugin not installed"
+endif
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/eespd $(DESTDIR)$(BINDIR)/eespctl
+	for m in $(INST_MAN); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/}; done
+	for f in $(INST_CONF); do rm -f $(DESTDIR)$(EESP_DATADIR)/$$f; done
+	-[ ! -d $(DESTDIR)$(EESP_DATADIR) ] || find $(DESTDIR)$(EESP_DATADIR) -depth -type d -empty -delete
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service
+ifeq ($(HAVE_WS),yes)
+	$(MAKE) -C dissector uninstall DESTDIR=$(abspath $(DESTDIR))
+endif
