@@ -197,7 +197,7 @@ if micro:
         if m(k):
             line(name, "%.0f ns" % m(k), "≤ 1000 ns%s" % verdict(m(k) <= 1000))
     if m("cached_lookup_ns"):
-        line("cached data-key lookup (eesp_data_key_for through eesp_crypto)",
+        line("cached data-key lookup through eesp_crypto (eesp_seal − eesp_seal_with_key, 64 B)",
              "%.1f ns" % m("cached_lookup_ns"), "≤ 50 ns%s" % verdict(m("cached_lookup_ns") <= 50))
     if m("miss_open_ns"):
         line("open with a new sender context (derive + key setup + open, 64 B)",
@@ -205,24 +205,25 @@ if micro:
     r1k, r1m = m("rss_1000_kib"), m("rss_1000000_kib")
     for k in ("rss_base_kib", "rss_1000_kib", "rss_100000_kib", "rss_1000000_kib"):
         if m(k):
-            line("receiver RSS " + k[4:-4].replace("base", "before traffic") + " senders",
+            line("receiver RSS " + ("before traffic" if k == "rss_base_kib" else
+                                     "after %s distinct senders" % k[4:-4]),
                  "%.0f KiB" % m(k), "")
     if r1k and r1m:
         g = (r1m - r1k) / r1k
         line("RSS growth 1 k → 1 M senders", "%+.1f%%" % (100 * g), "≤ 10%%%s" % verdict(g <= 0.10))
 else:
     w("not run")
-w("\nRaw output:\n\n```\n" + micro_text.strip() + "\n```\n")
+w("\nRaw output:\n\n```\n" + micro_text.strip("\n").rstrip() + "\n```\n")
 
 if a.perf:
     try:
-        prof = open(a.perf).read().strip()
+        prof = open(a.perf).read().strip("\n").rstrip()
     except OSError:
         prof = ""
     if prof:
         w("## Where eespd spends its time (perf record -g of both eespd, EESP mode, TCP stream)\n")
-        w("Top entries (self time; `<date>.perf.txt` has 40):\n\n```\n" +
-          "\n".join(prof.splitlines()[:20]) + "\n```\n")
+        w("Share of samples by object, then the top symbols (self time; `<date>.perf.txt` "
+          "has more):\n\n```\n" + "\n".join(prof.splitlines()[:32]) + "\n```\n")
 w("## Notes\n")
 for s, why in notrun.items():
     for x in why:
