@@ -199,7 +199,7 @@ static int check_members(struct ctx *x, const config_setting_t *g, const char *c
 	return 0;
 }
 
-static const char *const keys_top[] = {"daemon", "domain", "psp", "peers", NULL};
+static const char *const keys_top[] = {"daemon", "domain", "domains", "psp", "peers", NULL};
 static const char *const keys_daemon[] = {"mode", "interface",	    "mtu",	 "addresses",
 					  "port", "source_ports",   "workers",	 "offload",
 					  "user", "control_socket", "state_dir", "log_level",
@@ -222,11 +222,13 @@ static const char *const keys_domain[] = {"name",
 					  "spi_max",
 					  "sa_phase",
 					  "policy",
+					  "forward_to",
+					  "epoch_packets",
 					  NULL};
 static const char *const keys_psp[] = {"key_file",   "version", "crypt_offset",
 				       "spi_master", "policy",	NULL};
 static const char *const keys_peer[] = {"name",	  "endpoint",	 "node_id", "tx_spi",
-					"rx_spi", "allowed_ips", NULL};
+					"rx_spi", "allowed_ips", "domain",  NULL};
 static const char *const keys_policy[] = {"nodes", "spis", "prefixes", "tenant", NULL};
 
 static void resolve_path(const char *dir, const char *in, char *out, size_t cap)
@@ -578,6 +580,8 @@ static int load_keyfile(struct ctx *x, const config_setting_t *where, const char
 
 void cfg_finish_keys(struct cfg *c)
 {
+	for (unsigned i = 1; !c->is_sub && i < c->n_doms; i++)
+		cfg_finish_keys(c->doms[i]);
 	c->dom.keys = c->keys;
 	c->phase[0] = c->phase[1] = c->phase[2] = 0;
 	if (c->mode != MODE_EESP || !c->keys)
@@ -723,14 +727,13 @@ static int parse_policy(struct ctx *x, config_setting_t *pl, struct cfg *c)
 	return 0;
 }
 
-static int parse_domain(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid,
+static int parse_domain(struct ctx *x, config_t *cf, config_setting_t *d, struct cfg *c, uid_t uid,
 			const struct cfg *prev)
 {
-	config_setting_t *d = config_lookup(cf, "domain");
 	char tmp[256];
 	uint32_t v;
 	if (!d || !config_setting_is_group(d))
-		return fail(x, NULL, "mode eesp needs a 'domain' group");
+		return fail(x, d, "each domain must be a group { ... }");
 	if (check_members(x, d, keys_domain))
 		return -1;
 	if (get_str(x, d, "name", false, "default", c->dom_name, sizeof(c->dom_name)))
@@ -784,6 +787,12 @@ static int parse_domain(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid,
 		return -1;
 	if (get_u32(x, d, "epoch_window", false, 0, UINT32_MAX, 2, &c->dom.epoch_window))
 		return -1;
+	if (get_u32(x, d, "epoch_packets", false, 0, UINT32_MAX, 0, &c->epoch_packets))
+		return -1;
+	if (c->epoch_packets && !c->dom.epoch_window)
+		return fail(x, config_setting_get_member(d, "epoch_packets"),
+			    "epoch_packets needs epoch_window >= 1 (receivers follow the "
+			    "sender's epoch within the window)");
 	if (get_u32(x, d, "crypt_offset", false, 0, 63, 0, &v))
 		return -1;
 	c->crypt_offset = (uint8_t)v;
@@ -818,8 +827,10 @@ static int parse_domain(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid,
 			return fail(x, config_lookup(cf, "daemon.workers"),
 				    "profile spi needs workers = 1 (the out-of-band data keys are "
 				    "bound to Session ID 1)");
-		if (c->epoch_period)
-			return fail(x, config_setting_get_member(d, "epoch_period"),
+		if (c->epoch_period || c->epoch_packets)
+			return fail(x,
+				    config_setting_get_member(d, c->epoch_period ? "epoch_period"
+										 : "epoch_packets"),
 				    "profile spi needs a fixed epoch (epoch_period = 0): the "
 				    "out-of-band data keys are bound to it");
 		if (eesp_ring_current(&c->keys->domain) &&
@@ -838,6 +849,95 @@ static int parse_domain(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid,
 		return fail(x, config_setting_get_member(d, "group"),
 			    "key file %s holds no root key of group %u", c->key_path, c->group);
 	return parse_policy(x, config_setting_get_member(d, "policy"), c);
+}
+
+/* A sub-snapshot for domain i > 0: the daemon fields of c, nothing else. */
+static struct cfg *sub_new(const struct cfg *c, unsigned i)
+{
+	struct cfg *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	memcpy(s->path, c->path, sizeof(s->path));
+	memcpy(s->dir, c->dir, sizeof(s->dir));
+	s->mode = c->mode;
+	memcpy(s->ifname, c->ifname, sizeof(s->ifname));
+	s->mtu = c->mtu;
+	s->port = c->port;
+	s->sport_min = c->sport_min;
+	s->sport_max = c->sport_max;
+	s->workers = c->workers;
+	s->offload = c->offload;
+	s->gro = c->gro;
+	s->log_level = c->log_level;
+	s->is_sub = true;
+	s->dom_idx = i;
+	return s;
+}
+
+/* "domain: { ... }" (one domain) or "domains = ( { ... }, ... )". */
+static int parse_domains(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid,
+			 const struct cfg *prev)
+{
+	config_setting_t *one = config_lookup(cf, "domain");
+	config_setting_t *list = config_lookup(cf, "domains");
+	int n;
+	if (one && list)
+		return fail(x, list, "give either 'domain' or 'domains', not both");
+	if (!one && !list)
+		return fail(x, NULL, "mode eesp needs a 'domain' group (or a 'domains' list)");
+	if (one)
+		return parse_domain(x, cf, one, c, uid, prev);
+	if (!config_setting_is_list(list))
+		return fail(x, list, "domains must be a list ( { ... }, { ... } )");
+	n = config_setting_length(list);
+	if (n < 1 || n > EESPD_MAX_DOMAINS)
+		return fail(x, list, "domains: 1 to %d domains", EESPD_MAX_DOMAINS);
+	for (int i = 0; i < n; i++) {
+		config_setting_t *d = config_setting_get_elem(list, (unsigned)i);
+		struct cfg *t = c;
+		const struct cfg *pv = prev && (unsigned)i < prev->n_doms ? prev->doms[i] : NULL;
+		if (i > 0) {
+			t = sub_new(c, (unsigned)i);
+			if (!t)
+				return fail(x, d, "out of memory");
+			c->doms[i] = t;
+			c->n_doms = (unsigned)i + 1;
+		}
+		if (parse_domain(x, cf, d, t, uid, pv))
+			return -1;
+		for (int k = 0; k < i; k++)
+			if (!strcmp(c->doms[k]->dom_name, t->dom_name))
+				return fail(x, d, "domain name \"%s\" given twice", t->dom_name);
+			else if (t->profile != EESP_PROFILE_SPI &&
+				 c->doms[k]->profile != EESP_PROFILE_SPI &&
+				 c->doms[k]->dom.spi == t->dom.spi)
+				return fail(x, d, "domain %s: id 0x%08x is also domain %s's",
+					    t->dom_name, t->dom.spi, c->doms[k]->dom_name);
+	}
+	/* forward_to names the domains a proxy re-seals received traffic for */
+	for (int i = 0; i < n; i++) {
+		config_setting_t *d = config_setting_get_elem(list, (unsigned)i);
+		config_setting_t *f = config_setting_get_member(d, "forward_to");
+		if (!f)
+			continue;
+		if (!config_setting_is_array(f))
+			return fail(x, f, "forward_to must be a list of domain names [ \"b\" ]");
+		for (int k = 0; k < config_setting_length(f); k++) {
+			const char *nm = config_setting_get_string_elem(f, (unsigned)k);
+			unsigned j;
+			if (!nm)
+				return fail(x, f, "forward_to: domain names are strings");
+			for (j = 0; j < c->n_doms; j++)
+				if (!strcmp(c->doms[j]->dom_name, nm))
+					break;
+			if (j == c->n_doms)
+				return fail(x, f, "forward_to: no domain named \"%s\"", nm);
+			if (j == (unsigned)i)
+				return fail(x, f, "forward_to: a domain cannot forward to itself");
+			c->doms[i]->forward_mask |= 1u << j;
+		}
+	}
+	return 0;
 }
 
 static int parse_psp(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid, const struct cfg *prev)
@@ -901,6 +1001,22 @@ static int parse_peers(struct ctx *x, config_t *cf, struct cfg *c)
 				    p->name, ep);
 		if (get_u32(x, e, "node_id", false, 0, UINT32_MAX, 0, &p->node_id))
 			return -1;
+		if (config_setting_get_member(e, "domain")) {
+			char dn[64];
+			if (get_str(x, e, "domain", true, "", dn, sizeof(dn)))
+				return -1;
+			for (p->dom = 0; p->dom < c->n_doms; p->dom++)
+				if (!strcmp(c->doms[p->dom]->dom_name, dn))
+					break;
+			if (p->dom == c->n_doms)
+				return fail(x, config_setting_get_member(e, "domain"),
+					    "peer %s: no domain named \"%s\"", p->name, dn);
+		} else if (c->n_doms > 1) {
+			return fail(x, e,
+				    "peer %s: name its domain (domain = \"...\"): there are %u",
+				    p->name, c->n_doms);
+		}
+		const struct cfg *pd = c->doms[p->dom];
 		if (get_u32(x, e, "tx_spi", false, 1, UINT32_MAX, 0, &p->tx_spi))
 			return -1;
 		config_setting_t *rs = config_setting_get_member(e, "rx_spi");
@@ -933,38 +1049,38 @@ static int parse_peers(struct ctx *x, config_t *cf, struct cfg *c)
 		if (parse_prefix_list(x, e, "allowed_ips", true, &p->allowed, &p->n_allowed))
 			return -1;
 		nr += p->n_allowed;
-		if (c->mode == MODE_EESP) {
-			if (eesp_profile_has_node(c->profile) && !p->node_id)
+		if (pd->mode == MODE_EESP) {
+			if (eesp_profile_has_node(pd->profile) && !p->node_id)
 				return fail(x, e, "peer %s: node_id missing (profile %s)", p->name,
-					    c->profile == EESP_PROFILE_PAIR ? "pair"
-									    : "node/tenant");
-			if (c->profile == EESP_PROFILE_SPI && !p->tx_spi)
+					    pd->profile == EESP_PROFILE_PAIR ? "pair"
+									     : "node/tenant");
+			if (pd->profile == EESP_PROFILE_SPI && !p->tx_spi)
 				return fail(x, e, "peer %s: tx_spi missing (profile spi)", p->name);
 		} else {
 			if (!p->tx_spi)
 				return fail(x, e, "peer %s: tx_spi missing (psp mode)", p->name);
 		}
-		if (p->tx_spi && (c->mode == MODE_PSP || c->profile == EESP_PROFILE_SPI)) {
-			bool want_psp = c->mode == MODE_PSP;
-			for (unsigned k = 0; k < c->n_sa; k++)
-				if (c->sa[k].spi == p->tx_spi && c->sa[k].psp == want_psp)
+		if (p->tx_spi && (pd->mode == MODE_PSP || pd->profile == EESP_PROFILE_SPI)) {
+			bool want_psp = pd->mode == MODE_PSP;
+			for (unsigned k = 0; k < pd->n_sa; k++)
+				if (pd->sa[k].spi == p->tx_spi && pd->sa[k].psp == want_psp)
 					p->tx_key = (int)k;
-			bool server = !want_psp && eesp_ring_current(&c->keys->domain) &&
-				      p->tx_spi >= c->dom.spi_min && p->tx_spi <= c->dom.spi_max;
+			bool server = !want_psp && eesp_ring_current(&pd->keys->domain) &&
+				      p->tx_spi >= pd->dom.spi_min && p->tx_spi <= pd->dom.spi_max;
 			if (p->tx_key < 0 && server)
 				goto peer_done; /* sends with the key derived from our root */
 			if (p->tx_key < 0)
 				return fail(x, config_setting_get_member(e, "tx_spi"),
 					    "peer %s: key file %s has no 'sa %s 0x%08x ...' line",
-					    p->name, c->key_path, want_psp ? "psp" : "eesp",
+					    p->name, pd->key_path, want_psp ? "psp" : "eesp",
 					    p->tx_spi);
 			size_t want =
-			    want_psp ? (c->psp_version ? 32 : 16) : eesp_suite_key_len(c->suite);
-			if (c->sa[p->tx_key].key_len != want)
+			    want_psp ? (pd->psp_version ? 32 : 16) : eesp_suite_key_len(pd->suite);
+			if (pd->sa[p->tx_key].key_len != want)
 				return fail(
 				    x, config_setting_get_member(e, "tx_spi"),
 				    "peer %s: data key of SPI 0x%08x is %zu bytes, %s needs %zu",
-				    p->name, p->tx_spi, c->sa[p->tx_key].key_len,
+				    p->name, p->tx_spi, pd->sa[p->tx_key].key_len,
 				    want_psp ? "psp version" : "the suite", want);
 		}
 	peer_done:;
@@ -979,6 +1095,10 @@ static int parse_peers(struct ctx *x, config_t *cf, struct cfg *c)
 			c->n_routes++;
 		}
 	qsort(c->routes, c->n_routes, sizeof(*c->routes), route_cmp);
+	for (unsigned i = 1; i < c->n_doms; i++) {
+		c->doms[i]->peers = c->peers; /* shared; policy checks filter by dom */
+		c->doms[i]->n_peers = c->n_peers;
+	}
 	return 0;
 }
 
@@ -994,6 +1114,8 @@ struct cfg *cfg_load(const char *path, const struct cfg *prev, uid_t daemon_uid,
 		snprintf(err, err_len, "out of memory");
 		return NULL;
 	}
+	c->doms[0] = c;
+	c->n_doms = 1;
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	snprintf(c->dir, sizeof(c->dir), "%s", path);
 	slash = strrchr(c->dir, '/');
@@ -1023,7 +1145,7 @@ struct cfg *cfg_load(const char *path, const struct cfg *prev, uid_t daemon_uid,
 			daemon_uid = 0;
 	}
 	if (c->mode == MODE_EESP) {
-		if (parse_domain(&x, &cf, c, daemon_uid, prev))
+		if (parse_domains(&x, &cf, c, daemon_uid, prev))
 			goto bad;
 	} else {
 		if (parse_psp(&x, &cf, c, daemon_uid, prev))
@@ -1046,17 +1168,22 @@ void cfg_free(struct cfg *c)
 {
 	if (!c)
 		return;
+	if (!c->is_sub)
+		for (unsigned i = 1; i < c->n_doms; i++)
+			cfg_free(c->doms[i]);
 	free(c->addrs);
 	if (c->keys)
 		eesp_keyset_free(c->keys);
 	if (c->sa)
 		eesp_secure_free(c->sa, 64 * sizeof(*c->sa));
-	for (unsigned i = 0; i < c->n_peers; i++) {
+	for (unsigned i = 0; !c->is_sub && i < c->n_peers; i++) {
 		free(c->peers[i].allowed);
 		free(c->peers[i].rx_spi);
 	}
-	free(c->peers);
-	free(c->routes);
+	if (!c->is_sub) {
+		free(c->peers);
+		free(c->routes);
+	}
 	for (unsigned i = 0; i < c->n_policy; i++) {
 		free(c->policy[i].nodes);
 		free(c->policy[i].prefixes);
@@ -1083,6 +1210,17 @@ struct cfg *cfg_clone(const struct cfg *o)
 	if (!c)
 		return NULL;
 	*c = *o;
+	if (o->is_sub) {
+		/* peers/routes belong to doms[0]; the caller points them there */
+		c->peers = NULL;
+		c->n_peers = 0;
+		c->routes = NULL;
+		c->n_routes = 0;
+	} else {
+		c->doms[0] = c;
+		for (unsigned i = 1; i < o->n_doms; i++)
+			c->doms[i] = NULL;
+	}
 	c->addrs = dup_mem(o->addrs, o->n_addrs * sizeof(*o->addrs));
 	c->keys = eesp_keyset_new();
 	c->sa = eesp_secure_alloc(64 * sizeof(*c->sa), &lockd);
@@ -1105,6 +1243,16 @@ struct cfg *cfg_clone(const struct cfg *o)
 		    dup_mem(o->policy[i].prefixes, o->policy[i].n_prefixes * sizeof(struct prefix));
 	}
 	c->dom.keys = c->keys;
+	for (unsigned i = 1; !o->is_sub && i < o->n_doms; i++) {
+		c->doms[i] = cfg_clone(o->doms[i]);
+		if (!c->doms[i]) {
+			c->n_doms = i;
+			cfg_free(c);
+			return NULL;
+		}
+		c->doms[i]->peers = c->peers;
+		c->doms[i]->n_peers = c->n_peers;
+	}
 	return c;
 }
 
@@ -1143,7 +1291,7 @@ static bool in_prefixes(const struct prefix *p, unsigned n, int family, const ui
 bool policy_node_known(const struct cfg *c, uint32_t node, uint32_t tenant)
 {
 	for (unsigned i = 0; i < c->n_peers; i++)
-		if (c->peers[i].node_id == node)
+		if (c->peers[i].dom == c->dom_idx && c->peers[i].node_id == node)
 			return true;
 	for (unsigned i = 0; i < c->n_policy; i++)
 		if ((!c->policy[i].tenant || c->policy[i].tenant == tenant) &&
@@ -1156,7 +1304,7 @@ bool policy_allows_node(const struct cfg *c, uint32_t node, uint32_t tenant, int
 			const uint8_t *src)
 {
 	for (unsigned i = 0; i < c->n_peers; i++)
-		if (c->peers[i].node_id == node &&
+		if (c->peers[i].dom == c->dom_idx && c->peers[i].node_id == node &&
 		    in_prefixes(c->peers[i].allowed, c->peers[i].n_allowed, family, src))
 			return true;
 	for (unsigned i = 0; i < c->n_policy; i++)
@@ -1171,6 +1319,8 @@ bool policy_allows_spi(const struct cfg *c, uint32_t spi, int family, const uint
 {
 	for (unsigned i = 0; i < c->n_peers; i++) {
 		const struct peer *p = &c->peers[i];
+		if (p->dom != c->dom_idx)
+			continue;
 		for (unsigned k = 0; k < p->n_rx_spi; k++)
 			if (p->rx_spi[k] == spi &&
 			    in_prefixes(p->allowed, p->n_allowed, family, src))
@@ -1196,4 +1346,28 @@ uint32_t cfg_epoch_now(const struct cfg *c)
 	if (!c->epoch_period)
 		return c->epoch_base;
 	return c->epoch_base + (uint32_t)((uint64_t)time(NULL) / c->epoch_period);
+}
+
+const struct cfg *cfg_domain_for_spi(const struct cfg *c, uint32_t spi)
+{
+	for (unsigned i = 0; i < c->n_doms; i++) {
+		const struct cfg *d = c->doms[i];
+		if (d->profile != EESP_PROFILE_SPI) {
+			if (d->dom.spi == spi)
+				return d;
+		} else if (cfg_sa_key(d, false, spi) ||
+			   (d->dom.spi_min && spi >= d->dom.spi_min && spi <= d->dom.spi_max)) {
+			return d;
+		}
+	}
+	return c;
+}
+
+unsigned cfg_max_crypt_offset(const struct cfg *c)
+{
+	unsigned m = 0;
+	for (unsigned i = 0; i < c->n_doms; i++)
+		if (c->doms[i]->dom.max_crypt_offset > m)
+			m = c->doms[i]->dom.max_crypt_offset;
+	return m;
 }

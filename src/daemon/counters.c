@@ -31,6 +31,7 @@ int counter_is_drop(unsigned i)
 	case CNT_SEND_ERR:
 	case CNT_TX_NO_BUFFER:
 	case CNT_IV_EXHAUSTED:
+	case CNT_PROXY_DENIED:
 		return 1;
 	default:
 		return 0;

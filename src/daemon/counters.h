@@ -5,8 +5,10 @@
  * daemon's own counters follow.  Each worker writes only its own array (plain
  * relaxed stores); the control thread reads with relaxed loads and sums.
  *
- * Receive side:  rx_datagrams = rx_packets + every receive drop
- *   (the errors.h names, keepalive, ike, esp, oversize_rx, tun_write_err).
+ * Receive side:  rx_datagrams = rx_packets + proxy_packets + proxy_denied
+ *   + proxy_drops + every receive drop (the errors.h names, keepalive, ike,
+ *   esp, oversize_rx, tun_write_err).  A proxied packet's send-side failure
+ *   is counted under proxy_drops and its reason (send_err, no_route, ...).
  * Send side:     tun_packets = tx_packets + no_route + oversize + non_ip
  *                              + send_err + tx_no_buffer + iv_exhausted
  *                              + crypto_error (seal failures).
@@ -38,7 +40,11 @@
 	X(TUN_REARM, "tun_rearm")	  /* multishot TUN read re-armed (not a drop) */           \
 	X(CFG_SWITCH, "config_switches")  /* snapshots picked up by this worker */                 \
 	X(GRO_WRITES, "tun_gro_writes")	  /* coalesced TUN writes (offload; not a drop) */         \
-	X(TSO_READS, "tun_tso_reads")	  /* TCP super-segments split (offload; not a drop) */
+	X(TSO_READS, "tun_tso_reads")	  /* TCP super-segments split (offload; not a drop) */     \
+	X(PROXY_PACKETS, "proxy_packets") /* received, re-sealed for another domain, sent */       \
+	X(PROXY_BYTES, "proxy_bytes")	  /* their bytes (inner) */                                \
+	X(PROXY_DENIED, "proxy_denied")	  /* routed to a domain forward_to does not allow */       \
+	X(PROXY_DROPS, "proxy_drops")	  /* re-seal or send failed (reason counted as well) */
 
 enum {
 #define EESPD_CNT_ENUM(n, s) CNT_##n,

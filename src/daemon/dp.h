@@ -18,7 +18,38 @@ struct dp {
 	uint32_t flow_seed;
 	bool raw; /* raw sockets: the daemon writes the UDP header */
 	uint64_t *cnt;
+	/* trust domains (issue 6): the domain index of the last packet opened,
+	 * and the packet-count epoch: each sender worker advances its epoch
+	 * every epoch_packets packets (ep_tx counts them per domain); a
+	 * receiver follows authenticated epochs ahead of its own (ep_adv) so
+	 * that the window check stays centred on the senders. */
+	unsigned rx_dom;
+	uint64_t ep_tx[EESPD_MAX_DOMAINS];
+	uint32_t ep_adv[EESPD_MAX_DOMAINS];
 };
+
+/* The epoch a receiver checks domain c's packets against. */
+static inline uint32_t dp_rx_epoch(const struct dp *dp, const struct cfg *c)
+{
+	return cfg_epoch_now(c) + (c->epoch_packets ? dp->ep_adv[c->dom_idx] : 0);
+}
+
+/* An authenticated packet of domain c carried epoch e: follow it forward. */
+static inline void dp_rx_epoch_seen(struct dp *dp, const struct cfg *c, uint32_t e)
+{
+	int32_t d = (int32_t)(e - dp_rx_epoch(dp, c));
+	if (c->epoch_packets && d > 0)
+		dp->ep_adv[c->dom_idx] += (uint32_t)d;
+}
+
+/* The epoch a sender puts in its next packet of domain c. */
+static inline uint32_t dp_tx_epoch(struct dp *dp, const struct cfg *c)
+{
+	uint32_t e = cfg_epoch_now(c);
+	if (c->epoch_packets)
+		e += (uint32_t)(dp->ep_tx[c->dom_idx]++ / c->epoch_packets);
+	return e;
+}
 
 /*
  * Seal one inner packet read from the TUN.  out receives the datagram to

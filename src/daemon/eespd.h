@@ -25,6 +25,7 @@
 
 #define EESPD_VERSION "0.1"
 #define EESPD_MAX_WORKERS 64
+#define EESPD_MAX_DOMAINS 8 /* trust domains per daemon (domains = ( ... )) */
 
 enum { MODE_EESP = 0, MODE_PSP = 1 };
 
@@ -62,7 +63,8 @@ struct peer {
 	unsigned n_rx_spi;
 	struct prefix *allowed;
 	unsigned n_allowed;
-	int tx_key; /* index into cfg->sa (psp) or -1 */
+	int tx_key;   /* index into cfg->sa (psp) or -1 */
+	unsigned dom; /* index of the peer's trust domain in cfg->doms */
 };
 
 struct route {
@@ -139,6 +141,17 @@ struct cfg {
 	struct policy *policy;
 	unsigned n_policy;
 
+	/* trust domains: doms[0] is this snapshot itself (the first domain);
+	 * doms[1..] are domain-only snapshots (is_sub) that share the daemon
+	 * fields and the peers/routes of doms[0].  Every struct cfg has its
+	 * dom_idx; a peer's domain is peers[i].dom. */
+	struct cfg *doms[EESPD_MAX_DOMAINS];
+	unsigned n_doms;
+	unsigned dom_idx;
+	bool is_sub;
+	uint32_t forward_mask;	/* proxy: domains received traffic may be re-sealed for */
+	uint32_t epoch_packets; /* sender: epoch + 1 every N packets (0 = off) */
+
 	uint64_t serial; /* snapshot number */
 	time_t loaded_at;
 };
@@ -169,6 +182,12 @@ bool policy_allows_spi(const struct cfg *c, uint32_t spi, int family, const uint
 /* An out-of-band data key ("sa eesp"/"sa psp" line) for this SPI, or NULL. */
 const struct sa_key *cfg_sa_key(const struct cfg *c, bool psp, uint32_t spi);
 uint32_t cfg_epoch_now(const struct cfg *c);
+/* Receive: the trust domain (a doms[] entry of c) a packet with this SPI
+ * belongs to; c itself when none matches (the caller then counts
+ * unknown_domain as before). */
+const struct cfg *cfg_domain_for_spi(const struct cfg *c, uint32_t spi);
+/* Largest max_crypt_offset over the domains (for parsing before the SPI lookup). */
+unsigned cfg_max_crypt_offset(const struct cfg *c);
 
 /* Global snapshot pointer, read by the workers between batches. */
 extern _Atomic(struct cfg *) g_cfg;
@@ -209,6 +228,8 @@ const uint64_t *worker_counters(const struct worker *w);
 /* Serial of the snapshot the worker runs with. */
 uint64_t worker_cfg_serial(const struct worker *w);
 bool worker_uses_multishot(const struct worker *w);
+/* Proxy counters per domain pair (from, to: domain indexes; bytes 0/1). */
+uint64_t worker_proxy_counter(const struct worker *w, unsigned from, unsigned to, unsigned bytes);
 void worker_set_seed(struct worker *w, uint32_t seed);
 /* The thread gave up (io_uring or buffer ring setup failed). */
 bool worker_failed(const struct worker *w);

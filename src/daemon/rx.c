@@ -51,9 +51,14 @@ static unsigned rx_eesp(struct dp *dp, uint8_t *pkt, size_t len, size_t *off, si
 	case EESP_UDP_EESP:
 		break;
 	}
-	r = eesp_parse(pkt, len, c->dom.max_crypt_offset, &v);
+	r = eesp_parse(pkt, len, cfg_max_crypt_offset(c), &v);
 	if (r != EESP_E_OK)
 		return err_cnt(r);
+	/* several trust domains: the SPI picks one (proxy role) */
+	c = cfg_domain_for_spi(c, v.spi);
+	dp->rx_dom = c->dom_idx;
+	if (v.has_crypt_offset && v.crypt_offset > c->dom.max_crypt_offset)
+		return EESP_E_CRYPT_OFFSET;
 	if (v.sctx.profile == EESP_PROFILE_SPI) {
 		const struct sa_key *k = cfg_sa_key(c, false, v.spi);
 		if (k) {
@@ -81,9 +86,17 @@ static unsigned rx_eesp(struct dp *dp, uint8_t *pkt, size_t len, size_t *off, si
 	if (eesp_profile_has_node(v.sctx.profile) &&
 	    !policy_node_known(c, v.sctx.node_id, v.sctx.tenant_id))
 		return EESP_E_NODE_DENIED;
-	r = eesp_open(dp->crypto, &c->dom, cfg_epoch_now(c), pkt, len, &v, off, ilen);
+	r = eesp_open(dp->crypto, &c->dom, dp_rx_epoch(dp, c), pkt, len, &v, off, ilen);
+	if (r == EESP_E_EPOCH && c->epoch_packets && dp->ep_adv[c->dom_idx]) {
+		/* a sender restarted its packet count: back to the base epoch
+		 * (the window check comes before the AEAD; nothing was changed) */
+		r = eesp_open(dp->crypto, &c->dom, cfg_epoch_now(c), pkt, len, &v, off, ilen);
+		if (r == EESP_E_OK)
+			dp->ep_adv[c->dom_idx] = 0;
+	}
 	if (r != EESP_E_OK)
 		return err_cnt(r);
+	dp_rx_epoch_seen(dp, c, v.sctx.epoch);
 opened:
 	e = inner_src(pkt + *off, *ilen, &family, &src);
 	if (e)

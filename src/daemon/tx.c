@@ -95,6 +95,9 @@ unsigned tx_packet(struct dp *dp, const uint8_t *inner, size_t len, uint8_t *out
 	peer = route_lookup(c, family, dst);
 	if (!peer)
 		return EESP_E_NO_ROUTE;
+	/* seal with the peer's trust domain (profile, keys, node id, epoch) */
+	if (peer->dom < c->n_doms)
+		c = c->doms[peer->dom];
 	if (len > c->mtu)
 		return EESP_E_OVERSIZE;
 	if (next_iv(dp, &iv))
@@ -111,7 +114,7 @@ unsigned tx_packet(struct dp *dp, const uint8_t *inner, size_t len, uint8_t *out
 		p.sctx.phase[0] = c->phase[0];
 		p.sctx.phase[1] = c->phase[1];
 		p.sctx.phase[2] = c->phase[2];
-		p.sctx.epoch = cfg_epoch_now(c);
+		p.sctx.epoch = dp_tx_epoch(dp, c);
 		p.sctx.tenant_id = c->tenant;
 		p.sctx.group_id = c->group;
 		p.sctx.node_id = c->node_id;

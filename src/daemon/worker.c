@@ -120,6 +120,7 @@ struct worker {
 	int tx_free;
 
 	uint64_t cnt[CNT__COUNT];
+	uint64_t pxy[EESPD_MAX_DOMAINS][EESPD_MAX_DOMAINS][2]; /* proxy from -> to */
 };
 
 static size_t align64(size_t n)
@@ -309,13 +310,15 @@ static void arm_tun(struct worker *w)
 
 /* ------------------------------------------------------------ handlers -- */
 
-/* Seal one inner packet read from the TUN and queue its datagram. */
-static void send_inner(struct worker *w, const uint8_t *pkt, size_t len)
+/* Seal one inner packet read from the TUN (or, proxy, one just opened from
+ * another domain) and queue its datagram.  Returns 0 or the drop reason. */
+static unsigned send_sealed(struct worker *w, const uint8_t *pkt, size_t len, bool proxy)
 {
-	cnt_add(w->cnt, CNT_TUN_PACKETS, 1);
+	if (!proxy)
+		cnt_add(w->cnt, CNT_TUN_PACKETS, 1);
 	if (w->tx_free < 0) {
 		cnt_add(w->cnt, CNT_TX_NO_BUFFER, 1);
-		return;
+		return CNT_TX_NO_BUFFER;
 	}
 	struct txslot *t = &w->tx[w->tx_free];
 	size_t out_len = 0;
@@ -323,12 +326,12 @@ static void send_inner(struct worker *w, const uint8_t *pkt, size_t len)
 	unsigned r = tx_packet(&w->dp, pkt, len, t->buf, w->tx_buf_sz, &out_len, &peer);
 	if (r) {
 		cnt_add(w->cnt, r, 1);
-		return;
+		return r;
 	}
 	struct io_uring_sqe *sqe = get_sqe(w);
 	if (!sqe) {
 		cnt_add(w->cnt, CNT_SEND_ERR, 1);
-		return;
+		return CNT_SEND_ERR;
 	}
 	int slot = w->tx_free;
 	w->tx_free = t->next_free;
@@ -356,7 +359,7 @@ static void send_inner(struct worker *w, const uint8_t *pkt, size_t len)
 		cnt_add(w->cnt, CNT_SEND_ERR, 1);
 		t->next_free = w->tx_free;
 		w->tx_free = slot;
-		return;
+		return CNT_SEND_ERR;
 	}
 	t->iov.iov_base = t->buf;
 	t->iov.iov_len = out_len;
@@ -365,8 +368,63 @@ static void send_inner(struct worker *w, const uint8_t *pkt, size_t len)
 	t->msg.msg_iovlen = 1;
 	io_uring_prep_sendmsg(sqe, fd, &t->msg, 0);
 	io_uring_sqe_set_data64(sqe, UD(UD_SEND, (unsigned)slot));
-	cnt_add(w->cnt, CNT_TX_PACKETS, 1);
-	cnt_add(w->cnt, CNT_TX_BYTES, len);
+	if (proxy) {
+		cnt_add(w->cnt, CNT_PROXY_PACKETS, 1);
+		cnt_add(w->cnt, CNT_PROXY_BYTES, len);
+		if (w->dp.rx_dom < EESPD_MAX_DOMAINS && peer->dom < EESPD_MAX_DOMAINS) {
+			cnt_add(w->pxy[w->dp.rx_dom][peer->dom], 0, 1);
+			cnt_add(w->pxy[w->dp.rx_dom][peer->dom], 1, len);
+		}
+	} else {
+		cnt_add(w->cnt, CNT_TX_PACKETS, 1);
+		cnt_add(w->cnt, CNT_TX_BYTES, len);
+	}
+	return 0;
+}
+
+static void send_inner(struct worker *w, const uint8_t *pkt, size_t len)
+{
+	(void)send_sealed(w, pkt, len, false);
+}
+
+/*
+ * Proxy role: a packet opened in domain rx_dom whose inner destination routes
+ * to a peer of another domain is re-sealed for that domain (its profile, keys,
+ * node id, epoch; this worker's IV counter) and sent to the peer, never
+ * written to the TUN.  The receive checks of rx_dom (node policy, spoofed
+ * source) have already passed.  Returns true if the packet was consumed.
+ */
+static bool proxy_take(struct worker *w, const uint8_t *p, size_t len)
+{
+	const struct cfg *c = w->dp.cfg;
+	const struct peer *peer;
+	const struct cfg *rd;
+	if (c->n_doms < 2 || w->dp.rx_dom >= c->n_doms || len < 20)
+		return false;
+	if ((p[0] >> 4) == 4)
+		peer = route_lookup(c, AF_INET, p + 16);
+	else if (len >= 40 && (p[0] >> 4) == 6)
+		peer = route_lookup(c, AF_INET6, p + 24);
+	else
+		return false;
+	if (!peer || peer->dom == w->dp.rx_dom)
+		return false; /* for us (the TUN), or hairpin inside the domain */
+	rd = c->doms[w->dp.rx_dom];
+	if (!(rd->forward_mask & (1u << peer->dom))) {
+		cnt_add(w->cnt, CNT_PROXY_DENIED, 1);
+		return true;
+	}
+	if (send_sealed(w, p, len, true))
+		cnt_add(w->cnt, CNT_PROXY_DROPS, 1);
+	return true;
+}
+
+/* Proxy counters per domain pair: [from][to][0 packets, 1 bytes]. */
+uint64_t worker_proxy_counter(const struct worker *w, unsigned from, unsigned to, unsigned bytes)
+{
+	if (from >= EESPD_MAX_DOMAINS || to >= EESPD_MAX_DOMAINS || bytes > 1)
+		return 0;
+	return __atomic_load_n(&w->pxy[from][to][bytes], __ATOMIC_RELAXED);
 }
 
 static void send_seg(void *arg, const uint8_t *pkt, size_t len)
@@ -661,6 +719,10 @@ static void on_recv(struct worker *w, struct io_uring_cqe *cqe)
 		r = EESP_E_BAD_INNER; /* cannot happen: headers are longer */
 	if (r) {
 		cnt_add(w->cnt, r, 1);
+		rx_buf_put(w, bid);
+		return;
+	}
+	if (proxy_take(w, pkt + off, ilen)) {
 		rx_buf_put(w, bid);
 		return;
 	}

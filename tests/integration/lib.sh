@@ -833,3 +833,38 @@ print("    iperf3 during rotation: %.2f Gbit/s, %d retransmits" % (e["sum_receiv
 	ping_ok 1 "$(in4 2)" 3
 	ping_ok 2 "$(in6 1)" 3
 }
+
+# ------------------------------------------------- chain (issue 6) ----
+
+# chain_ul NODE LINK: underlay IPv4 address of node 1/2/3 on link a (1-2)
+# or b (2-3) of chain_net
+chain_ul() {
+	case $2 in
+	a) echo "198.51.100.$1" ;;
+	b) echo "203.0.113.$1" ;;
+	esac
+}
+# chain_net: namespaces n1 - n2 - n3 joined by two veth pairs (n1 and n3 are
+# not connected): n1's veth (veth 1) and n2's "${IT_P}pa" on link a
+# (198.51.100.0/24), n2's "${IT_P}pb" and n3's veth (veth 3) on link b
+# (203.0.113.0/24)
+chain_net() {
+	local i
+	IT_NODES=3
+	for i in 1 2 3; do
+		ns_add "$(ns "$i")"
+	done
+	ip link add "$(veth 1)" netns "$(ns 1)" type veth peer name "${IT_P}pa" netns "$(ns 2)" ||
+		fail "veth a"
+	ip link add "$(veth 3)" netns "$(ns 3)" type veth peer name "${IT_P}pb" netns "$(ns 2)" ||
+		fail "veth b"
+	ip -n "$(ns 1)" addr add "$(chain_ul 1 a)/24" dev "$(veth 1)"
+	ip -n "$(ns 2)" addr add "$(chain_ul 2 a)/24" dev "${IT_P}pa"
+	ip -n "$(ns 2)" addr add "$(chain_ul 2 b)/24" dev "${IT_P}pb"
+	ip -n "$(ns 3)" addr add "$(chain_ul 3 b)/24" dev "$(veth 3)"
+	ip -n "$(ns 1)" link set "$(veth 1)" up
+	ip -n "$(ns 2)" link set "${IT_P}pa" up
+	ip -n "$(ns 2)" link set "${IT_P}pb" up
+	ip -n "$(ns 3)" link set "$(veth 3)" up
+	log "chain: $(ns 1) - $(ns 2) - $(ns 3)"
+}
