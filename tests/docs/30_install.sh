@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# tests/docs/30_install.sh - `make install` / `make uninstall` into a DESTDIR.
+#
+#   make install DESTDIR=$tmp PREFIX=/usr
+#     - eespd in usr/sbin, eespctl in usr/bin, every man/*.{5,7,8} page in
+#       usr/share/man/man{5,7,8}, every sample file of conf/ under
+#       usr/share/eesp/conf (key files mode 0600), nothing under etc/;
+#     - the systemd unit (if conf/eespd.service exists) in
+#       usr/lib/systemd/system with ExecStart=/usr/sbin/eespd;
+#     - the Wireshark plugin eesp.so (if the Wireshark dev files exist);
+#     - the installed eespctl runs (--help lists its subcommands) and the
+#       installed man pages render with man -l;
+#   make uninstall DESTDIR=$tmp PREFIX=/usr leaves no file behind.
+# Exit 0 pass, 77 skip, 1 fail.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+B=${B:-build}
+[ -x "$B/eespd" ] && [ -x "$B/eespctl" ] || { echo "SKIP: $B/eespd or $B/eespctl not built (make)"; exit 77; }
+command -v make >/dev/null || { echo "SKIP: make missing"; exit 77; }
+
+T=$(mktemp -d /tmp/eesp-30_install.XXXXXX) || exit 1
+trap 'rm -rf "$T"' EXIT
+D=$T/root
+bad=0
+fail() { echo "FAIL: $*"; bad=1; }
+
+if ! make -s install DESTDIR="$D" PREFIX=/usr B="$B" >"$T/install.log" 2>&1; then
+	cat "$T/install.log"
+	echo "FAIL: make install exited non-zero"
+	exit 1
+fi
+(cd "$D" && find . -type f -o -type l | sed 's#^\./##' | sort) >"$T/files"
+echo "installed $(wc -l <"$T/files") files"
+
+expect() { # expect PATH [MODE]
+	if [ ! -f "$D/$1" ]; then
+		fail "missing $1"
+	elif [ -n "${2:-}" ] && [ "$(stat -c %a "$D/$1")" != "$2" ]; then
+		fail "$1 has mode $(stat -c %a "$D/$1"), want $2"
+	fi
+}
+expect usr/sbin/eespd 755
+expect usr/bin/eespctl 755
+n=0
+for m in man/*.5 man/*.7 man/*.8; do
+	[ -e "$m" ] || continue
+	expect "usr/share/man/man${m##*.}/${m#man/}" 644
+	cmp -s "$m" "$D/usr/share/man/man${m##*.}/${m#man/}" || fail "installed ${m#man/} differs from $m"
+	n=$((n + 1))
+done
+[ $n -ge 4 ] || fail "only $n man pages in man/"
+cmp -s "$B/eespd" "$D/usr/sbin/eespd" || fail "installed eespd differs from $B/eespd"
+while IFS= read -r f; do
+	case $f in */eespd.service) continue ;; esac
+	case $f in *.keys) expect "usr/share/eesp/$f" 600 ;; *) expect "usr/share/eesp/$f" 644 ;; esac
+done < <(find conf -type f ! -name '*~' | sort)
+grep -q '^etc/' "$T/files" && fail "install wrote under /etc: $(grep '^etc/' "$T/files" | tr '\n' ' ')"
+if [ -e conf/eespd.service ]; then
+	u=usr/lib/systemd/system/eespd.service
+	expect $u 644
+	grep -q '^ExecStart=[-@!+:]*/usr/sbin/eespd\( \|$\)' "$D/$u" ||
+		fail "$u: ExecStart does not run /usr/sbin/eespd: $(grep ExecStart "$D/$u")"
+	grep -E '^Exec' "$D/$u" | grep -E '/usr/local/' && fail "$u still names /usr/local"
+else
+	echo "note: conf/eespd.service not present, unit not checked"
+fi
+if pkg-config --exists wireshark 2>/dev/null; then
+	pd=$(pkg-config --variable=plugindir wireshark)
+	expect "${pd#/}/epan/eesp.so"
+else
+	echo "note: no Wireshark development files, plugin not checked"
+fi
+# nothing unexpected: every installed file is one of the above
+unexpected=$(grep -vE '^usr/(sbin/eespd|bin/eespctl|share/man/man[578]/[^/]+|share/eesp/conf/.+|lib/systemd/system/eespd.service|lib/.*/wireshark/plugins/.*/epan/eesp.so)$' "$T/files")
+[ -z "$unexpected" ] || fail "unexpected installed files: $(tr '\n' ' ' <<<"$unexpected")"
+
+# the installed programs run
+h=$("$D/usr/bin/eespctl" --help 2>&1) || fail "installed eespctl --help exited non-zero"
+for c in genkey domain rotate derive show; do
+	grep -q "^ *$c " <<<"$h" || fail "installed eespctl --help does not list $c"
+done
+"$D/usr/sbin/eespd" --version >/dev/null 2>&1 || fail "installed eespd --version failed"
+if command -v man >/dev/null; then
+	out=$(MANWIDTH=80 man -l "$D/usr/share/man/man8/eespctl.8" 2>/dev/null | grep -c genkey)
+	[ "${out:-0}" -gt 0 ] || fail "installed eespctl.8 does not render"
+fi
+
+# uninstall leaves nothing
+if ! make -s uninstall DESTDIR="$D" PREFIX=/usr B="$B" >"$T/uninstall.log" 2>&1; then
+	cat "$T/uninstall.log"
+	fail "make uninstall exited non-zero"
+fi
+left=$(cd "$D" && find . -type f -o -type l)
+[ -z "$left" ] || fail "files left after make uninstall: $(tr '\n' ' ' <<<"$left")"
+[ -d "$D/usr/share/eesp" ] && fail "usr/share/eesp left after make uninstall"
+
+[ $bad -eq 0 ] && echo "PASS: install/uninstall ($(wc -l <"$T/files") files)"
+exit $bad
