@@ -137,7 +137,7 @@ static void random_hex(char out[65])
 int main(int argc, char **argv)
 {
 	const char *dst = NULL, *port = "4500", *hexkey = NULL;
-	uint32_t spi = 0, node = 9, gen = 1, per_class = 2000;
+	uint32_t spi = 0, node = 9, gen = 1, per_class = 2000, epoch = 0;
 	uint32_t isrc = 0, idst = 0, ispoof = 0;
 	uint16_t session = 0x7e57;
 	bool only_valid = false;
@@ -152,7 +152,7 @@ int main(int argc, char **argv)
 	inet_pton(AF_INET, "203.0.113.7", &a);
 	ispoof = ntohl(a.s_addr);
 
-	while ((opt = getopt(argc, argv, "d:p:s:k:g:n:S:D:X:c:Vr:N:R:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:p:s:k:g:n:S:D:X:c:Vr:N:R:E:")) != -1) {
 		switch (opt) {
 		case 'd':
 			dst = optarg;
@@ -174,6 +174,12 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			recv_node = (uint32_t)strtoul(optarg, NULL, 0);
+			break;
+		case 'E':
+			/* the SCTX epoch of every datagram (the receiver is taken
+			 * to be at epoch 0 with window 2: |E| > 2 expects
+			 * epoch_window) */
+			epoch = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
 		case 'N':
 			if (sscanf(optarg, "%u-%u", &pol_lo, &pol_hi) != 2)
@@ -199,7 +205,7 @@ int main(int argc, char **argv)
 			fprintf(stderr,
 				"usage: inject -d ADDR [-p PORT] -s SPI -k HEXROOT [-g GEN] "
 				"[-n NODE] [-S SRC] [-D DST] [-X SPOOF] [-c PER_CLASS] [-V] [-r "
-				"RECV_NODE] [-N LO-HI] [-R SEED]\n");
+				"RECV_NODE] [-N LO-HI] [-R SEED] [-E EPOCH]\n");
 			return 2;
 		}
 	}
@@ -240,7 +246,7 @@ int main(int argc, char **argv)
 			    .sctx = {.profile = EESP_PROFILE_NODE,
 				     .kdf = EESP_KDF_CMAC_AES256,
 				     .suite = EESP_SUITE_AES_GCM_256,
-				     .epoch = 0,
+				     .epoch = epoch,
 				     .node_id = node},
 			    .sn = sn++,
 			};
