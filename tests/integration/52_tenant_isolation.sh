@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# 52: tenant isolation inside one trust domain.  Three nodes share the
+# domain root key; node 1 is in tenant 1 (holds tenant 1's root key only),
+# node 3 in tenant 2 (tenant 2's only), node 2 sends as tenant 1 and holds
+# both tenant roots (a shared service).  The receive policy of every node
+# gives tenant 1 the prefix 192.0.2.0/25 and tenant 2 192.0.2.128/25
+# (policy entries with `tenant`).  Checks, each with counter deltas:
+#   - 1 <-> 2 (same tenant): ping, no drops;
+#   - 1 -> 3 and 3 -> 1: nothing arrives, every packet is counted no_key (the
+#     receiver cannot derive the other tenant's master);
+#   - 3 -> 2: node 2 opens tenant 2's packets (rx_packets), node 3 cannot
+#     read node 2's tenant-1 replies (no_key);
+#   - node 1 (tenant 1) sending from 192.0.2.130 (tenant 2's prefix) to node
+#     2: dropped, spoofed_source; node 3 sending from 192.0.2.131 (its own
+#     tenant's prefix) to node 2: accepted.
+. "$(dirname "$0")/lib.sh"
+it_init
+net_create 3
+keys_eesp
+K1=$(hex32)
+K2=$(hex32)
+pol='  policy = ( { nodes = [ "1-254" ]; tenant = 1; prefixes = [ "192.0.2.0/25" ]; }, { nodes = [ "1-254" ]; tenant = 2; prefixes = [ "192.0.2.128/25" ]; } );'
+for i in 1 2 3; do
+	IT_TENANT=1
+	[ "$i" = 3 ] && IT_TENANT=2
+	conf_eesp "$i" "$(seq 3 | grep -vx "$i" | tr '\n' ' ')"
+	{
+		echo "domain 0 $IT_ROOT_GEN $IT_ROOT_KEY"
+		[ "$i" = 3 ] || echo "tenant 1 1 $K1"
+		[ "$i" = 1 ] || echo "tenant 2 1 $K2"
+	} | write_secret "$(node_dir "$i")/keys/lab.keys"
+	awk -v p="$pol" '/^  policy = / { print p; next } { print }' "$(node_conf "$i")" >"$IT_DIR/c" &&
+		cat "$IT_DIR/c" >"$(node_conf "$i")"
+	grep -q 'tenant = 2; prefixes' "$(node_conf "$i")" || fail "policy edit"
+	must "$EESPD" -t -c "$(node_conf "$i")"
+done
+unset IT_TENANT
+for i in 1 2 3; do daemon_start "$i"; done
+
+snap() { for i in 1 2 3; do counters "$i" >"$IT_DIR/$1.$i" || fail "counters $i"; done; }
+delta() { counter_delta "$IT_DIR/$1.$3" "$IT_DIR/$2.$3" | awk -v n="$4" '$1 == n { print $2 }'; }
+tryping() { nsx "$1" ping -n -q -c 3 -i 0.2 -W 1 "${@:2}" >/dev/null 2>&1; }
+
+ping_ok 1 "$(in4 2)" 3
+ping_ok 2 "$(in4 1)" 3
+for i in 1 2 3; do check_drops "$i"; done
+
+snap s0
+tryping 1 "$(in4 3)" && fail "tenant 1 node reached tenant 2 node"
+tryping 3 "$(in4 1)" && fail "tenant 2 node reached tenant 1 node"
+snap s1
+for i in 1 3; do
+	nk=$(delta s0 s1 "$i" no_key)
+	rp=$(delta s0 s1 "$i" rx_packets)
+	log "node $i (tenant $([ $i = 1 ] && echo 1 || echo 2)): no_key +${nk:-0}, rx_packets +${rp:-0}"
+	[ "${nk:-0}" -ge 3 ] || fail "node $i did not count the other tenant's packets no_key"
+	[ -z "$rp" ] || fail "node $i read $rp packets of the other tenant"
+done
+
+tryping 3 "$(in4 2)" && fail "node 3 read node 2's tenant-1 replies"
+snap s2
+rp=$(delta s1 s2 2 rx_packets)
+nk=$(delta s1 s2 3 no_key)
+log "3 -> 2: node 2 rx_packets +${rp:-0}; node 3 no_key +${nk:-0} (replies sealed for tenant 1)"
+[ "${rp:-0}" -ge 3 ] || fail "node 2 (holding tenant 2's root) did not open node 3's packets"
+[ "${nk:-0}" -ge 3 ] || fail "node 3 did not count node 2's tenant-1 replies no_key"
+
+nsx 1 ip addr add 192.0.2.130/32 dev "$IT_TUN" || fail "addr"
+nsx 3 ip addr add 192.0.2.131/32 dev "$IT_TUN" || fail "addr"
+tryping 1 -I 192.0.2.130 "$(in4 2)"
+snap s3
+sp=$(delta s2 s3 2 spoofed_source)
+rp=$(delta s2 s3 2 rx_packets)
+log "tenant 1 claiming 192.0.2.130 (tenant 2's): node 2 spoofed_source +${sp:-0}, rx_packets +${rp:-0}"
+[ "${sp:-0}" -ge 3 ] || fail "node 2 did not count spoofed_source"
+[ -z "$rp" ] || fail "node 2 accepted tenant 1 traffic from tenant 2's prefix"
+tryping 3 -I 192.0.2.131 "$(in4 2)"
+snap s4
+sp=$(delta s3 s4 2 spoofed_source)
+rp=$(delta s3 s4 2 rx_packets)
+log "tenant 2 from 192.0.2.131 (its own prefix): node 2 rx_packets +${rp:-0}, spoofed_source +${sp:-0}"
+[ "${rp:-0}" -ge 3 ] && [ -z "$sp" ] || fail "node 2 did not accept tenant 2 from its own prefix"
+for i in 1 2 3; do daemon_alive "$i" || fail "eespd node $i died"; done
+log PASS
