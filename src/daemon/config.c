@@ -20,6 +20,8 @@
 #include <unistd.h>
 
 #include "eespd.h"
+#include "ivgen.h"
+#include "replay.h"
 #include "secmem.h"
 
 #define KEYFILE_MAX (1 << 20)
@@ -203,7 +205,7 @@ static const char *const keys_top[] = {"daemon", "domain", "domains", "psp", "pe
 static const char *const keys_daemon[] = {"mode", "interface",	    "mtu",	 "addresses",
 					  "port", "source_ports",   "workers",	 "offload",
 					  "user", "control_socket", "state_dir", "log_level",
-					  NULL};
+					  "control_group", "iv_block", NULL};
 static const char *const keys_domain[] = {"name",
 					  "id",
 					  "key_file",
@@ -224,6 +226,8 @@ static const char *const keys_domain[] = {"name",
 					  "policy",
 					  "forward_to",
 					  "epoch_packets",
+					  "replay",
+					  "replay_buckets",
 					  NULL};
 static const char *const keys_psp[] = {"key_file",   "version", "crypt_offset",
 				       "spi_master", "policy",	NULL};
@@ -683,6 +687,11 @@ static int parse_daemon(struct ctx *x, config_t *cf, struct cfg *c)
 	if (get_str(x, d, "state_dir", false, "/var/lib/eespd", tmp, sizeof(tmp)))
 		return -1;
 	resolve_path(c->dir, tmp, c->state_dir, sizeof(c->state_dir));
+	if (get_str(x, d, "control_group", false, "", c->ctl_group, sizeof(c->ctl_group)))
+		return -1;
+	c->iv_block = EESP_IVGEN_BLOCK;
+	if (get_u64(x, d, "iv_block", false, 16, 1ull << 40, &c->iv_block) < 0)
+		return -1;
 	if (get_str(x, d, "log_level", false, "info", tmp, sizeof(tmp)))
 		return -1;
 	c->log_level = log_level_parse(tmp);
@@ -793,6 +802,20 @@ static int parse_domain(struct ctx *x, config_t *cf, config_setting_t *d, struct
 		return fail(x, config_setting_get_member(d, "epoch_packets"),
 			    "epoch_packets needs epoch_window >= 1 (receivers follow the "
 			    "sender's epoch within the window)");
+	c->replay = c->profile != EESP_PROFILE_SPI;
+	config_setting_t *rp = config_setting_get_member(d, "replay");
+	if (rp) {
+		if (config_setting_type(rp) != CONFIG_TYPE_BOOL)
+			return fail(x, rp, "replay must be true or false");
+		c->replay = config_setting_get_bool(rp);
+	}
+	if (get_u32(x, d, "replay_buckets", false, 1, 1u << EESP_REPLAY_MAX_BUCKET_BITS, 4096, &v))
+		return -1;
+	if (v & (v - 1))
+		return fail(x, config_setting_get_member(d, "replay_buckets"),
+			    "replay_buckets must be a power of two");
+	for (c->replay_bits = 0; (1u << c->replay_bits) < v; c->replay_bits++)
+		;
 	if (get_u32(x, d, "crypt_offset", false, 0, 63, 0, &v))
 		return -1;
 	c->crypt_offset = (uint8_t)v;

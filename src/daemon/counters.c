@@ -32,6 +32,7 @@ int counter_is_drop(unsigned i)
 	case CNT_TX_NO_BUFFER:
 	case CNT_IV_EXHAUSTED:
 	case CNT_PROXY_DENIED:
+	case CNT_REPLAY_TOO_OLD:
 		return 1;
 	default:
 		return 0;

@@ -44,7 +44,10 @@
 	X(PROXY_PACKETS, "proxy_packets") /* received, re-sealed for another domain, sent */       \
 	X(PROXY_BYTES, "proxy_bytes")	  /* their bytes (inner) */                                \
 	X(PROXY_DENIED, "proxy_denied")	  /* routed to a domain forward_to does not allow */       \
-	X(PROXY_DROPS, "proxy_drops")	  /* re-seal or send failed (reason counted as well) */
+	X(PROXY_DROPS, "proxy_drops")	  /* re-seal or send failed (reason counted as well) */ \
+	X(REPLAY_TOO_OLD, "replay_too_old") /* SN below the replay window or floor */            \
+	X(REPLAY_EVICT, "replay_evictions") /* replay windows evicted (not a drop) */            \
+	X(IV_PERSIST_WAIT, "iv_persist_wait") /* sender waited for an IV mark on disk */
 
 enum {
 #define EESPD_CNT_ENUM(n, s) CNT_##n,

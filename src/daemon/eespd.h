@@ -151,6 +151,10 @@ struct cfg {
 	bool is_sub;
 	uint32_t forward_mask;	/* proxy: domains received traffic may be re-sealed for */
 	uint32_t epoch_packets; /* sender: epoch + 1 every N packets (0 = off) */
+	bool replay;		/* receive: anti-replay windows for this domain */
+	unsigned replay_bits;	/* replay table: 2^replay_bits buckets (restart to resize) */
+	char ctl_group[64];	/* daemon.control_group ("" = default "eesp" if it exists) */
+	uint64_t iv_block;	/* IVs per persisted reservation (daemon.iv_block, tests) */
 
 	uint64_t serial; /* snapshot number */
 	time_t loaded_at;
@@ -241,6 +245,20 @@ int privs_drop(uid_t uid, gid_t gid, char *err, size_t err_len);
 /* ---------------------------------------------------------------- ctl -- */
 int ctl_listen(const char *path, uid_t uid, gid_t gid, char *err, size_t err_len);
 void ctl_handle(int fd);
+
+/* ------------------------------------------------------------- replay -- */
+struct eesp_replay_key;
+/* Create the shared replay tables of c's domains that enable replay (main
+ * thread, before publishing c).  0 or -1 with err. */
+int replay_sync(const struct cfg *c, char *err, size_t err_len);
+void replay_free_all(void);
+/* Receive (any worker, thread-safe): 0 = new, else the counter to drop
+ * under (EESP_E_REPLAY or CNT_REPLAY_TOO_OLD).  check before the AEAD,
+ * update after the ICV verified (adds the windows it evicted). */
+unsigned replay_rx_check(const struct cfg *c, const struct eesp_replay_key *k, uint64_t sn);
+unsigned replay_rx_update(const struct cfg *c, const struct eesp_replay_key *k, uint64_t sn,
+			  uint64_t *evicted);
+void replay_table_stats(unsigned dom, uint64_t *entries, uint64_t *capacity, uint64_t *evictions);
 
 /* --------------------------------------------------------------- main -- */
 struct daemon_state {

@@ -112,6 +112,12 @@ int daemon_reload(char *err, size_t err_len)
 	n->n_addrs = cur->n_addrs;
 	if (!g_verbose)
 		log_set_level(n->log_level);
+	snprintf(n->ctl_group, sizeof(n->ctl_group), "%s", cur->ctl_group);
+	n->iv_block = cur->iv_block;
+	if (replay_sync(n, err, err_len)) {
+		cfg_free(n);
+		return -1;
+	}
 	daemon_publish(n);
 	log_info("configuration reloaded (serial %llu, %u peers)", (unsigned long long)n->serial,
 		 n->n_peers);
@@ -216,6 +222,10 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		log_open(false, g_verbose ? LOG_LVL_DEBUG : c->log_level);
+	}
+	if (replay_sync(c, err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
 	}
 	atomic_store(&g_cfg, c);
 	g_d.started = time(NULL);
@@ -347,6 +357,7 @@ tun_done:
 	if (unlink(atomic_load(&g_cfg)->ctl_path))
 		log_debug("unlink control socket: %s", strerror(errno));
 	cfg_free(atomic_load(&g_cfg));
+	replay_free_all();
 	log_info("stopped");
 	return rc;
 }

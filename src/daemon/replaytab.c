@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * replaytab.c - the daemon's anti-replay tables (core: replay.h).
+ *
+ * One table per trust domain index, shared by every receive worker: with
+ * SO_REUSEPORT and per-flow outer source ports, packets of one (sender,
+ * Session ID) arrive on any worker, so per-worker tables would let a replay
+ * through on another worker.  Each domain's table is split into
+ * REPLAY_SHARDS independent core tables, each with its own mutex (lock
+ * striping): a key always hashes to the same shard, so the core's
+ * guarantee (no replay of an SN still covered by a window or a floor) holds
+ * per shard and therefore for the whole table, while workers receiving
+ * different senders rarely contend.  Tables are created by the main thread
+ * (startup and reload) before a snapshot that enables replay is published,
+ * and live until exit (windows survive reloads).
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/rand.h>
+
+#include "eespd.h"
+#include "replay.h"
+
+#define REPLAY_SHARD_BITS 4
+#define REPLAY_SHARDS (1u << REPLAY_SHARD_BITS)
+
+struct replay_shard {
+	pthread_mutex_t lock;
+	struct eesp_replay *t;
+} __attribute__((aligned(64)));
+
+struct replay_dom {
+	struct replay_shard s[REPLAY_SHARDS];
+	unsigned bits;
+};
+
+static _Atomic(struct replay_dom *) g_rt[EESPD_MAX_DOMAINS];
+
+static struct replay_dom *rd_new(unsigned bits)
+{
+	struct replay_dom *d = calloc(1, sizeof(*d));
+	unsigned sb = bits > REPLAY_SHARD_BITS ? bits - REPLAY_SHARD_BITS : 0;
+	if (!d)
+		return NULL;
+	d->bits = bits;
+	for (unsigned i = 0; i < REPLAY_SHARDS; i++) {
+		uint64_t seed = 0;
+		RAND_bytes((unsigned char *)&seed, sizeof(seed));
+		pthread_mutex_init(&d->s[i].lock, NULL);
+		d->s[i].t = eesp_replay_new(sb, seed);
+		if (!d->s[i].t) {
+			for (unsigned j = 0; j < i; j++)
+				eesp_replay_free(d->s[j].t);
+			free(d);
+			return NULL;
+		}
+	}
+	return d;
+}
+
+int replay_sync(const struct cfg *c, char *err, size_t err_len)
+{
+	for (unsigned i = 0; i < c->n_doms && i < EESPD_MAX_DOMAINS; i++) {
+		const struct cfg *d = c->doms[i];
+		struct replay_dom *have = atomic_load(&g_rt[i]);
+		if (!d->replay)
+			continue;
+		if (have) {
+			if (have->bits != d->replay_bits)
+				log_warn(
+				    "domain %s: replay_buckets changes need a restart; keeping "
+				    "%u buckets",
+				    d->dom_name, 1u << have->bits);
+			continue;
+		}
+		struct replay_dom *n = rd_new(d->replay_bits);
+		if (!n) {
+			snprintf(err, err_len, "domain %s: no memory for the replay table",
+				 d->dom_name);
+			return -1;
+		}
+		atomic_store(&g_rt[i], n);
+	}
+	return 0;
+}
+
+void replay_free_all(void)
+{
+	for (unsigned i = 0; i < EESPD_MAX_DOMAINS; i++) {
+		struct replay_dom *d = atomic_exchange(&g_rt[i], NULL);
+		if (!d)
+			continue;
+		for (unsigned j = 0; j < REPLAY_SHARDS; j++) {
+			eesp_replay_free(d->s[j].t);
+			pthread_mutex_destroy(&d->s[j].lock);
+		}
+		free(d);
+	}
+}
+
+static struct replay_shard *shard_of(const struct cfg *c, const struct eesp_replay_key *k)
+{
+	struct replay_dom *d = atomic_load_explicit(&g_rt[c->dom_idx], memory_order_acquire);
+	if (!d)
+		return NULL;
+	uint32_t h = (k->sender ^ k->spi ^ (k->scope * 0x85ebca6bu)) * 0x9e3779b1u;
+	h ^= k->session * 0xc2b2ae35u;
+	h ^= h >> 16;
+	return &d->s[h & (REPLAY_SHARDS - 1)];
+}
+
+static unsigned verdict_cnt(enum eesp_replay_verdict v)
+{
+	switch (v) {
+	case EESP_REPLAY_OK:
+		return 0;
+	case EESP_REPLAY_DUP:
+		return EESP_E_REPLAY;
+	default:
+		return CNT_REPLAY_TOO_OLD;
+	}
+}
+
+unsigned replay_rx_check(const struct cfg *c, const struct eesp_replay_key *k, uint64_t sn)
+{
+	struct replay_shard *s = shard_of(c, k);
+	if (!s)
+		return 0; /* replay enabled by a reload whose table failed: logged there */
+	pthread_mutex_lock(&s->lock);
+	enum eesp_replay_verdict v = eesp_replay_check(s->t, k, sn);
+	pthread_mutex_unlock(&s->lock);
+	return verdict_cnt(v);
+}
+
+unsigned replay_rx_update(const struct cfg *c, const struct eesp_replay_key *k, uint64_t sn,
+			  uint64_t *evicted)
+{
+	struct replay_shard *s = shard_of(c, k);
+	struct eesp_replay_stats a, b;
+	if (!s)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	eesp_replay_get_stats(s->t, &a);
+	enum eesp_replay_verdict v = eesp_replay_update(s->t, k, sn);
+	eesp_replay_get_stats(s->t, &b);
+	pthread_mutex_unlock(&s->lock);
+	*evicted = b.evictions - a.evictions;
+	return verdict_cnt(v);
+}
+
+void replay_table_stats(unsigned dom, uint64_t *entries, uint64_t *capacity, uint64_t *evictions)
+{
+	struct replay_dom *d = dom < EESPD_MAX_DOMAINS ? atomic_load(&g_rt[dom]) : NULL;
+	*entries = *capacity = *evictions = 0;
+	if (!d)
+		return;
+	for (unsigned j = 0; j < REPLAY_SHARDS; j++) {
+		struct eesp_replay_stats st;
+		pthread_mutex_lock(&d->s[j].lock);
+		eesp_replay_get_stats(d->s[j].t, &st);
+		pthread_mutex_unlock(&d->s[j].lock);
+		*entries += st.entries;
+		*capacity += st.capacity;
+		*evictions += st.evictions;
+	}
+}
