@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +119,31 @@ static const char *level_name(unsigned l)
 	return l == EESP_LEVEL_DOMAIN ? "domain" : l == EESP_LEVEL_TENANT ? "tenant" : "group";
 }
 
+/* Proxy role (issue 6): "proxy":[{"from":"a","to":"b","packets":N,"bytes":N},...]
+ * for every ordered pair of domains, summed over the workers. */
+static void proxy_pairs(struct sb *b)
+{
+	const struct cfg *c = atomic_load(&g_cfg);
+	bool first = true;
+	sbf(b, ",\"proxy\":[");
+	for (unsigned f = 0; c && f < c->n_doms; f++)
+		for (unsigned t = 0; t < c->n_doms; t++) {
+			uint64_t n[2] = {0, 0};
+			if (f == t)
+				continue;
+			for (unsigned w = 0; w < g_d.n_workers; w++)
+				for (unsigned k = 0; k < 2; k++)
+					n[k] += worker_proxy_counter(g_d.w[w], f, t, k);
+			sbf(b,
+			    "%s{\"from\":\"%s\",\"to\":\"%s\",\"packets\":%" PRIu64
+			    ",\"bytes\":%" PRIu64 "}",
+			    first ? "" : ",", c->doms[f]->dom_name, c->doms[t]->dom_name, n[0],
+			    n[1]);
+			first = false;
+		}
+	sbf(b, "]");
+}
+
 static void counters_body(struct sb *b, bool json, const uint64_t *tot, bool per_worker)
 {
 	if (!json) {
@@ -128,6 +155,7 @@ static void counters_body(struct sb *b, bool json, const uint64_t *tot, bool per
 	for (unsigned i = 1; i < CNT__COUNT; i++)
 		sbf(b, "%s\"%s\":%" PRIu64, i > 1 ? "," : "", counter_name(i), tot[i]);
 	sbf(b, "}");
+	proxy_pairs(b);
 	if (!per_worker)
 		return;
 	sbf(b, ",\"workers\":[");
@@ -509,22 +537,29 @@ static int do_spi_alloc(const struct eesp_ctl_req *r, struct sb *b, char *err, s
 
 /* ------------------------------------------------------------- socket -- */
 
+/*
+ * The socket is 0660 root:<control group> when a control group is given
+ * (gid != (gid_t)-1), else 0600 root-only.  A directory created here belongs
+ * to the daemon user (so that it can remove its socket on exit) and, with a
+ * group, is 0750 in that group so members can reach the socket.
+ */
 int ctl_listen(const char *path, uid_t uid, gid_t gid, char *err, size_t err_len)
 {
 	struct sockaddr_un a;
 	char dir[256];
 	int fd;
+	bool grp = gid != (gid_t)-1;
 	snprintf(dir, sizeof(dir), "%s", path);
 	char *slash = strrchr(dir, '/');
 	if (slash && slash != dir) {
 		*slash = 0;
-		if (mkdir(dir, 0750) == 0) {
+		if (mkdir(dir, grp ? 0750 : 0700) == 0) {
 			/* ours: let the daemon user remove its socket on exit */
-			if (chown(dir, uid, gid))
+			if (chown(dir, uid, grp ? gid : (gid_t)-1))
 				log_debug("chown %s: %s", dir, strerror(errno));
 		}
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0) {
 		snprintf(err, err_len, "control socket: %s", strerror(errno));
 		return -1;
@@ -533,56 +568,61 @@ int ctl_listen(const char *path, uid_t uid, gid_t gid, char *err, size_t err_len
 	a.sun_family = AF_UNIX;
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
 	unlink(path);
-	mode_t old = umask(0117);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 16)) {
+	mode_t old = umask(0177);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 64)) {
 		umask(old);
 		snprintf(err, err_len, "control socket %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	umask(old);
-	if (chmod(path, 0660) || chown(path, 0, gid))
-		log_debug("control socket %s: chmod/chown: %s", path, strerror(errno));
+	if (grp && (chown(path, 0, gid) || chmod(path, 0660)))
+		log_warn("control socket %s: chown/chmod: %s", path, strerror(errno));
+	if (!grp && (chown(path, 0, 0) || chmod(path, 0600)))
+		log_warn("control socket %s: chown/chmod: %s", path, strerror(errno));
 	return fd;
 }
 
-static void write_all(int fd, const char *p, size_t n)
+/* ------------------------------------------------------- connections -- */
+/*
+ * Every client is served from the main thread's poll loop without blocking:
+ * the listener and the connections are non-blocking, each connection has
+ * its own buffers and a deadline (CTL_DEADLINE_MS to send its request line,
+ * again to take its reply), so idle or slow clients only hold a slot
+ * (CTL_MAX_CONNS; when all are taken new clients wait in the backlog until
+ * a deadline frees one) and never delay the others.
+ */
+#define CTL_MAX_CONNS 32
+#define CTL_DEADLINE_MS 2000
+
+struct conn {
+	int fd;
+	bool writing;
+	size_t in_len;
+	char in[EESP_CTL_MAX_LINE + 2];
+	char *out;
+	size_t out_len, out_off;
+	int64_t deadline;
+};
+
+static struct conn g_conn[CTL_MAX_CONNS];
+static unsigned g_nconn;
+
+static int64_t now_ms(void)
 {
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		p += w;
-		n -= (size_t)w;
-	}
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-void ctl_handle(int lfd)
+/* Answer one request line (complete or not) into a freshly allocated reply. */
+static char *ctl_answer(char *line, size_t len, size_t *out_len)
 {
-	char line[EESP_CTL_MAX_LINE + 2], err[512];
-	size_t len = 0;
+	char err[512];
 	struct eesp_ctl_req req;
 	struct sb b = {0};
-	struct timeval tv = {.tv_sec = 2};
-	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 	int rc = 0;
 
-	if (fd < 0)
-		return;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	while (len < sizeof(line) - 1) {
-		ssize_t r = read(fd, line + len, sizeof(line) - 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-		if (memchr(line, '\n', len))
-			break;
-	}
 	line[len] = 0;
 	char *nl = memchr(line, '\n', len);
 	if (nl)
@@ -652,23 +692,175 @@ void ctl_handle(int lfd)
 			rc = -1;
 		}
 	}
+	struct sb o = {0};
 	if (rc) {
-		char out[600];
 		for (char *p = err; *p; p++)
 			if (*p == '\n')
 				*p = ' ';
-		int n = snprintf(out, sizeof(out), "error %s\n", err);
-		write_all(fd, out, (size_t)n);
+		sbf(&o, "error %s\n", err);
 	} else if (b.oom) {
-		write_all(fd, "error out of memory\n", 20);
+		sbf(&o, "error out of memory\n");
 	} else {
-		write_all(fd, "ok\n", 3);
-		if (b.p)
-			write_all(fd, b.p, b.len);
+		sbf(&o, "ok\n%.*s", (int)b.len, b.p ? b.p : "");
 	}
 	if (b.p) {
 		OPENSSL_cleanse(b.p, b.cap);
 		free(b.p);
 	}
-	close(fd);
+	if (o.oom) {
+		if (o.p) {
+			OPENSSL_cleanse(o.p, o.cap);
+			free(o.p);
+		}
+		return NULL;
+	}
+	*out_len = o.len;
+	return o.p;
+}
+
+static void conn_close(unsigned i)
+{
+	struct conn *c = &g_conn[i];
+	close(c->fd);
+	if (c->out) {
+		OPENSSL_cleanse(c->out, c->out_len);
+		free(c->out);
+	}
+	OPENSSL_cleanse(c->in, sizeof(c->in));
+	if (i != g_nconn - 1) {
+		*c = g_conn[g_nconn - 1];
+		memset(&g_conn[g_nconn - 1], 0, sizeof(g_conn[0]));
+	}
+	g_nconn--;
+}
+
+/* request complete (newline, full buffer, EOF or deadline): build the reply */
+static void conn_answer(struct conn *c)
+{
+	c->out = ctl_answer(c->in, c->in_len, &c->out_len);
+	c->out_off = 0;
+	c->writing = true;
+	c->deadline = now_ms() + CTL_DEADLINE_MS;
+	if (c->out)
+		shutdown(c->fd, SHUT_RD);
+}
+
+/* 0 keep, -1 close */
+static int conn_io(struct conn *c, short rev)
+{
+	if (!c->writing && (rev & (POLLIN | POLLHUP | POLLERR))) {
+		for (;;) {
+			ssize_t r = read(c->fd, c->in + c->in_len, sizeof(c->in) - 1 - c->in_len);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				return 0;
+			if (r > 0) {
+				bool nl = memchr(c->in + c->in_len, '\n', (size_t)r) != NULL;
+				c->in_len += (size_t)r;
+				if (!nl && c->in_len < sizeof(c->in) - 1)
+					continue;
+			}
+			/* newline, full, EOF or error: answer what we have */
+			if (r < 0)
+				return -1;
+			conn_answer(c);
+			break;
+		}
+	}
+	if (c->writing) {
+		if (!c->out)
+			return -1;
+		while (c->out_off < c->out_len) {
+			ssize_t w = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+					 MSG_NOSIGNAL | MSG_DONTWAIT);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				return 0;
+			if (w <= 0)
+				return -1;
+			c->out_off += (size_t)w;
+		}
+		return -1; /* all sent: close */
+	}
+	return 0;
+}
+
+unsigned ctl_pollfds(int lfd, struct pollfd *p, unsigned cap)
+{
+	unsigned n = 0;
+	if (g_nconn < CTL_MAX_CONNS && n < cap)
+		p[n++] = (struct pollfd){.fd = lfd, .events = POLLIN};
+	for (unsigned i = 0; i < g_nconn && n < cap; i++)
+		p[n++] = (struct pollfd){.fd = g_conn[i].fd,
+					 .events = g_conn[i].writing ? POLLOUT : POLLIN};
+	return n;
+}
+
+int ctl_timeout_ms(void)
+{
+	int64_t t = now_ms(), m = -1;
+	for (unsigned i = 0; i < g_nconn; i++) {
+		int64_t d = g_conn[i].deadline - t;
+		if (d < 0)
+			d = 0;
+		if (m < 0 || d < m)
+			m = d;
+	}
+	return (int)m;
+}
+
+void ctl_process(int lfd, const struct pollfd *p, unsigned n)
+{
+	/* connections first (the array is compacted on close: match by fd) */
+	for (unsigned k = 0; k < n; k++) {
+		if (p[k].fd == lfd || !p[k].revents)
+			continue;
+		for (unsigned i = 0; i < g_nconn; i++)
+			if (g_conn[i].fd == p[k].fd) {
+				if (conn_io(&g_conn[i], p[k].revents))
+					conn_close(i);
+				break;
+			}
+	}
+	/* deadlines: an unfinished request is answered as it stands (usually
+	 * "error request line missing"); a reply not taken in time is dropped */
+	int64_t t = now_ms();
+	for (unsigned i = 0; i < g_nconn;) {
+		struct conn *c = &g_conn[i];
+		if (c->deadline > t) {
+			i++;
+			continue;
+		}
+		if (c->writing) {
+			conn_close(i);
+			continue;
+		}
+		conn_answer(c);
+		if (conn_io(c, 0)) {
+			conn_close(i);
+			continue;
+		}
+		i++;
+	}
+	/* new clients */
+	while (g_nconn < CTL_MAX_CONNS) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0)
+			break;
+		struct conn *c = &g_conn[g_nconn++];
+		memset(c, 0, sizeof(*c));
+		c->fd = fd;
+		c->deadline = now_ms() + CTL_DEADLINE_MS;
+		/* the request is usually there already */
+		if (conn_io(c, POLLIN))
+			conn_close(g_nconn - 1);
+	}
+}
+
+void ctl_close_all(void)
+{
+	while (g_nconn)
+		conn_close(g_nconn - 1);
 }

@@ -99,6 +99,16 @@ pp=$(awk '$1 == "proxy_packets" { print $2 }' "$IT_DIR/c2")
 rxp=$(awk '$1 == "rx_packets" { print $2 }' "$IT_DIR/c2")
 log "P: proxy_packets $pp, proxy_bytes $(awk '$1 == "proxy_bytes" { print $2 }' "$IT_DIR/c2"), rx_packets (to its TUN) $rxp"
 [ "${rxp:-0}" -lt 20 ] || fail "P wrote $rxp packets to its TUN (the proxied traffic must not go there)"
+pairs=$(ctl 2 "counters json" | sed 1d | "$PY" -c '
+import json, sys
+for p in json.load(sys.stdin)["proxy"]:
+    print("%s>%s %d %d" % (p["from"], p["to"], p["packets"], p["bytes"]))')
+log "P per direction (packets bytes): $(tr '\n' ' ' <<<"$pairs")"
+for d in "a>b" "b>a"; do
+	n=$(awk -v d="$d" '$1 == d { print $2 }' <<<"$pairs")
+	[ "${n:-0}" -gt 500 ] || fail "proxy counter $d is ${n:-0}"
+done
+[ "$(awk '{ s += $2 } END { print s }' <<<"$pairs")" = "$pp" ] || fail "per-direction counters do not add up to proxy_packets $pp"
 for i in 1 2 3; do
 	daemon_alive "$i" || fail "eespd node $i died"
 	check_drops "$i"
