@@ -243,8 +243,16 @@ int privs_lookup(const char *user, uid_t *uid, gid_t *gid, char *name_out, size_
 int privs_drop(uid_t uid, gid_t gid, char *err, size_t err_len);
 
 /* ---------------------------------------------------------------- ctl -- */
+/* gid: the control group (socket 0660 root:gid) or (gid_t)-1 (0600 root). */
 int ctl_listen(const char *path, uid_t uid, gid_t gid, char *err, size_t err_len);
-void ctl_handle(int fd);
+struct pollfd;
+/* Non-blocking service from the main poll loop: fill pollfds (listener +
+ * clients), poll with a timeout <= ctl_timeout_ms() (-1: no deadline),
+ * then ctl_process() the same array. */
+unsigned ctl_pollfds(int lfd, struct pollfd *p, unsigned cap);
+int ctl_timeout_ms(void);
+void ctl_process(int lfd, const struct pollfd *p, unsigned n);
+void ctl_close_all(void);
 
 /* ------------------------------------------------------------- replay -- */
 struct eesp_replay_key;

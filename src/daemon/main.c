@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -243,7 +244,21 @@ int main(int argc, char **argv)
 		if (geteuid() == 0 && fchown(ivs[i].fd, g_d.uid, g_d.gid))
 			log_warn("chown IV state file: %s", strerror(errno));
 	}
-	int ctl = ctl_listen(c->ctl_path, g_d.uid, g_d.gid, err, sizeof(err));
+	/* control socket group: daemon.control_group, else "eesp" if that group
+	 * exists, else none (root only); never the daemon user's own group */
+	gid_t ctl_gid = (gid_t)-1;
+	{
+		const char *gn = c->ctl_group[0] ? c->ctl_group : "eesp";
+		struct group *gr = getgrnam(gn);
+		if (gr)
+			ctl_gid = gr->gr_gid;
+		else if (c->ctl_group[0])
+			log_warn("control_group '%s' does not exist; control socket root-only (0600)",
+				 gn);
+		else
+			log_info("no group 'eesp': control socket root-only (0600)");
+	}
+	int ctl = ctl_listen(c->ctl_path, g_d.uid, ctl_gid, err, sizeof(err));
 	if (ctl < 0) {
 		log_err("%s", err);
 		return 1;
@@ -321,11 +336,16 @@ tun_done:
 	int rc = 0;
 	time_t check_at = time(NULL) + 1;
 	while (running) {
-		struct pollfd p[2] = {{.fd = ctl, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
-		int n = poll(p, 2, 500);
+		struct pollfd p[64];
+		p[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
+		unsigned np = 1 + ctl_pollfds(ctl, p + 1, 63);
+		int to = ctl_timeout_ms();
+		int n = poll(p, np, to >= 0 && to < 500 ? to : 500);
 		if (n < 0 && errno != EINTR)
 			break;
-		if (p[1].revents & POLLIN) {
+		if (n < 0)
+			continue;
+		if (p[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGHUP) {
@@ -337,8 +357,7 @@ tun_done:
 				}
 			}
 		}
-		if (p[0].revents & POLLIN)
-			ctl_handle(ctl);
+		ctl_process(ctl, p + 1, np - 1);
 		if (time(NULL) >= check_at) {
 			for (unsigned i = 0; i < g_d.n_workers; i++)
 				if (worker_failed(g_d.w[i])) {
@@ -353,6 +372,7 @@ tun_done:
 		worker_stop_join(g_d.w[i]);
 	for (unsigned i = 0; i < g_d.n_workers; i++)
 		worker_free(g_d.w[i]);
+	ctl_close_all();
 	close(ctl);
 	if (unlink(atomic_load(&g_cfg)->ctl_path))
 		log_debug("unlink control socket: %s", strerror(errno));
