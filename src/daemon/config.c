@@ -205,7 +205,7 @@ static const char *const keys_top[] = {"daemon", "domain", "domains", "psp", "pe
 static const char *const keys_daemon[] = {"mode", "interface",	    "mtu",	 "addresses",
 					  "port", "source_ports",   "workers",	 "offload",
 					  "user", "control_socket", "state_dir", "log_level",
-					  "control_group", "iv_block", NULL};
+					  "control_group", "iv_block", "gro", NULL};
 static const char *const keys_domain[] = {"name",
 					  "id",
 					  "key_file",
