@@ -15,6 +15,7 @@ struct dp {
 	uint16_t session_id;
 	struct eesp_ivgen iv;
 	struct ivstate ivs;
+	uint64_t iv_pending; /* next block's mark, asked for, maybe not on disk (0 = none) */
 	uint32_t flow_seed;
 	bool raw; /* raw sockets: the daemon writes the UDP header */
 	uint64_t *cnt;

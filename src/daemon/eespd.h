@@ -214,11 +214,22 @@ int sockets_open(const struct cfg *c, unsigned n, struct sockset *s, char *err, 
 /* ------------------------------------------------------------ ivstate -- */
 struct ivstate {
 	int fd;
-	uint64_t hwm;
+	uint64_t hwm;  /* mark read at start */
+	unsigned slot; /* persister slot (= worker index) */
 };
 int ivstate_open(const char *dir, const char *ifname, unsigned worker, struct ivstate *s, char *err,
 		 size_t err_len);
+/* Synchronous write + fsync (not used on the data path). */
 int ivstate_persist(struct ivstate *s, uint64_t hwm);
+/* The persister thread (started before the workers, stopped after them). */
+int ivstate_start(void);
+void ivstate_stop(void);
+/* Ask the persister to write a mark >= mark (returns at once). */
+void ivstate_request(const struct ivstate *s, uint64_t mark);
+/* Highest mark known to be on disk. */
+uint64_t ivstate_persisted(const struct ivstate *s);
+/* Block until persisted >= mark; -1 if the write failed. */
+int ivstate_wait(const struct ivstate *s, uint64_t mark);
 
 /* ------------------------------------------------------------- worker -- */
 struct worker;

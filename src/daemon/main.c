@@ -308,6 +308,10 @@ tun_done:
 		log_warn("not started as root: running as uid %u", (unsigned)getuid());
 	}
 
+	if (ivstate_start()) {
+		log_err("cannot start the IV persister thread");
+		return 1;
+	}
 	uint32_t seed = 0;
 	RAND_bytes((unsigned char *)&seed, sizeof(seed));
 	for (unsigned i = 0; i < c->workers; i++) {
@@ -372,6 +376,7 @@ tun_done:
 		worker_stop_join(g_d.w[i]);
 	for (unsigned i = 0; i < g_d.n_workers; i++)
 		worker_free(g_d.w[i]);
+	ivstate_stop();
 	ctl_close_all();
 	close(ctl);
 	if (unlink(atomic_load(&g_cfg)->ctl_path))

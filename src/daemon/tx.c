@@ -59,16 +59,44 @@ uint16_t tx_source_port(uint32_t seed, const uint8_t *p, size_t len, uint16_t lo
 	return (uint16_t)(lo + h % ((uint32_t)hi - lo + 1));
 }
 
+/*
+ * IVs come from blocks of cfg->iv_block whose high-water mark is on disk
+ * before the first IV of the block is used (ivstate.c).  When half of the
+ * current block is used, the next block's mark is handed to the persister
+ * thread; at the end of the block the worker switches once that mark is on
+ * disk, normally at once, else it waits (iv_persist_wait).
+ */
+static uint64_t next_mark(const struct dp *dp)
+{
+	uint64_t base = dp->iv.limit > dp->iv.next ? dp->iv.limit : dp->iv.next;
+	uint64_t blk = dp->cfg->iv_block ? dp->cfg->iv_block : EESP_IVGEN_BLOCK;
+	return base > UINT64_MAX - blk ? UINT64_MAX : base + blk;
+}
+
 static int next_iv(struct dp *dp, uint64_t *iv)
 {
-	if (eesp_ivgen_next(&dp->iv, iv) == EESP_E_OK)
+	if (eesp_ivgen_next(&dp->iv, iv) == EESP_E_OK) {
+		uint64_t blk = dp->cfg->iv_block ? dp->cfg->iv_block : EESP_IVGEN_BLOCK;
+		if (!dp->iv_pending && dp->iv.limit - dp->iv.next <= blk / 2) {
+			dp->iv_pending = next_mark(dp);
+			ivstate_request(&dp->ivs, dp->iv_pending);
+		}
 		return 0;
-	uint64_t hwm = eesp_ivgen_reserve(&dp->iv);
-	if (ivstate_persist(&dp->ivs, hwm)) {
-		/* undo: the block is not ours until it is on disk */
-		dp->iv.limit = dp->iv.next;
-		return -1;
 	}
+	if (!dp->iv_pending || dp->iv_pending <= dp->iv.next) {
+		dp->iv_pending = next_mark(dp);
+		ivstate_request(&dp->ivs, dp->iv_pending);
+	}
+	if (ivstate_persisted(&dp->ivs) < dp->iv_pending) {
+		cnt_add(dp->cnt, CNT_IV_PERSIST_WAIT, 1);
+		if (ivstate_wait(&dp->ivs, dp->iv_pending)) {
+			dp->iv_pending = 0; /* the next packet asks again */
+			return -1;
+		}
+	}
+	/* the mark is on disk: the block below it is ours */
+	dp->iv.limit = dp->iv_pending;
+	dp->iv_pending = 0;
 	return eesp_ivgen_next(&dp->iv, iv) == EESP_E_OK ? 0 : -1;
 }
 

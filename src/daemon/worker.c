@@ -822,6 +822,9 @@ static void *worker_main(void *arg)
 		return NULL;
 	}
 	eesp_ivgen_init(&w->dp.iv, eesp_ivgen_start((uint64_t)time(NULL), w->dp.ivs.hwm));
+	/* reserve the first block now, off the data path (tx.c next_iv) */
+	w->dp.iv_pending = w->dp.iv.next + (w->dp.cfg->iv_block ? w->dp.cfg->iv_block : 1);
+	ivstate_request(&w->dp.ivs, w->dp.iv_pending);
 	atomic_store(&w->serial, w->dp.cfg->serial);
 	log_info("worker %u: session id %u, io_uring ready (multishot recvmsg, buffer rings "
 		 "%u+%u)",
