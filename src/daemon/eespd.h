@@ -272,11 +272,12 @@ struct eesp_replay_key;
 int replay_sync(const struct cfg *c, char *err, size_t err_len);
 void replay_free_all(void);
 /* Receive (any worker, thread-safe): 0 = new, else the counter to drop
- * under (EESP_E_REPLAY or CNT_REPLAY_TOO_OLD).  check before the AEAD,
- * update after the ICV verified (adds the windows it evicted). */
+ * under (EESP_E_REPLAY or CNT_REPLAY_TOO_OLD).  check before the AEAD
+ * (duplicates only), update after the ICV verified with the inner flow's
+ * hash (returns the windows it evicted). */
 unsigned replay_rx_check(const struct cfg *c, const struct eesp_replay_key *k, uint64_t sn);
-unsigned replay_rx_update(const struct cfg *c, const struct eesp_replay_key *k, uint64_t sn,
-			  uint64_t *evicted);
+unsigned replay_rx_update(const struct cfg *c, const struct eesp_replay_key *k, uint32_t flow,
+			  uint64_t sn, uint64_t *evicted);
 void replay_table_stats(unsigned dom, uint64_t *entries, uint64_t *capacity, uint64_t *evictions);
 
 /* --------------------------------------------------------------- main -- */

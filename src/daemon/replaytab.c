@@ -38,7 +38,10 @@ struct replay_dom {
 	unsigned bits;
 };
 
-static _Atomic(struct replay_dom *) g_rt[EESPD_MAX_DOMAINS];
+/* per domain: [0] windows per (SPI, tenant, sender, Session ID), used for
+ * the cheap duplicate check before the AEAD; [1] windows per (..., inner
+ * flow), the authoritative verdict after the ICV (see replay_rx_update) */
+static _Atomic(struct replay_dom *) g_rt[2][EESPD_MAX_DOMAINS];
 
 static struct replay_dom *rd_new(unsigned bits)
 {
@@ -66,7 +69,7 @@ int replay_sync(const struct cfg *c, char *err, size_t err_len)
 {
 	for (unsigned i = 0; i < c->n_doms && i < EESPD_MAX_DOMAINS; i++) {
 		const struct cfg *d = c->doms[i];
-		struct replay_dom *have = atomic_load(&g_rt[i]);
+		struct replay_dom *have = atomic_load(&g_rt[0][i]);
 		if (!d->replay)
 			continue;
 		if (have) {
@@ -77,21 +80,22 @@ int replay_sync(const struct cfg *c, char *err, size_t err_len)
 				    d->dom_name, 1u << have->bits);
 			continue;
 		}
-		struct replay_dom *n = rd_new(d->replay_bits);
-		if (!n) {
+		struct replay_dom *n = rd_new(d->replay_bits), *f = rd_new(d->replay_bits);
+		if (!n || !f) {
 			snprintf(err, err_len, "domain %s: no memory for the replay table",
 				 d->dom_name);
-			return -1;
+			return -1; /* (a partial table is freed at exit) */
 		}
-		atomic_store(&g_rt[i], n);
+		atomic_store(&g_rt[1][i], f);
+		atomic_store(&g_rt[0][i], n);
 	}
 	return 0;
 }
 
 void replay_free_all(void)
 {
-	for (unsigned i = 0; i < EESPD_MAX_DOMAINS; i++) {
-		struct replay_dom *d = atomic_exchange(&g_rt[i], NULL);
+	for (unsigned i = 0; i < 2 * EESPD_MAX_DOMAINS; i++) {
+		struct replay_dom *d = atomic_exchange(&g_rt[i & 1][i >> 1], NULL);
 		if (!d)
 			continue;
 		for (unsigned j = 0; j < REPLAY_SHARDS; j++) {
@@ -102,9 +106,10 @@ void replay_free_all(void)
 	}
 }
 
-static struct replay_shard *shard_of(const struct cfg *c, const struct eesp_replay_key *k)
+static struct replay_shard *shard_of(unsigned tab, const struct cfg *c,
+				     const struct eesp_replay_key *k)
 {
-	struct replay_dom *d = atomic_load_explicit(&g_rt[c->dom_idx], memory_order_acquire);
+	struct replay_dom *d = atomic_load_explicit(&g_rt[tab][c->dom_idx], memory_order_acquire);
 	if (!d)
 		return NULL;
 	uint32_t h = (k->sender ^ k->spi ^ (k->scope * 0x85ebca6bu)) * 0x9e3779b1u;
@@ -125,40 +130,70 @@ static unsigned verdict_cnt(enum eesp_replay_verdict v)
 	}
 }
 
+/*
+ * Before the AEAD: only an exact duplicate of an SN recorded for this
+ * (sender, Session ID) is dropped here (cheap: no decryption).  A "too old"
+ * verdict of this window is not trusted: one sender's flows leave on
+ * different outer source ports and so are received by different workers,
+ * which reorders the Session ID's packets by more than a window when a
+ * worker is briefly descheduled.
+ */
 unsigned replay_rx_check(const struct cfg *c, const struct eesp_replay_key *k, uint64_t sn)
 {
-	struct replay_shard *s = shard_of(c, k);
+	struct replay_shard *s = shard_of(0, c, k);
 	if (!s)
 		return 0; /* replay enabled by a reload whose table failed: logged there */
 	pthread_mutex_lock(&s->lock);
 	enum eesp_replay_verdict v = eesp_replay_check(s->t, k, sn);
 	pthread_mutex_unlock(&s->lock);
-	return verdict_cnt(v);
+	return v == EESP_REPLAY_DUP ? EESP_E_REPLAY : 0;
 }
 
-unsigned replay_rx_update(const struct cfg *c, const struct eesp_replay_key *k, uint64_t sn,
-			  uint64_t *evicted)
+static enum eesp_replay_verdict upd(struct replay_shard *s, const struct eesp_replay_key *k,
+				    uint64_t sn, uint64_t *evicted)
 {
-	struct replay_shard *s = shard_of(c, k);
 	struct eesp_replay_stats a, b;
-	if (!s)
-		return 0;
 	pthread_mutex_lock(&s->lock);
 	eesp_replay_get_stats(s->t, &a);
 	enum eesp_replay_verdict v = eesp_replay_update(s->t, k, sn);
 	eesp_replay_get_stats(s->t, &b);
 	pthread_mutex_unlock(&s->lock);
-	*evicted = b.evictions - a.evictions;
-	return verdict_cnt(v);
+	*evicted += b.evictions - a.evictions;
+	return v;
+}
+
+/*
+ * After the ICV: the verdict comes from the window of (sender, Session ID,
+ * inner flow): a flow keeps one outer source port, so one receive worker
+ * sees its packets in order, while every replay of a packet decrypts to the
+ * same flow and meets the same window (safety per key, replay.h).  The
+ * session window is updated too (for the check above); a duplicate there
+ * is a replay as well.
+ */
+unsigned replay_rx_update(const struct cfg *c, const struct eesp_replay_key *k, uint32_t flow,
+			  uint64_t sn, uint64_t *evicted)
+{
+	struct eesp_replay_key fk = *k;
+	fk.scope ^= (flow + 1) * 0x9e3779b1u;
+	struct replay_shard *s = shard_of(0, c, k), *f = shard_of(1, c, &fk);
+	*evicted = 0;
+	if (!s || !f)
+		return 0;
+	enum eesp_replay_verdict vf = upd(f, &fk, sn, evicted);
+	if (vf != EESP_REPLAY_OK)
+		return verdict_cnt(vf);
+	return upd(s, k, sn, evicted) == EESP_REPLAY_DUP ? EESP_E_REPLAY : 0;
 }
 
 void replay_table_stats(unsigned dom, uint64_t *entries, uint64_t *capacity, uint64_t *evictions)
 {
-	struct replay_dom *d = dom < EESPD_MAX_DOMAINS ? atomic_load(&g_rt[dom]) : NULL;
 	*entries = *capacity = *evictions = 0;
-	if (!d)
-		return;
-	for (unsigned j = 0; j < REPLAY_SHARDS; j++) {
+	for (unsigned t = 0; t < 2 * REPLAY_SHARDS; t++) {
+		struct replay_dom *d =
+		    dom < EESPD_MAX_DOMAINS ? atomic_load(&g_rt[t / REPLAY_SHARDS][dom]) : NULL;
+		unsigned j = t % REPLAY_SHARDS;
+		if (!d)
+			continue;
 		struct eesp_replay_stats st;
 		pthread_mutex_lock(&d->s[j].lock);
 		eesp_replay_get_stats(d->s[j].t, &st);

@@ -123,7 +123,8 @@ opened:
 		/* the ICV verified: record the SN (re-checks, so a duplicate that
 		 * raced through check on another worker is still dropped) */
 		uint64_t ev = 0;
-		e = replay_rx_update(c, &rk, v.sn, &ev);
+		uint32_t flow = tx_source_port(0x45455350u, pkt + *off, *ilen, 0, 65535);
+		e = replay_rx_update(c, &rk, flow, v.sn, &ev);
 		if (ev)
 			cnt_add(dp->cnt, CNT_REPLAY_EVICT, ev);
 		if (e)
