@@ -2,12 +2,13 @@
 # tests/integration/30_examples.sh - every configuration in conf/examples/
 # works as written.
 #
-# For each example directory (two-node, cluster, psp-server):
+# For each example directory (two-node, cluster, psp-server, proxy):
 #   - one network namespace per *.conf, on a shared bridge, with the host
 #     address the file names in its "# host address:" comment;
 #   - fresh keys made with eespctl, the way the comments tell an operator to:
-#     eesp examples: `eespctl domain create --id <the config's id>` once, the
-#     domain.keys copied to every node's key_file; psp-server: one
+#     eesp examples: `eespctl domain create --id <id>` once per domain id
+#     the configurations name, its domain.keys copied to the key_file of
+#     every node of that domain (the proxy holds two); psp-server: one
 #     `eespctl domain create --mode psp` per host, and for every peer's tx_spi
 #     an `sa psp` line from `eespctl derive psp --spi SPI --keys <the
 #     receiver's dir> --line` appended to the sender's key file;
@@ -15,8 +16,10 @@
 #     rewritten (temporary paths, "nobody"); key_file is kept as written
 #     (relative to the config);
 #   - eespd -t accepts each file, eespd starts on each, and every host pings
-#     every peer it lists, IPv4 and IPv6 (both ways, since peers list each
-#     other); no drop counter may move except no_route/tx_no_buffer.
+#     every host address (/32, /128) in its peers' allowed_ips - through the
+#     proxy for the proxy example - or, for a peer routed by prefix, the
+#     peer's own tunnel addresses; both ways, since peers list each other.
+#     No drop counter may move except no_route/tx_no_buffer.
 # Exit 0 pass, 77 skip, anything else fail.
 . tests/integration/lib.sh
 
@@ -42,7 +45,22 @@ m = re.search(r"peers\s*=\s*\((.*)\)\s*;", t, re.S)
 for g in re.findall(r"\{(.*?)\}", m.group(1) if m else "", re.S):
     name = re.search(r'name\s*=\s*"([^"]+)"', g).group(1)
     tx = re.search(r"tx_spi\s*=\s*(0x[0-9a-fA-F]+|[0-9]+)", g)
-    print(name, tx.group(1) if tx else "-")
+    hosts = re.findall(r'"([0-9a-fA-F.:]+)/(?:32|128)"', g)
+    print(name, tx.group(1) if tx else "-", ",".join(hosts) or "-")
+PYEOF
+}
+
+# domains FILE: "id key_file" of every domain (domain or domains) in FILE
+domains() {
+	"$PY" - "$1" <<'PYEOF'
+import re, sys
+t = re.sub(r"#[^\n]*", "", open(sys.argv[1]).read())
+# each key_file with the nearest "id =" before it (and after the previous key_file)
+prev = 0
+for k in re.finditer(r'key_file\s*=\s*"([^"]+)"', t):
+    ids = re.findall(r"\bid\s*=\s*(0x[0-9a-fA-F]+|[0-9]+)", t[prev:k.start()])
+    print(ids[-1] if ids else "-", k.group(1))
+    prev = k.end()
 PYEOF
 }
 
@@ -84,20 +102,25 @@ run_example() {
 		done
 	else
 		IT_TUN=eesp0
-		id=$(conf_field "${files[0]}" id)
-		must "$EESPCTL" domain create "$IT_DIR/$EX/keysrc/domain" --id "$id" --profile node --node 1 >/dev/null
+		# one domain key per domain id, as an operator makes it once
+		for f in "${files[@]}"; do
+			domains "$f"
+		done | sort -u | while read -r id keyf; do
+			[ -d "$IT_DIR/$EX/keysrc/$id" ] && continue
+			must "$EESPCTL" domain create "$IT_DIR/$EX/keysrc/$id" --id "$id" --profile node --node 1 >/dev/null
+		done
 	fi
 	for f in "${files[@]}"; do
 		name=$(basename "$f" .conf)
 		i=${IDX[$name]}
 		_mkdir_node "$i"
-		keyf=$(conf_field "$f" key_file)
-		[ -n "$keyf" ] || fail "$EX/$name: no key_file"
-		mkdir -p "$(dirname "$(node_dir "$i")/$keyf")"
 		if [ "$mode" = psp ]; then
+			keyf=$(conf_field "$f" key_file)
+			[ -n "$keyf" ] || fail "$EX/$name: no key_file"
+			mkdir -p "$(dirname "$(node_dir "$i")/$keyf")"
 			{
 				grep '^psp ' "$IT_DIR/$EX/keysrc/$name/psp.keys"
-				while read -r p spi; do
+				while read -r p spi _; do
 					[ "$spi" != - ] || continue
 					[ -d "$IT_DIR/$EX/keysrc/$p" ] || fail "$EX/$name: peer $p has no configuration"
 					# the receiver p derives the sender's data key out of band
@@ -106,8 +129,15 @@ run_example() {
 				done < <(peers "$f")
 			} | write_secret "$(node_dir "$i")/$keyf"
 		else
-			cp "$IT_DIR/$EX/keysrc/domain/domain.keys" "$(node_dir "$i")/$keyf"
-			chmod 0600 "$(node_dir "$i")/$keyf"
+			local nd=0
+			while read -r id keyf; do
+				[ -f "$IT_DIR/$EX/keysrc/$id/domain.keys" ] || fail "$EX/$name: no key for domain $id"
+				mkdir -p "$(dirname "$(node_dir "$i")/$keyf")"
+				cp "$IT_DIR/$EX/keysrc/$id/domain.keys" "$(node_dir "$i")/$keyf"
+				chmod 0600 "$(node_dir "$i")/$keyf"
+				nd=$((nd + 1))
+			done < <(domains "$f")
+			[ $nd -ge 1 ] || fail "$EX/$name: no domain with a key_file"
 		fi
 		sed -e "s#^\( *control_socket *= *\)\"[^\"]*\"#\1\"$(node_sock "$i")\"#" \
 			-e "s#^\( *state_dir *= *\)\"[^\"]*\"#\1\"$(node_dir "$i")/state\"#" \
@@ -120,14 +150,26 @@ run_example() {
 	for f in "${files[@]}"; do
 		name=$(basename "$f" .conf)
 		i=${IDX[$name]}
-		while read -r p spi; do
-			local j=${IDX[$p]}
-			local a4 a6
-			a4=$(grep -o '"192\.0\.2\.'"$j"'/[0-9]*"' "$IT_DIR/$EX/n$j/eespd.conf" | head -1 | tr -d '"' | cut -d/ -f1)
-			a6=$(grep -o '"2001:db8:[0-9a-f:]*/64"' "$IT_DIR/$EX/n$j/eespd.conf" | head -1 | tr -d '"' | cut -d/ -f1)
-			ping_ok "$i" "$a4" 3
-			[ -n "$a6" ] && ping_ok "$i" "$a6" 3
+		while read -r p spi hosts; do
+			local j=${IDX[$p]:-} a
+			[ -n "$j" ] || fail "$EX/$name: peer $p has no configuration"
+			if [ "$hosts" = - ]; then
+				# a peer routed by prefix: its own tunnel addresses
+				hosts=$(grep -o '"192\.0\.2\.'"$j"'/[0-9]*"\|"2001:db8:[0-9a-f:]*/64"' "$(node_conf "$j")" | head -2 | tr -d '"' | cut -d/ -f1 | paste -sd,)
+			fi
+			for a in ${hosts//,/ }; do
+				ping_ok "$i" "$a" 3
+			done
 		done < <(peers "$f")
+	done
+	# a proxy (forward_to) must have carried the cross-domain pings itself
+	for f in "${files[@]}"; do
+		grep -q '^ *forward_to' "$f" || continue
+		i=${IDX[$(basename "$f" .conf)]}
+		local pp
+		pp=$(counters "$i" | awk '$1 == "proxy_packets" { print $2 }')
+		[ "${pp:-0}" -gt 0 ] || fail "$EX: the proxy (node $i) forwarded nothing (proxy_packets ${pp:-missing})"
+		log "$EX: proxy node $i forwarded $pp packets between the domains"
 	done
 	for i in $(seq "$n"); do
 		daemon_alive "$i" || fail "$EX: eespd on node $i died"
