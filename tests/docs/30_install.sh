@@ -13,9 +13,9 @@
 #   make uninstall DESTDIR=$tmp PREFIX=/usr leaves no file behind.
 # Exit 0 pass, 77 skip, 1 fail.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 B=${B:-build}
-[ -x "$B/eespd" ] && [ -x "$B/eespctl" ] || { echo "SKIP: $B/eespd or $B/eespctl not built (make)"; exit 77; }
+if [ ! -x "$B/eespd" ] || [ ! -x "$B/eespctl" ]; then echo "SKIP: $B/eespd or $B/eespctl not built (make)"; exit 77; fi
 command -v make >/dev/null || { echo "SKIP: make missing"; exit 77; }
 
 T=$(mktemp -d /tmp/eesp-30_install.XXXXXX) || exit 1

@@ -14,7 +14,7 @@
 #    section is in the table, and the built eespctl's --help lists them all.
 # Exit 0 pass, 77 skip, 1 fail.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 B=${B:-build}
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3

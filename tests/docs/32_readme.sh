@@ -13,7 +13,7 @@
 #     retire -> the old one is gone.
 # Exit 0 pass, 77 skip, 1 fail.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 B=${B:-build}
 [ -f README.md ] || { echo "SKIP: no README.md"; exit 77; }
 [ -x "$B/eespctl" ] || { echo "SKIP: $B/eespctl not built"; exit 77; }

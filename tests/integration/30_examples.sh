@@ -65,7 +65,7 @@ PYEOF
 }
 
 run_example() {
-	local dir=$1 k=$2 f i n name keyf mode id v6 p spi out
+	local dir=$1 k=$2 f i n name keyf mode id p spi out
 	EX=$(basename "$dir")
 	IT_P="e30$$$k"
 	log "=== example $EX"
@@ -79,8 +79,9 @@ run_example() {
 	for f in "${files[@]}"; do
 		name=$(basename "$f" .conf)
 		i=$(grep -o '"192\.0\.2\.[0-9]*/' "$f" | head -1 | sed 's/.*\.\([0-9]*\)\/$/\1/')
-		[ -n "$i" ] && [ "$i" -ge 1 ] && [ "$i" -le "$n" ] ||
+		if [ -z "$i" ] || [ "$i" -lt 1 ] || [ "$i" -gt "$n" ]; then
 			fail "$EX/$name: inner IPv4 address must be 192.0.2.1..$n (test layout), got '$i'"
+		fi
 		IDX[$name]=$i
 		HOSTADDR[$i]=$(sed -n 's/^# host address: *\([0-9./]*\).*/\1/p' "$f")
 		[ -n "${HOSTADDR[$i]}" ] || fail "$EX/$name: no '# host address:' comment"
@@ -187,7 +188,7 @@ k=0
 for d in conf/examples/*/; do
 	[ -n "$(ls "$d"*.conf 2>/dev/null)" ] || continue
 	k=$((k + 1))
-	run_example "${d%/}" "$(printf "\\x$(printf %x $((96 + k)))")"
+	run_example "${d%/}" "$(echo abcdefghij | cut -c"$k")"
 done
 [ $k -ge 3 ] || fail "only $k example directories"
 log "PASS: $k examples"
