@@ -5,7 +5,7 @@
  * daemon's own counters follow.  Each worker writes only its own array (plain
  * relaxed stores); the control thread reads with relaxed loads and sums.
  *
- * Receive side:  rx_datagrams = rx_packets + proxy_packets + proxy_denied
+ * Receive side:  rx_datagrams = rx_packets + proxy_packets + proxy_denied + replay_too_old
  *   + proxy_drops + every receive drop (the errors.h names, keepalive, ike,
  *   esp, oversize_rx, tun_write_err).  A proxied packet's send-side failure
  *   is counted under proxy_drops and its reason (send_err, no_route, ...).
