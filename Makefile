@@ -2,7 +2,9 @@
 #
 #   make            build eespd, eespctl and the core library
 #   make deps       install missing Debian packages (apt-get, non-interactive)
-#   make check      deps + build + every test (unit, vectors, fuzz, dissector, integration)
+#   make check      deps + build + every test (unit, vectors, fuzz, dissector, integration),
+#                   then check-asan (CHECK_ASAN=0 leaves it out)
+#   make check-asan unit, cli and integration tests built with ASan+UBSan (build-asan/)
 #   make demo       two namespaces, two daemons, traffic through the tunnel
 #   make fuzz       run every fuzzer for FUZZ_SECONDS (default 300)
 #   make dissector  build the Wireshark plugin
@@ -90,10 +92,22 @@ dissector:
 check: deps
 	$(MAKE) all $(B)/test_unit $(FUZZERS) tools
 	$(MAKE) dissector
-	@tools/check.sh
+	@rc=0; tools/check.sh || rc=1; \
+	if [ "$(CHECK_ASAN)" != 0 ]; then $(MAKE) check-asan || rc=1; fi; exit $$rc
 
 check-unit: $(B)/test_unit
 	$(B)/test_unit
+
+# ASan+UBSan: the core, eespd, eespctl, test_unit and tools rebuilt in build-asan/
+# (CFLAGS via the environment, so the warnings and -std still apply), then the
+# unit, cli and integration tests against them; any sanitizer report fails.
+ASAN_B := build-asan
+ASAN_CFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all \
+	-Wno-error=format-truncation
+.PHONY: check-asan
+check-asan:
+	CFLAGS="$(ASAN_CFLAGS)" $(MAKE) B=$(ASAN_B) all $(ASAN_B)/test_unit tools
+	B=$(ASAN_B) tools/check_asan.sh
 
 FUZZ_SECONDS ?= 300
 fuzz: $(FUZZERS)
@@ -124,7 +138,7 @@ format:
 		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC)
 
 clean:
-	rm -rf $(B)
+	rm -rf $(B) build-asan
 	-$(MAKE) -C dissector clean
 
 -include $(CORE_OBJ:.o=.d) $(DAEMON_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# tools/check_asan.sh - run the unit tests and the cli + integration suites
+# against the ASan+UBSan build in $B (default build-asan; `make check-asan`
+# builds it).  Every sanitizer report goes to a file under a scratch
+# directory (log_path, so reports from daemons started in the background,
+# even after they dropped root, are kept); any such file, or any failing
+# test, fails the run.  Prints one summary line.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export B=${B:-build-asan}
+logs=$(mktemp -d /tmp/eesp-asan.XXXXXX)
+chmod 1777 "$logs" # eespd writes its reports after dropping privileges
+common="halt_on_error=1:abort_on_error=0:exitcode=86:log_path=$logs/report:log_exe_name=1"
+export ASAN_OPTIONS="$common:detect_leaks=${ASAN_LEAKS:-1}:detect_stack_use_after_return=1:check_initialization_order=1"
+# a hint for tests whose checks cannot hold under ASan (it makes mlock() a no-op)
+export EESP_SANITIZER=asan
+export UBSAN_OPTIONS="$common:print_stacktrace=1"
+export LSAN_OPTIONS="exitcode=86:log_path=$logs/report"
+passed=0 failed=0 skipped=0
+failures=()
+# collect LABEL: count new sanitizer reports against LABEL
+collect() {
+	local r
+	for r in "$logs"/report.*; do
+		[ -e "$r" ] || continue
+		case $r in *.seen) continue ;; esac
+		failed=$((failed + 1)); failures+=("sanitizer report during $1: $(basename "$r")")
+		echo "SANITIZER FINDING during $1 ($r):"; head -60 "$r"
+		mv "$r" "$r.seen"
+	done
+}
+
+echo "=== unit tests (ASan+UBSan)"
+out=$(mktemp)
+"$B/test_unit" --jobs 2 2>&1 | tee "$out" | grep -a -E 'FAIL|Synthesis' || true
+syn=$(grep -a 'Synthesis:' "$out" | tail -1)
+if [ -n "$syn" ]; then
+	p=$(sed -n 's/.*Passing: *\([0-9]*\).*/\1/p' <<<"$syn")
+	f=$(sed -n 's/.*Failing: *\([0-9]*\).*/\1/p' <<<"$syn")
+	c=$(sed -n 's/.*Crashing: *\([0-9]*\).*/\1/p' <<<"$syn")
+	passed=$((passed + p)); failed=$((failed + f + c))
+	[ $((f + c)) -eq 0 ] || failures+=("unit: $f failing, $c crashing")
+else
+	failed=$((failed + 1)); failures+=("unit: no criterion summary")
+fi
+rm -f "$out"
+collect "unit tests"
+
+for suite in ${ASAN_SUITES:-tests/cli tests/integration}; do
+	echo "=== $suite (B=$B)"
+	for t in "$suite"/[0-9]*.sh; do
+		[ -e "$t" ] || continue
+		B=$B timeout --kill-after=10 "${TEST_TIMEOUT:-600}" bash "$t" >"$logs/test.out" 2>&1
+		rc=$?
+		case $rc in
+		0) passed=$((passed + 1)); echo "PASS $t" ;;
+		77) skipped=$((skipped + 1)); echo "SKIP $t: $(grep -a -m1 SKIP "$logs/test.out")" ;;
+		*) failed=$((failed + 1)); failures+=("$t (exit $rc)"); echo "FAIL $t (exit $rc)"
+		   tail -30 "$logs/test.out" ;;
+		esac
+		collect "$t"
+	done
+done
+n=$(find "$logs" -name 'report.*' | wc -l)
+for x in "${failures[@]}"; do echo "FAILED: $x"; done
+echo "check-asan: $passed passed, $failed failed, $skipped skipped, $n sanitizer reports (kept in $logs)"
+[ "$n" -eq 0 ] && rm -rf "$logs"
+[ "$failed" -eq 0 ]
