@@ -25,6 +25,7 @@
 
 #include "eespctl.h"
 #include "keys.h"
+#include "strbuf.h"
 
 /* ------------------------------------------------------- shared bits -- */
 
@@ -133,48 +134,7 @@ bad:
 	return -1;
 }
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-	if (!b->p)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		free(b->p);
-		b->p = NULL;
-		return;
-	}
-	if ((size_t)n >= b->cap - b->len) {
-		size_t ncap = (b->cap + (size_t)n) * 2;
-		char *np = malloc(ncap);
-		if (!np) {
-			OPENSSL_cleanse(b->p, b->cap);
-			free(b->p);
-			b->p = NULL;
-			return;
-		}
-		memcpy(np, b->p, b->len);
-		OPENSSL_cleanse(b->p, b->cap);
-		free(b->p);
-		b->p = np;
-		b->cap = ncap;
-		va_start(ap, fmt);
-		vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-	}
-	b->len += (size_t)n;
-}
-
-static void format_ring(struct sbuf *b, const struct eesp_ring *r, enum eesp_level level)
+static void format_ring(struct strbuf *b, const struct eesp_ring *r, enum eesp_level level)
 {
 	static const char *const slot[] = {"previous", "current", "next"};
 	char hex[2 * EESP_ROOT_KEY_LEN + 1];
@@ -184,7 +144,7 @@ static void format_ring(struct sbuf *b, const struct eesp_ring *r, enum eesp_lev
 		hex_encode(r->gen[i].key, EESP_ROOT_KEY_LEN, hex);
 		/* the parser makes the highest generation current and reads the
 		 * trailing "next" marker; previous is the one below current */
-		sb_printf(b, "%s %u %u %s%s\t# %s, phase %u\n", level_name(level), r->id,
+		strbuf_printf(b, "%s %u %u %s%s\t# %s, phase %u\n", level_name(level), r->id,
 			  r->gen[i].generation, hex, i == EESP_GEN_NEXT ? " next" : "", slot[i],
 			  r->gen[i].generation % EESP_PHASES);
 		OPENSSL_cleanse(hex, sizeof(hex));
@@ -194,20 +154,16 @@ static void format_ring(struct sbuf *b, const struct eesp_ring *r, enum eesp_lev
 char *keyset_format(const struct eesp_keyset *ks, bool has_id, uint32_t id, const char *comment,
 		    size_t *len)
 {
-	struct sbuf b = {.cap = 4096};
+	struct strbuf b = {0};
 	char hex[2 * PSP_MASTER_KEY_LEN + 1];
-	b.p = malloc(b.cap);
-	if (!b.p)
-		return NULL;
-	b.p[0] = 0;
-	sb_printf(&b, "# %s\n# Format: src/core/keys.h; written by eespctl. Keep mode 0600.\n",
+	strbuf_printf(&b, "# %s\n# Format: src/core/keys.h; written by eespctl. Keep mode 0600.\n",
 		  comment);
 	if (!has_id && ks->has_domain_spi) {
 		has_id = true;
 		id = ks->domain_spi;
 	}
 	if (has_id)
-		sb_printf(&b, "domain 0x%08x\n", id);
+		strbuf_printf(&b, "domain 0x%08x\n", id);
 	format_ring(&b, &ks->domain, EESP_LEVEL_DOMAIN);
 	for (unsigned i = 0; i < ks->n_tenants; i++)
 		format_ring(&b, &ks->tenant[i], EESP_LEVEL_TENANT);
@@ -217,7 +173,7 @@ char *keyset_format(const struct eesp_keyset *ks, bool has_id, uint32_t id, cons
 		if (!ks->has_psp[i])
 			continue;
 		hex_encode(ks->psp_master[i], PSP_MASTER_KEY_LEN, hex);
-		sb_printf(&b, "psp %d %s\n", i, hex);
+		strbuf_printf(&b, "psp %d %s\n", i, hex);
 		OPENSSL_cleanse(hex, sizeof(hex));
 	}
 	for (unsigned i = 0; i < ks->n_sa; i++) { /* out-of-band data keys */
@@ -226,12 +182,13 @@ char *keyset_format(const struct eesp_keyset *ks, bool has_id, uint32_t id, cons
 		hex_encode(sa->key, sa->key_len, hex);
 		hex_encode(sa->salt, EESP_SALT_LEN, salt);
 		if (sa->psp)
-			sb_printf(&b, "sa psp 0x%08x %s\n", sa->spi, hex);
+			strbuf_printf(&b, "sa psp 0x%08x %s\n", sa->spi, hex);
 		else
-			sb_printf(&b, "sa eesp 0x%08x %s %s\n", sa->spi, hex, salt);
+			strbuf_printf(&b, "sa eesp 0x%08x %s %s\n", sa->spi, hex, salt);
 		OPENSSL_cleanse(hex, sizeof(hex));
 	}
-	if (!b.p) {
+	if (b.oom || !b.p) {
+		strbuf_free(&b);
 		err("out of memory");
 		return NULL;
 	}

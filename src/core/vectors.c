@@ -10,6 +10,7 @@
  * reference EVP_KDF path, so a regeneration also cross-checks the two.
  */
 #include "vectors.h"
+#include "strbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,55 +29,11 @@
 
 /* ------------------------------------------------------------ buffers -- */
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
+static void sb_kv_hex(struct strbuf *b, const char *k, const uint8_t *d, size_t n, bool last)
 {
-	va_list ap;
-	int n;
-
-	if (b->oom)
-		return;
-	for (;;) {
-		size_t room = b->cap - b->len;
-		va_start(ap, fmt);
-		n = vsnprintf(b->p ? b->p + b->len : NULL, room, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = true;
-			return;
-		}
-		if ((size_t)n < room) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t ncap = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
-		char *np = realloc(b->p, ncap);
-		if (!np) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = ncap;
-	}
-}
-
-static void sb_hex(struct sbuf *b, const uint8_t *d, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		sb_printf(b, "%02x", d[i]);
-}
-
-static void sb_kv_hex(struct sbuf *b, const char *k, const uint8_t *d, size_t n, bool last)
-{
-	sb_printf(b, "  \"%s\": \"", k);
-	sb_hex(b, d, n);
-	sb_printf(b, "\"%s\n", last ? "" : ",");
+	strbuf_printf(b, "  \"%s\": \"", k);
+	strbuf_hex(b, d, n);
+	strbuf_printf(b, "\"%s\n", last ? "" : ",");
 }
 
 /* -------------------------------------------------------------- inputs -- */
@@ -690,7 +647,7 @@ static int emit_pcap(int (*emit)(void *, const char *, const uint8_t *, size_t),
 
 static int gen_eesp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf,
 			 const struct eesp_domain *d, const struct vcase *v, unsigned idx,
-			 struct sbuf *index,
+			 struct strbuf *index,
 			 int (*emit)(void *, const char *, const uint8_t *, size_t), void *arg)
 {
 	struct eesp_hdr_params p;
@@ -698,7 +655,7 @@ static int gen_eesp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf,
 	uint8_t master[32], dkey[32], salt[4], nonce[12], roots[EESP_LEVELS][32];
 	uint64_t rng = rng_seed(v->name);
 	size_t il, len, sl, cl, kl = eesp_suite_key_len(v->suite), hl, aad, pt_off;
-	struct sbuf j = {0};
+	struct strbuf j = {0};
 	char fname[96];
 	int rc;
 
@@ -754,18 +711,18 @@ static int gen_eesp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf,
 	 * before sealing (PIH and/or inner packet) */
 	pt_off = aad;
 
-	sb_printf(&j, "{\n  \"name\": \"%s\",\n  \"description\": \"%s\",\n  \"mode\": \"eesp\",\n",
+	strbuf_printf(&j, "{\n  \"name\": \"%s\",\n  \"description\": \"%s\",\n  \"mode\": \"eesp\",\n",
 		  v->name, v->desc);
-	sb_printf(&j, "  \"profile\": \"%s\",\n  \"kdf\": \"%s\",\n  \"suite\": \"%s\",\n",
+	strbuf_printf(&j, "  \"profile\": \"%s\",\n  \"kdf\": \"%s\",\n  \"suite\": \"%s\",\n",
 		  profile_name(v->profile),
 		  v->kdf == CM ? "sp800-108-counter-cmac-aes256" : "sp800-108-counter-hmac-sha256",
 		  v->suite == S128 ? "aes-gcm-128" : "aes-gcm-256");
-	sb_printf(&j, "  \"root_keys\": [\n");
+	strbuf_printf(&j, "  \"root_keys\": [\n");
 	for (unsigned l = 0; l < EESP_LEVELS; l++) {
 		static const char *const ln[] = {"domain", "tenant", "group"};
 		if ((l == 1 && !(v->flags & T)) || (l == 2 && !(v->flags & G)))
 			continue;
-		sb_printf(&j,
+		strbuf_printf(&j,
 			  "    {\"level\": \"%s\", \"id\": %u, \"generation\": %u, \"phase\": %u, "
 			  "\"key\": \"",
 			  ln[l],
@@ -773,30 +730,30 @@ static int gen_eesp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf,
 			  : l == 1 ? v->tenant
 				   : v->group,
 			  v->gen[l], v->gen[l] % 4);
-		sb_hex(&j, roots[l], 32);
-		sb_printf(&j, "\"}%s\n",
+		strbuf_hex(&j, roots[l], 32);
+		strbuf_printf(&j, "\"}%s\n",
 			  (l == 0 && (v->flags & (T | G))) || (l == 1 && (v->flags & G)) ? ","
 											 : "");
 	}
-	sb_printf(&j, "  ],\n");
-	sb_printf(&j, "  \"domain\": \"%08x\",\n  \"spi\": \"%08x\",\n  \"session_id\": %u,\n",
+	strbuf_printf(&j, "  ],\n");
+	strbuf_printf(&j, "  \"domain\": \"%08x\",\n  \"spi\": \"%08x\",\n  \"session_id\": %u,\n",
 		  d->spi, p.spi, p.session_id);
-	sb_printf(&j, "  \"epoch\": %u,\n", v->epoch);
+	strbuf_printf(&j, "  \"epoch\": %u,\n", v->epoch);
 	if (v->flags & T)
-		sb_printf(&j, "  \"tenant_id\": %u,\n", v->tenant);
+		strbuf_printf(&j, "  \"tenant_id\": %u,\n", v->tenant);
 	if (v->flags & G)
-		sb_printf(&j, "  \"group_id\": %u,\n", v->group);
+		strbuf_printf(&j, "  \"group_id\": %u,\n", v->group);
 	if (eesp_profile_has_node(v->profile))
-		sb_printf(&j, "  \"node_id\": %u,\n", NODE_ID);
+		strbuf_printf(&j, "  \"node_id\": %u,\n", NODE_ID);
 	if (v->profile == EESP_PROFILE_PAIR)
-		sb_printf(&j, "  \"peer_node_id\": %u,\n", PEER_ID);
-	sb_printf(&j, "  \"sequence_number\": \"%016llx\",\n  \"crypt_offset\": %u,\n",
+		strbuf_printf(&j, "  \"peer_node_id\": %u,\n", PEER_ID);
+	strbuf_printf(&j, "  \"sequence_number\": \"%016llx\",\n  \"crypt_offset\": %u,\n",
 		  (unsigned long long)p.sn, v->co);
 	sb_kv_hex(&j, "sctx_option", pkt + EESP_BASE_LEN, 2 + sl, false);
 	sb_kv_hex(&j, "master_key", master, 32, false);
-	sb_printf(&j, "  \"kdf_label\": \"%s\",\n", EESP_DATA_LABEL);
+	strbuf_printf(&j, "  \"kdf_label\": \"%s\",\n", EESP_DATA_LABEL);
 	sb_kv_hex(&j, "kdf_context", ctx, cl, false);
-	sb_printf(&j, "  \"kdf_output_bits\": %zu,\n", 8 * (kl + EESP_SALT_LEN));
+	strbuf_printf(&j, "  \"kdf_output_bits\": %zu,\n", 8 * (kl + EESP_SALT_LEN));
 	sb_kv_hex(&j, "data_key", dkey, kl, false);
 	sb_kv_hex(&j, "salt", salt, EESP_SALT_LEN, false);
 	sb_kv_hex(&j, "nonce", nonce, EESP_NONCE_LEN, false);
@@ -825,18 +782,18 @@ static int gen_eesp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf,
 	sb_kv_hex(&j, "ciphertext", pkt + pt_off, len - EESP_ICV_LEN - pt_off, false);
 	sb_kv_hex(&j, "tag", pkt + len - EESP_ICV_LEN, EESP_ICV_LEN, false);
 	sb_kv_hex(&j, "packet", pkt, len, false);
-	sb_printf(&j, "  \"pcap\": \"%s.pcap\",\n  \"udp_dport\": %u\n}\n", v->name, EESP_UDP_PORT);
+	strbuf_printf(&j, "  \"pcap\": \"%s.pcap\",\n  \"udp_dport\": %u\n}\n", v->name, EESP_UDP_PORT);
 	if (j.oom) {
-		free(j.p);
+		strbuf_free(&j);
 		return EESP_E_NOSPACE;
 	}
 	snprintf(fname, sizeof(fname), "%s.json", v->name);
 	rc = emit(arg, fname, (const uint8_t *)j.p, j.len);
-	free(j.p);
+	strbuf_free(&j);
 	if (!rc)
 		rc = emit_pcap(emit, arg, v->name, (uint16_t)(49152 + idx), EESP_UDP_PORT, pkt, len,
 			       VEC_TS_BASE + idx);
-	sb_printf(index, "%-28s eesp  %s\n", v->name, v->desc);
+	strbuf_printf(index, "%-28s eesp  %s\n", v->name, v->desc);
 	eesp_wipe(master, sizeof(master));
 	eesp_wipe(dkey, sizeof(dkey));
 	return rc;
@@ -879,7 +836,7 @@ static const struct pcase {
 };
 
 static int gen_psp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf, const struct pcase *v,
-			unsigned idx, struct sbuf *index,
+			unsigned idx, struct strbuf *index,
 			int (*emit)(void *, const char *, const uint8_t *, size_t), void *arg)
 {
 	struct psp_hdr_params p = {.next_hdr = v->inner == IN_UDP6 ? 41 : 4,
@@ -893,7 +850,7 @@ static int gen_psp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf, const s
 	uint8_t mk[32], key[32], inner[256], pkt[2048], hdr[32];
 	size_t il, len, kl = v->version ? 32 : 16, aad, hl;
 	unsigned sel = (v->spi & PSP_SPI_KEY_SELECTOR) ? 1 : 0;
-	struct sbuf j = {0};
+	struct strbuf j = {0};
 	char fname[96];
 	int rc;
 
@@ -909,12 +866,12 @@ static int gen_psp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf, const s
 		return rc;
 	hl = psp_build_header(hdr, sizeof(hdr), &p);
 	aad = PSP_HDR_LEN + 4u * v->crypt_off;
-	sb_printf(&j, "{\n  \"name\": \"%s\",\n  \"description\": \"%s\",\n  \"mode\": \"psp\",\n",
+	strbuf_printf(&j, "{\n  \"name\": \"%s\",\n  \"description\": \"%s\",\n  \"mode\": \"psp\",\n",
 		  v->name, v->desc);
-	sb_printf(&j, "  \"master_key_index\": %u,\n  \"master_key\": \"%s\",\n", sel, PSP_K[sel]);
-	sb_printf(&j, "  \"spi\": \"%08x\",\n  \"version\": %u,\n  \"iv\": \"%016llx\",\n", v->spi,
+	strbuf_printf(&j, "  \"master_key_index\": %u,\n  \"master_key\": \"%s\",\n", sel, PSP_K[sel]);
+	strbuf_printf(&j, "  \"spi\": \"%08x\",\n  \"version\": %u,\n  \"iv\": \"%016llx\",\n", v->spi,
 		  v->version, (unsigned long long)p.iv);
-	sb_printf(&j, "  \"next_header\": %u,\n  \"crypt_offset\": %u,\n  \"vc\": %s,\n",
+	strbuf_printf(&j, "  \"next_header\": %u,\n  \"crypt_offset\": %u,\n  \"vc\": %s,\n",
 		  p.next_hdr, v->crypt_off, v->vc ? "true" : "false");
 	sb_kv_hex(&j, "derived_key", key, kl, false);
 	sb_kv_hex(&j, "nonce", pkt + 4, 12, false);
@@ -929,19 +886,19 @@ static int gen_psp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf, const s
 	sb_kv_hex(&j, "ciphertext", pkt + aad, len - PSP_ICV_LEN - aad, false);
 	sb_kv_hex(&j, "tag", pkt + len - PSP_ICV_LEN, PSP_ICV_LEN, false);
 	sb_kv_hex(&j, "packet", pkt, len, false);
-	sb_printf(&j, "  \"pcap\": \"%s.pcap\",\n  \"udp_dport\": %u\n}\n", v->name, PSP_UDP_PORT);
+	strbuf_printf(&j, "  \"pcap\": \"%s.pcap\",\n  \"udp_dport\": %u\n}\n", v->name, PSP_UDP_PORT);
 	eesp_wipe(key, sizeof(key));
 	if (j.oom) {
-		free(j.p);
+		strbuf_free(&j);
 		return EESP_E_NOSPACE;
 	}
 	snprintf(fname, sizeof(fname), "%s.json", v->name);
 	rc = emit(arg, fname, (const uint8_t *)j.p, j.len);
-	free(j.p);
+	strbuf_free(&j);
 	if (!rc)
 		rc = emit_pcap(emit, arg, v->name, (uint16_t)(49152 + idx), PSP_UDP_PORT, pkt, len,
 			       VEC_TS_BASE + idx);
-	sb_printf(index, "%-28s psp   %s\n", v->name, v->desc);
+	strbuf_printf(index, "%-28s psp   %s\n", v->name, v->desc);
 	return rc;
 }
 
@@ -951,7 +908,7 @@ int eesp_vectors_generate(int (*emit)(void *arg, const char *name, const uint8_t
 	struct eesp_crypto *c = eesp_crypto_new(64);
 	struct eesp_kdf_ctx *kdf = eesp_kdf_ctx_new();
 	struct eesp_keyset *ks = eesp_keyset_new();
-	struct sbuf keys = {0}, pkeys = {0}, index = {0};
+	struct strbuf keys = {0}, pkeys = {0}, index = {0};
 	struct eesp_keyfile_error kerr;
 	struct eesp_domain d = {.spi = EESP_VEC_DOMAIN,
 				.spi_min = EESP_VEC_SPI_MIN,
@@ -964,7 +921,7 @@ int eesp_vectors_generate(int (*emit)(void *arg, const char *name, const uint8_t
 
 	if (!c || !kdf || !ks)
 		goto out;
-	sb_printf(&keys,
+	strbuf_printf(&keys,
 		  "# eesp test vectors: root keys of domain 0x%08x (see vectors/README.md).\n"
 		  "# Key i = SHA-256(\"eesp test vectors: <level> <id> generation <gen>\").\n"
 		  "# TEST KEYS ONLY - published, never use them for real traffic.\n"
@@ -975,11 +932,11 @@ int eesp_vectors_generate(int (*emit)(void *arg, const char *name, const uint8_t
 		uint8_t k[32];
 		if ((rc = root_key(KEYS[i].level, KEYS[i].id, KEYS[i].gen, k)))
 			goto out;
-		sb_printf(&keys, "%s %u %u ", ln[KEYS[i].level], KEYS[i].id, KEYS[i].gen);
-		sb_hex(&keys, k, 32);
-		sb_printf(&keys, "%s\n", KEYS[i].next ? " next" : "");
+		strbuf_printf(&keys, "%s %u %u ", ln[KEYS[i].level], KEYS[i].id, KEYS[i].gen);
+		strbuf_hex(&keys, k, 32);
+		strbuf_printf(&keys, "%s\n", KEYS[i].next ? " next" : "");
 	}
-	sb_printf(&pkeys,
+	strbuf_printf(&pkeys,
 		  "# PSP master keys K0/K1 of the PSP specification (psp.md section 2).\n"
 		  "# TEST KEYS ONLY.\npsp 0 %s\npsp 1 %s\n",
 		  PSP_K[0], PSP_K[1]);
@@ -991,7 +948,7 @@ int eesp_vectors_generate(int (*emit)(void *arg, const char *name, const uint8_t
 		goto out;
 	}
 	d.keys = ks;
-	sb_printf(&index,
+	strbuf_printf(&index,
 		  "# eesp test vectors: case, mode, description.  Each case has\n"
 		  "# <case>.json and <case>.pcap; keys in keys/eesp.keys and keys/psp.keys.\n");
 	for (i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++)
@@ -1009,11 +966,9 @@ int eesp_vectors_generate(int (*emit)(void *arg, const char *name, const uint8_t
 		goto out;
 	rc = EESP_E_OK;
 out:
-	if (keys.p)
-		eesp_wipe(keys.p, keys.len);
-	free(keys.p);
-	free(pkeys.p);
-	free(index.p);
+	strbuf_free(&keys); /* wipes: the file holds root keys */
+	strbuf_free(&pkeys);
+	strbuf_free(&index);
 	eesp_keyset_free(ks);
 	eesp_kdf_ctx_free(kdf);
 	eesp_crypto_free(c);

@@ -24,59 +24,7 @@
 #include "ctlproto.h"
 #include "eespd.h"
 #include "kdf.h"
-
-/* ---------------------------------------------------------- string buf -- */
-struct sb {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-__attribute__((format(printf, 2, 3))) static void sbf(struct sb *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-	if (b->oom)
-		return;
-	for (;;) {
-		size_t room = b->cap - b->len;
-		va_start(ap, fmt);
-		n = vsnprintf(b->p ? b->p + b->len : NULL, room, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = true;
-			return;
-		}
-		if ((size_t)n < room) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t nc = (b->cap ? b->cap * 2 : 4096) + (size_t)n;
-		char *np = realloc(b->p, nc);
-		if (!np) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = nc;
-	}
-}
-
-/* JSON string (the names come from the configuration) */
-static void sbj(struct sb *b, const char *s)
-{
-	sbf(b, "\"");
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			sbf(b, "\\%c", ch);
-		else if (ch < 0x20 || ch >= 0x7f)
-			sbf(b, "\\u%04x", ch);
-		else
-			sbf(b, "%c", ch);
-	}
-	sbf(b, "\"");
-}
+#include "strbuf.h"
 
 /* ------------------------------------------------------------ helpers -- */
 
@@ -121,11 +69,11 @@ static const char *level_name(unsigned l)
 
 /* Proxy role (issue 6): "proxy":[{"from":"a","to":"b","packets":N,"bytes":N},...]
  * for every ordered pair of domains, summed over the workers. */
-static void proxy_pairs(struct sb *b)
+static void proxy_pairs(struct strbuf *b)
 {
 	const struct cfg *c = atomic_load(&g_cfg);
 	bool first = true;
-	sbf(b, ",\"proxy\":[");
+	strbuf_printf(b, ",\"proxy\":[");
 	for (unsigned f = 0; c && f < c->n_doms; f++)
 		for (unsigned t = 0; t < c->n_doms; t++) {
 			uint64_t n[2] = {0, 0};
@@ -134,47 +82,47 @@ static void proxy_pairs(struct sb *b)
 			for (unsigned w = 0; w < g_d.n_workers; w++)
 				for (unsigned k = 0; k < 2; k++)
 					n[k] += worker_proxy_counter(g_d.w[w], f, t, k);
-			sbf(b,
+			strbuf_printf(b,
 			    "%s{\"from\":\"%s\",\"to\":\"%s\",\"packets\":%" PRIu64
 			    ",\"bytes\":%" PRIu64 "}",
 			    first ? "" : ",", c->doms[f]->dom_name, c->doms[t]->dom_name, n[0],
 			    n[1]);
 			first = false;
 		}
-	sbf(b, "]");
+	strbuf_printf(b, "]");
 }
 
-static void counters_body(struct sb *b, bool json, const uint64_t *tot, bool per_worker)
+static void counters_body(struct strbuf *b, bool json, const uint64_t *tot, bool per_worker)
 {
 	if (!json) {
 		for (unsigned i = 1; i < CNT__COUNT; i++)
-			sbf(b, "%s %" PRIu64 "\n", counter_name(i), tot[i]);
+			strbuf_printf(b, "%s %" PRIu64 "\n", counter_name(i), tot[i]);
 		return;
 	}
-	sbf(b, "\"counters\":{");
+	strbuf_printf(b, "\"counters\":{");
 	for (unsigned i = 1; i < CNT__COUNT; i++)
-		sbf(b, "%s\"%s\":%" PRIu64, i > 1 ? "," : "", counter_name(i), tot[i]);
-	sbf(b, "}");
+		strbuf_printf(b, "%s\"%s\":%" PRIu64, i > 1 ? "," : "", counter_name(i), tot[i]);
+	strbuf_printf(b, "}");
 	proxy_pairs(b);
 	if (!per_worker)
 		return;
-	sbf(b, ",\"workers\":[");
+	strbuf_printf(b, ",\"workers\":[");
 	for (unsigned w = 0; w < g_d.n_workers; w++) {
 		const uint64_t *c = worker_counters(g_d.w[w]);
-		sbf(b,
+		strbuf_printf(b,
 		    "%s{\"worker\":%u,\"session_id\":%u,\"config_serial\":%" PRIu64
 		    ",\"tun_multishot\":%s",
 		    w ? "," : "", w, w + 1, worker_cfg_serial(g_d.w[w]),
 		    worker_uses_multishot(g_d.w[w]) ? "true" : "false");
 		for (unsigned i = 1; i < CNT__COUNT; i++)
-			sbf(b, ",\"%s\":%" PRIu64, counter_name(i),
+			strbuf_printf(b, ",\"%s\":%" PRIu64, counter_name(i),
 			    __atomic_load_n(&c[i], __ATOMIC_RELAXED));
-		sbf(b, "}");
+		strbuf_printf(b, "}");
 	}
-	sbf(b, "]");
+	strbuf_printf(b, "]");
 }
 
-static void ring_keys(struct sb *b, bool json, bool *first, unsigned level,
+static void ring_keys(struct strbuf *b, bool json, bool *first, unsigned level,
 		      const struct eesp_ring *r)
 {
 	static const char *slots[] = {"previous", "current", "next"};
@@ -184,25 +132,25 @@ static void ring_keys(struct sb *b, bool json, bool *first, unsigned level,
 			continue;
 		eesp_key_fingerprint(r->gen[s].key, EESP_ROOT_KEY_LEN, fp);
 		if (json)
-			sbf(b,
+			strbuf_printf(b,
 			    "%s{\"level\":\"%s\",\"id\":%u,\"slot\":\"%s\",\"generation\":%u,"
 			    "\"phase\":%u,\"fingerprint\":\"%s\"}",
 			    *first ? "" : ",", level_name(level), r->id, slots[s],
 			    r->gen[s].generation, r->gen[s].generation % 4, fp);
 		else
-			sbf(b, "key level %s id %u slot %s generation %u phase %u fingerprint %s\n",
+			strbuf_printf(b, "key level %s id %u slot %s generation %u phase %u fingerprint %s\n",
 			    level_name(level), r->id, slots[s], r->gen[s].generation,
 			    r->gen[s].generation % 4, fp);
 		*first = false;
 	}
 }
 
-static void keys_body(struct sb *b, bool json, const struct cfg *c)
+static void keys_body(struct strbuf *b, bool json, const struct cfg *c)
 {
 	bool first = true;
 	const struct eesp_keyset *ks = c->keys;
 	if (json)
-		sbf(b, "\"keys\":[");
+		strbuf_printf(b, "\"keys\":[");
 	if (ks && c->mode == MODE_EESP) {
 		ring_keys(b, json, &first, EESP_LEVEL_DOMAIN, &ks->domain);
 		for (unsigned i = 0; i < ks->n_tenants; i++)
@@ -216,40 +164,40 @@ static void keys_body(struct sb *b, bool json, const struct cfg *c)
 			continue;
 		eesp_key_fingerprint(ks->psp_master[m], PSP_MASTER_KEY_LEN, fp);
 		if (json)
-			sbf(b, "%s{\"level\":\"psp\",\"id\":%u,\"fingerprint\":\"%s\"}",
+			strbuf_printf(b, "%s{\"level\":\"psp\",\"id\":%u,\"fingerprint\":\"%s\"}",
 			    first ? "" : ",", m, fp);
 		else
-			sbf(b, "key level psp id %u fingerprint %s\n", m, fp);
+			strbuf_printf(b, "key level psp id %u fingerprint %s\n", m, fp);
 		first = false;
 	}
 	for (unsigned i = 0; i < c->n_sa; i++) {
 		char fp[17];
 		eesp_key_fingerprint(c->sa[i].key, c->sa[i].key_len, fp);
 		if (json)
-			sbf(b,
+			strbuf_printf(b,
 			    "%s{\"level\":\"sa\",\"kind\":\"%s\",\"spi\":\"0x%08x\","
 			    "\"fingerprint\":\"%s\"}",
 			    first ? "" : ",", c->sa[i].psp ? "psp" : "eesp", c->sa[i].spi, fp);
 		else
-			sbf(b, "key level sa kind %s spi 0x%08x fingerprint %s\n",
+			strbuf_printf(b, "key level sa kind %s spi 0x%08x fingerprint %s\n",
 			    c->sa[i].psp ? "psp" : "eesp", c->sa[i].spi, fp);
 		first = false;
 	}
 	if (json)
-		sbf(b, "]");
+		strbuf_printf(b, "]");
 }
 
-static void status_body(struct sb *b, bool json, const struct cfg *c)
+static void status_body(struct strbuf *b, bool json, const struct cfg *c)
 {
 	uint64_t tot[CNT__COUNT];
 	sum_counters(tot);
 	long up = (long)(time(NULL) - g_d.started);
 	if (json) {
-		sbf(b, "{\"version\":\"%s\",\"pid\":%d,\"uid\":%u,\"mode\":\"%s\",\"interface\":",
+		strbuf_printf(b, "{\"version\":\"%s\",\"pid\":%d,\"uid\":%u,\"mode\":\"%s\",\"interface\":",
 		    EESPD_VERSION, (int)getpid(), (unsigned)getuid(),
 		    c->mode == MODE_EESP ? "eesp" : "psp");
-		sbj(b, c->ifname);
-		sbf(b,
+		strbuf_json(b, c->ifname);
+		strbuf_printf(b,
 		    ",\"workers\":%u,\"uptime\":%ld,\"config_serial\":%" PRIu64
 		    ",\"peers\":%u,\"rx_packets\":%" PRIu64 ",\"tx_packets\":%" PRIu64
 		    ",\"drops\":%" PRIu64 "}\n",
@@ -257,7 +205,7 @@ static void status_body(struct sb *b, bool json, const struct cfg *c)
 		    tot[CNT_TX_PACKETS], drops_of(tot));
 		return;
 	}
-	sbf(b,
+	strbuf_printf(b,
 	    "eespd %s pid %d uid %u mode %s interface %s workers %u uptime %ld config %" PRIu64
 	    " peers %u rx_packets %" PRIu64 " tx_packets %" PRIu64 " drops %" PRIu64 "\n",
 	    EESPD_VERSION, (int)getpid(), (unsigned)getuid(), c->mode == MODE_EESP ? "eesp" : "psp",
@@ -265,34 +213,34 @@ static void status_body(struct sb *b, bool json, const struct cfg *c)
 	    tot[CNT_TX_PACKETS], drops_of(tot));
 }
 
-static void prefixes(struct sb *b, bool json, const struct prefix *p, unsigned n)
+static void prefixes(struct strbuf *b, bool json, const struct prefix *p, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
 		char s[64];
 		prefix_format(&p[i], s, sizeof(s));
 		if (json)
-			sbf(b, "%s\"%s\"", i ? "," : "", s);
+			strbuf_printf(b, "%s\"%s\"", i ? "," : "", s);
 		else
-			sbf(b, "%s%s", i ? "," : "", s);
+			strbuf_printf(b, "%s%s", i ? "," : "", s);
 	}
 }
 
-static void show_body(struct sb *b, bool json, const struct cfg *c)
+static void show_body(struct strbuf *b, bool json, const struct cfg *c)
 {
 	uint64_t tot[CNT__COUNT];
 	sum_counters(tot);
 	if (!json) {
 		status_body(b, false, c);
-		sbf(b, "interface %s mtu %u port %u source_ports %u-%u send %s workers %u\n",
+		strbuf_printf(b, "interface %s mtu %u port %u source_ports %u-%u send %s workers %u\n",
 		    c->ifname, c->mtu, c->port, c->sport_min, c->sport_max,
 		    g_d.raw_send ? "raw" : "udp", g_d.n_workers);
 		for (unsigned i = 0; i < c->n_addrs; i++) {
 			char s[64];
 			prefix_format(&c->addrs[i], s, sizeof(s));
-			sbf(b, "address %s\n", s);
+			strbuf_printf(b, "address %s\n", s);
 		}
 		if (c->mode == MODE_EESP)
-			sbf(b,
+			strbuf_printf(b,
 			    "domain %s id 0x%08x profile %s kdf %s suite %s node_id %u tenant %u "
 			    "group %u epoch %u epoch_window %u crypt_offset %u max_crypt_offset "
 			    "%u\n",
@@ -302,52 +250,52 @@ static void show_body(struct sb *b, bool json, const struct cfg *c)
 			    c->node_id, c->tenant, c->group, cfg_epoch_now(c), c->dom.epoch_window,
 			    c->crypt_offset, c->dom.max_crypt_offset);
 		else
-			sbf(b, "psp version %u crypt_offset %u spi_master %u\n", c->psp_version,
+			strbuf_printf(b, "psp version %u crypt_offset %u spi_master %u\n", c->psp_version,
 			    c->psp_crypt_offset, c->psp_spi_master);
 		keys_body(b, false, c);
 		for (unsigned i = 0; i < c->n_peers; i++) {
 			const struct peer *p = &c->peers[i];
-			sbf(b, "peer %s endpoint %s", p->name, p->ep_str);
+			strbuf_printf(b, "peer %s endpoint %s", p->name, p->ep_str);
 			if (p->node_id)
-				sbf(b, " node_id %u", p->node_id);
+				strbuf_printf(b, " node_id %u", p->node_id);
 			if (p->tx_spi)
-				sbf(b, " tx_spi 0x%08x", p->tx_spi);
+				strbuf_printf(b, " tx_spi 0x%08x", p->tx_spi);
 			for (unsigned k = 0; k < p->n_rx_spi; k++)
-				sbf(b, "%s0x%08x", k ? "," : " rx_spi ", p->rx_spi[k]);
-			sbf(b, " allowed_ips ");
+				strbuf_printf(b, "%s0x%08x", k ? "," : " rx_spi ", p->rx_spi[k]);
+			strbuf_printf(b, " allowed_ips ");
 			prefixes(b, false, p->allowed, p->n_allowed);
-			sbf(b, "\n");
+			strbuf_printf(b, "\n");
 		}
 		for (unsigned i = 0; i < c->n_policy; i++) {
-			sbf(b, "policy %s ", c->mode == MODE_EESP ? "nodes" : "spis");
+			strbuf_printf(b, "policy %s ", c->mode == MODE_EESP ? "nodes" : "spis");
 			for (unsigned k = 0; k < c->policy[i].n_nodes; k++)
 				if (c->policy[i].nodes[k].lo == c->policy[i].nodes[k].hi)
-					sbf(b, "%s%u", k ? "," : "", c->policy[i].nodes[k].lo);
+					strbuf_printf(b, "%s%u", k ? "," : "", c->policy[i].nodes[k].lo);
 				else
-					sbf(b, "%s%u-%u", k ? "," : "", c->policy[i].nodes[k].lo,
+					strbuf_printf(b, "%s%u-%u", k ? "," : "", c->policy[i].nodes[k].lo,
 					    c->policy[i].nodes[k].hi);
-			sbf(b, " tenant %u prefixes ", c->policy[i].tenant);
+			strbuf_printf(b, " tenant %u prefixes ", c->policy[i].tenant);
 			prefixes(b, false, c->policy[i].prefixes, c->policy[i].n_prefixes);
-			sbf(b, "\n");
+			strbuf_printf(b, "\n");
 		}
-		sbf(b, "counters\n");
+		strbuf_printf(b, "counters\n");
 		for (unsigned i = 1; i < CNT__COUNT; i++)
-			sbf(b, "  %s %" PRIu64 "\n", counter_name(i), tot[i]);
+			strbuf_printf(b, "  %s %" PRIu64 "\n", counter_name(i), tot[i]);
 		return;
 	}
-	sbf(b, "{\"status\":");
+	strbuf_printf(b, "{\"status\":");
 	status_body(b, true, c);
 	b->len--; /* the newline */
-	sbf(b, ",\"interface\":");
-	sbj(b, c->ifname);
-	sbf(b, ",\"mtu\":%u,\"port\":%u,\"source_ports\":[%u,%u],\"send\":\"%s\",\"addresses\":[",
+	strbuf_printf(b, ",\"interface\":");
+	strbuf_json(b, c->ifname);
+	strbuf_printf(b, ",\"mtu\":%u,\"port\":%u,\"source_ports\":[%u,%u],\"send\":\"%s\",\"addresses\":[",
 	    c->mtu, c->port, c->sport_min, c->sport_max, g_d.raw_send ? "raw" : "udp");
 	prefixes(b, true, c->addrs, c->n_addrs);
-	sbf(b, "],");
+	strbuf_printf(b, "],");
 	if (c->mode == MODE_EESP) {
-		sbf(b, "\"domain\":{\"name\":");
-		sbj(b, c->dom_name);
-		sbf(b,
+		strbuf_printf(b, "\"domain\":{\"name\":");
+		strbuf_json(b, c->dom_name);
+		strbuf_printf(b,
 		    ",\"id\":%u,\"profile\":\"%s\",\"kdf\":\"%s\",\"suite\":\"%s\",\"node_id\":%u,"
 		    "\"tenant\":%u,\"group\":%u,\"epoch\":%u,\"epoch_window\":%u,"
 		    "\"crypt_offset\":%u,\"max_crypt_offset\":%u},",
@@ -357,24 +305,24 @@ static void show_body(struct sb *b, bool json, const struct cfg *c)
 		    c->tenant, c->group, cfg_epoch_now(c), c->dom.epoch_window, c->crypt_offset,
 		    c->dom.max_crypt_offset);
 	} else {
-		sbf(b, "\"psp\":{\"version\":%u,\"crypt_offset\":%u,\"spi_master\":%u},",
+		strbuf_printf(b, "\"psp\":{\"version\":%u,\"crypt_offset\":%u,\"spi_master\":%u},",
 		    c->psp_version, c->psp_crypt_offset, c->psp_spi_master);
 	}
 	keys_body(b, true, c);
-	sbf(b, ",\"peers\":[");
+	strbuf_printf(b, ",\"peers\":[");
 	for (unsigned i = 0; i < c->n_peers; i++) {
 		const struct peer *p = &c->peers[i];
-		sbf(b, "%s{\"name\":", i ? "," : "");
-		sbj(b, p->name);
-		sbf(b, ",\"endpoint\":");
-		sbj(b, p->ep_str);
-		sbf(b, ",\"node_id\":%u,\"tx_spi\":%u,\"allowed_ips\":[", p->node_id, p->tx_spi);
+		strbuf_printf(b, "%s{\"name\":", i ? "," : "");
+		strbuf_json(b, p->name);
+		strbuf_printf(b, ",\"endpoint\":");
+		strbuf_json(b, p->ep_str);
+		strbuf_printf(b, ",\"node_id\":%u,\"tx_spi\":%u,\"allowed_ips\":[", p->node_id, p->tx_spi);
 		prefixes(b, true, p->allowed, p->n_allowed);
-		sbf(b, "]}");
+		strbuf_printf(b, "]}");
 	}
-	sbf(b, "],");
+	strbuf_printf(b, "],");
 	counters_body(b, true, tot, true);
-	sbf(b, "}\n");
+	strbuf_printf(b, "}\n");
 }
 
 /* ------------------------------------------------------ key management -- */
@@ -384,7 +332,7 @@ static struct eesp_ring *ring_of(struct eesp_keyset *ks, int level, uint32_t id)
 	return (struct eesp_ring *)eesp_keyset_ring(ks, (enum eesp_level)level, id);
 }
 
-static int do_rotate(const struct eesp_ctl_req *r, struct sb *b, char *err, size_t el)
+static int do_rotate(const struct eesp_ctl_req *r, struct strbuf *b, char *err, size_t el)
 {
 	int rc = 0;
 	pthread_mutex_lock(&g_d.lock);
@@ -435,7 +383,7 @@ static void hexs(const uint8_t *p, size_t n, char *out)
 /* eesp profile spi, on the key holder: a fresh SPI in [spi_min, spi_max]
  * and the data key + salt a client uses with it: bound to Session ID 1,
  * the current epoch and the current domain phase (the client's sa_phase). */
-static int do_spi_alloc_eesp(const struct eesp_ctl_req *r, struct sb *b, char *err, size_t el)
+static int do_spi_alloc_eesp(const struct eesp_ctl_req *r, struct strbuf *b, char *err, size_t el)
 {
 	struct cfg *c = atomic_load(&g_cfg);
 	struct eesp_hdr_params p;
@@ -477,12 +425,12 @@ static int do_spi_alloc_eesp(const struct eesp_ctl_req *r, struct sb *b, char *e
 	hexs(dk.salt, 4, salt);
 	OPENSSL_cleanse(&dk, sizeof(dk));
 	if (r->json)
-		sbf(b,
+		strbuf_printf(b,
 		    "{\"spi\":\"0x%08x\",\"session_id\":1,\"epoch\":%u,\"sa_phase\":%u,"
 		    "\"key\":\"%s\",\"salt\":\"%s\"}\n",
 		    spi, p.sctx.epoch, c->phase[0], key, salt);
 	else
-		sbf(b,
+		strbuf_printf(b,
 		    "spi 0x%08x\nsession_id 1\nepoch %u\nsa_phase %u\nkey %s\nsalt %s\nsa eesp "
 		    "0x%08x %s %s\n",
 		    spi, p.sctx.epoch, c->phase[0], key, salt, spi, key, salt);
@@ -490,7 +438,7 @@ static int do_spi_alloc_eesp(const struct eesp_ctl_req *r, struct sb *b, char *e
 	return 0;
 }
 
-static int do_spi_alloc(const struct eesp_ctl_req *r, struct sb *b, char *err, size_t el)
+static int do_spi_alloc(const struct eesp_ctl_req *r, struct strbuf *b, char *err, size_t el)
 {
 	struct cfg *c = atomic_load(&g_cfg);
 	unsigned m = c->psp_spi_master;
@@ -526,10 +474,10 @@ static int do_spi_alloc(const struct eesp_ctl_req *r, struct sb *b, char *err, s
 		snprintf(hex + 2 * i, 3, "%02x", key[i]);
 	OPENSSL_cleanse(key, sizeof(key));
 	if (r->json)
-		sbf(b, "{\"spi\":\"0x%08x\",\"version\":%u,\"master\":%u,\"key\":\"%s\"}\n", spi,
+		strbuf_printf(b, "{\"spi\":\"0x%08x\",\"version\":%u,\"master\":%u,\"key\":\"%s\"}\n", spi,
 		    version, m, hex);
 	else
-		sbf(b, "spi 0x%08x\nversion %u\nmaster %u\nkey %s\nsa psp 0x%08x %s\n", spi,
+		strbuf_printf(b, "spi 0x%08x\nversion %u\nmaster %u\nkey %s\nsa psp 0x%08x %s\n", spi,
 		    version, m, hex, spi, hex);
 	OPENSSL_cleanse(hex, sizeof(hex));
 	return 0;
@@ -620,7 +568,7 @@ static char *ctl_answer(char *line, size_t len, size_t *out_len)
 {
 	char err[512];
 	struct eesp_ctl_req req;
-	struct sb b = {0};
+	struct strbuf b = {0};
 	int rc = 0;
 
 	line[len] = 0;
@@ -651,38 +599,38 @@ static char *ctl_answer(char *line, size_t len, size_t *out_len)
 			uint64_t tot[CNT__COUNT];
 			sum_counters(tot);
 			if (req.json)
-				sbf(&b, "{");
+				strbuf_printf(&b, "{");
 			counters_body(&b, req.json, tot, true);
 			if (req.json)
-				sbf(&b, "}\n");
+				strbuf_printf(&b, "}\n");
 			break;
 		}
 		case EESP_CTL_KEYS:
 			if (req.json)
-				sbf(&b, "{");
+				strbuf_printf(&b, "{");
 			keys_body(&b, req.json, c);
 			if (req.json)
-				sbf(&b, "}\n");
+				strbuf_printf(&b, "}\n");
 			break;
 		case EESP_CTL_RELOAD:
 			rc = daemon_reload(err, sizeof(err));
 			if (!rc) {
 				c = atomic_load(&g_cfg);
 				if (req.json)
-					sbf(&b,
+					strbuf_printf(&b,
 					    "{\"reloaded\":true,\"config_serial\":%" PRIu64 "}\n",
 					    c->serial);
 				else
-					sbf(&b, "reloaded config %" PRIu64 "\n", c->serial);
+					strbuf_printf(&b, "reloaded config %" PRIu64 "\n", c->serial);
 			}
 			break;
 		case EESP_CTL_ROTATE:
 		case EESP_CTL_RETIRE:
 			if (req.json)
-				sbf(&b, "{");
+				strbuf_printf(&b, "{");
 			rc = do_rotate(&req, &b, err, sizeof(err));
 			if (req.json)
-				sbf(&b, "}\n");
+				strbuf_printf(&b, "}\n");
 			break;
 		case EESP_CTL_SPI_ALLOC:
 			rc = do_spi_alloc(&req, &b, err, sizeof(err));
@@ -692,28 +640,20 @@ static char *ctl_answer(char *line, size_t len, size_t *out_len)
 			rc = -1;
 		}
 	}
-	struct sb o = {0};
+	struct strbuf o = {0};
 	if (rc) {
 		for (char *p = err; *p; p++)
 			if (*p == '\n')
 				*p = ' ';
-		sbf(&o, "error %s\n", err);
+		strbuf_printf(&o, "error %s\n", err);
 	} else if (b.oom) {
-		sbf(&o, "error out of memory\n");
+		strbuf_printf(&o, "error out of memory\n");
 	} else {
-		sbf(&o, "ok\n%.*s", (int)b.len, b.p ? b.p : "");
+		strbuf_printf(&o, "ok\n%.*s", (int)b.len, b.p ? b.p : "");
 	}
-	if (b.p) {
-		OPENSSL_cleanse(b.p, b.cap);
-		free(b.p);
-	}
-	if (o.oom) {
-		if (o.p) {
-			OPENSSL_cleanse(o.p, o.cap);
-			free(o.p);
-		}
+	strbuf_free(&b);
+	if (o.oom)
 		return NULL;
-	}
 	*out_len = o.len;
 	return o.p;
 }
