@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# 21: no (data key, nonce) repeats across a crash.  Two nodes, ping -i 0.01
+# both ways; node 1's eespd is killed with SIGKILL mid-traffic and restarted
+# with the same state_dir, then more traffic.  The underlay is captured in
+# both runs; every EESP packet node 1 sent is parsed and the tuple
+# (SPI, Session ID, SCTX option data, SN) - which determines the data key
+# (KDF context = SPI || Session ID || SCTX) and the nonce (salt || SN) - must
+# never appear twice.  Also checks the restarted sender's first SN is above
+# every SN of the first run for the same key context.
+. "$(dirname "$0")/lib.sh"
+it_init
+net_create 2
+keys_eesp
+conf_eesp 1 "2"
+conf_eesp 2 "1"
+daemon_start 1
+daemon_start 2
+ping_ok 1 "$(in4 2)" 3
+
+cap1="$IT_DIR/run1.pcap" cap2="$IT_DIR/run2.pcap"
+capture 2 "$(veth 2)" "$cap1" udp port 4500
+spawn nsx 1 ping -n -q -i 0.01 -c 400 -W 1 "$(in4 2)"
+ping1=$BG_PID
+sleep 2
+pid=${IT_DPID[1]}
+kill -KILL "$pid" || fail "kill -9 eespd node 1"
+wait "$pid" 2>/dev/null
+unset "IT_DPID[1]"
+log "node 1 eespd (pid $pid) killed with SIGKILL mid-traffic"
+wait "$ping1" 2>/dev/null
+capture_stop
+ls -l "$(node_dir 1)/state" | sed 's/^/  state: /'
+
+capture 2 "$(veth 2)" "$cap2" udp port 4500
+daemon_start 1
+nsx 1 timeout 30 ping -n -q -i 0.01 -c 400 -W 1 "$(in4 2)" >"$IT_DIR/ping2.out" 2>&1
+grep -o '[0-9]* received' "$IT_DIR/ping2.out" | sed 's/^/  run 2 ping: /'
+ping_ok 1 "$(in4 2)" 3
+capture_stop
+
+"$PY" - "$cap1" "$cap2" "$(ul4 1)" <<'PYEOF' || fail "IV reuse check failed"
+import socket, struct, sys
+
+def udp_payloads(path):
+    d = open(path, "rb").read()
+    if len(d) < 24:
+        return
+    e = "<" if d[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    lt = struct.unpack(e + "I", d[20:24])[0]
+    off = 24
+    while off + 16 <= len(d):
+        incl = struct.unpack(e + "I", d[off + 8:off + 12])[0]
+        p = d[off + 16:off + 16 + incl]
+        off += 16 + incl
+        if lt == 1:
+            et, ip = struct.unpack(">H", p[12:14])[0], p[14:]
+        elif lt == 113:
+            et, ip = struct.unpack(">H", p[14:16])[0], p[16:]
+        else:
+            et, ip = (0x86DD if p and p[0] >> 4 == 6 else 0x0800), p
+        if et == 0x0800 and len(ip) >= 20 and ip[9] == 17:
+            h = (ip[0] & 15) * 4
+            yield socket.inet_ntop(socket.AF_INET, ip[12:16]), ip[h + 8:]
+        elif et == 0x86DD and len(ip) >= 40 and ip[6] == 17:
+            yield socket.inet_ntop(socket.AF_INET6, ip[8:24]), ip[48:]
+
+def eesp_tuple(u):
+    # base header, TLV options (Pad1 = one byte), peer header (SN)
+    if len(u) < 16 or u[0] != 0x80:
+        return None
+    optlen = u[1]
+    session, spi = u[2:4], u[4:8]
+    opts, i, sctx = u[8:8 + optlen], 0, None
+    while i < len(opts):
+        t = opts[i]
+        if t == 0:
+            i += 1
+            continue
+        if i + 2 > len(opts):
+            return None
+        ln = opts[i + 1]
+        if t == 0xE0:
+            if sctx is not None:
+                return None
+            sctx = bytes(opts[i + 2:i + 2 + ln])
+        i += 2 + ln
+    if sctx is None or len(u) < 8 + optlen + 8:
+        return None
+    sn = struct.unpack(">Q", u[8 + optlen:16 + optlen])[0]
+    return (spi.hex(), session.hex(), sctx.hex(), sn)
+
+src = sys.argv[3]
+runs = []
+for path in sys.argv[1:3]:
+    tuples, other = [], 0
+    for s, u in udp_payloads(path):
+        if s != src:
+            continue
+        t = eesp_tuple(u)
+        if t is None:
+            other += 1
+        else:
+            tuples.append(t)
+    runs.append(tuples)
+    print(f"  {path.rsplit('/', 1)[1]}: {len(tuples)} EESP packets from node 1 ({other} other UDP)")
+n1, n2 = len(runs[0]), len(runs[1])
+if n1 < 100 or n2 < 100:
+    sys.exit(f"too little traffic captured: run 1 {n1}, run 2 {n2} EESP packets (need >= 100 each)")
+seen, dups = {}, []
+for r, tuples in enumerate(runs):
+    for t in tuples:
+        if t in seen:
+            dups.append((seen[t], r, t))
+        else:
+            seen[t] = r
+if dups:
+    for a, b, t in dups[:10]:
+        print(f"  REUSED (run {a + 1} and run {b + 1}): spi {t[0]} session {t[1]} sctx {t[2]} sn {t[3]:#x}")
+    sys.exit(f"{len(dups)} (key context, SN) tuples appear twice")
+# per key context: the second run starts above the first run's highest SN
+ctx = lambda t: t[:3]
+hi = {}
+for t in runs[0]:
+    hi[ctx(t)] = max(hi.get(ctx(t), 0), t[3])
+lo = {}
+for t in runs[1]:
+    lo[ctx(t)] = min(lo.get(ctx(t), 1 << 64), t[3])
+shared = [c for c in lo if c in hi]
+for c in shared:
+    if lo[c] <= hi[c]:
+        sys.exit(f"run 2 SN {lo[c]:#x} not above run 1 max {hi[c]:#x} for context {c}")
+    print(f"  context session {c[1]}: run 1 SNs up to {hi[c]:#x}, run 2 from {lo[c]:#x} (+{lo[c] - hi[c]})")
+print(f"  {n1 + n2} EESP packets compared ({len(seen)} distinct tuples), 0 repeated; {len(shared)} key contexts in both runs")
+PYEOF
+log "PASS"
