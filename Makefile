@@ -83,6 +83,13 @@ $(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard src/core/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(CORE_SRC) $(filter-out tests/fuzz/%,$(wildcard tests/fuzz/support/*.c)) $(PKG_LIBS)
 
+# the configuration parser lives in the daemon: config.c plus the two files it
+# calls into (log.c, privs.c), linked with libconfig and libcap-ng.
+FUZZ_CONFIG_SRC := src/daemon/config.c src/daemon/log.c src/daemon/privs.c
+$(B)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CONFIG_SRC) $(CORE_SRC) $(wildcard src/core/*.h src/daemon/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Isrc/daemon $(PKG_CFLAGS) -o $@ $< $(FUZZ_CONFIG_SRC) $(CORE_SRC) $(PKG_LIBS)
+
 deps:
 	@tools/deps.sh $(DEB_ALL)
 

@@ -1125,13 +1125,18 @@ static int parse_peers(struct ctx *x, config_t *cf, struct cfg *c)
 	return 0;
 }
 
-struct cfg *cfg_load(const char *path, const struct cfg *prev, uid_t daemon_uid, char *err,
-		     size_t err_len)
+/* Shared by cfg_load (text from path) and cfg_load_string (text given):
+ * text == NULL reads path with libconfig; otherwise path only names the
+ * source in messages and dir is where relative paths and @include resolve. */
+static struct cfg *cfg_load_common(const char *path, const char *text, const char *dir,
+				   const struct cfg *prev, uid_t daemon_uid, char *err,
+				   size_t err_len)
 {
 	config_t cf;
 	struct cfg *c = calloc(1, sizeof(*c));
 	struct ctx x = {path, err, err_len};
 	char *slash;
+	int ok;
 
 	if (!c) {
 		snprintf(err, err_len, "out of memory");
@@ -1140,16 +1145,21 @@ struct cfg *cfg_load(const char *path, const struct cfg *prev, uid_t daemon_uid,
 	c->doms[0] = c;
 	c->n_doms = 1;
 	snprintf(c->path, sizeof(c->path), "%s", path);
-	snprintf(c->dir, sizeof(c->dir), "%s", path);
-	slash = strrchr(c->dir, '/');
-	if (slash)
-		*slash = 0;
-	else
-		strcpy(c->dir, ".");
+	if (dir) {
+		snprintf(c->dir, sizeof(c->dir), "%s", dir);
+	} else {
+		snprintf(c->dir, sizeof(c->dir), "%s", path);
+		slash = strrchr(c->dir, '/');
+		if (slash)
+			*slash = 0;
+		else
+			strcpy(c->dir, ".");
+	}
 
 	config_init(&cf);
 	config_set_include_dir(&cf, c->dir);
-	if (config_read_file(&cf, path) != CONFIG_TRUE) {
+	ok = text ? config_read_string(&cf, text) : config_read_file(&cf, path);
+	if (ok != CONFIG_TRUE) {
 		if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
 			snprintf(err, err_len, "%s: cannot read: %s", path, strerror(errno));
 		else
@@ -1185,6 +1195,18 @@ bad:
 	config_destroy(&cf);
 	cfg_free(c);
 	return NULL;
+}
+
+struct cfg *cfg_load(const char *path, const struct cfg *prev, uid_t daemon_uid, char *err,
+		     size_t err_len)
+{
+	return cfg_load_common(path, NULL, NULL, prev, daemon_uid, err, err_len);
+}
+
+struct cfg *cfg_load_string(const char *text, const char *name, const char *dir,
+			    const struct cfg *prev, uid_t daemon_uid, char *err, size_t err_len)
+{
+	return cfg_load_common(name, text, dir, prev, daemon_uid, err, err_len);
 }
 
 void cfg_free(struct cfg *c)
@@ -1247,8 +1269,10 @@ struct cfg *cfg_clone(const struct cfg *o)
 	c->addrs = dup_mem(o->addrs, o->n_addrs * sizeof(*o->addrs));
 	c->keys = eesp_keyset_new();
 	c->sa = eesp_secure_alloc(64 * sizeof(*c->sa), &lockd);
-	c->peers = dup_mem(o->peers, o->n_peers * sizeof(*o->peers));
-	c->routes = dup_mem(o->routes, o->n_routes * sizeof(*o->routes));
+	if (!o->is_sub) { /* a sub's peers/routes are doms[0]'s: not copied */
+		c->peers = dup_mem(o->peers, o->n_peers * sizeof(*o->peers));
+		c->routes = dup_mem(o->routes, o->n_routes * sizeof(*o->routes));
+	}
 	c->policy = dup_mem(o->policy, o->n_policy * sizeof(*o->policy));
 	if (c->keys && o->keys)
 		memcpy(c->keys, o->keys, sizeof(*c->keys));

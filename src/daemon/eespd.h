@@ -166,6 +166,10 @@ struct cfg {
  * keys of prev when the path is unchanged. */
 struct cfg *cfg_load(const char *path, const struct cfg *prev, uid_t daemon_uid, char *err,
 		     size_t err_len);
+/* The same from a string (the fuzz harness): name labels messages, relative
+ * key_file paths and @include resolve under dir. */
+struct cfg *cfg_load_string(const char *text, const char *name, const char *dir,
+			    const struct cfg *prev, uid_t daemon_uid, char *err, size_t err_len);
 void cfg_free(struct cfg *c);
 /* Snapshot serial numbers: 1, 2, ... over loads, reloads and rotations. */
 uint64_t cfg_next_serial(void);
