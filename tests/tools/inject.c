@@ -140,7 +140,7 @@ int main(int argc, char **argv)
 	uint32_t spi = 0, node = 9, gen = 1, per_class = 2000, epoch = 0;
 	uint32_t isrc = 0, idst = 0, ispoof = 0;
 	uint16_t session = 0x7e57;
-	bool only_valid = false;
+	bool only_valid = false, replay_on = true;
 	uint32_t recv_node = 2, pol_lo = 1, pol_hi = 254;
 	struct in_addr a;
 	int opt;
@@ -152,7 +152,7 @@ int main(int argc, char **argv)
 	inet_pton(AF_INET, "203.0.113.7", &a);
 	ispoof = ntohl(a.s_addr);
 
-	while ((opt = getopt(argc, argv, "d:p:s:k:g:n:S:D:X:c:Vr:N:R:E:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:p:s:k:g:n:S:D:X:c:Vr:N:R:E:Q")) != -1) {
 		switch (opt) {
 		case 'd':
 			dst = optarg;
@@ -191,6 +191,10 @@ int main(int argc, char **argv)
 		case 'V':
 			only_valid = true;
 			break;
+		case 'Q':
+			/* the receiver runs without a replay window (replay = false) */
+			replay_on = false;
+			break;
 		case 'c':
 			per_class = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
@@ -205,7 +209,7 @@ int main(int argc, char **argv)
 			fprintf(stderr,
 				"usage: inject -d ADDR [-p PORT] -s SPI -k HEXROOT [-g GEN] "
 				"[-n NODE] [-S SRC] [-D DST] [-X SPOOF] [-c PER_CLASS] [-V] [-r "
-				"RECV_NODE] [-N LO-HI] [-R SEED] [-E EPOCH]\n");
+				"RECV_NODE] [-N LO-HI] [-R SEED] [-E EPOCH] [-Q]\n");
 			return 2;
 		}
 	}
@@ -236,6 +240,11 @@ int main(int argc, char **argv)
 
 	uint64_t sn = 1;
 	unsigned long total = 0;
+	/* SNs the receiver has authenticated (they are 1..classes*per_class) */
+	size_t sn_seen_len = (size_t)C__N * per_class + 2;
+	uint8_t *sn_seen = calloc(sn_seen_len, 1);
+	if (!sn_seen)
+		die("%s", "out of memory");
 	for (int c = only_valid ? C_VALID : 0; c < (only_valid ? C__N : C_VALID); c++) {
 		for (uint32_t n = 0; n < per_class; n++) {
 			uint8_t inner[128], pkt[512], chk[512];
@@ -353,7 +362,17 @@ int main(int argc, char **argv)
 					want = EESP_E_NODE_DENIED;
 					break;
 				}
+				/* eespd's duplicate check before the AEAD: an SN this
+				 * sender already authenticated is a replay, whatever
+				 * the rest of the bytes (a garbage flip can land there) */
+				if (replay_on && v.sctx.node_id == node && v.session_id == session &&
+				    v.sn < sn_seen_len && sn_seen[v.sn]) {
+					want = EESP_E_REPLAY;
+					break;
+				}
 				want = eesp_open(cr, &dom, 0, chk, slen, &v, &ioff, &ilen2);
+				if (want == EESP_E_OK && v.sn < sn_seen_len)
+					sn_seen[v.sn] = 1; /* eespd records it before the source check */
 				if (want == EESP_E_OK && c == C_SPOOFED)
 					want = EESP_E_SPOOFED_SOURCE;
 				break;
@@ -394,6 +413,7 @@ int main(int argc, char **argv)
 		if (expect[e])
 			printf("expect %s %lu\n", expect_name(e), expect[e]);
 	printf("total %lu\n", total);
+	free(sn_seen);
 	eesp_crypto_free(cr);
 	eesp_keyset_free(good);
 	eesp_keyset_free(wrong);
