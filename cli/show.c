@@ -96,7 +96,9 @@ static int common(int argc, char *argv[], enum eesp_ctl_verb verb, void (*usage)
 			size_t l = strlen(de->d_name);
 			if (l < 6 || strcmp(de->d_name + l - 5, ".sock"))
 				continue;
-			snprintf(buf, sizeof(buf), "%s/%s", EESPCTL_SOCKET_DIR, de->d_name);
+			int m = snprintf(buf, sizeof(buf), "%s/%s", EESPCTL_SOCKET_DIR, de->d_name);
+			if (m < 0 || (size_t)m >= sizeof(buf))
+				continue; /* a name too long for a UNIX socket path anyway */
 			rc |= run(buf, verb, json, !json);
 			n++;
 		}
