@@ -716,6 +716,7 @@ static int parse_policy(struct ctx *x, config_setting_t *pl, struct cfg *c)
 	for (int i = 0; i < n; i++) {
 		config_setting_t *e = config_setting_get_elem(pl, (unsigned)i);
 		struct policy *p = &c->policy[i];
+		c->n_policy++; /* counted first: cfg_free frees a half-parsed entry */
 		if (!config_setting_is_group(e))
 			return fail(x, e, "each policy entry must be a group { ... }");
 		if (check_members(x, e, keys_policy))
@@ -731,7 +732,6 @@ static int parse_policy(struct ctx *x, config_setting_t *pl, struct cfg *c)
 			return -1;
 		if (get_u32(x, e, "tenant", false, 0, UINT32_MAX, 0, &p->tenant))
 			return -1;
-		c->n_policy++;
 	}
 	return 0;
 }
