@@ -167,7 +167,7 @@ static int get_str(struct ctx *x, const config_setting_t *parent, const char *na
 			return fail(x, parent, "missing setting '%s'", name);
 		if (strlen(dflt) >= cap)
 			return fail(x, parent, "default of '%s' too long", name);
-		strcpy(out, dflt);
+		memmove(out, dflt, strlen(dflt) + 1); /* dflt may be out itself */
 		return 0;
 	}
 	if (config_setting_type(s) != CONFIG_TYPE_STRING)
