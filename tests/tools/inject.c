@@ -45,6 +45,7 @@
 #include "errors.h"
 #include "keys.h"
 #include "packet.h"
+#include "replay.h"
 #include "wire.h"
 
 enum cls { C_MALFORMED, C_TRUNCATED, C_FORGED, C_WRONG_GEN, C_SPOOFED, C_GARBAGE, C_VALID, C__N };
@@ -243,6 +244,7 @@ int main(int argc, char **argv)
 	/* SNs the receiver has authenticated (they are 1..classes*per_class) */
 	size_t sn_seen_len = (size_t)C__N * per_class + 2;
 	uint8_t *sn_seen = calloc(sn_seen_len, 1);
+	uint64_t sn_hwm = 0;
 	if (!sn_seen)
 		die("%s", "out of memory");
 	for (int c = only_valid ? C_VALID : 0; c < (only_valid ? C__N : C_VALID); c++) {
@@ -366,13 +368,17 @@ int main(int argc, char **argv)
 				 * sender already authenticated is a replay, whatever
 				 * the rest of the bytes (a garbage flip can land there) */
 				if (replay_on && v.sctx.node_id == node && v.session_id == session &&
-				    v.sn < sn_seen_len && sn_seen[v.sn]) {
+				    v.sn < sn_seen_len && sn_seen[v.sn] &&
+				    sn_hwm - v.sn < EESP_REPLAY_SPAN /* else too old: ignored */) {
 					want = EESP_E_REPLAY;
 					break;
 				}
 				want = eesp_open(cr, &dom, 0, chk, slen, &v, &ioff, &ilen2);
-				if (want == EESP_E_OK && v.sn < sn_seen_len)
+				if (want == EESP_E_OK && v.sn < sn_seen_len) {
 					sn_seen[v.sn] = 1; /* eespd records it before the source check */
+					if (v.sn > sn_hwm)
+						sn_hwm = v.sn;
+				}
 				if (want == EESP_E_OK && c == C_SPOOFED)
 					want = EESP_E_SPOOFED_SOURCE;
 				break;
