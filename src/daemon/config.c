@@ -1388,11 +1388,16 @@ const struct sa_key *cfg_sa_key(const struct cfg *c, bool psp, uint32_t spi)
 	return NULL;
 }
 
-uint32_t cfg_epoch_now(const struct cfg *c)
+uint32_t cfg_epoch_at(const struct cfg *c, uint64_t unix_s)
 {
 	if (!c->epoch_period)
 		return c->epoch_base;
-	return c->epoch_base + (uint32_t)((uint64_t)time(NULL) / c->epoch_period);
+	return c->epoch_base + (uint32_t)(unix_s / c->epoch_period);
+}
+
+uint32_t cfg_epoch_now(const struct cfg *c)
+{
+	return cfg_epoch_at(c, (uint64_t)time(NULL));
 }
 
 const struct cfg *cfg_domain_for_spi(const struct cfg *c, uint32_t spi)

@@ -25,6 +25,7 @@ struct dp {
 	 * receiver follows authenticated epochs ahead of its own (ep_adv) so
 	 * that the window check stays centred on the senders. */
 	unsigned rx_dom;
+	uint64_t now_s; /* wall clock, read once per batch for the epoch schedule */
 	uint64_t ep_tx[EESPD_MAX_DOMAINS];
 	uint32_t ep_adv[EESPD_MAX_DOMAINS];
 };
@@ -32,7 +33,7 @@ struct dp {
 /* The epoch a receiver checks domain c's packets against. */
 static inline uint32_t dp_rx_epoch(const struct dp *dp, const struct cfg *c)
 {
-	return cfg_epoch_now(c) + (c->epoch_packets ? dp->ep_adv[c->dom_idx] : 0);
+	return cfg_epoch_at(c, dp->now_s) + (c->epoch_packets ? dp->ep_adv[c->dom_idx] : 0);
 }
 
 /* An authenticated packet of domain c carried epoch e: follow it forward. */
@@ -46,7 +47,7 @@ static inline void dp_rx_epoch_seen(struct dp *dp, const struct cfg *c, uint32_t
 /* The epoch a sender puts in its next packet of domain c. */
 static inline uint32_t dp_tx_epoch(struct dp *dp, const struct cfg *c)
 {
-	uint32_t e = cfg_epoch_now(c);
+	uint32_t e = cfg_epoch_at(c, dp->now_s);
 	if (c->epoch_packets)
 		e += (uint32_t)(dp->ep_tx[c->dom_idx]++ / c->epoch_packets);
 	return e;

@@ -189,6 +189,8 @@ bool policy_node_known(const struct cfg *c, uint32_t node, uint32_t tenant);
 bool policy_allows_spi(const struct cfg *c, uint32_t spi, int family, const uint8_t *src);
 /* An out-of-band data key ("sa eesp"/"sa psp" line) for this SPI, or NULL. */
 const struct sa_key *cfg_sa_key(const struct cfg *c, bool psp, uint32_t spi);
+/* The sending epoch of domain c at unix time unix_s (epoch_period schedule). */
+uint32_t cfg_epoch_at(const struct cfg *c, uint64_t unix_s);
 uint32_t cfg_epoch_now(const struct cfg *c);
 /* Receive: the trust domain (a doms[] entry of c) a packet with this SPI
  * belongs to; c itself when none matches (the caller then counts

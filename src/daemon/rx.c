@@ -111,7 +111,7 @@ static unsigned rx_eesp(struct dp *dp, uint8_t *pkt, size_t len, size_t *off, si
 	if (r == EESP_E_EPOCH && c->epoch_packets && dp->ep_adv[c->dom_idx]) {
 		/* a sender restarted its packet count: back to the base epoch
 		 * (the window check comes before the AEAD; nothing was changed) */
-		r = eesp_open(dp->crypto, &c->dom, cfg_epoch_now(c), pkt, len, &v, off, ilen);
+		r = eesp_open(dp->crypto, &c->dom, cfg_epoch_at(c, dp->now_s), pkt, len, &v, off, ilen);
 		if (r == EESP_E_OK)
 			dp->ep_adv[c->dom_idx] = 0;
 	}

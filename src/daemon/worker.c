@@ -852,6 +852,8 @@ static void *worker_main(void *arg)
 			usleep(10000);
 		}
 		unsigned head, n = 0;
+		/* one clock read per batch, not two per packet (epoch schedule) */
+		w->dp.now_s = (uint64_t)time(NULL);
 		io_uring_for_each_cqe(&w->ring, head, cqe)
 		{
 			switch (UD_TYPE(cqe->user_data)) {
