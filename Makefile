@@ -68,7 +68,7 @@ $(B)/eespctl: $(CLI_OBJ) $(B)/libeespcore.a
 
 # small test programs for the integration tests (tests/tools/*.c)
 tools: $(TOOLS)
-$(B)/tools/%: tests/tools/%.c $(B)/libeespcore.a
+$(B)/tools/%: tests/tools/%.c tests/tools/garble.h $(B)/libeespcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespcore.a $(LDLIBS)
 

@@ -48,6 +48,8 @@
 #include "replay.h"
 #include "wire.h"
 
+#include "garble.h"
+
 enum cls { C_MALFORMED, C_TRUNCATED, C_FORGED, C_WRONG_GEN, C_SPOOFED, C_GARBAGE, C_VALID, C__N };
 static const char *const cls_name[C__N] = {"malformed", "truncated", "forged", "wrong_generation",
 					   "spoofed",	"garbage",   "valid"};
@@ -62,17 +64,6 @@ static const char *expect_name(int i)
 	       : i == X_IKE	? "ike"
 	       : i == X_ESP	? "esp"
 				: eesp_err_name(i);
-}
-
-static uint32_t rng_state = 0x12345678;
-static uint32_t rnd(void)
-{
-	/* xorshift32: test data only, no security meaning */
-	uint32_t x = rng_state;
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return rng_state = x;
 }
 
 __attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
@@ -328,9 +319,7 @@ int main(int argc, char **argv)
 						pkt[b] = (uint8_t)rnd();
 				} else {
 					/* a valid packet with 1-4 random bytes changed */
-					unsigned k = 1 + rnd() % 4;
-					while (k--)
-						pkt[rnd() % slen] ^= (uint8_t)(1 + rnd() % 255);
+					garble_bytes(pkt, slen);
 				}
 			}
 
@@ -367,15 +356,17 @@ int main(int argc, char **argv)
 				/* eespd's duplicate check before the AEAD: an SN this
 				 * sender already authenticated is a replay, whatever
 				 * the rest of the bytes (a garbage flip can land there) */
-				if (replay_on && v.sctx.node_id == node && v.session_id == session &&
-				    v.sn < sn_seen_len && sn_seen[v.sn] &&
+				if (replay_on && v.sctx.node_id == node &&
+				    v.session_id == session && v.sn < sn_seen_len &&
+				    sn_seen[v.sn] &&
 				    sn_hwm - v.sn < EESP_REPLAY_SPAN /* else too old: ignored */) {
 					want = EESP_E_REPLAY;
 					break;
 				}
 				want = eesp_open(cr, &dom, 0, chk, slen, &v, &ioff, &ilen2);
 				if (want == EESP_E_OK && v.sn < sn_seen_len) {
-					sn_seen[v.sn] = 1; /* eespd records it before the source check */
+					sn_seen[v.sn] =
+					    1; /* eespd records it before the source check */
 					if (v.sn > sn_hwm)
 						sn_hwm = v.sn;
 				}

@@ -39,22 +39,13 @@
 #include "packet.h"
 #include "wire.h"
 
+#include "garble.h"
+
 enum cls { C_MALFORMED, C_TRUNCATED, C_FORGED, C_SPOOFED, C_GARBAGE, C__N };
 static const char *const cls_name[C__N] = {"malformed", "truncated", "forged", "spoofed",
 					   "garbage"};
 enum { X_KEEPALIVE = EESP_E__COUNT, X__N };
 static unsigned long sent[C__N], expect[X__N];
-
-static uint32_t rng_state = 0x9e3779b9;
-static uint32_t rnd(void)
-{
-	/* xorshift32: test data only */
-	uint32_t x = rng_state;
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	return rng_state = x;
-}
 
 __attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
 {
@@ -234,9 +225,7 @@ int main(int argc, char **argv)
 					for (size_t b = 0; b < slen; b++)
 						pkt[b] = (uint8_t)rnd();
 				} else {
-					unsigned k = 1 + rnd() % 4;
-					while (k--)
-						pkt[rnd() % slen] ^= (uint8_t)(1 + rnd() % 255);
+					garble_bytes(pkt, slen);
 				}
 			}
 
