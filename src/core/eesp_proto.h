@@ -22,10 +22,10 @@
 /* ---------------------------------------------------------------- PSP -- */
 
 #define PSP_UDP_PORT 1000
-#define PSP_HDR_LEN 16     /* NH, HdrExtLen, CryptOff, flags, SPI, IV */
-#define PSP_VC_LEN 8       /* virtualization cookie, present iff V = 1 */
+#define PSP_HDR_LEN 16 /* NH, HdrExtLen, CryptOff, flags, SPI, IV */
+#define PSP_VC_LEN 8   /* virtualization cookie, present iff V = 1 */
 #define PSP_ICV_LEN 16
-#define PSP_HDR_EXT_LEN_MIN 1     /* 16-byte header */
+#define PSP_HDR_EXT_LEN_MIN 1	  /* 16-byte header */
 #define PSP_HDR_EXT_LEN_WITH_VC 2 /* 24-byte header */
 #define PSP_CRYPT_OFFSET_MASK 0x3f
 #define PSP_CRYPT_OFFSET_UNITS 4
@@ -55,7 +55,7 @@ static inline void psp_kdf_label(uint8_t out[4], unsigned version)
 #define EESP_UDP_PORT 4500
 #define EESP_BASE_LEN 8 /* 1|Version(4)|R(3), Opt Len, Session ID, SPI */
 #define EESP_PEER_LEN 8 /* 64-bit sequence number, also the IV (IIV) [ours: always present] */
-#define EESP_PIH_LEN 4  /* Payload Info Header (full format only) */
+#define EESP_PIH_LEN 4	/* Payload Info Header (full format only) */
 #define EESP_ICV_LEN 16
 #define EESP_VERSION 0
 #define EESP_FIRST_BIT 0x80
@@ -146,13 +146,13 @@ struct eesp_sctx {
 	uint8_t profile;
 	uint8_t kdf;
 	uint8_t suite;
-	uint8_t flags;                /* EESP_SCTX_FLAG_T | EESP_SCTX_FLAG_G */
-	uint8_t phase[EESP_LEVELS];   /* domain, tenant, group */
+	uint8_t flags;		    /* EESP_SCTX_FLAG_T | EESP_SCTX_FLAG_G */
+	uint8_t phase[EESP_LEVELS]; /* domain, tenant, group */
 	uint32_t epoch;
-	uint32_t tenant_id;           /* valid iff flags & T */
-	uint32_t group_id;            /* valid iff flags & G */
-	uint32_t node_id;             /* node, pair, tenant */
-	uint32_t peer_node_id;        /* pair */
+	uint32_t tenant_id;    /* valid iff flags & T */
+	uint32_t group_id;     /* valid iff flags & G */
+	uint32_t node_id;      /* node, pair, tenant */
+	uint32_t peer_node_id; /* pair */
 };
 
 static inline bool eesp_profile_known(unsigned p)
@@ -207,6 +207,21 @@ static inline uint16_t eesp_get16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
+/* Crypt Offset option data, 16 bits: Payload Offset (6) | Crypt Offset (6)
+ * | reserved (4), both offsets in 4-byte units. */
+static inline uint16_t eesp_co_encode(unsigned payload_offset, unsigned crypt_offset)
+{
+	return (uint16_t)((payload_offset & 0x3f) << 10 | (crypt_offset & 0x3f) << 4);
+}
+static inline unsigned eesp_co_payload_offset(uint16_t v)
+{
+	return v >> 10;
+}
+static inline unsigned eesp_co_crypt_offset(uint16_t v)
+{
+	return (v >> 4) & 0x3f;
+}
+
 static inline void eesp_put64(uint8_t *p, uint64_t v)
 {
 	eesp_put32(p, (uint32_t)(v >> 32));
@@ -234,7 +249,8 @@ static inline size_t eesp_sctx_encode(uint8_t *out, const struct eesp_sctx *c)
 	out[0] = c->profile;
 	out[1] = (uint8_t)(c->kdf << 4 | (c->suite & 0x0f));
 	out[2] = c->flags & (EESP_SCTX_FLAG_T | EESP_SCTX_FLAG_G);
-	out[3] = (uint8_t)((c->phase[0] & 3) << 6 | (c->phase[1] & 3) << 4 | (c->phase[2] & 3) << 2);
+	out[3] =
+	    (uint8_t)((c->phase[0] & 3) << 6 | (c->phase[1] & 3) << 4 | (c->phase[2] & 3) << 2);
 	eesp_put32(out + 4, c->epoch);
 	if (c->flags & EESP_SCTX_FLAG_T) {
 		eesp_put32(out + off, c->tenant_id);
@@ -378,10 +394,10 @@ static inline bool eesp_epoch_in_window(uint32_t e, uint32_t now, uint32_t windo
  */
 enum eesp_udp_class {
 	EESP_UDP_KEEPALIVE, /* one byte 0xFF */
-	EESP_UDP_IKE,       /* non-ESP marker: four zero bytes */
-	EESP_UDP_ESP,       /* first bit 0 */
-	EESP_UDP_EESP,      /* first bit 1 */
-	EESP_UDP_RUNT,      /* shorter than any of the above */
+	EESP_UDP_IKE,	    /* non-ESP marker: four zero bytes */
+	EESP_UDP_ESP,	    /* first bit 0 */
+	EESP_UDP_EESP,	    /* first bit 1 */
+	EESP_UDP_RUNT,	    /* shorter than any of the above */
 };
 static inline enum eesp_udp_class eesp_udp_classify(const uint8_t *p, size_t len)
 {
@@ -392,6 +408,110 @@ static inline enum eesp_udp_class eesp_udp_classify(const uint8_t *p, size_t len
 	if (p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 0)
 		return EESP_UDP_IKE;
 	return (p[0] & EESP_FIRST_BIT) ? EESP_UDP_EESP : EESP_UDP_ESP;
+}
+
+/* --------------------------------------------------------- GSO trains -- */
+
+/*
+ * UDP GSO trains [ours].  eespd lays the datagrams of one inner flow to one
+ * peer end to end and sends them with one sendmsg() and UDP_SEGMENT = S: the
+ * kernel (or a NIC doing USO) cuts the payload every S bytes, the last piece
+ * possibly shorter.  A capture taken before that cut (on a veth, on a sender
+ * whose NIC segments) or after the receiver's UDP GRO shows one UDP datagram
+ * holding the whole train.  eespd itself never guesses: it gets S from the
+ * kernel (UDP_SEGMENT, or the UDP_GRO cmsg).  Only the capture consumers
+ * (eespctl decrypt, the Wireshark plugin, the test parsers) need this rule.
+ *
+ * The rule: within a train every datagram starts with the same 8 bytes,
+ * those of the first one: EESP first byte, Opt Len, Session ID, SPI; PSP
+ * Next Header, Hdr Ext Len, Crypt Offset, flags (S, D, version, V), SPI.  A
+ * sender puts one flow's datagrams to one peer in a train, and those fields
+ * are the same for all of them.  So the stride S is the smallest S >=
+ * min_dgram (and len > S) such that every offset k*S < len repeats the 8
+ * bytes at offset 0 and the last piece (len - its offset) is >= min_dgram.
+ *
+ * Why this is safe: the bytes that would have to repeat the header for a
+ * wrong split lie, within the first datagram, after its clear part (pass
+ * the *_train_min_dgram() of its header as min_dgram), i.e. in ciphertext or
+ * the ICV: 8 bytes of AEAD output equal a given value by chance with
+ * probability 2^-64 per offset.  A lone datagram is therefore split with
+ * probability below 2^-48 even at 64 KiB, and a real train is split at
+ * its true stride: a smaller candidate would need the same coincidence.
+ * (With the constant minimum alone, bytes left in clear by a crypt offset
+ * are not covered; the header-derived minimum excludes them.)
+ */
+#define EESP_TRAIN_CMP_LEN 8 /* bytes every datagram of a train starts with */
+/* the smallest datagram of each mode: EESP base + SN + ICV, PSP header + ICV (32 each) */
+#define EESP_TRAIN_MIN_DGRAM (EESP_BASE_LEN + EESP_PEER_LEN + EESP_ICV_LEN)
+#define PSP_TRAIN_MIN_DGRAM (PSP_HDR_LEN + PSP_ICV_LEN)
+
+/*
+ * Stride of the train in p[0 .. len): the length S of each datagram but
+ * possibly the last, or len when p holds a single datagram.  min_dgram is the
+ * smallest possible datagram (values below 8 count as 8).  Cost: one byte
+ * compare per candidate offset, plus len/S 8-byte compares per candidate
+ * whose 8 bytes match.
+ */
+static inline size_t eesp_train_stride(const uint8_t *p, size_t len, size_t min_dgram)
+{
+	if (min_dgram < EESP_TRAIN_CMP_LEN)
+		min_dgram = EESP_TRAIN_CMP_LEN;
+	if (len < 2 * min_dgram)
+		return len;
+	for (size_t s = min_dgram; s <= len - min_dgram; s++) {
+		size_t k;
+		if (p[s] != p[0] || memcmp(p + s, p, EESP_TRAIN_CMP_LEN))
+			continue;
+		/* offset s holds a whole piece (s + min_dgram <= len); check the rest */
+		for (k = 2 * s; k < len; k += s)
+			if (len - k < min_dgram || memcmp(p + k, p, EESP_TRAIN_CMP_LEN))
+				break;
+		if (k >= len)
+			return s;
+	}
+	return len;
+}
+
+/*
+ * min_dgram for eesp_train_stride() from the first datagram's header: the
+ * header, the bytes a crypt offset leaves in clear and the ICV, at least the
+ * mode's constant.  Only header fields that every datagram of a train shares
+ * are used (Opt Len and the options; PSP Hdr Ext Len and Crypt Offset).
+ */
+static inline size_t eesp_train_min_dgram(const uint8_t *p, size_t len)
+{
+	size_t end, off, min;
+	if (len < EESP_BASE_LEN)
+		return EESP_TRAIN_MIN_DGRAM;
+	end = EESP_BASE_LEN + (size_t)p[1];
+	min = end + EESP_PEER_LEN + EESP_ICV_LEN;
+	for (off = EESP_BASE_LEN; off < end && end <= len;) {
+		size_t olen;
+		if (p[off] == EESP_OPT_PAD1) {
+			off++;
+			continue;
+		}
+		if (off + 2 > end || off + 2 + (olen = p[off + 1]) > end)
+			break;
+		if (p[off] == EESP_OPT_CRYPT_OFFSET && olen == EESP_OPT_CRYPT_OFFSET_DATA_LEN) {
+			size_t co = eesp_co_crypt_offset(eesp_get16(p + off + 2));
+			/* full format: the Payload Info Header at least, co*4 bytes clear */
+			min += co ? 4 * co : EESP_PIH_LEN;
+		}
+		off += 2 + olen;
+	}
+	return min;
+}
+
+static inline size_t psp_train_min_dgram(const uint8_t *p, size_t len)
+{
+	size_t hdr, ct;
+	if (len < 4)
+		return PSP_TRAIN_MIN_DGRAM;
+	hdr = 8 + 8 * (size_t)p[1];
+	ct = PSP_HDR_LEN + PSP_CRYPT_OFFSET_UNITS * (size_t)(p[2] & PSP_CRYPT_OFFSET_MASK);
+	hdr = (hdr > ct ? hdr : ct) + PSP_ICV_LEN;
+	return hdr > PSP_TRAIN_MIN_DGRAM ? hdr : PSP_TRAIN_MIN_DGRAM;
 }
 
 #endif /* EESP_PROTO_H */

@@ -217,8 +217,8 @@ int eesp_parse(const uint8_t *pkt, size_t len, unsigned max_crypt_offset, struct
 	v->aad_len = v->hdr_len;
 	if (have_co) {
 		v->has_crypt_offset = true;
-		v->payload_offset = pkt[co_off] >> 2;
-		v->crypt_offset = (uint8_t)((pkt[co_off] & 0x03) << 4 | pkt[co_off + 1] >> 4);
+		v->payload_offset = (uint8_t)eesp_co_payload_offset(eesp_get16(pkt + co_off));
+		v->crypt_offset = (uint8_t)eesp_co_crypt_offset(eesp_get16(pkt + co_off));
 		if ((size_t)v->payload_offset * 4 != v->hdr_len)
 			return EESP_E_PAYLOAD_OFFSET;
 		if (v->hdr_len + EESP_PIH_LEN + EESP_ICV_LEN > len)
@@ -286,8 +286,7 @@ size_t eesp_build_header(uint8_t *out, size_t cap, const struct eesp_hdr_params 
 
 		out[off] = EESP_OPT_CRYPT_OFFSET;
 		out[off + 1] = EESP_OPT_CRYPT_OFFSET_DATA_LEN;
-		out[off + 2] = (uint8_t)(po << 2 | p->crypt_offset >> 4);
-		out[off + 3] = (uint8_t)((p->crypt_offset & 0x0f) << 4);
+		eesp_put16(out + off + 2, eesp_co_encode((unsigned)po, p->crypt_offset));
 		off += CO_OPT_LEN;
 	}
 	if (pad == 1) {
