@@ -18,7 +18,7 @@ PKGS := libcrypto liburing libconfig libcap-ng
 # Debian packages needed to build and test (make deps installs the missing ones).
 DEB_BUILD := build-essential pkg-config libssl-dev liburing-dev libconfig-dev \
 	libcap-ng-dev libcriterion-dev
-DEB_TEST := clang libclang-rt-14-dev iproute2 iputils-ping iperf3 tcpdump tshark \
+DEB_TEST := clang libclang-rt-14-dev iproute2 iputils-ping iperf3 tcpdump tshark ethtool \
 	wireshark-dev libwireshark-dev libgcrypt20-dev libglib2.0-dev mandoc \
 	procps psmisc util-linux python3 python3-cryptography openssl man-db
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
@@ -72,7 +72,7 @@ $(B)/tools/%: tests/tools/%.c tests/tools/garble.h $(B)/libeespcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespcore.a $(LDLIBS)
 
-$(B)/test_unit: $(UNIT_OBJ) $(B)/libeespcore.a
+$(B)/test_unit: $(UNIT_OBJ) $(B)/src/daemon/offload.o $(B)/libeespcore.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
 # libFuzzer harnesses: the core is rebuilt with clang and the sanitizers.
@@ -89,6 +89,11 @@ FUZZ_CONFIG_SRC := src/daemon/config.c src/daemon/log.c src/daemon/privs.c
 $(B)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CONFIG_SRC) $(CORE_SRC) $(wildcard src/core/*.h src/daemon/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Isrc/daemon $(PKG_CFLAGS) -o $@ $< $(FUZZ_CONFIG_SRC) $(CORE_SRC) $(PKG_LIBS)
+
+# the TUN offload code (virtio-net header, TSO/USO split) of the daemon: offload.c.
+$(B)/fuzz/fuzz_vnet: tests/fuzz/fuzz_vnet.c tests/unit/csumref.h src/daemon/offload.c src/daemon/offload.h $(wildcard src/core/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Isrc/daemon -o $@ $< src/daemon/offload.c
 
 deps:
 	@tools/deps.sh $(DEB_ALL)

@@ -157,6 +157,19 @@ static int get_u32(struct ctx *x, const config_setting_t *parent, const char *na
 	return 0;
 }
 
+static int get_bool(struct ctx *x, const config_setting_t *parent, const char *name, bool dflt,
+		    bool *out)
+{
+	config_setting_t *s = config_setting_get_member(parent, name);
+	*out = dflt;
+	if (!s)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return fail(x, s, "%s must be true or false", name);
+	*out = config_setting_get_bool(s);
+	return 0;
+}
+
 static int get_str(struct ctx *x, const config_setting_t *parent, const char *name, bool required,
 		   const char *dflt, char *out, size_t cap)
 {
@@ -202,10 +215,10 @@ static int check_members(struct ctx *x, const config_setting_t *g, const char *c
 }
 
 static const char *const keys_top[] = {"daemon", "domain", "domains", "psp", "peers", NULL};
-static const char *const keys_daemon[] = {"mode", "interface",	    "mtu",	 "addresses",
-					  "port", "source_ports",   "workers",	 "offload",
-					  "user", "control_socket", "state_dir", "log_level",
-					  "control_group", "iv_block", "gro", NULL};
+static const char *const keys_daemon[] = {
+    "mode",	     "interface", "mtu",  "addresses",	    "port",	 "source_ports",
+    "workers",	     "offload",	  "user", "control_socket", "state_dir", "log_level",
+    "control_group", "iv_block",  "gro",  "udp_gso",	    "udp_gro",	 NULL};
 static const char *const keys_domain[] = {"name",
 					  "id",
 					  "key_file",
@@ -661,20 +674,10 @@ static int parse_daemon(struct ctx *x, config_t *cf, struct cfg *c)
 	if (get_u32(x, d, "workers", false, 1, EESPD_MAX_WORKERS, 1, &v))
 		return -1;
 	c->workers = v;
-	c->offload = true;
-	config_setting_t *off = config_setting_get_member(d, "offload");
-	if (off) {
-		if (config_setting_type(off) != CONFIG_TYPE_BOOL)
-			return fail(x, off, "offload must be true or false");
-		c->offload = config_setting_get_bool(off);
-	}
-	c->gro = true;
-	config_setting_t *gro = config_setting_get_member(d, "gro");
-	if (gro) {
-		if (config_setting_type(gro) != CONFIG_TYPE_BOOL)
-			return fail(x, gro, "gro must be true or false");
-		c->gro = config_setting_get_bool(gro);
-	}
+	if (get_bool(x, d, "offload", true, &c->offload) || get_bool(x, d, "gro", true, &c->gro) ||
+	    get_bool(x, d, "udp_gso", true, &c->udp_gso) ||
+	    get_bool(x, d, "udp_gro", true, &c->udp_gro))
+		return -1;
 	if (get_str(x, d, "user", false, "eesp", c->user, sizeof(c->user)))
 		return -1;
 	snprintf(tmp, sizeof(tmp), "/run/eespd/%s.sock", c->ifname);
@@ -802,13 +805,8 @@ static int parse_domain(struct ctx *x, config_t *cf, config_setting_t *d, struct
 		return fail(x, config_setting_get_member(d, "epoch_packets"),
 			    "epoch_packets needs epoch_window >= 1 (receivers follow the "
 			    "sender's epoch within the window)");
-	c->replay = c->profile != EESP_PROFILE_SPI;
-	config_setting_t *rp = config_setting_get_member(d, "replay");
-	if (rp) {
-		if (config_setting_type(rp) != CONFIG_TYPE_BOOL)
-			return fail(x, rp, "replay must be true or false");
-		c->replay = config_setting_get_bool(rp);
-	}
+	if (get_bool(x, d, "replay", c->profile != EESP_PROFILE_SPI, &c->replay))
+		return -1;
 	if (get_u32(x, d, "replay_buckets", false, 1, 1u << EESP_REPLAY_MAX_BUCKET_BITS, 4096, &v))
 		return -1;
 	if (v & (v - 1))
@@ -891,6 +889,8 @@ static struct cfg *sub_new(const struct cfg *c, unsigned i)
 	s->workers = c->workers;
 	s->offload = c->offload;
 	s->gro = c->gro;
+	s->udp_gso = c->udp_gso;
+	s->udp_gro = c->udp_gro;
 	s->log_level = c->log_level;
 	s->is_sub = true;
 	s->dom_idx = i;

@@ -21,33 +21,36 @@
 #include "errors.h"
 
 #define EESPD_COUNTER_LIST(X)                                                                      \
-	X(RX_DATAGRAMS, "rx_datagrams")	  /* UDP datagrams received */                             \
-	X(RX_PACKETS, "rx_packets")	  /* inner packets written to the TUN */                   \
-	X(RX_BYTES, "rx_bytes")		  /* their bytes (inner) */                                \
-	X(TUN_PACKETS, "tun_packets")	  /* packets read from the TUN */                          \
-	X(TX_PACKETS, "tx_packets")	  /* inner packets sealed and sent */                      \
-	X(TX_BYTES, "tx_bytes")		  /* their bytes (inner) */                                \
-	X(KEEPALIVE, "keepalive")	  /* NAT keepalive 0xFF, dropped */                        \
-	X(IKE, "ike")			  /* non-ESP marker (IKE), dropped */                      \
-	X(ESP, "esp")			  /* ESP (first bit 0), dropped */                         \
-	X(OVERSIZE_RX, "oversize_rx")	  /* datagram larger than a receive buffer */              \
-	X(TUN_WRITE_ERR, "tun_write_err") /* write to the TUN failed */                            \
-	X(NON_IP, "non_ip")		  /* TUN packet that is not IPv4/IPv6 */                   \
-	X(SEND_ERR, "send_err")		  /* UDP send failed */                                    \
-	X(TX_NO_BUFFER, "tx_no_buffer")	  /* no free send buffer */                                \
-	X(IV_EXHAUSTED, "iv_exhausted")	  /* IV reservation could not be persisted */              \
-	X(RX_REARM, "rx_rearm")		  /* multishot receive re-armed (not a drop) */            \
-	X(TUN_REARM, "tun_rearm")	  /* multishot TUN read re-armed (not a drop) */           \
-	X(CFG_SWITCH, "config_switches")  /* snapshots picked up by this worker */                 \
-	X(GRO_WRITES, "tun_gro_writes")	  /* coalesced TUN writes (offload; not a drop) */         \
-	X(TSO_READS, "tun_tso_reads")	  /* TCP super-segments split (offload; not a drop) */     \
-	X(PROXY_PACKETS, "proxy_packets") /* received, re-sealed for another domain, sent */       \
-	X(PROXY_BYTES, "proxy_bytes")	  /* their bytes (inner) */                                \
-	X(PROXY_DENIED, "proxy_denied")	  /* routed to a domain forward_to does not allow */       \
-	X(PROXY_DROPS, "proxy_drops")	  /* re-seal or send failed (reason counted as well) */ \
-	X(REPLAY_TOO_OLD, "replay_too_old") /* SN below the replay window or floor */            \
-	X(REPLAY_EVICT, "replay_evictions") /* replay windows evicted (not a drop) */            \
-	X(IV_PERSIST_WAIT, "iv_persist_wait") /* sender waited for an IV mark on disk */
+	X(RX_DATAGRAMS, "rx_datagrams")	    /* UDP datagrams received */                           \
+	X(RX_PACKETS, "rx_packets")	    /* inner packets written to the TUN */                 \
+	X(RX_BYTES, "rx_bytes")		    /* their bytes (inner) */                              \
+	X(TUN_PACKETS, "tun_packets")	    /* packets read from the TUN */                        \
+	X(TX_PACKETS, "tx_packets")	    /* inner packets sealed and sent */                    \
+	X(TX_BYTES, "tx_bytes")		    /* their bytes (inner) */                              \
+	X(KEEPALIVE, "keepalive")	    /* NAT keepalive 0xFF, dropped */                      \
+	X(IKE, "ike")			    /* non-ESP marker (IKE), dropped */                    \
+	X(ESP, "esp")			    /* ESP (first bit 0), dropped */                       \
+	X(OVERSIZE_RX, "oversize_rx")	    /* datagram larger than a receive buffer */            \
+	X(TUN_WRITE_ERR, "tun_write_err")   /* write to the TUN failed */                          \
+	X(NON_IP, "non_ip")		    /* TUN packet that is not IPv4/IPv6 */                 \
+	X(SEND_ERR, "send_err")		    /* UDP send failed */                                  \
+	X(TX_NO_BUFFER, "tx_no_buffer")	    /* no free send buffer */                              \
+	X(IV_EXHAUSTED, "iv_exhausted")	    /* IV reservation could not be persisted */            \
+	X(RX_REARM, "rx_rearm")		    /* multishot receive re-armed (not a drop) */          \
+	X(TUN_REARM, "tun_rearm")	    /* multishot TUN read re-armed (not a drop) */         \
+	X(CFG_SWITCH, "config_switches")    /* snapshots picked up by this worker */               \
+	X(GRO_WRITES, "tun_gro_writes")	    /* coalesced TUN writes (offload; not a drop) */       \
+	X(TSO_READS, "tun_tso_reads")	    /* TCP super-segments split (offload; not a drop) */   \
+	X(PROXY_PACKETS, "proxy_packets")   /* received, re-sealed for another domain, sent */     \
+	X(PROXY_BYTES, "proxy_bytes")	    /* their bytes (inner) */                              \
+	X(PROXY_DENIED, "proxy_denied")	    /* routed to a domain forward_to does not allow */     \
+	X(PROXY_DROPS, "proxy_drops")	    /* re-seal or send failed (reason counted as well) */  \
+	X(REPLAY_TOO_OLD, "replay_too_old") /* SN below the replay window or floor */              \
+	X(REPLAY_EVICT, "replay_evictions") /* replay windows evicted (not a drop) */              \
+	X(IV_PERSIST_WAIT, "iv_persist_wait")	/* sender waited for an IV mark on disk */         \
+	X(UDP_GSO_SENDS, "udp_gso_sends")	/* sends carrying > 1 datagram (not a drop) */     \
+	X(UDP_GSO_FALLBACK, "udp_gso_fallback") /* datagrams re-sent one by one: GSO refused */    \
+	X(UDP_GRO_READS, "udp_gro_reads")	/* receives carrying > 1 datagram (not a drop) */
 
 enum {
 #define EESPD_CNT_ENUM(n, s) CNT_##n,

@@ -83,13 +83,23 @@ static void proxy_pairs(struct strbuf *b)
 				for (unsigned k = 0; k < 2; k++)
 					n[k] += worker_proxy_counter(g_d.w[w], f, t, k);
 			strbuf_printf(b,
-			    "%s{\"from\":\"%s\",\"to\":\"%s\",\"packets\":%" PRIu64
-			    ",\"bytes\":%" PRIu64 "}",
-			    first ? "" : ",", c->doms[f]->dom_name, c->doms[t]->dom_name, n[0],
-			    n[1]);
+				      "%s{\"from\":\"%s\",\"to\":\"%s\",\"packets\":%" PRIu64
+				      ",\"bytes\":%" PRIu64 "}",
+				      first ? "" : ",", c->doms[f]->dom_name, c->doms[t]->dom_name,
+				      n[0], n[1]);
 			first = false;
 		}
 	strbuf_printf(b, "]");
+}
+
+static const char *onoff(bool b)
+{
+	return b ? "on" : "off";
+}
+
+static const char *truefalse(bool b)
+{
+	return b ? "true" : "false";
 }
 
 static void counters_body(struct strbuf *b, bool json, const uint64_t *tot, bool per_worker)
@@ -110,13 +120,13 @@ static void counters_body(struct strbuf *b, bool json, const uint64_t *tot, bool
 	for (unsigned w = 0; w < g_d.n_workers; w++) {
 		const uint64_t *c = worker_counters(g_d.w[w]);
 		strbuf_printf(b,
-		    "%s{\"worker\":%u,\"session_id\":%u,\"config_serial\":%" PRIu64
-		    ",\"tun_multishot\":%s",
-		    w ? "," : "", w, w + 1, worker_cfg_serial(g_d.w[w]),
-		    worker_uses_multishot(g_d.w[w]) ? "true" : "false");
+			      "%s{\"worker\":%u,\"session_id\":%u,\"config_serial\":%" PRIu64
+			      ",\"tun_multishot\":%s",
+			      w ? "," : "", w, w + 1, worker_cfg_serial(g_d.w[w]),
+			      truefalse(worker_uses_multishot(g_d.w[w])));
 		for (unsigned i = 1; i < CNT__COUNT; i++)
 			strbuf_printf(b, ",\"%s\":%" PRIu64, counter_name(i),
-			    __atomic_load_n(&c[i], __ATOMIC_RELAXED));
+				      __atomic_load_n(&c[i], __ATOMIC_RELAXED));
 		strbuf_printf(b, "}");
 	}
 	strbuf_printf(b, "]");
@@ -132,13 +142,15 @@ static void ring_keys(struct strbuf *b, bool json, bool *first, unsigned level,
 			continue;
 		eesp_key_fingerprint(r->gen[s].key, EESP_ROOT_KEY_LEN, fp);
 		if (json)
-			strbuf_printf(b,
+			strbuf_printf(
+			    b,
 			    "%s{\"level\":\"%s\",\"id\":%u,\"slot\":\"%s\",\"generation\":%u,"
 			    "\"phase\":%u,\"fingerprint\":\"%s\"}",
 			    *first ? "" : ",", level_name(level), r->id, slots[s],
 			    r->gen[s].generation, r->gen[s].generation % 4, fp);
 		else
-			strbuf_printf(b, "key level %s id %u slot %s generation %u phase %u fingerprint %s\n",
+			strbuf_printf(
+			    b, "key level %s id %u slot %s generation %u phase %u fingerprint %s\n",
 			    level_name(level), r->id, slots[s], r->gen[s].generation,
 			    r->gen[s].generation % 4, fp);
 		*first = false;
@@ -165,7 +177,7 @@ static void keys_body(struct strbuf *b, bool json, const struct cfg *c)
 		eesp_key_fingerprint(ks->psp_master[m], PSP_MASTER_KEY_LEN, fp);
 		if (json)
 			strbuf_printf(b, "%s{\"level\":\"psp\",\"id\":%u,\"fingerprint\":\"%s\"}",
-			    first ? "" : ",", m, fp);
+				      first ? "" : ",", m, fp);
 		else
 			strbuf_printf(b, "key level psp id %u fingerprint %s\n", m, fp);
 		first = false;
@@ -175,12 +187,13 @@ static void keys_body(struct strbuf *b, bool json, const struct cfg *c)
 		eesp_key_fingerprint(c->sa[i].key, c->sa[i].key_len, fp);
 		if (json)
 			strbuf_printf(b,
-			    "%s{\"level\":\"sa\",\"kind\":\"%s\",\"spi\":\"0x%08x\","
-			    "\"fingerprint\":\"%s\"}",
-			    first ? "" : ",", c->sa[i].psp ? "psp" : "eesp", c->sa[i].spi, fp);
+				      "%s{\"level\":\"sa\",\"kind\":\"%s\",\"spi\":\"0x%08x\","
+				      "\"fingerprint\":\"%s\"}",
+				      first ? "" : ",", c->sa[i].psp ? "psp" : "eesp", c->sa[i].spi,
+				      fp);
 		else
 			strbuf_printf(b, "key level sa kind %s spi 0x%08x fingerprint %s\n",
-			    c->sa[i].psp ? "psp" : "eesp", c->sa[i].spi, fp);
+				      c->sa[i].psp ? "psp" : "eesp", c->sa[i].spi, fp);
 		first = false;
 	}
 	if (json)
@@ -193,19 +206,21 @@ static void status_body(struct strbuf *b, bool json, const struct cfg *c)
 	sum_counters(tot);
 	long up = (long)(time(NULL) - g_d.started);
 	if (json) {
-		strbuf_printf(b, "{\"version\":\"%s\",\"pid\":%d,\"uid\":%u,\"mode\":\"%s\",\"interface\":",
+		strbuf_printf(
+		    b, "{\"version\":\"%s\",\"pid\":%d,\"uid\":%u,\"mode\":\"%s\",\"interface\":",
 		    EESPD_VERSION, (int)getpid(), (unsigned)getuid(),
 		    c->mode == MODE_EESP ? "eesp" : "psp");
 		strbuf_json(b, c->ifname);
 		strbuf_printf(b,
-		    ",\"workers\":%u,\"uptime\":%ld,\"config_serial\":%" PRIu64
-		    ",\"peers\":%u,\"rx_packets\":%" PRIu64 ",\"tx_packets\":%" PRIu64
-		    ",\"drops\":%" PRIu64 "}\n",
-		    g_d.n_workers, up, c->serial, c->n_peers, tot[CNT_RX_PACKETS],
-		    tot[CNT_TX_PACKETS], drops_of(tot));
+			      ",\"workers\":%u,\"uptime\":%ld,\"config_serial\":%" PRIu64
+			      ",\"peers\":%u,\"rx_packets\":%" PRIu64 ",\"tx_packets\":%" PRIu64
+			      ",\"drops\":%" PRIu64 "}\n",
+			      g_d.n_workers, up, c->serial, c->n_peers, tot[CNT_RX_PACKETS],
+			      tot[CNT_TX_PACKETS], drops_of(tot));
 		return;
 	}
-	strbuf_printf(b,
+	strbuf_printf(
+	    b,
 	    "eespd %s pid %d uid %u mode %s interface %s workers %u uptime %ld config %" PRIu64
 	    " peers %u rx_packets %" PRIu64 " tx_packets %" PRIu64 " drops %" PRIu64 "\n",
 	    EESPD_VERSION, (int)getpid(), (unsigned)getuid(), c->mode == MODE_EESP ? "eesp" : "psp",
@@ -231,16 +246,20 @@ static void show_body(struct strbuf *b, bool json, const struct cfg *c)
 	sum_counters(tot);
 	if (!json) {
 		status_body(b, false, c);
-		strbuf_printf(b, "interface %s mtu %u port %u source_ports %u-%u send %s workers %u\n",
-		    c->ifname, c->mtu, c->port, c->sport_min, c->sport_max,
-		    g_d.raw_send ? "raw" : "udp", g_d.n_workers);
+		strbuf_printf(
+		    b,
+		    "interface %s mtu %u port %u source_ports %u-%u workers %u udp_gso %s "
+		    "udp_gro %s offload %s gro %s\n",
+		    c->ifname, c->mtu, c->port, c->sport_min, c->sport_max, g_d.n_workers,
+		    onoff(c->udp_gso), onoff(c->udp_gro), onoff(c->offload), onoff(c->gro));
 		for (unsigned i = 0; i < c->n_addrs; i++) {
 			char s[64];
 			prefix_format(&c->addrs[i], s, sizeof(s));
 			strbuf_printf(b, "address %s\n", s);
 		}
 		if (c->mode == MODE_EESP)
-			strbuf_printf(b,
+			strbuf_printf(
+			    b,
 			    "domain %s id 0x%08x profile %s kdf %s suite %s node_id %u tenant %u "
 			    "group %u epoch %u epoch_window %u crypt_offset %u max_crypt_offset "
 			    "%u\n",
@@ -250,8 +269,8 @@ static void show_body(struct strbuf *b, bool json, const struct cfg *c)
 			    c->node_id, c->tenant, c->group, cfg_epoch_now(c), c->dom.epoch_window,
 			    c->crypt_offset, c->dom.max_crypt_offset);
 		else
-			strbuf_printf(b, "psp version %u crypt_offset %u spi_master %u\n", c->psp_version,
-			    c->psp_crypt_offset, c->psp_spi_master);
+			strbuf_printf(b, "psp version %u crypt_offset %u spi_master %u\n",
+				      c->psp_version, c->psp_crypt_offset, c->psp_spi_master);
 		keys_body(b, false, c);
 		for (unsigned i = 0; i < c->n_peers; i++) {
 			const struct peer *p = &c->peers[i];
@@ -270,10 +289,12 @@ static void show_body(struct strbuf *b, bool json, const struct cfg *c)
 			strbuf_printf(b, "policy %s ", c->mode == MODE_EESP ? "nodes" : "spis");
 			for (unsigned k = 0; k < c->policy[i].n_nodes; k++)
 				if (c->policy[i].nodes[k].lo == c->policy[i].nodes[k].hi)
-					strbuf_printf(b, "%s%u", k ? "," : "", c->policy[i].nodes[k].lo);
+					strbuf_printf(b, "%s%u", k ? "," : "",
+						      c->policy[i].nodes[k].lo);
 				else
-					strbuf_printf(b, "%s%u-%u", k ? "," : "", c->policy[i].nodes[k].lo,
-					    c->policy[i].nodes[k].hi);
+					strbuf_printf(b, "%s%u-%u", k ? "," : "",
+						      c->policy[i].nodes[k].lo,
+						      c->policy[i].nodes[k].hi);
 			strbuf_printf(b, " tenant %u prefixes ", c->policy[i].tenant);
 			prefixes(b, false, c->policy[i].prefixes, c->policy[i].n_prefixes);
 			strbuf_printf(b, "\n");
@@ -288,14 +309,19 @@ static void show_body(struct strbuf *b, bool json, const struct cfg *c)
 	b->len--; /* the newline */
 	strbuf_printf(b, ",\"interface\":");
 	strbuf_json(b, c->ifname);
-	strbuf_printf(b, ",\"mtu\":%u,\"port\":%u,\"source_ports\":[%u,%u],\"send\":\"%s\",\"addresses\":[",
-	    c->mtu, c->port, c->sport_min, c->sport_max, g_d.raw_send ? "raw" : "udp");
+	strbuf_printf(
+	    b,
+	    ",\"mtu\":%u,\"port\":%u,\"source_ports\":[%u,%u],\"udp_gso\":%s,\"udp_gro\":%s,"
+	    "\"offload\":%s,\"gro\":%s,\"addresses\":[",
+	    c->mtu, c->port, c->sport_min, c->sport_max, truefalse(c->udp_gso),
+	    truefalse(c->udp_gro), truefalse(c->offload), truefalse(c->gro));
 	prefixes(b, true, c->addrs, c->n_addrs);
 	strbuf_printf(b, "],");
 	if (c->mode == MODE_EESP) {
 		strbuf_printf(b, "\"domain\":{\"name\":");
 		strbuf_json(b, c->dom_name);
-		strbuf_printf(b,
+		strbuf_printf(
+		    b,
 		    ",\"id\":%u,\"profile\":\"%s\",\"kdf\":\"%s\",\"suite\":\"%s\",\"node_id\":%u,"
 		    "\"tenant\":%u,\"group\":%u,\"epoch\":%u,\"epoch_window\":%u,"
 		    "\"crypt_offset\":%u,\"max_crypt_offset\":%u},",
@@ -306,7 +332,7 @@ static void show_body(struct strbuf *b, bool json, const struct cfg *c)
 		    c->dom.max_crypt_offset);
 	} else {
 		strbuf_printf(b, "\"psp\":{\"version\":%u,\"crypt_offset\":%u,\"spi_master\":%u},",
-		    c->psp_version, c->psp_crypt_offset, c->psp_spi_master);
+			      c->psp_version, c->psp_crypt_offset, c->psp_spi_master);
 	}
 	keys_body(b, true, c);
 	strbuf_printf(b, ",\"peers\":[");
@@ -316,7 +342,8 @@ static void show_body(struct strbuf *b, bool json, const struct cfg *c)
 		strbuf_json(b, p->name);
 		strbuf_printf(b, ",\"endpoint\":");
 		strbuf_json(b, p->ep_str);
-		strbuf_printf(b, ",\"node_id\":%u,\"tx_spi\":%u,\"allowed_ips\":[", p->node_id, p->tx_spi);
+		strbuf_printf(b, ",\"node_id\":%u,\"tx_spi\":%u,\"allowed_ips\":[", p->node_id,
+			      p->tx_spi);
 		prefixes(b, true, p->allowed, p->n_allowed);
 		strbuf_printf(b, "]}");
 	}
@@ -426,11 +453,12 @@ static int do_spi_alloc_eesp(const struct eesp_ctl_req *r, struct strbuf *b, cha
 	OPENSSL_cleanse(&dk, sizeof(dk));
 	if (r->json)
 		strbuf_printf(b,
-		    "{\"spi\":\"0x%08x\",\"session_id\":1,\"epoch\":%u,\"sa_phase\":%u,"
-		    "\"key\":\"%s\",\"salt\":\"%s\"}\n",
-		    spi, p.sctx.epoch, c->phase[0], key, salt);
+			      "{\"spi\":\"0x%08x\",\"session_id\":1,\"epoch\":%u,\"sa_phase\":%u,"
+			      "\"key\":\"%s\",\"salt\":\"%s\"}\n",
+			      spi, p.sctx.epoch, c->phase[0], key, salt);
 	else
-		strbuf_printf(b,
+		strbuf_printf(
+		    b,
 		    "spi 0x%08x\nsession_id 1\nepoch %u\nsa_phase %u\nkey %s\nsalt %s\nsa eesp "
 		    "0x%08x %s %s\n",
 		    spi, p.sctx.epoch, c->phase[0], key, salt, spi, key, salt);
@@ -474,11 +502,12 @@ static int do_spi_alloc(const struct eesp_ctl_req *r, struct strbuf *b, char *er
 		snprintf(hex + 2 * i, 3, "%02x", key[i]);
 	OPENSSL_cleanse(key, sizeof(key));
 	if (r->json)
-		strbuf_printf(b, "{\"spi\":\"0x%08x\",\"version\":%u,\"master\":%u,\"key\":\"%s\"}\n", spi,
-		    version, m, hex);
+		strbuf_printf(b,
+			      "{\"spi\":\"0x%08x\",\"version\":%u,\"master\":%u,\"key\":\"%s\"}\n",
+			      spi, version, m, hex);
 	else
-		strbuf_printf(b, "spi 0x%08x\nversion %u\nmaster %u\nkey %s\nsa psp 0x%08x %s\n", spi,
-		    version, m, hex, spi, hex);
+		strbuf_printf(b, "spi 0x%08x\nversion %u\nmaster %u\nkey %s\nsa psp 0x%08x %s\n",
+			      spi, version, m, hex, spi, hex);
 	OPENSSL_cleanse(hex, sizeof(hex));
 	return 0;
 }
@@ -617,11 +646,13 @@ static char *ctl_answer(char *line, size_t len, size_t *out_len)
 			if (!rc) {
 				c = atomic_load(&g_cfg);
 				if (req.json)
-					strbuf_printf(&b,
+					strbuf_printf(
+					    &b,
 					    "{\"reloaded\":true,\"config_serial\":%" PRIu64 "}\n",
 					    c->serial);
 				else
-					strbuf_printf(&b, "reloaded config %" PRIu64 "\n", c->serial);
+					strbuf_printf(&b, "reloaded config %" PRIu64 "\n",
+						      c->serial);
 			}
 			break;
 		case EESP_CTL_ROTATE:

@@ -17,7 +17,6 @@ struct dp {
 	struct ivstate ivs;
 	uint64_t iv_pending; /* next block's mark, asked for, maybe not on disk (0 = none) */
 	uint32_t flow_seed;
-	bool raw; /* raw sockets: the daemon writes the UDP header */
 	uint64_t *cnt;
 	/* trust domains (issue 6): the domain index of the last packet opened,
 	 * and the packet-count epoch: each sender worker advances its epoch
@@ -53,16 +52,20 @@ static inline uint32_t dp_tx_epoch(struct dp *dp, const struct cfg *c)
 	return e;
 }
 
-/*
- * Seal one inner packet read from the TUN.  out receives the datagram to
- * send (with an 8-byte UDP header first when dp->raw).  Returns 0 and the
- * peer, or the counter index of the drop reason.
- */
-unsigned tx_packet(struct dp *dp, const uint8_t *inner, size_t len, uint8_t *out, size_t cap,
-		   size_t *out_len, const struct peer **peer);
+/* Cryptokey routing: the peer an inner packet goes to, or NULL with the
+ * drop reason in *why (no_route, non_ip). */
+const struct peer *tx_route(const struct dp *dp, const uint8_t *inner, size_t len, unsigned *why);
 
-/* Outer source port of an inner packet (hash of its 5-tuple into the range). */
-uint16_t tx_source_port(uint32_t seed, const uint8_t *inner, size_t len, uint16_t lo, uint16_t hi);
+/*
+ * Seal one inner packet (already routed to peer) into out: the UDP payload
+ * to send.  Returns 0 with its length in *out_len, or the drop reason.
+ */
+unsigned tx_seal(struct dp *dp, const struct peer *peer, const uint8_t *inner, size_t len,
+		 uint8_t *out, size_t cap, size_t *out_len);
+
+/* Hash of an inner packet's flow (5-tuple, or addresses and protocol) into
+ * [lo, hi]: picks the outer source port's send socket, keys replay windows. */
+uint16_t flow_bucket(uint32_t seed, const uint8_t *inner, size_t len, uint16_t lo, uint16_t hi);
 
 /*
  * Open one received UDP payload in place.  Returns 0 with the inner packet

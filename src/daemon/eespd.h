@@ -108,6 +108,8 @@ struct cfg {
 	unsigned workers;
 	bool offload; /* TUN virtio header + TSO */
 	bool gro;     /* coalesce received TCP segments (needs offload) */
+	bool udp_gso; /* send a flow's datagrams as one UDP_SEGMENT sendmsg */
+	bool udp_gro; /* UDP_GRO on the listening socket(s) */
 	char user[64];
 	char ctl_path[256];
 	char state_dir[1024];
@@ -204,18 +206,29 @@ extern _Atomic(struct cfg *) g_cfg;
 
 /* ---------------------------------------------------------------- tun -- */
 /* Create/attach the TUN device; fds[n] one per queue (IFF_MULTI_QUEUE if n > 1). */
-int tun_open(const char *name, unsigned n, bool vnet, int *fds, char *err, size_t err_len);
+/* vnet: IFF_VNET_HDR and TSO (and USO where the kernel has it: *uso). */
+int tun_open(const char *name, unsigned n, bool vnet, int *fds, bool *uso, char *err,
+	     size_t err_len);
 /* MTU, addresses, link up (ioctl; no external tools). */
 int tun_configure(const char *name, unsigned mtu, const struct prefix *addrs, unsigned n, char *err,
 		  size_t err_len);
 
 /* ------------------------------------------------------------- socket -- */
-struct sockset {
-	int udp; /* receive (and send when raw is off) */
-	int udp_family;
-	int raw4, raw6; /* send with a per-flow source port (-1 if unused) */
+/* Send sockets bound across source_ports, shared by the workers (n == 0:
+ * source_ports is the listen port alone; each worker sends from its udp). */
+#define EESPD_TX_SOCKETS 64
+struct txpool {
+	unsigned n;
+	int family;
+	int fd[EESPD_TX_SOCKETS];
 };
-int sockets_open(const struct cfg *c, unsigned n, struct sockset *s, char *err, size_t err_len);
+struct sockset {
+	int udp; /* this worker's receive socket */
+	int udp_family;
+	const struct txpool *pool;
+};
+int sockets_open(const struct cfg *c, unsigned n, struct sockset *s, struct txpool *pool, char *err,
+		 size_t err_len);
 
 /* ------------------------------------------------------------ ivstate -- */
 struct ivstate {
@@ -294,7 +307,7 @@ struct daemon_state {
 	uid_t uid;
 	gid_t gid;
 	char user[64];
-	bool raw_send;
+	bool tun_uso;	      /* the TUN takes and gives UDP super-packets */
 	pthread_mutex_t lock; /* serialises reload/rotate */
 };
 extern struct daemon_state g_d;

@@ -81,13 +81,15 @@ int daemon_reload(char *err, size_t err_len)
 	}
 	/* settings bound to open devices, sockets and buffers need a restart */
 	if (strcmp(n->ifname, cur->ifname) || n->mtu != cur->mtu || n->port != cur->port ||
-	    n->workers != cur->workers || n->offload != cur->offload ||
-	    n->sport_min != cur->sport_min || n->sport_max != cur->sport_max ||
-	    strcmp(n->user, cur->user) || strcmp(n->ctl_path, cur->ctl_path) ||
-	    strcmp(n->state_dir, cur->state_dir) || n->n_addrs != cur->n_addrs ||
+	    n->workers != cur->workers || n->offload != cur->offload || n->gro != cur->gro ||
+	    n->udp_gro != cur->udp_gro || n->sport_min != cur->sport_min ||
+	    n->sport_max != cur->sport_max || strcmp(n->user, cur->user) ||
+	    strcmp(n->ctl_path, cur->ctl_path) || strcmp(n->state_dir, cur->state_dir) ||
+	    n->n_addrs != cur->n_addrs ||
 	    (n->n_addrs && memcmp(n->addrs, cur->addrs, n->n_addrs * sizeof(*n->addrs))))
 		log_warn("reload: daemon settings (interface, mtu, addresses, port, workers, "
-			 "source_ports, user, control_socket, state_dir) need a restart; keeping "
+			 "offload, gro, udp_gro, source_ports, user, control_socket, state_dir) "
+			 "need a restart; keeping "
 			 "the running ones");
 	snprintf(n->ifname, sizeof(n->ifname), "%s", cur->ifname);
 	n->mtu = cur->mtu;
@@ -95,6 +97,7 @@ int daemon_reload(char *err, size_t err_len)
 	n->workers = cur->workers;
 	n->offload = cur->offload;
 	n->gro = cur->gro;
+	n->udp_gro = cur->udp_gro;
 	n->sport_min = cur->sport_min;
 	n->sport_max = cur->sport_max;
 	snprintf(n->user, sizeof(n->user), "%s", cur->user);
@@ -158,6 +161,7 @@ int main(int argc, char **argv)
 	char err[1024];
 	int o, tun_fds[EESPD_MAX_WORKERS];
 	struct sockset socks[EESPD_MAX_WORKERS];
+	static struct txpool txpool;
 	struct ivstate ivs[EESPD_MAX_WORKERS];
 
 	snprintf(g_conf_path, sizeof(g_conf_path), "/etc/eespd/eespd.conf");
@@ -253,8 +257,9 @@ int main(int argc, char **argv)
 		if (gr)
 			ctl_gid = gr->gr_gid;
 		else if (c->ctl_group[0])
-			log_warn("control_group '%s' does not exist; control socket root-only (0600)",
-				 gn);
+			log_warn(
+			    "control_group '%s' does not exist; control socket root-only (0600)",
+			    gn);
 		else
 			log_info("no group 'eesp': control socket root-only (0600)");
 	}
@@ -263,25 +268,25 @@ int main(int argc, char **argv)
 		log_err("%s", err);
 		return 1;
 	}
-	if (c->offload && tun_open(c->ifname, c->workers, true, tun_fds, err, sizeof(err))) {
+	if (c->offload &&
+	    tun_open(c->ifname, c->workers, true, tun_fds, &g_d.tun_uso, err, sizeof(err))) {
 		log_warn("%s; continuing without TUN offload", err);
 		c->offload = false;
 	} else if (c->offload) {
 		goto tun_done;
 	}
-	if (tun_open(c->ifname, c->workers, false, tun_fds, err, sizeof(err))) {
+	if (tun_open(c->ifname, c->workers, false, tun_fds, &g_d.tun_uso, err, sizeof(err))) {
 		log_err("%s", err);
 		unlink(c->ctl_path);
 		return 1;
 	}
 tun_done:
 	if (tun_configure(c->ifname, c->mtu, c->addrs, c->n_addrs, err, sizeof(err)) ||
-	    sockets_open(c, c->workers, socks, err, sizeof(err))) {
+	    sockets_open(c, c->workers, socks, &txpool, err, sizeof(err))) {
 		log_err("%s", err);
 		unlink(c->ctl_path);
 		return 1;
 	}
-	g_d.raw_send = socks[0].raw4 >= 0;
 
 	/* signals: handled by the main thread through a signalfd */
 	sigset_t ss;
@@ -329,11 +334,12 @@ tun_done:
 			return 1;
 		}
 	}
-	log_info("eespd %s started: mode %s, interface %s, port %u, %u worker(s), send via %s, "
-		 "TUN offload %s",
+	log_info("eespd %s started: mode %s, interface %s, port %u, %u worker(s), send from %u "
+		 "source port(s), UDP GSO %s, UDP GRO %s, TUN offload %s",
 		 EESPD_VERSION, c->mode == MODE_EESP ? "eesp" : "psp", c->ifname, c->port,
-		 c->workers, g_d.raw_send ? "raw sockets (per-flow source port)" : "UDP socket",
-		 c->offload ? (c->gro ? "on (TSO split, GRO coalescing)" : "on (TSO split)")
+		 c->workers, txpool.n ? txpool.n : 1, c->udp_gso ? "on" : "off",
+		 c->udp_gro ? "on" : "off",
+		 c->offload ? (c->gro ? "on (TSO/USO split, GRO coalescing)" : "on (TSO/USO split)")
 			    : "off");
 
 	bool running = true;

@@ -1,19 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * offload.c - TUN TCP segmentation offload (daemon.offload = true).
+ * offload.c - TUN segmentation offload, TCP and UDP (daemon.offload = true).
  *
  * The TUN device is opened with IFF_VNET_HDR and TUNSETOFFLOAD(CSUM | TSO4 |
- * TSO6): every read starts with a struct virtio_net_hdr and may carry a TCP
- * super-segment of up to 64 KB (gso_type TCPV4/TCPV6, gso_size = MSS) with a
- * partial checksum (NEEDS_CSUM).  The local TCP stack then crosses the TUN
- * once per super-segment instead of once per MSS.  Here the super-segment
- * is split into MSS-sized packets (IP total length / payload length, IPv4 ID
- * and header checksum, TCP sequence number, FIN/PSH only on the last and
- * CWR only on the first segment, full TCP checksum), each then sealed and
- * sent on its own.  Non-GSO packets with NEEDS_CSUM get their checksum
- * completed.  Writes to the TUN carry a zeroed header (no GSO, checksum
- * checked by the kernel as usual).  The kernel's hdr_len is not trusted: the
- * headers are measured from the packet itself.
+ * TSO6 | USO4 | USO6): every read starts with a struct virtio_net_hdr and may
+ * carry a super-packet of up to 64 KB with a partial checksum (NEEDS_CSUM):
+ *  - TCP (gso_type TCPV4/TCPV6, gso_size = MSS): a TCP super-segment;
+ *  - UDP (gso_type UDP_L4, gso_size = payload bytes per datagram): a run of
+ *    equally sized datagrams (UDP_SEGMENT / GSO on a UDP socket, e.g. QUIC
+ *    or WireGuard), the last one possibly shorter.
+ * The local stack then crosses the TUN once per super-packet instead of once
+ * per segment.  Here the super-packet is split into packets of headers plus
+ * up to gso_size payload bytes: IPv4 total length, ID incremented per
+ * segment (as the kernel's own GSO does for TCP and UDP_L4) and header
+ * checksum, or IPv6 payload length; for TCP the sequence number, FIN/PSH only
+ * on the last and CWR only on the first segment; for UDP the UDP length; and
+ * a full L4 checksum (UDP: 0 sent as 0xffff).  Each segment is then sealed
+ * and sent on its own.  Non-GSO packets with NEEDS_CSUM get their checksum
+ * completed.  Writes to the TUN carry a zeroed header or, with GRO, a merged
+ * TCP packet whose checksum field holds the pseudo-header sum
+ * (vnet_l4_pseudo_csum).
+ *
+ * Nothing the kernel says about the headers is trusted: hdr_len, csum_start
+ * and csum_offset are ignored on GSO reads, the headers are measured from the
+ * packet itself, and a super-packet is refused (-1, nothing sent) unless
+ *  - gso_size is not 0 and the gso_type matches the IP version (TCPV4/TCPV6)
+ *    and the IP protocol (no IPv6 extension headers, no IPv4 fragment);
+ *  - its IP length field covers exactly the bytes read: IPv4 total length ==
+ *    len, IPv6 40 + payload length == len.  The kernel sets these from
+ *    skb->len for a GSO skb (__ip_local_out,
+ *    __ip6_local_out), so a mismatch means a
+ *    truncated read or a packet we do not understand (BIG TCP's zero length
+ *    / jumbogram above 64 KB included: the TUN does not announce it);
+ *  - the first (largest) segment fits seg_cap.
  */
 #include <linux/virtio_net.h>
 #include <string.h>
@@ -21,29 +40,45 @@
 
 #include "offload.h"
 
+/* s + v in one's complement arithmetic (end-around carry) */
+static inline uint64_t add_carry(uint64_t s, uint64_t v)
+{
+	uint64_t r;
+	return __builtin_add_overflow(s, v, &r) ? r + 1 : r;
+}
+
+/*
+ * One's complement sum of n bytes, 64 bits at a time (RFC 1071: the sum is
+ * independent of the word size and byte order once folded to 16 bits, as
+ * 2^64 = 1 mod 0xffff).  This runs over every byte the TSO/USO split sends,
+ * so it is written for speed: four independent accumulators.
+ */
 static uint64_t csum_partial(const uint8_t *p, size_t n, uint64_t s)
 {
-	while (n >= 4) {
-		uint32_t v;
-		memcpy(&v, p, 4);
-		s += v;
-		p += 4;
-		n -= 4;
+	uint64_t a = s, b = 0, c = 0, d = 0, v[4];
+	while (n >= 32) {
+		memcpy(v, p, 32);
+		a = add_carry(a, v[0]);
+		b = add_carry(b, v[1]);
+		c = add_carry(c, v[2]);
+		d = add_carry(d, v[3]);
+		p += 32;
+		n -= 32;
 	}
-	if (n >= 2) {
-		uint16_t v;
-		memcpy(&v, p, 2);
-		s += v;
-		p += 2;
-		n -= 2;
+	a = add_carry(add_carry(a, b), add_carry(c, d));
+	while (n >= 8) {
+		memcpy(v, p, 8);
+		a = add_carry(a, v[0]);
+		p += 8;
+		n -= 8;
 	}
 	if (n) {
-		uint8_t b[2] = {p[0], 0};
-		uint16_t v;
-		memcpy(&v, b, 2);
-		s += v;
+		/* the tail as a zero-padded word keeps the byte positions */
+		v[0] = 0;
+		memcpy(v, p, n);
+		a = add_carry(a, v[0]);
 	}
-	return s;
+	return a;
 }
 
 static uint16_t csum_fold(uint64_t s)
@@ -53,9 +88,8 @@ static uint16_t csum_fold(uint64_t s)
 	return (uint16_t)~s;
 }
 
-/* Full L4 checksum of seg (l4 bytes at p + l4off) with the pseudo header. */
-static void l4_csum(uint8_t *pkt, bool v6, size_t l4off, size_t l4len, unsigned proto,
-		    size_t csum_field)
+/* Unfolded sum of the pseudo header of the L4 part (l4len bytes) of pkt. */
+static uint64_t pseudo_sum(const uint8_t *pkt, bool v6, size_t l4len, unsigned proto)
 {
 	uint8_t ph[40];
 	size_t phl;
@@ -72,11 +106,24 @@ static void l4_csum(uint8_t *pkt, bool v6, size_t l4off, size_t l4len, unsigned 
 		eesp_put16(ph + 10, (uint16_t)l4len);
 		phl = 12;
 	}
-	pkt[l4off + csum_field] = pkt[l4off + csum_field + 1] = 0;
-	uint16_t c = csum_fold(csum_partial(pkt + l4off, l4len, csum_partial(ph, phl, 0)));
+	return csum_partial(ph, phl, 0);
+}
+
+/* Offset of the checksum field in the L4 header, 0 for other protocols. */
+static size_t l4_csum_field(unsigned proto)
+{
+	return proto == 6 ? 16 : proto == 17 ? 6 : 0;
+}
+
+/* Full L4 checksum of the l4len bytes at pkt + l4off, pseudo header included. */
+static void l4_csum(uint8_t *pkt, bool v6, size_t l4off, size_t l4len, unsigned proto)
+{
+	size_t field = l4off + l4_csum_field(proto);
+	pkt[field] = pkt[field + 1] = 0;
+	uint16_t c = csum_fold(csum_partial(pkt + l4off, l4len, pseudo_sum(pkt, v6, l4len, proto)));
 	if (proto == 17 && c == 0)
 		c = 0xffff;
-	memcpy(pkt + l4off + csum_field, &c, 2);
+	memcpy(pkt + field, &c, 2);
 }
 
 void vnet_ip4_csum(uint8_t *p, size_t ihl)
@@ -86,27 +133,15 @@ void vnet_ip4_csum(uint8_t *p, size_t ihl)
 	memcpy(p + 10, &c, 2);
 }
 
-void vnet_tcp_pseudo_csum(uint8_t *pkt, bool v6, size_t l4off, size_t l4len)
+void vnet_l4_pseudo_csum(uint8_t *pkt, bool v6, size_t l4off, size_t l4len, unsigned proto)
 {
-	uint8_t ph[40];
-	size_t phl;
-	if (v6) {
-		memcpy(ph, pkt + 8, 32);
-		eesp_put32(ph + 32, (uint32_t)l4len);
-		ph[36] = ph[37] = ph[38] = 0;
-		ph[39] = 6;
-		phl = 40;
-	} else {
-		memcpy(ph, pkt + 12, 8);
-		ph[8] = 0;
-		ph[9] = 6;
-		eesp_put16(ph + 10, (uint16_t)l4len);
-		phl = 12;
-	}
+	size_t field = l4_csum_field(proto);
+	if (!field)
+		return;
 	/* CHECKSUM_PARTIAL: the field holds the folded, not inverted, sum of
 	 * the pseudo header; the kernel adds the rest */
-	uint16_t c = (uint16_t)~csum_fold(csum_partial(ph, phl, 0));
-	memcpy(pkt + l4off + 16, &c, 2);
+	uint16_t c = (uint16_t)~csum_fold(pseudo_sum(pkt, v6, l4len, proto));
+	memcpy(pkt + l4off + field, &c, 2);
 }
 
 int vnet_csum_complete(uint8_t *p, size_t len, unsigned start, unsigned off)
@@ -120,62 +155,85 @@ int vnet_csum_complete(uint8_t *p, size_t len, unsigned start, unsigned off)
 	return 0;
 }
 
-int vnet_tso_split(const struct vnet_hdr *h, const uint8_t *p, size_t len, uint8_t *seg,
+int vnet_gso_split(const struct vnet_hdr *h, const uint8_t *p, size_t len, uint8_t *seg,
 		   size_t seg_cap, vnet_seg_fn fn, void *arg)
 {
 	bool v6;
-	size_t iphl, tcphl, hl, pl, mss = h->gso_size;
+	unsigned proto, ver;
+	size_t iphl, l4hl, hl, pl, mss = h->gso_size;
 	unsigned gt = h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
 
-	if (gt == VIRTIO_NET_HDR_GSO_TCPV4 && len >= 20 && (p[0] >> 4) == 4) {
-		v6 = false;
+	if (mss == 0 || len < 1)
+		return -1;
+	ver = p[0] >> 4;
+	if (gt == VIRTIO_NET_HDR_GSO_TCPV4 && ver == 4)
+		proto = 6;
+	else if (gt == VIRTIO_NET_HDR_GSO_TCPV6 && ver == 6)
+		proto = 6;
+	else if (gt == VIRTIO_NET_HDR_GSO_UDP_L4 && (ver == 4 || ver == 6))
+		proto = 17;
+	else
+		return -1;
+	v6 = ver == 6;
+	if (!v6) {
 		iphl = (size_t)(p[0] & 15) * 4;
-		if (iphl < 20 || p[9] != 6)
-			return -1;
-	} else if (gt == VIRTIO_NET_HDR_GSO_TCPV6 && len >= 40 && (p[0] >> 4) == 6) {
-		v6 = true;
-		iphl = 40;
-		if (p[6] != 6) /* extension headers: not produced for TSO here */
+		/* no fragments (MF or an offset): GSO never makes them */
+		if (len < 20 || iphl < 20 || p[9] != proto || eesp_get16(p + 2) != len ||
+		    (eesp_get16(p + 6) & 0x3fff))
 			return -1;
 	} else {
-		return -1;
+		iphl = 40;
+		/* extension headers: the kernel's TSO/USO here never adds them */
+		if (len < 40 || p[6] != proto || (size_t)eesp_get16(p + 4) + 40 != len)
+			return -1;
 	}
-	if (len < iphl + 20)
-		return -1;
-	tcphl = (size_t)(p[iphl + 12] >> 4) * 4;
-	hl = iphl + tcphl;
-	if (tcphl < 20 || len < hl || mss == 0)
+	if (proto == 6) {
+		if (len < iphl + 20)
+			return -1;
+		l4hl = (size_t)(p[iphl + 12] >> 4) * 4;
+		if (l4hl < 20)
+			return -1;
+	} else {
+		l4hl = 8;
+	}
+	hl = iphl + l4hl;
+	if (len < hl)
 		return -1;
 	pl = len - hl;
-	uint32_t seq = eesp_get32(p + iphl + 4);
+	/* the first segment is the largest: refuse before sending any */
+	if (hl + (pl < mss ? pl : mss) > seg_cap)
+		return -1;
+	uint32_t seq = proto == 6 ? eesp_get32(p + iphl + 4) : 0;
 	uint16_t id = v6 ? 0 : eesp_get16(p + 4);
-	uint8_t flags = p[iphl + 13];
-	unsigned i = 0;
-	for (size_t done = 0; done < pl || (pl == 0 && i == 0); done += mss, i++) {
+	uint8_t flags = proto == 6 ? p[iphl + 13] : 0;
+	size_t nseg = pl ? (pl + mss - 1) / mss : 1;
+	for (size_t i = 0; i < nseg; i++) {
+		size_t done = i * mss;
 		size_t n = pl - done < mss ? pl - done : mss;
-		bool first = done == 0, last = done + n >= pl;
-		if (hl + n > seg_cap)
-			return -1;
+		bool first = i == 0, last = i + 1 == nseg;
 		memcpy(seg, p, hl);
 		memcpy(seg + hl, p + hl + done, n);
 		if (v6) {
-			eesp_put16(seg + 4, (uint16_t)(tcphl + n));
+			eesp_put16(seg + 4, (uint16_t)(l4hl + n));
 		} else {
 			eesp_put16(seg + 2, (uint16_t)(hl + n));
 			eesp_put16(seg + 4, (uint16_t)(id + i));
 			vnet_ip4_csum(seg, iphl);
 		}
-		eesp_put32(seg + iphl + 4, seq + (uint32_t)done);
-		uint8_t f = flags;
-		if (!last)
-			f &= (uint8_t) ~(0x01 | 0x08); /* FIN, PSH */
-		if (!first)
-			f &= (uint8_t)~0x80; /* CWR */
-		seg[iphl + 13] = f;
-		l4_csum(seg, v6, iphl, tcphl + n, 6, 16);
+		if (proto == 6) {
+			eesp_put32(seg + iphl + 4, seq + (uint32_t)done);
+			uint8_t f = flags;
+			if (!last)
+				f &= (uint8_t) ~(0x01 | 0x08); /* FIN, PSH */
+			if (!first)
+				f &= (uint8_t)~0x80; /* CWR */
+			seg[iphl + 13] = f;
+			l4_csum(seg, v6, iphl, l4hl + n, 6);
+		} else {
+			eesp_put16(seg + iphl + 4, (uint16_t)(l4hl + n));
+			l4_csum(seg, v6, iphl, l4hl + n, 17);
+		}
 		fn(arg, seg, hl + n);
-		if (pl == 0)
-			break;
 	}
 	return 0;
 }

@@ -111,7 +111,8 @@ static unsigned rx_eesp(struct dp *dp, uint8_t *pkt, size_t len, size_t *off, si
 	if (r == EESP_E_EPOCH && c->epoch_packets && dp->ep_adv[c->dom_idx]) {
 		/* a sender restarted its packet count: back to the base epoch
 		 * (the window check comes before the AEAD; nothing was changed) */
-		r = eesp_open(dp->crypto, &c->dom, cfg_epoch_at(c, dp->now_s), pkt, len, &v, off, ilen);
+		r = eesp_open(dp->crypto, &c->dom, cfg_epoch_at(c, dp->now_s), pkt, len, &v, off,
+			      ilen);
 		if (r == EESP_E_OK)
 			dp->ep_adv[c->dom_idx] = 0;
 	}
@@ -123,7 +124,7 @@ opened:
 		/* the ICV verified: record the SN (re-checks, so a duplicate that
 		 * raced through check on another worker is still dropped) */
 		uint64_t ev = 0;
-		uint32_t flow = tx_source_port(0x45455350u, pkt + *off, *ilen, 0, 65535);
+		uint32_t flow = flow_bucket(0x45455350u, pkt + *off, *ilen, 0, 65535);
 		e = replay_rx_update(c, &rk, flow, v.sn, &ev);
 		if (ev)
 			cnt_add(dp->cnt, CNT_REPLAY_EVICT, ev);

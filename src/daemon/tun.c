@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "eespd.h"
+#include "offload.h"
 
 /* struct in6_ifreq of <linux/ipv6.h>, which clashes with <netinet/in.h> */
 struct eespd_in6_ifreq {
@@ -22,8 +23,11 @@ struct eespd_in6_ifreq {
 	int ifindex;
 };
 
-int tun_open(const char *name, unsigned n, bool vnet, int *fds, char *err, size_t err_len)
+int tun_open(const char *name, unsigned n, bool vnet, int *fds, bool *uso, char *err,
+	     size_t err_len)
 {
+	unsigned off = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_USO4 | TUN_F_USO6;
+	*uso = vnet;
 	for (unsigned i = 0; i < n; i++) {
 		struct ifreq ifr;
 		int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
@@ -41,7 +45,15 @@ int tun_open(const char *name, unsigned n, bool vnet, int *fds, char *err, size_
 			close(fd);
 			goto bad;
 		}
-		if (vnet && ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) < 0) {
+		/* USO (Linux >= 6.2): UDP super-packets both ways; older kernels
+		 * refuse the unknown flags, then TSO alone */
+		int r = vnet ? ioctl(fd, TUNSETOFFLOAD, off) : 0;
+		if (r < 0 && errno == EINVAL && (off & TUN_F_USO4)) {
+			off &= ~(unsigned)(TUN_F_USO4 | TUN_F_USO6);
+			*uso = false;
+			r = ioctl(fd, TUNSETOFFLOAD, off);
+		}
+		if (r < 0) {
 			snprintf(err, err_len, "TUNSETOFFLOAD %s: %s (set offload = false)", name,
 				 strerror(errno));
 			close(fd);

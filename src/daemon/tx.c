@@ -29,7 +29,7 @@ static inline uint32_t fmix32(uint32_t h)
 	return h;
 }
 
-uint16_t tx_source_port(uint32_t seed, const uint8_t *p, size_t len, uint16_t lo, uint16_t hi)
+uint16_t flow_bucket(uint32_t seed, const uint8_t *p, size_t len, uint16_t lo, uint16_t hi)
 {
 	uint32_t h = seed;
 	unsigned proto = 0;
@@ -100,29 +100,31 @@ static int next_iv(struct dp *dp, uint64_t *iv)
 	return eesp_ivgen_next(&dp->iv, iv) == EESP_E_OK ? 0 : -1;
 }
 
-unsigned tx_packet(struct dp *dp, const uint8_t *inner, size_t len, uint8_t *out, size_t cap,
-		   size_t *out_len, const struct peer **peer_out)
+const struct peer *tx_route(const struct dp *dp, const uint8_t *inner, size_t len, unsigned *why)
+{
+	const struct peer *peer;
+	if (len >= 20 && (inner[0] >> 4) == 4)
+		peer = route_lookup(dp->cfg, AF_INET, inner + 16);
+	else if (len >= 40 && (inner[0] >> 4) == 6)
+		peer = route_lookup(dp->cfg, AF_INET6, inner + 24);
+	else {
+		*why = CNT_NON_IP;
+		return NULL;
+	}
+	if (!peer)
+		*why = EESP_E_NO_ROUTE;
+	return peer;
+}
+
+unsigned tx_seal(struct dp *dp, const struct peer *peer, const uint8_t *inner, size_t len,
+		 uint8_t *out, size_t cap, size_t *out_len)
 {
 	const struct cfg *c = dp->cfg;
-	const struct peer *peer;
-	int family;
-	const uint8_t *dst;
-	size_t hdr = dp->raw ? 8 : 0, n = 0;
+	int family = (inner[0] >> 4) == 4 ? AF_INET : AF_INET6;
+	size_t n = 0;
 	uint64_t iv;
 	int r;
 
-	if (len >= 20 && (inner[0] >> 4) == 4) {
-		family = AF_INET;
-		dst = inner + 16;
-	} else if (len >= 40 && (inner[0] >> 4) == 6) {
-		family = AF_INET6;
-		dst = inner + 24;
-	} else {
-		return CNT_NON_IP;
-	}
-	peer = route_lookup(c, family, dst);
-	if (!peer)
-		return EESP_E_NO_ROUTE;
 	/* seal with the peer's trust domain (profile, keys, node id, epoch) */
 	if (peer->dom < c->n_doms)
 		c = c->doms[peer->dom];
@@ -163,14 +165,12 @@ unsigned tx_packet(struct dp *dp, const uint8_t *inner, size_t len, uint8_t *out
 			dk.suite = c->suite;
 			memcpy(dk.key, k->key, k->key_len);
 			memcpy(dk.salt, k->salt, 4);
-			r = eesp_seal_with_key(dp->crypto, &dk, &p, inner, len, out + hdr,
-					       cap - hdr, &n);
+			r = eesp_seal_with_key(dp->crypto, &dk, &p, inner, len, out, cap, &n);
 			eesp_wipe(&dk, sizeof(dk));
 		} else {
 			/* node/pair/tenant, or the spi-profile server (SPI = the client's) */
 			p.spi = c->profile == EESP_PROFILE_SPI ? peer->tx_spi : c->dom.spi;
-			r = eesp_seal(dp->crypto, &c->dom, &p, inner, len, out + hdr, cap - hdr,
-				      &n);
+			r = eesp_seal(dp->crypto, &c->dom, &p, inner, len, out, cap, &n);
 		}
 	} else {
 		struct psp_hdr_params p;
@@ -180,23 +180,11 @@ unsigned tx_packet(struct dp *dp, const uint8_t *inner, size_t len, uint8_t *out
 		p.version = (uint8_t)c->psp_version;
 		p.spi = peer->tx_spi;
 		p.iv = iv;
-		r = psp_seal_with_key(dp->crypto, c->sa[peer->tx_key].key, &p, inner, len,
-				      out + hdr, cap - hdr, &n);
+		r = psp_seal_with_key(dp->crypto, c->sa[peer->tx_key].key, &p, inner, len, out, cap,
+				      &n);
 	}
 	if (r != EESP_E_OK)
 		return r > 0 && r < EESP_E__COUNT ? (unsigned)r : EESP_E_CRYPTO;
-	if (dp->raw) {
-		uint16_t sport =
-		    tx_source_port(dp->flow_seed, inner, len, c->sport_min, c->sport_max);
-		uint16_t dport = peer->ep.ss_family == AF_INET
-				     ? ntohs(((const struct sockaddr_in *)&peer->ep)->sin_port)
-				     : ntohs(((const struct sockaddr_in6 *)&peer->ep)->sin6_port);
-		eesp_put16(out, sport);
-		eesp_put16(out + 2, dport);
-		eesp_put16(out + 4, (uint16_t)(n + 8));
-		eesp_put16(out + 6, 0);
-	}
-	*out_len = n + hdr;
-	*peer_out = peer;
+	*out_len = n;
 	return 0;
 }

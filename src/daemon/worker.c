@@ -12,11 +12,25 @@
  *                 second buffer ring (group 1).  If the kernel refuses it
  *                 (EINVAL), TUN_SINGLESHOT single-shot READs with
  *                 IOSQE_BUFFER_SELECT are kept outstanding instead.
- *   UDP send      SENDMSG from a pool of send slots (raw socket with our UDP
- *                 header, or the UDP socket).
+ *   UDP send      SENDMSG on the send socket the inner flow hashes to
+ *                 (socket.c).  With udp_gso, datagrams of one flow to one
+ *                 peer sealed in one batch are laid end to end in a 64 KB
+ *                 train and leave in one SENDMSG with UDP_SEGMENT (one trip
+ *                 through the kernel's UDP/IP/route code per train, not per
+ *                 datagram); a train is closed by a shorter datagram, 64
+ *                 datagrams or 65000 bytes, and every open train is sent at
+ *                 the end of the batch.  If the kernel refuses a train (EIO:
+ *                 no checksum offload on the route's device; EINVAL,
+ *                 EMSGSIZE: segment above the MTU) its datagrams are re-sent
+ *                 one by one (udp_gso_fallback) and GSO pauses for
+ *                 GSO_PAUSE_S seconds.  Without GSO, one 2 KB slot per
+ *                 datagram.
+ *   UDP receive   with udp_gro the kernel may deliver a train of one
+ *                 sender's datagrams in one buffer (cmsg UDP_GRO = segment
+ *                 size); it is split and each datagram opened on its own.
  *   TUN write     WRITE of the decrypted packet straight from the receive
  *                 buffer (opened in place); the buffer goes back to its ring
- *                 when the write completes.
+ *                 when its last write completes (rx_refs).
  *
  * Loop: reap all CQEs, queue the resulting SQEs, recycle buffers, then one
  * io_uring_submit_and_wait_timeout() (200 ms, so configuration switches and
@@ -25,6 +39,7 @@
  */
 #include <errno.h>
 #include <liburing.h>
+#include <netinet/udp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,11 +52,19 @@
 #include <linux/virtio_net.h>
 #include "secmem.h"
 
-#define RX_BUFS 1024 /* power of two */
+#define RX_BUFS 1024   /* power of two */
+#define RX_BUFS_GRO 64 /* 64 KB each (UDP_GRO trains) */
+#define RX_GRO_SZ 65536
+#define RX_NAME_LEN ((sizeof(struct sockaddr_in6) + 7) & ~(size_t)7)
+#define TX_TRAINS 32	    /* 64 KB send buffers for UDP GSO trains */
+#define TRAINS_OPEN 8	    /* trains being filled at once */
+#define GSO_MAX_SEGS 64	    /* the kernel's UDP_MAX_SEGMENTS */
+#define GSO_MAX_BYTES 65000 /* UDP payload of one train (IPv4 allows 65507) */
+#define GSO_PAUSE_S 10	    /* after a refused train */
 #define TUN_BUFS_PLAIN 1024
 #define TUN_BUFS_VNET 64 /* 64 KB super-packets */
 #define TX_SLOTS_PLAIN 1024
-#define TX_SLOTS_VNET 4096 /* a TUN read may become ~45 segments */
+#define TX_SLOTS_VNET 2048 /* without GSO a TUN read may become ~45 datagrams */
 #define SQ_DEPTH 1024
 #define CQ_DEPTH 4096
 #define TUN_SINGLESHOT 32
@@ -49,7 +72,8 @@
 #define GRO_FLOWS 8
 #define GRO_BUFS 32
 #define GRO_BUF_SZ (65536 + 128)
-#define GRO_MAX 65535 /* IPv4 total length / IPv6 payload length */
+#define GRO_MAX 65535	/* IPv4 total length / IPv6 payload length */
+#define GRO_MAX_SEGS 64 /* UDP_MAX_SEGMENTS: the kernel splits no more */
 #define BGID_TUN 1
 #ifndef IORING_OP_READ_MULTISHOT
 #define IORING_OP_READ_MULTISHOT 49
@@ -63,17 +87,30 @@ enum { UD_RECV = 1, UD_TUNREAD, UD_SEND, UD_TUNWRITE, UD_GROWRITE };
 struct gro_flow {
 	int buf;
 	bool v6;
+	uint8_t proto;		   /* 6 TCP, 17 UDP */
 	size_t iphl, hl, mss, len; /* len: bytes after the virtio header */
 	uint32_t next_seq;
 	unsigned count;
 	bool closed;
 };
 
+/* A send buffer: one datagram, or (a 64 KB slot) a GSO train of n datagrams
+ * of seg bytes each, the last one possibly shorter. */
 struct txslot {
 	struct msghdr msg;
 	struct iovec iov;
 	struct sockaddr_storage addr;
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} ctl;
 	uint8_t *buf;
+	size_t cap;
+	size_t len, seg, ov; /* ov: seal overhead of the first datagram */
+	unsigned n;
+	bool closed;
+	int fd;
+	const struct peer *peer;
 	int next_free;
 };
 
@@ -95,6 +132,7 @@ struct worker {
 	unsigned n_tx;
 	bool vnet;
 	bool gro_on;
+	bool gro_udp; /* the TUN takes UDP super-packets (USO) */
 	uint8_t *seg; /* TSO split scratch */
 	/* GRO into the TUN (offload on): TCP segments of one flow that arrive
 	 * in one batch are coalesced into one super-packet per write */
@@ -105,6 +143,9 @@ struct worker {
 	unsigned n_gro_free;
 	unsigned gro_segs[GRO_BUFS];
 	size_t rx_br_sz, tun_br_sz;
+	unsigned n_rx;
+	bool udp_gro;
+	uint16_t *rx_refs; /* TUN writes (+1 while being handled) per receive buffer */
 	uint8_t *rx_bufs, *tun_bufs;
 	size_t rx_buf_sz, tun_buf_sz;
 	unsigned rx_recycle, tun_recycle;
@@ -114,10 +155,13 @@ struct worker {
 	_Atomic bool tun_multishot_pub;
 	unsigned tun_outstanding;
 
-	struct txslot *tx;
-	uint8_t *tx_bufs;
-	size_t tx_buf_sz;
-	int tx_free;
+	struct txslot *tx; /* n_tx datagram slots, then TX_TRAINS train slots */
+	uint8_t *tx_bufs, *train_bufs;
+	size_t tx_buf_sz, train_buf_sz;
+	int tx_free, train_free;
+	int open[TRAINS_OPEN]; /* trains being filled in this batch */
+	unsigned n_open;
+	uint64_t gso_pause_until;
 
 	uint64_t cnt[CNT__COUNT];
 	uint64_t pxy[EESPD_MAX_DOMAINS][EESPD_MAX_DOMAINS][2]; /* proxy from -> to */
@@ -126,6 +170,19 @@ struct worker {
 static size_t align64(size_t n)
 {
 	return (n + 63) & ~(size_t)63;
+}
+
+/* Touch every data-path buffer once: the daemon's memory is all there from
+ * the start (no growth as traffic first reaches each buffer, no page faults
+ * on the data path). */
+static void prefault(struct worker *w)
+{
+	memset(w->rx_bufs, 0, w->n_rx * w->rx_buf_sz);
+	memset(w->tun_bufs, 0, w->n_tun_bufs * w->tun_buf_sz);
+	memset(w->tx_bufs, 0, (size_t)w->n_tx * w->tx_buf_sz);
+	memset(w->train_bufs, 0, (size_t)TX_TRAINS * w->train_buf_sz);
+	if (w->gro_bufs)
+		memset(w->gro_bufs, 0, (size_t)GRO_BUFS * GRO_BUF_SZ);
 }
 
 struct worker *worker_new(unsigned idx, int tun_fd, const struct sockset *s,
@@ -141,21 +198,26 @@ struct worker *worker_new(unsigned idx, int tun_fd, const struct sockset *s,
 	w->s = *s;
 	w->dp.ivs = *iv;
 	w->dp.session_id = (uint16_t)(idx + 1);
-	w->dp.raw = s->raw4 >= 0;
 	w->dp.cnt = w->cnt;
 	w->dp.cfg = c;
 	base = c->mtu + 256 > 2048 ? c->mtu + 256 : 2048;
+	w->udp_gro = c->udp_gro;
+	w->n_rx = w->udp_gro ? RX_BUFS_GRO : RX_BUFS;
 	w->rx_buf_sz =
-	    align64(base + sizeof(struct io_uring_recvmsg_out) + sizeof(struct sockaddr_in6));
+	    align64((w->udp_gro ? RX_GRO_SZ + 256 : base) + sizeof(struct io_uring_recvmsg_out) +
+		    RX_NAME_LEN + CMSG_SPACE(sizeof(int)));
 	w->vnet = c->offload;
 	w->n_tun_bufs = w->vnet ? TUN_BUFS_VNET : TUN_BUFS_PLAIN;
 	w->n_tx = w->vnet ? TX_SLOTS_VNET : TX_SLOTS_PLAIN;
 	w->tun_buf_sz = w->vnet ? align64(65536 + VNET_HDR_LEN + 64) : align64(base);
 	w->tx_buf_sz = align64(base);
-	w->rx_bufs = aligned_alloc(64, RX_BUFS * w->rx_buf_sz);
+	w->train_buf_sz = align64(GSO_MAX_BYTES + w->tx_buf_sz);
+	w->rx_bufs = aligned_alloc(64, w->n_rx * w->rx_buf_sz);
+	w->rx_refs = calloc(w->n_rx, sizeof(*w->rx_refs));
 	w->tun_bufs = aligned_alloc(64, w->n_tun_bufs * w->tun_buf_sz);
 	w->seg = aligned_alloc(64, align64(base));
 	w->gro_on = w->vnet && c->gro;
+	w->gro_udp = w->gro_on && g_d.tun_uso;
 	if (w->gro_on) {
 		w->gro_bufs = aligned_alloc(64, (size_t)GRO_BUFS * GRO_BUF_SZ);
 		if (!w->gro_bufs) {
@@ -166,15 +228,26 @@ struct worker *worker_new(unsigned idx, int tun_fd, const struct sockset *s,
 			w->gro_free[w->n_gro_free++] = i;
 	}
 	w->tx_bufs = aligned_alloc(64, (size_t)w->n_tx * w->tx_buf_sz);
-	w->tx = calloc(w->n_tx, sizeof(*w->tx));
-	if (!w->rx_bufs || !w->tun_bufs || !w->tx_bufs || !w->tx || !w->seg) {
+	w->train_bufs = aligned_alloc(64, (size_t)TX_TRAINS * w->train_buf_sz);
+	w->tx = calloc(w->n_tx + TX_TRAINS, sizeof(*w->tx));
+	if (!w->rx_bufs || !w->rx_refs || !w->tun_bufs || !w->tx_bufs || !w->train_bufs || !w->tx ||
+	    !w->seg) {
 		worker_free(w);
 		return NULL;
 	}
 	for (int i = 0; i < (int)w->n_tx; i++) {
 		w->tx[i].buf = w->tx_bufs + (size_t)i * w->tx_buf_sz;
+		w->tx[i].cap = w->tx_buf_sz;
 		w->tx[i].next_free = i + 1 < (int)w->n_tx ? i + 1 : -1;
 	}
+	for (int i = 0; i < TX_TRAINS; i++) {
+		struct txslot *t = &w->tx[w->n_tx + (unsigned)i];
+		t->buf = w->train_bufs + (size_t)i * w->train_buf_sz;
+		t->cap = w->train_buf_sz;
+		t->next_free = i + 1 < TX_TRAINS ? (int)w->n_tx + i + 1 : -1;
+	}
+	w->train_free = (int)w->n_tx;
+	prefault(w);
 	w->tx_free = 0;
 	return w;
 }
@@ -234,7 +307,7 @@ static inline void rx_buf_put(struct worker *w, unsigned bid)
 {
 	io_uring_buf_ring_add(w->rx_br, w->rx_bufs + (size_t)bid * w->rx_buf_sz,
 			      (unsigned)w->rx_buf_sz, (unsigned short)bid,
-			      io_uring_buf_ring_mask(RX_BUFS), (int)w->rx_recycle++);
+			      io_uring_buf_ring_mask(w->n_rx), (int)w->rx_recycle++);
 }
 
 static inline void tun_buf_put(struct worker *w, unsigned bid)
@@ -274,7 +347,11 @@ static void arm_rx(struct worker *w)
 	if (!sqe)
 		return;
 	memset(&w->rx_msg, 0, sizeof(w->rx_msg));
-	w->rx_msg.msg_namelen = sizeof(struct sockaddr_in6);
+	/* the control messages follow the name in each buffer: a name area
+	 * of a multiple of 8 keeps them aligned for struct cmsghdr */
+	w->rx_msg.msg_namelen = RX_NAME_LEN;
+	if (w->udp_gro)
+		w->rx_msg.msg_controllen = CMSG_SPACE(sizeof(int));
 	io_uring_prep_recvmsg_multishot(sqe, w->s.udp, &w->rx_msg, 0);
 	sqe->flags |= IOSQE_BUFFER_SELECT;
 	sqe->buf_group = BGID_RX;
@@ -310,64 +387,216 @@ static void arm_tun(struct worker *w)
 
 /* ------------------------------------------------------------ handlers -- */
 
-/* Seal one inner packet read from the TUN (or, proxy, one just opened from
- * another domain) and queue its datagram.  Returns 0 or the drop reason. */
-static unsigned send_sealed(struct worker *w, const uint8_t *pkt, size_t len, bool proxy)
+/* ---------------------------------------------------------------- send -- */
+
+static int slot_get(struct worker *w, bool train)
 {
+	int *head = train ? &w->train_free : &w->tx_free;
+	int i = *head;
+	if (i >= 0)
+		*head = w->tx[i].next_free;
+	return i;
+}
+
+static void slot_put(struct worker *w, int i)
+{
+	int *head = (unsigned)i >= w->n_tx ? &w->train_free : &w->tx_free;
+	w->tx[i].next_free = *head;
+	*head = i;
+}
+
+/* The send socket of an inner packet's flow: its outer source port. */
+static int flow_fd(const struct worker *w, const uint8_t *pkt, size_t len)
+{
+	const struct txpool *p = w->s.pool;
+	if (!p->n)
+		return w->s.udp;
+	return p->fd[flow_bucket(w->dp.flow_seed, pkt, len, 0, (uint16_t)(p->n - 1))];
+}
+
+/* Queue the SENDMSG of slot i (one datagram, or a train with UDP_SEGMENT). */
+static void slot_send(struct worker *w, int i)
+{
+	struct txslot *t = &w->tx[i];
+	const struct peer *peer = t->peer;
+	int family = w->s.pool->n ? w->s.pool->family : w->s.udp_family;
+	struct io_uring_sqe *sqe = get_sqe(w);
+	if (!sqe) {
+		cnt_add(w->cnt, CNT_SEND_ERR, t->n);
+		slot_put(w, i);
+		return;
+	}
+	memset(&t->msg, 0, sizeof(t->msg));
+	if (family == AF_INET6) {
+		memcpy(&t->addr, &peer->ep6, sizeof(peer->ep6));
+		t->msg.msg_namelen = sizeof(peer->ep6);
+	} else {
+		memcpy(&t->addr, &peer->ep, peer->ep_len);
+		t->msg.msg_namelen = peer->ep_len;
+	}
+	t->iov.iov_base = t->buf;
+	t->iov.iov_len = t->len;
+	t->msg.msg_name = &t->addr;
+	t->msg.msg_iov = &t->iov;
+	t->msg.msg_iovlen = 1;
+	if (t->n > 1) {
+		struct cmsghdr *cm = &t->ctl.align;
+		uint16_t seg = (uint16_t)t->seg;
+		t->msg.msg_control = t->ctl.buf;
+		t->msg.msg_controllen = sizeof(t->ctl.buf);
+		cm->cmsg_level = SOL_UDP;
+		cm->cmsg_type = UDP_SEGMENT;
+		cm->cmsg_len = CMSG_LEN(sizeof(seg));
+		memcpy(CMSG_DATA(cm), &seg, sizeof(seg));
+		cnt_add(w->cnt, CNT_UDP_GSO_SENDS, 1);
+	}
+	io_uring_prep_sendmsg(sqe, t->fd, &t->msg, 0);
+	io_uring_sqe_set_data64(sqe, UD(UD_SEND, (unsigned)i));
+}
+
+static void train_flush(struct worker *w, unsigned k)
+{
+	slot_send(w, w->open[k]);
+	w->open[k] = w->open[--w->n_open];
+}
+
+static void trains_flush(struct worker *w)
+{
+	while (w->n_open)
+		train_flush(w, w->n_open - 1);
+}
+
+/* One datagram in a slot of its own. */
+static unsigned seal_single(struct worker *w, int fd, const struct peer *peer, const uint8_t *pkt,
+			    size_t len)
+{
+	int i = slot_get(w, false);
+	if (i < 0)
+		return CNT_TX_NO_BUFFER;
+	struct txslot *t = &w->tx[i];
+	unsigned r = tx_seal(&w->dp, peer, pkt, len, t->buf, t->cap, &t->len);
+	if (r) {
+		slot_put(w, i);
+		return r;
+	}
+	t->n = 1;
+	t->fd = fd;
+	t->peer = peer;
+	slot_send(w, i);
+	return 0;
+}
+
+/* The open train to (fd, peer) that can take a datagram of inner length
+ * len, or -1; a train that cannot is sent now (keeps the flow's order). */
+static int train_find(struct worker *w, int fd, const struct peer *peer, size_t len)
+{
+	for (unsigned k = 0; k < w->n_open; k++) {
+		struct txslot *t = &w->tx[w->open[k]];
+		if (t->fd != fd || t->peer != peer)
+			continue;
+		if (t->closed || t->n >= GSO_MAX_SEGS || len + t->ov > t->seg ||
+		    t->len + len + t->ov > GSO_MAX_BYTES) {
+			train_flush(w, k);
+			return -1;
+		}
+		return w->open[k];
+	}
+	return -1;
+}
+
+/* Seal into the flow's train: the datagram is written in place after the
+ * ones already there. */
+static unsigned seal_train(struct worker *w, int fd, const struct peer *peer, const uint8_t *pkt,
+			   size_t len)
+{
+	int i = train_find(w, fd, peer, len);
+	struct txslot *t;
+	size_t n;
+	if (i < 0) {
+		if (w->n_open == TRAINS_OPEN)
+			train_flush(w, 0);
+		i = slot_get(w, true);
+		if (i < 0)
+			return seal_single(w, fd, peer, pkt, len);
+		t = &w->tx[i];
+		t->len = t->n = 0;
+		t->closed = false;
+		t->fd = fd;
+		t->peer = peer;
+		w->open[w->n_open++] = i;
+	}
+	t = &w->tx[i];
+	unsigned r = tx_seal(&w->dp, peer, pkt, len, t->buf + t->len, t->cap - t->len, &n);
+	if (r) {
+		if (!t->n) {
+			w->n_open--; /* opened just above: the last one */
+			slot_put(w, i);
+		}
+		return r;
+	}
+	if (!t->n) {
+		t->seg = n;
+		t->ov = n - len;
+	} else if (n > t->seg || t->len + n > GSO_MAX_BYTES) {
+		/* not the size the first datagram predicted: on its own */
+		int j = slot_get(w, false);
+		if (j < 0 || n > w->tx[j].cap) {
+			if (j >= 0)
+				slot_put(w, j);
+			return CNT_TX_NO_BUFFER;
+		}
+		memcpy(w->tx[j].buf, t->buf + t->len, n);
+		w->tx[j].len = n;
+		w->tx[j].n = 1;
+		w->tx[j].fd = fd;
+		w->tx[j].peer = peer;
+		slot_send(w, j);
+		return 0;
+	}
+	t->len += n;
+	t->n++;
+	if (n < t->seg)
+		t->closed = true;
+	return 0;
+}
+
+static bool gso_active(const struct worker *w)
+{
+	return w->dp.cfg->udp_gso && w->dp.now_s >= w->gso_pause_until;
+}
+
+/* The peer and send socket of an inner flow.  The segments of one
+ * super-packet share addresses and ports: they are routed and hashed once. */
+struct tx_flow {
+	const struct peer *peer;
+	int fd;
+};
+
+/* Seal one inner packet read from the TUN (or, proxy, one just opened from
+ * another domain) and queue its datagram.  fl (may be NULL) carries the flow
+ * from one call to the next.  Returns 0 or the drop reason. */
+static unsigned send_sealed(struct worker *w, const uint8_t *pkt, size_t len, bool proxy,
+			    struct tx_flow *fl)
+{
+	struct tx_flow one = {0};
+	unsigned r = 0;
+	if (!fl)
+		fl = &one;
 	if (!proxy)
 		cnt_add(w->cnt, CNT_TUN_PACKETS, 1);
-	if (w->tx_free < 0) {
-		cnt_add(w->cnt, CNT_TX_NO_BUFFER, 1);
-		return CNT_TX_NO_BUFFER;
+	if (!fl->peer) {
+		fl->peer = tx_route(&w->dp, pkt, len, &r);
+		if (fl->peer)
+			fl->fd = flow_fd(w, pkt, len);
 	}
-	struct txslot *t = &w->tx[w->tx_free];
-	size_t out_len = 0;
-	const struct peer *peer = NULL;
-	unsigned r = tx_packet(&w->dp, pkt, len, t->buf, w->tx_buf_sz, &out_len, &peer);
+	const struct peer *peer = fl->peer;
+	if (peer)
+		r = gso_active(w) ? seal_train(w, fl->fd, peer, pkt, len)
+				  : seal_single(w, fl->fd, peer, pkt, len);
 	if (r) {
 		cnt_add(w->cnt, r, 1);
 		return r;
 	}
-	struct io_uring_sqe *sqe = get_sqe(w);
-	if (!sqe) {
-		cnt_add(w->cnt, CNT_SEND_ERR, 1);
-		return CNT_SEND_ERR;
-	}
-	int slot = w->tx_free;
-	w->tx_free = t->next_free;
-	int fd;
-	memset(&t->msg, 0, sizeof(t->msg));
-	if (w->dp.raw) {
-		fd = peer->ep.ss_family == AF_INET ? w->s.raw4 : w->s.raw6;
-		memcpy(&t->addr, &peer->ep, peer->ep_len);
-		t->msg.msg_namelen = peer->ep_len;
-		if (peer->ep.ss_family == AF_INET)
-			((struct sockaddr_in *)&t->addr)->sin_port = 0;
-		else
-			((struct sockaddr_in6 *)&t->addr)->sin6_port = 0;
-	} else {
-		fd = w->s.udp;
-		if (w->s.udp_family == AF_INET6) {
-			memcpy(&t->addr, &peer->ep6, sizeof(peer->ep6));
-			t->msg.msg_namelen = sizeof(peer->ep6);
-		} else {
-			memcpy(&t->addr, &peer->ep, peer->ep_len);
-			t->msg.msg_namelen = peer->ep_len;
-		}
-	}
-	if (fd < 0) {
-		cnt_add(w->cnt, CNT_SEND_ERR, 1);
-		t->next_free = w->tx_free;
-		w->tx_free = slot;
-		return CNT_SEND_ERR;
-	}
-	t->iov.iov_base = t->buf;
-	t->iov.iov_len = out_len;
-	t->msg.msg_name = &t->addr;
-	t->msg.msg_iov = &t->iov;
-	t->msg.msg_iovlen = 1;
-	io_uring_prep_sendmsg(sqe, fd, &t->msg, 0);
-	io_uring_sqe_set_data64(sqe, UD(UD_SEND, (unsigned)slot));
 	if (proxy) {
 		cnt_add(w->cnt, CNT_PROXY_PACKETS, 1);
 		cnt_add(w->cnt, CNT_PROXY_BYTES, len);
@@ -384,7 +613,7 @@ static unsigned send_sealed(struct worker *w, const uint8_t *pkt, size_t len, bo
 
 static void send_inner(struct worker *w, const uint8_t *pkt, size_t len)
 {
-	(void)send_sealed(w, pkt, len, false);
+	(void)send_sealed(w, pkt, len, false, NULL);
 }
 
 /*
@@ -414,7 +643,7 @@ static bool proxy_take(struct worker *w, const uint8_t *p, size_t len)
 		cnt_add(w->cnt, CNT_PROXY_DENIED, 1);
 		return true;
 	}
-	if (send_sealed(w, p, len, true))
+	if (send_sealed(w, p, len, true, NULL))
 		cnt_add(w->cnt, CNT_PROXY_DROPS, 1);
 	return true;
 }
@@ -427,9 +656,16 @@ uint64_t worker_proxy_counter(const struct worker *w, unsigned from, unsigned to
 	return __atomic_load_n(&w->pxy[from][to][bytes], __ATOMIC_RELAXED);
 }
 
+/* vnet_gso_split's callback: the segments of one super-packet */
+struct split_arg {
+	struct worker *w;
+	struct tx_flow fl;
+};
+
 static void send_seg(void *arg, const uint8_t *pkt, size_t len)
 {
-	send_inner(arg, pkt, len);
+	struct split_arg *a = arg;
+	(void)send_sealed(a->w, pkt, len, false, &a->fl);
 }
 
 static void on_tun_read(struct worker *w, struct io_uring_cqe *cqe)
@@ -476,8 +712,9 @@ static void on_tun_read(struct worker *w, struct io_uring_cqe *cqe)
 		pkt += VNET_HDR_LEN;
 		len -= VNET_HDR_LEN;
 		if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
+			struct split_arg a = {.w = w};
 			cnt_add(w->cnt, CNT_TSO_READS, 1);
-			if (vnet_tso_split(&h, pkt, len, w->seg, w->tx_buf_sz, send_seg, w)) {
+			if (vnet_gso_split(&h, pkt, len, w->seg, w->tx_buf_sz, send_seg, &a)) {
 				cnt_add(w->cnt, CNT_TUN_PACKETS, 1);
 				cnt_add(w->cnt, CNT_NON_IP, 1);
 			}
@@ -496,18 +733,52 @@ static void on_tun_read(struct worker *w, struct io_uring_cqe *cqe)
 	tun_buf_put(w, bid);
 }
 
+/* The kernel refused a train: send its datagrams one by one (synchronously;
+ * a rare path) and pause GSO for this worker. */
+static void gso_fallback(struct worker *w, struct txslot *t, int err)
+{
+	struct mmsghdr mm[GSO_MAX_SEGS];
+	struct iovec iov[GSO_MAX_SEGS];
+	unsigned n = 0;
+	for (size_t at = 0; at < t->len && n < GSO_MAX_SEGS; at += t->seg, n++) {
+		iov[n].iov_base = t->buf + at;
+		iov[n].iov_len = t->len - at < t->seg ? t->len - at : t->seg;
+		memset(&mm[n], 0, sizeof(mm[n]));
+		mm[n].msg_hdr.msg_name = &t->addr;
+		mm[n].msg_hdr.msg_namelen = t->msg.msg_namelen;
+		mm[n].msg_hdr.msg_iov = &iov[n];
+		mm[n].msg_hdr.msg_iovlen = 1;
+	}
+	int sent = sendmmsg(t->fd, mm, n, MSG_DONTWAIT);
+	if (sent < 0)
+		sent = 0;
+	cnt_add(w->cnt, CNT_UDP_GSO_FALLBACK, n);
+	if ((unsigned)sent < n)
+		cnt_add(w->cnt, CNT_SEND_ERR, n - (unsigned)sent);
+	if (w->dp.now_s >= w->gso_pause_until)
+		log_warn("worker %u: UDP GSO refused (%s); sending datagram by datagram for %u s",
+			 w->idx, strerror(err), GSO_PAUSE_S);
+	w->gso_pause_until = w->dp.now_s + GSO_PAUSE_S;
+	trains_flush(w); /* what follows goes one by one: keep the order */
+}
+
 static void on_send(struct worker *w, struct io_uring_cqe *cqe)
 {
 	unsigned slot = UD_IDX(cqe->user_data);
+	if (slot >= w->n_tx + TX_TRAINS)
+		return;
+	struct txslot *t = &w->tx[slot];
 	if (cqe->res < 0) {
-		cnt_add(w->cnt, CNT_SEND_ERR, 1);
-		/* it was counted as sent when queued */
-		log_debug("worker %u: send: %s", w->idx, strerror(-cqe->res));
+		int e = -cqe->res;
+		if (t->n > 1 && (e == EIO || e == EINVAL || e == EMSGSIZE)) {
+			gso_fallback(w, t, e);
+		} else {
+			/* they were counted as sent when queued */
+			cnt_add(w->cnt, CNT_SEND_ERR, t->n);
+			log_debug("worker %u: send: %s", w->idx, strerror(e));
+		}
 	}
-	if (slot < w->n_tx) {
-		w->tx[slot].next_free = w->tx_free;
-		w->tx_free = (int)slot;
-	}
+	slot_put(w, (int)slot);
 }
 
 /* ----------------------------------------------------------------- GRO -- */
@@ -517,25 +788,32 @@ static uint8_t *gro_buf(struct worker *w, int i)
 	return w->gro_bufs + (size_t)i * GRO_BUF_SZ;
 }
 
-/* A TCP packet that may be coalesced: no IPv4 options or fragments, no IPv6
- * extension headers, flags ACK or ACK|PSH only, some payload. */
-static bool gro_eligible(const uint8_t *p, size_t len, bool *v6, size_t *iphl, size_t *hl)
+/* A packet that may be coalesced: TCP or (USO) UDP, no IPv4 options or
+ * fragments, no IPv6 extension headers, some payload; TCP flags ACK or
+ * ACK|PSH only; a UDP length that matches the packet. */
+static bool gro_eligible(const struct worker *w, const uint8_t *p, size_t len, bool *v6,
+			 uint8_t *proto, size_t *iphl, size_t *hl)
 {
-	size_t thl;
 	if ((p[0] >> 4) == 4) {
-		if (p[0] != 0x45 || p[9] != 6 || (eesp_get16(p + 6) & 0x3fff))
+		if (p[0] != 0x45 || (eesp_get16(p + 6) & 0x3fff))
 			return false;
 		*v6 = false;
+		*proto = p[9];
 		*iphl = 20;
 	} else {
-		if (len < 40 || p[6] != 6)
+		if (len < 40)
 			return false;
 		*v6 = true;
+		*proto = p[6];
 		*iphl = 40;
 	}
-	if (len < *iphl + 20)
+	if (*proto == 17 && w->gro_udp) {
+		*hl = *iphl + 8;
+		return len > *hl && eesp_get16(p + *iphl + 4) == len - *iphl;
+	}
+	if (*proto != 6 || len < *iphl + 20)
 		return false;
-	thl = (size_t)(p[*iphl + 12] >> 4) * 4;
+	size_t thl = (size_t)(p[*iphl + 12] >> 4) * 4;
 	if (thl < 20 || len <= *iphl + thl)
 		return false;
 	if ((p[*iphl + 13] & ~0x08) != 0x10) /* ACK, optionally PSH */
@@ -544,9 +822,11 @@ static bool gro_eligible(const uint8_t *p, size_t len, bool *v6, size_t *iphl, s
 	return true;
 }
 
-static bool gro_same_flow(const struct gro_flow *f, const uint8_t *fp, const uint8_t *p, bool v6)
+/* Same addresses, protocol and ports. */
+static bool gro_same_flow(const struct gro_flow *f, const uint8_t *fp, const uint8_t *p, bool v6,
+			  uint8_t proto)
 {
-	if (f->v6 != v6)
+	if (f->v6 != v6 || f->proto != proto)
 		return false;
 	if (v6)
 		return !memcmp(fp + 8, p + 8, 32) && !memcmp(fp + 40, p + 40, 4);
@@ -558,7 +838,7 @@ static bool gro_can_append(const struct gro_flow *f, const uint8_t *fp, const ui
 {
 	size_t i = f->iphl;
 	if (f->closed || hl != f->hl || plen > f->mss || f->len + plen > GRO_MAX ||
-	    eesp_get32(p + i + 4) != f->next_seq)
+	    f->count >= GRO_MAX_SEGS)
 		return false;
 	if (f->v6) {
 		if (memcmp(fp, p, 4) || fp[7] != p[7])
@@ -566,9 +846,12 @@ static bool gro_can_append(const struct gro_flow *f, const uint8_t *fp, const ui
 	} else if (fp[1] != p[1] || fp[6] != p[6] || fp[8] != p[8]) {
 		return false;
 	}
-	/* ack, data offset, window, urgent pointer, options identical */
-	return !memcmp(fp + i + 8, p + i + 8, 5) && !memcmp(fp + i + 14, p + i + 14, 2) &&
-	       !memcmp(fp + i + 18, p + i + 18, hl - i - 18);
+	if (f->proto == 17)
+		return true;
+	/* TCP: the next sequence number; ack, data offset, window, urgent
+	 * pointer and options identical */
+	return eesp_get32(p + i + 4) == f->next_seq && !memcmp(fp + i + 8, p + i + 8, 5) &&
+	       !memcmp(fp + i + 14, p + i + 14, 2) && !memcmp(fp + i + 18, p + i + 18, hl - i - 18);
 }
 
 static void gro_write(struct worker *w, int buf, size_t len, unsigned segs)
@@ -592,13 +875,16 @@ static void gro_flush_one(struct worker *w, struct gro_flow *f)
 	uint8_t *p = b + VNET_HDR_LEN;
 	memset(b, 0, VNET_HDR_LEN);
 	if (f->count > 1) {
+		bool udp = f->proto == 17;
 		struct vnet_hdr h = {
 		    .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
-		    .gso_type = f->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4,
+		    .gso_type = udp	? VIRTIO_NET_HDR_GSO_UDP_L4
+				: f->v6 ? VIRTIO_NET_HDR_GSO_TCPV6
+					: VIRTIO_NET_HDR_GSO_TCPV4,
 		    .hdr_len = (uint16_t)f->hl,
 		    .gso_size = (uint16_t)f->mss,
 		    .csum_start = (uint16_t)f->iphl,
-		    .csum_offset = 16,
+		    .csum_offset = udp ? 6 : 16,
 		};
 		memcpy(b, &h, VNET_HDR_LEN);
 		if (f->v6) {
@@ -607,7 +893,9 @@ static void gro_flush_one(struct worker *w, struct gro_flow *f)
 			eesp_put16(p + 2, (uint16_t)f->len);
 			vnet_ip4_csum(p, 20);
 		}
-		vnet_tcp_pseudo_csum(p, f->v6, f->iphl, f->len - f->iphl);
+		if (udp)
+			eesp_put16(p + f->iphl + 4, (uint16_t)(f->len - f->iphl));
+		vnet_l4_pseudo_csum(p, f->v6, f->iphl, f->len - f->iphl, f->proto);
 	}
 	gro_write(w, f->buf, f->len + VNET_HDR_LEN, f->count);
 }
@@ -624,24 +912,28 @@ static void gro_flush(struct worker *w)
 static bool gro_take(struct worker *w, const uint8_t *p, size_t len)
 {
 	bool v6;
+	uint8_t proto;
 	size_t iphl, hl;
-	if (!gro_eligible(p, len, &v6, &iphl, &hl)) {
+	if (!gro_eligible(w, p, len, &v6, &proto, &iphl, &hl)) {
 		gro_flush(w); /* keep the order of everything before it */
 		return false;
 	}
 	size_t plen = len - hl;
+	bool tcp = proto == 6;
+	bool push = tcp && (p[iphl + 13] & 0x08);
 	for (unsigned i = 0; i < w->n_gro; i++) {
 		struct gro_flow *f = &w->gro[i];
 		uint8_t *fp = gro_buf(w, f->buf) + VNET_HDR_LEN;
-		if (!gro_same_flow(f, fp, p, v6))
+		if (!gro_same_flow(f, fp, p, v6, proto))
 			continue;
 		if (gro_can_append(f, fp, p, hl, plen)) {
 			memcpy(fp + f->len, p + hl, plen);
 			f->len += plen;
 			f->next_seq += (uint32_t)plen;
 			f->count++;
-			if (plen < f->mss || (p[iphl + 13] & 0x08)) {
-				fp[iphl + 13] |= p[iphl + 13] & 0x08;
+			if (plen < f->mss || push) {
+				if (push)
+					fp[iphl + 13] |= 0x08;
 				f->closed = true;
 			}
 			return true;
@@ -657,13 +949,14 @@ static bool gro_take(struct worker *w, const uint8_t *p, size_t len)
 	struct gro_flow *f = &w->gro[w->n_gro++];
 	f->buf = w->gro_free[--w->n_gro_free];
 	f->v6 = v6;
+	f->proto = proto;
 	f->iphl = iphl;
 	f->hl = hl;
 	f->mss = plen;
 	f->len = len;
-	f->next_seq = eesp_get32(p + iphl + 4) + (uint32_t)plen;
+	f->next_seq = tcp ? eesp_get32(p + iphl + 4) + (uint32_t)plen : 0;
 	f->count = 1;
-	f->closed = (p[iphl + 13] & 0x08) != 0;
+	f->closed = push;
 	memcpy(gro_buf(w, f->buf) + VNET_HDR_LEN, p, len);
 	return true;
 }
@@ -682,6 +975,62 @@ static void on_gro_write(struct worker *w, struct io_uring_cqe *cqe)
 	w->gro_free[w->n_gro_free++] = (int)buf;
 }
 
+static void rx_unref(struct worker *w, unsigned bid)
+{
+	if (!--w->rx_refs[bid])
+		rx_buf_put(w, bid);
+}
+
+/* One received datagram (alone, or one of a UDP_GRO train in receive
+ * buffer bid): open it in place and hand the inner packet on. */
+static void rx_datagram(struct worker *w, unsigned bid, uint8_t *pkt, size_t len)
+{
+	size_t off = 0, ilen = 0;
+	cnt_add(w->cnt, CNT_RX_DATAGRAMS, 1);
+	unsigned r = rx_packet(&w->dp, pkt, len, &off, &ilen);
+	if (!r && w->vnet && off < VNET_HDR_LEN)
+		r = EESP_E_BAD_INNER; /* cannot happen: headers are longer */
+	if (r) {
+		cnt_add(w->cnt, r, 1);
+		return;
+	}
+	if (proxy_take(w, pkt + off, ilen))
+		return;
+	cnt_add(w->cnt, CNT_RX_BYTES, ilen);
+	if (w->gro_on && gro_take(w, pkt + off, ilen))
+		return;
+	struct io_uring_sqe *sqe = get_sqe(w);
+	if (!sqe) {
+		cnt_add(w->cnt, CNT_TUN_WRITE_ERR, 1);
+		return;
+	}
+	if (w->vnet) {
+		/* zeroed virtio header just before the inner packet (the EESP or
+		 * PSP header there is no longer needed) */
+		off -= VNET_HDR_LEN;
+		memset(pkt + off, 0, VNET_HDR_LEN);
+		ilen += VNET_HDR_LEN;
+	}
+	io_uring_prep_write(sqe, w->tun_fd, pkt + off, (unsigned)ilen, 0);
+	io_uring_sqe_set_data64(sqe, UD(UD_TUNWRITE, bid));
+	w->rx_refs[bid]++;
+}
+
+/* Segment size of a UDP_GRO train (0: a single datagram). */
+static size_t gro_segment(struct io_uring_recvmsg_out *o, struct msghdr *msg)
+{
+	for (struct cmsghdr *cm = io_uring_recvmsg_cmsg_firsthdr(o, msg); cm;
+	     cm = io_uring_recvmsg_cmsg_nexthdr(o, msg, cm)) {
+		if (cm->cmsg_level == SOL_UDP && cm->cmsg_type == UDP_GRO &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			int v;
+			memcpy(&v, CMSG_DATA(cm), sizeof(v));
+			return v > 0 ? (size_t)v : 0;
+		}
+	}
+	return 0;
+}
+
 static void on_recv(struct worker *w, struct io_uring_cqe *cqe)
 {
 	if (!(cqe->flags & IORING_CQE_F_MORE)) {
@@ -696,57 +1045,31 @@ static void on_recv(struct worker *w, struct io_uring_cqe *cqe)
 	if (!(cqe->flags & IORING_CQE_F_BUFFER))
 		return;
 	unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
-	if (bid >= RX_BUFS)
+	if (bid >= w->n_rx)
 		return;
 	uint8_t *buf = w->rx_bufs + (size_t)bid * w->rx_buf_sz;
 	struct io_uring_recvmsg_out *o = io_uring_recvmsg_validate(buf, cqe->res, &w->rx_msg);
-	cnt_add(w->cnt, CNT_RX_DATAGRAMS, 1);
-	if (!o) {
-		cnt_add(w->cnt, EESP_E_TRUNCATED, 1);
-		rx_buf_put(w, bid);
-		return;
-	}
-	if (o->flags & MSG_TRUNC) {
-		cnt_add(w->cnt, CNT_OVERSIZE_RX, 1);
+	if (!o || (o->flags & MSG_TRUNC)) {
+		cnt_add(w->cnt, CNT_RX_DATAGRAMS, 1);
+		cnt_add(w->cnt, o ? CNT_OVERSIZE_RX : EESP_E_TRUNCATED, 1);
 		rx_buf_put(w, bid);
 		return;
 	}
 	uint8_t *pkt = io_uring_recvmsg_payload(o, &w->rx_msg);
 	size_t len = io_uring_recvmsg_payload_length(o, cqe->res, &w->rx_msg);
-	size_t off = 0, ilen = 0;
-	unsigned r = rx_packet(&w->dp, pkt, len, &off, &ilen);
-	if (!r && w->vnet && off < VNET_HDR_LEN)
-		r = EESP_E_BAD_INNER; /* cannot happen: headers are longer */
-	if (r) {
-		cnt_add(w->cnt, r, 1);
-		rx_buf_put(w, bid);
-		return;
-	}
-	if (proxy_take(w, pkt + off, ilen)) {
-		rx_buf_put(w, bid);
-		return;
-	}
-	cnt_add(w->cnt, CNT_RX_BYTES, ilen);
-	if (w->gro_on && gro_take(w, pkt + off, ilen)) {
-		rx_buf_put(w, bid);
-		return;
-	}
-	struct io_uring_sqe *sqe = get_sqe(w);
-	if (!sqe) {
-		cnt_add(w->cnt, CNT_TUN_WRITE_ERR, 1);
-		rx_buf_put(w, bid);
-		return;
-	}
-	if (w->vnet) {
-		/* zeroed virtio header just before the inner packet (the EESP or
-		 * PSP header there is no longer needed) */
-		off -= VNET_HDR_LEN;
-		memset(pkt + off, 0, VNET_HDR_LEN);
-		io_uring_prep_write(sqe, w->tun_fd, pkt + off, (unsigned)(ilen + VNET_HDR_LEN), 0);
-	} else {
-		io_uring_prep_write(sqe, w->tun_fd, pkt + off, (unsigned)ilen, 0);
-	}
-	io_uring_sqe_set_data64(sqe, UD(UD_TUNWRITE, bid));
+	size_t seg = w->udp_gro ? gro_segment(o, &w->rx_msg) : 0;
+	if (!seg || seg >= len)
+		seg = len; /* one datagram (an empty one too) */
+	else
+		cnt_add(w->cnt, CNT_UDP_GRO_READS, 1);
+	w->rx_refs[bid] = 1; /* held while its datagrams are handled */
+	size_t at = 0;
+	do {
+		size_t n = len - at < seg ? len - at : seg;
+		rx_datagram(w, bid, pkt + at, n);
+		at += n;
+	} while (at < len);
+	rx_unref(w, bid);
 }
 
 static void on_tun_write(struct worker *w, struct io_uring_cqe *cqe)
@@ -758,8 +1081,8 @@ static void on_tun_write(struct worker *w, struct io_uring_cqe *cqe)
 	} else {
 		cnt_add(w->cnt, CNT_RX_PACKETS, 1);
 	}
-	if (bid < RX_BUFS)
-		rx_buf_put(w, bid);
+	if (bid < w->n_rx)
+		rx_unref(w, bid);
 }
 
 /* ---------------------------------------------------------------- loop -- */
@@ -787,14 +1110,14 @@ static int ring_init(struct worker *w)
 	}
 	w->ring_ok = true;
 	io_uring_register_ring_fd(&w->ring);
-	w->rx_br = setup_br(&w->ring, RX_BUFS, BGID_RX, &w->rx_br_sz, &err);
+	w->rx_br = setup_br(&w->ring, w->n_rx, BGID_RX, &w->rx_br_sz, &err);
 	w->tun_br =
 	    w->rx_br ? setup_br(&w->ring, w->n_tun_bufs, BGID_TUN, &w->tun_br_sz, &err) : NULL;
 	if (!w->rx_br || !w->tun_br) {
 		log_err("worker %u: provided buffer ring: %s", w->idx, strerror(err));
 		return -1;
 	}
-	for (unsigned i = 0; i < RX_BUFS; i++)
+	for (unsigned i = 0; i < w->n_rx; i++)
 		rx_buf_put(w, i);
 	for (unsigned i = 0; i < w->n_tun_bufs; i++)
 		tun_buf_put(w, i);
@@ -880,6 +1203,8 @@ static void *worker_main(void *arg)
 		io_uring_cq_advance(&w->ring, n);
 		if (w->n_gro)
 			gro_flush(w);
+		if (w->n_open)
+			trains_flush(w);
 	}
 	return NULL;
 }
@@ -918,6 +1243,10 @@ void worker_free(struct worker *w)
 	if (w->tx_bufs)
 		eesp_wipe(w->tx_bufs, (size_t)w->n_tx * w->tx_buf_sz);
 	free(w->tx_bufs);
+	if (w->train_bufs)
+		eesp_wipe(w->train_bufs, (size_t)TX_TRAINS * w->train_buf_sz);
+	free(w->train_bufs);
+	free(w->rx_refs);
 	free(w->tx);
 	free(w->seg);
 	free(w->gro_bufs);

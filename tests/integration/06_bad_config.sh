@@ -18,11 +18,12 @@ out=$("$EESPD" -t -c "$good" 2>&1) || fail "the valid config fails -t: $out"
 log "valid config: eespd -t exit 0"
 
 nfail=0
-# case NAME CONF PATTERN...: both runs must fail and print every pattern (ERE)
+# case NAME CONF PATTERN...: both runs must fail and print every pattern (ERE);
+# CASE_MODES=start for a defect that only a start can see
 case_() {
 	local name=$1 conf=$2 out rc p miss=""
 	shift 2
-	for mode in check start; do
+	for mode in ${CASE_MODES:-check start}; do
 		if [ $mode = check ]; then
 			out=$(timeout 10 "$EESPD" -t -c "$conf" 2>&1)
 			rc=$?
@@ -108,6 +109,38 @@ case_ "short key on line 2" "$c" "short\.keys" "(line |:)2([^0-9]|$)" "(length|s
 
 # 8. the configuration file itself missing
 case_ "missing config file" "$d/nonexistent.conf" "nonexistent\.conf" "(No such file|not found|does not exist|cannot open)"
+
+# 9. an offload switch that is not a boolean
+c="$d/badbool.conf"
+sed 's/^  workers = 1;/  workers = 1;\n  udp_gso = 1;/' "$good" >"$c"
+n=$(lineof 'udp_gso = 1' "$c")
+[ -n "$n" ] || fail "test bug: no udp_gso line introduced"
+case_ "udp_gso not a boolean" "$c" "$(esc "$c")" "(line |:)$n([^0-9]|$)" "udp_gso must be true or false"
+
+# 10. no send socket can be bound: every port of source_ports is taken (the
+# configuration is valid, so -t passes; the start must fail and say why)
+c="$d/busyports.conf"
+sed 's/source_ports = \[ 49152, 65535 \];/source_ports = [ 50000, 50001 ];/' "$good" >"$c"
+grep -q 'source_ports = \[ 50000, 50001 \]' "$c" || fail "test bug: source_ports not changed"
+# ip netns exec execs python: $! is the holder itself
+ip netns exec "$(ns 1)" "$PY" -c '
+import socket, sys, time
+ss = []
+for p in (50000, 50001):
+    s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.bind(("::", p))
+    ss.append(s)
+print("bound", flush=True)
+time.sleep(30)
+' >"$d/holder.out" 2>&1 &
+IT_PIDS+=($!)
+wait_for 5 grep -q bound "$d/holder.out" || fail "could not occupy ports 50000-50001: $(cat "$d/holder.out")"
+out=$(timeout 10 "$EESPD" -t -c "$c" 2>&1) || fail "the busy-ports config fails -t (it is valid): $out"
+CASE_MODES=start case_ "all source ports taken" "$c" "source_ports \\[50000, 50001\\]: no port could be bound"
+kill "${IT_PIDS[-1]}" 2>/dev/null
+wait "${IT_PIDS[-1]}" 2>/dev/null
+wait_for 5 sh -c "[ -z \"\$(ip netns pids $(ns 1))\" ]" || fail "the port holder did not exit"
 
 daemon_alive_any=$(ip netns pids "$(ns 1)" | wc -l)
 [ "$daemon_alive_any" -eq 0 ] || fail "a process is still running in the namespace after the failed starts"

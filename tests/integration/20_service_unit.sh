@@ -22,7 +22,7 @@ caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")
 [ -n "$caps" ] || fail "no CapabilityBoundingSet"
 for c in $caps; do
 	case $c in
-	CAP_NET_ADMIN | CAP_NET_RAW | CAP_NET_BIND_SERVICE | CAP_SETUID | CAP_SETGID | CAP_SETPCAP | \
+	CAP_NET_ADMIN | CAP_NET_BIND_SERVICE | CAP_SETUID | CAP_SETGID | CAP_SETPCAP | \
 		CAP_CHOWN | CAP_DAC_READ_SEARCH | CAP_IPC_LOCK) ;;
 	*) fail "capability $c in the bounding set" ;;
 	esac
