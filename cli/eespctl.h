@@ -227,5 +227,8 @@ uint32_t xsnaplen(const struct xopts *o, const struct pcap_in *in);
  * also sets the version unless --version was given), or derived from the
  * master key SPI bit 31 selects. */
 int psp_tx_key(struct xopts *o, uint32_t spi, uint8_t key[32], size_t *klen);
+/* Datagram length S of a GSO train in a UDP payload (eesp_proto.h, with the
+ * minimum datagram of the mode's first header), or len for one datagram. */
+size_t x_train_stride(const struct xopts *o, const uint8_t *p, size_t len);
 /* UDP source port for an inner flow (frame view of the inner packet). */
 uint16_t flow_sport(const struct frame_view *v, bool psp_compat);

@@ -391,6 +391,12 @@ int psp_tx_key(struct xopts *o, uint32_t spi, uint8_t key[32], size_t *klen)
 	return 0;
 }
 
+size_t x_train_stride(const struct xopts *o, const uint8_t *p, size_t len)
+{
+	size_t min = o->mode == X_PSP ? psp_train_min_dgram(p, len) : eesp_train_min_dgram(p, len);
+	return eesp_train_stride(p, len, min);
+}
+
 uint16_t flow_sport(const struct frame_view *v, bool psp_compat)
 {
 	bool ports = v->proto == 6 || v->proto == 17;

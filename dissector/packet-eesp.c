@@ -118,6 +118,18 @@ static int hf_psp_decrypted = -1;
 static int hf_psp_data_key = -1;
 static int hf_psp_key_source = -1;
 
+/* GSO trains (eesp_proto.h): one item per train, an index per datagram */
+static int hf_eesp_train = -1;
+static int hf_eesp_train_count = -1;
+static int hf_eesp_train_size = -1;
+static int hf_eesp_train_last = -1;
+static int hf_eesp_train_index = -1;
+static int hf_psp_train = -1;
+static int hf_psp_train_count = -1;
+static int hf_psp_train_size = -1;
+static int hf_psp_train_last = -1;
+static int hf_psp_train_index = -1;
+
 static gint ett_eesp = -1;
 static gint ett_eesp_options = -1;
 static gint ett_eesp_option = -1;
@@ -128,6 +140,8 @@ static gint ett_eesp_pih = -1;
 static gint ett_eesp_decrypted = -1;
 static gint ett_psp = -1;
 static gint ett_psp_decrypted = -1;
+static gint ett_eesp_train = -1;
+static gint ett_psp_train = -1;
 
 static expert_field ei_eesp_no_key = EI_INIT;
 static expert_field ei_eesp_unknown_generation = EI_INIT;
@@ -912,7 +926,11 @@ static void eesp_add_pih(tvbuff_t *tvb, proto_tree *t, guint off)
 	proto_tree_add_item(pt, hf_eesp_pih_pad_length, tvb, off + 3, 1, ENC_BIG_ENDIAN);
 }
 
-static int dissect_eesp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+/*
+ * One EESP datagram.  In a GSO train (n > 1) tvb is the subset of datagram
+ * idx (1-based) of n, and its tree item says so.
+ */
+static int dissect_eesp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint idx, guint n)
 {
 	guint len = tvb_reported_length(tvb);
 	proto_item *ti, *vi, *ri, *opts_item = NULL, *sn_item, *tail_item = NULL;
@@ -931,6 +949,12 @@ static int dissect_eesp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 	col_clear(pinfo->cinfo, COL_INFO);
 	ti = proto_tree_add_item(tree, proto_eesp, tvb, 0, -1, ENC_NA);
 	et = proto_item_add_subtree(ti, ett_eesp);
+	if (n > 1) {
+		proto_item *xi;
+		proto_item_append_text(ti, " (GSO train datagram %u of %u)", idx, n);
+		xi = proto_tree_add_uint(et, hf_eesp_train_index, tvb, 0, 0, idx);
+		proto_item_set_generated(xi);
+	}
 	memset(&sctx, 0, sizeof(sctx));
 
 	if (len < EESP_BASE_LEN) {
@@ -1031,8 +1055,8 @@ static int dissect_eesp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 				proto_tree_add_bitmask(oit, tvb, off + 2, hf_eesp_co, ett_eesp_co,
 						       cof, ENC_BIG_ENDIAN);
 				has_co = TRUE;
-				po = v >> 10;
-				co = (v >> 4) & 0x3f;
+				po = eesp_co_payload_offset(v);
+				co = eesp_co_crypt_offset(v);
 				proto_item_append_text(oi, " (payload offset %u, crypt offset %u)",
 						       po * 4, co * 4);
 			}
@@ -1238,6 +1262,61 @@ static int dissect_eesp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 	return tvb_captured_length(tvb);
 }
 
+static int dissect_psp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint idx, guint n);
+
+/*
+ * A UDP payload holding a GSO train: eespd lays the datagrams of one flow end
+ * to end and sends them with UDP_SEGMENT, and a capture on a veth, on a
+ * sender whose NIC segments or after UDP GRO shows the unsegmented train.
+ * The stride comes from the rule of eesp_proto.h (eesp_train_stride, shared
+ * with eespctl decrypt); each datagram is dissected (and decrypted) as a PDU
+ * of its own in the same frame.  A payload not fully captured is taken as
+ * one datagram.
+ */
+static int dissect_train(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, gboolean psp)
+{
+	guint len = tvb_reported_length(tvb), s = len, n, last;
+	proto_item *ti, *xi;
+	proto_tree *tt;
+
+	if (len && tvb_captured_length(tvb) == len) {
+		const guint8 *p = tvb_get_ptr(tvb, 0, len);
+		size_t min = psp ? psp_train_min_dgram(p, len) : eesp_train_min_dgram(p, len);
+		s = (guint)eesp_train_stride(p, len, min);
+	}
+	if (!s || s >= len)
+		return psp ? dissect_psp_pdu(tvb, pinfo, tree, 1, 1)
+			   : dissect_eesp_pdu(tvb, pinfo, tree, 1, 1);
+	n = (len + s - 1) / s;
+	last = len - (n - 1) * s;
+
+	col_set_str(pinfo->cinfo, COL_PROTOCOL, psp ? "PSP" : "EESP");
+	col_add_fstr(pinfo->cinfo, COL_INFO, "GSO train: %u datagrams of %u bytes", n, s);
+	ti = proto_tree_add_none_format(tree, psp ? hf_psp_train : hf_eesp_train, tvb, 0, -1,
+					"GSO train: %u datagrams of %u bytes", n, s);
+	if (last < s)
+		proto_item_append_text(ti, ", the last %u", last);
+	tt = proto_item_add_subtree(ti, psp ? ett_psp_train : ett_eesp_train);
+	xi = proto_tree_add_uint(tt, psp ? hf_psp_train_count : hf_eesp_train_count, tvb, 0, 0, n);
+	proto_item_set_generated(xi);
+	xi = proto_tree_add_uint(tt, psp ? hf_psp_train_size : hf_eesp_train_size, tvb, 0, 0, s);
+	proto_item_set_generated(xi);
+	xi = proto_tree_add_uint(tt, psp ? hf_psp_train_last : hf_eesp_train_last, tvb, 0, 0, last);
+	proto_item_set_generated(xi);
+
+	for (guint i = 0; i < n; i++) {
+		tvbuff_t *sub = tvb_new_subset_length(tvb, i * s, i + 1 < n ? s : last);
+		/* each datagram (and what is inside it) appends to the Info column */
+		col_append_str(pinfo->cinfo, COL_INFO, i ? " | " : ": ");
+		col_set_fence(pinfo->cinfo, COL_INFO);
+		if (psp)
+			dissect_psp_pdu(sub, pinfo, tree, i + 1, n);
+		else
+			dissect_eesp_pdu(sub, pinfo, tree, i + 1, n);
+	}
+	return tvb_captured_length(tvb);
+}
+
 /* Does this UDP payload look like EESP with our stateless context option? */
 static gboolean eesp_looks_valid(tvbuff_t *tvb)
 {
@@ -1276,7 +1355,7 @@ static gboolean eesp_looks_valid(tvbuff_t *tvb)
 /* Decode As / explicit: always EESP (malformed if it is not). */
 static int dissect_eesp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-	return dissect_eesp_pdu(tvb, pinfo, tree);
+	return dissect_train(tvb, pinfo, tree, FALSE);
 }
 
 /*
@@ -1302,13 +1381,14 @@ static gboolean dissect_eesp_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree 
 {
 	if (!eesp_looks_valid(tvb))
 		return FALSE;
-	dissect_eesp_pdu(tvb, pinfo, tree);
+	dissect_train(tvb, pinfo, tree, FALSE);
 	return TRUE;
 }
 
 /* -------------------------------------------------------------- PSP -- */
 
-static int dissect_psp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+/* One PSP datagram; idx and n as for dissect_eesp_pdu(). */
+static int dissect_psp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint idx, guint n)
 {
 	static int *const b2[] = {&hf_psp_reserved, &hf_psp_cryptoffset, NULL};
 	guint len = tvb_reported_length(tvb);
@@ -1325,6 +1405,12 @@ static int dissect_psp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
 	col_clear(pinfo->cinfo, COL_INFO);
 	ti = proto_tree_add_item(tree, proto_psp, tvb, 0, -1, ENC_NA);
 	pt = proto_item_add_subtree(ti, ett_psp);
+	if (n > 1) {
+		proto_item *xi;
+		proto_item_append_text(ti, " (GSO train datagram %u of %u)", idx, n);
+		xi = proto_tree_add_uint(pt, hf_psp_train_index, tvb, 0, 0, idx);
+		proto_item_set_generated(xi);
+	}
 	if (len < PSP_HDR_LEN + PSP_ICV_LEN) {
 		expert_add_info_format(pinfo, ti, &ei_psp_malformed,
 				       "Truncated: %u bytes, header and ICV need 32", len);
@@ -1492,6 +1578,14 @@ static int dissect_psp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void
 	return tvb_captured_length(tvb);
 }
 
+/* UDP port 1000: PSP, a GSO train of PSP datagrams split first */
+static int dissect_psp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+	if (tvb_reported_length(tvb) < 4)
+		return 0;
+	return dissect_train(tvb, pinfo, tree, TRUE);
+}
+
 /* ----------------------------------------------------- registration -- */
 
 static void proto_register_eesp(void)
@@ -1613,6 +1707,19 @@ static void proto_register_eesp(void)
 	     {"Key source", "eesp.key_source", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
 	    {&hf_eesp_key_info,
 	     {"Root keys used", "eesp.key_info", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
+	    {&hf_eesp_train,
+	     {"GSO train", "eesp.train", FT_NONE, BASE_NONE, NULL, 0,
+	      "EESP datagrams laid end to end in one UDP payload (UDP GSO/GRO)", HFILL}},
+	    {&hf_eesp_train_count,
+	     {"Datagrams", "eesp.train.count", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL}},
+	    {&hf_eesp_train_size,
+	     {"Datagram size", "eesp.train.size", FT_UINT32, BASE_DEC, NULL, 0,
+	      "Length of every datagram but the last (the GSO segment size)", HFILL}},
+	    {&hf_eesp_train_last,
+	     {"Last datagram size", "eesp.train.last", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL}},
+	    {&hf_eesp_train_index,
+	     {"Datagram of the GSO train", "eesp.train.index", FT_UINT32, BASE_DEC, NULL, 0, NULL,
+	      HFILL}},
 	};
 	static hf_register_info hf_psp[] = {
 	    {&hf_psp_nexthdr,
@@ -1656,11 +1763,24 @@ static void proto_register_eesp(void)
 	     {"Data key", "psp.data_key", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
 	    {&hf_psp_key_source,
 	     {"Key source", "psp.key_source", FT_STRING, BASE_NONE, NULL, 0, NULL, HFILL}},
+	    {&hf_psp_train,
+	     {"GSO train", "psp.train", FT_NONE, BASE_NONE, NULL, 0,
+	      "PSP datagrams laid end to end in one UDP payload (UDP GSO/GRO)", HFILL}},
+	    {&hf_psp_train_count,
+	     {"Datagrams", "psp.train.count", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL}},
+	    {&hf_psp_train_size,
+	     {"Datagram size", "psp.train.size", FT_UINT32, BASE_DEC, NULL, 0,
+	      "Length of every datagram but the last (the GSO segment size)", HFILL}},
+	    {&hf_psp_train_last,
+	     {"Last datagram size", "psp.train.last", FT_UINT32, BASE_DEC, NULL, 0, NULL, HFILL}},
+	    {&hf_psp_train_index,
+	     {"Datagram of the GSO train", "psp.train.index", FT_UINT32, BASE_DEC, NULL, 0, NULL,
+	      HFILL}},
 	};
-	static gint *ett[] = {&ett_eesp,	 &ett_eesp_options,   &ett_eesp_option,
-			      &ett_eesp_flags,	 &ett_eesp_phase,     &ett_eesp_co,
-			      &ett_eesp_pih,	 &ett_eesp_decrypted, &ett_psp,
-			      &ett_psp_decrypted};
+	static gint *ett[] = {&ett_eesp,	  &ett_eesp_options,   &ett_eesp_option,
+			      &ett_eesp_flags,	  &ett_eesp_phase,     &ett_eesp_co,
+			      &ett_eesp_pih,	  &ett_eesp_decrypted, &ett_psp,
+			      &ett_psp_decrypted, &ett_eesp_train,     &ett_psp_train};
 	static ei_register_info ei[] = {
 	    {&ei_eesp_no_key,
 	     {"eesp.expert.no_key", PI_DECRYPTION, PI_WARN, "No key for this packet", EXPFILL}},

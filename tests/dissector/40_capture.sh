@@ -46,6 +46,10 @@ sleep 0.5
 kill -INT "$tcpdump_pid"
 wait "$tcpdump_pid" 2>/dev/null
 ds_check_capture "$pcap" "$(node_dir 1)/keys/lab.keys" icmp icmpv6 tcp
+# eespd sends with UDP GSO: the TCP bulk leaves as trains, which tcpdump on the
+# veth sees unsegmented; the plugin must have split (and decrypted) some
+check "GSO trains seen and split ($DS_TRAINS frames, $DS_TRAIN_DGRAMS datagrams)" \
+	"$([ "$DS_TRAINS" -gt 0 ] && [ "$DS_TRAIN_DGRAMS" -ge $((2 * DS_TRAINS)) ] && echo yes)" yes
 got=$(ts -r "$DS_TMP/capture.pcap" -o "eesp.keyfile:$DS_TMP/capkeys" -Y 'eesp && icmp' -T fields \
 	-e eesp.spi -e eesp.sctx.profile -e eesp.sctx.node_id -e ip.src -e ip.dst 2>/dev/null | sort -u | tr '\n' ' ')
 check "inner ICMP between the TUN addresses, node ids 1 and 2" "$got" \

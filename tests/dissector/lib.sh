@@ -120,12 +120,18 @@ PSPA="110101019a34567800000000000000012b6756ce
 69d35006906f6e952004d2f5c527abfac04aa637aa837fcff9f5108113a02588ccf58cff
 4ae347a8de4650db2e12232aca13572a"
 
-# ds_check_capture PCAP KEYS [INNER...]: every EESP/PSP packet of PCAP
+# ds_check_capture PCAP KEYS [INNER...]: every EESP/PSP datagram of PCAP
 # decrypts with KEYS (a key file or a directory; copied for nobody), with no
 # error expert info, and each inner protocol named (display filter words such
-# as icmp, icmpv6, tcp) occurs inside the tunnel.
+# as icmp, icmpv6, tcp) occurs inside the tunnel.  Counted per datagram: a
+# GSO train (one frame holding several datagrams, eesp_proto.h) counts each.
+# Sets DS_TRAINS (frames holding a train) and DS_TRAIN_DGRAMS (datagrams in
+# them), DS_TRAIN_DEC (those decrypted).
+DS_TRAINS=0
+DS_TRAIN_DGRAMS=0
+DS_TRAIN_DEC=0
 ds_check_capture() {
-	local pcap=$1 keys=$2 k n_enc n_dec n_err proto n
+	local pcap=$1 keys=$2 k n_frames n_enc n_dec n_err proto n
 	shift 2
 	{ cp "$pcap" "$DS_TMP/capture.pcap" && chmod 644 "$DS_TMP/capture.pcap"; } ||
 		ds_die "cannot copy $pcap"
@@ -139,13 +145,24 @@ ds_check_capture() {
 	chmod 755 "$DS_TMP/capkeys"
 	chmod 644 "$DS_TMP/capkeys"/*
 	local o=(-r "$DS_TMP/capture.pcap" -o "eesp.keyfile:$DS_TMP/capkeys")
-	n_enc=$(ts "${o[@]}" -Y 'eesp || psp' -T fields -e frame.number 2>/dev/null | wc -l)
-	n_dec=$(ts "${o[@]}" -Y 'eesp.decrypted == 1 || psp.decrypted == 1' -T fields -e frame.number 2>/dev/null | wc -l)
+	# every occurrence of a field, one value per line
+	local all=(-T fields -E occurrence=a -E 'aggregator=,')
+	n_frames=$(ts "${o[@]}" -Y 'eesp || psp' -T fields -e frame.number 2>/dev/null | wc -l)
+	n_enc=$(ts "${o[@]}" -Y 'eesp || psp' "${all[@]}" -e eesp.spi -e psp.spi 2>/dev/null |
+		tr ',\t' '\n' | grep -c .)
+	n_dec=$(ts "${o[@]}" -Y 'eesp || psp' "${all[@]}" -e eesp.decrypted -e psp.decrypted 2>/dev/null |
+		tr ',\t' '\n' | grep -c '^1$')
 	n_err=$(ts "${o[@]}" -Y 'eesp.expert.no_key || eesp.expert.unknown_generation || eesp.expert.auth_failed || eesp.expert.malformed || psp.expert.no_key || psp.expert.auth_failed || psp.expert.malformed' -T fields -e frame.number 2>/dev/null | wc -l)
-	echo "capture: $n_enc EESP/PSP packets, $n_dec decrypted, $n_err with an error expert info"
+	DS_TRAINS=$(ts "${o[@]}" -Y 'eesp.train || psp.train' -T fields -e frame.number 2>/dev/null | wc -l)
+	DS_TRAIN_DGRAMS=$(ts "${o[@]}" -Y 'eesp.train || psp.train' -T fields -e eesp.train.count \
+		-e psp.train.count 2>/dev/null | tr '\t' '\n' | awk '{ s += $1 } END { print s + 0 }')
+	DS_TRAIN_DEC=$(ts "${o[@]}" -Y 'eesp.train || psp.train' "${all[@]}" -e eesp.decrypted \
+		-e psp.decrypted 2>/dev/null | tr ',\t' '\n' | grep -c '^1$')
+	echo "capture: $n_frames frames with EESP/PSP holding $n_enc datagrams ($DS_TRAINS GSO trains of $DS_TRAIN_DGRAMS datagrams, $DS_TRAIN_DEC of them decrypted), $n_dec decrypted, $n_err frames with an error expert info"
 	check "capture has EESP/PSP packets" "$([ "$n_enc" -gt 0 ] && echo yes)" yes
-	check "every EESP/PSP packet decrypts" "$n_dec" "$n_enc"
+	check "every EESP/PSP datagram decrypts" "$n_dec" "$n_enc"
 	check "no error expert info" "$n_err" 0
+	check "every datagram of every GSO train decrypts" "$DS_TRAIN_DEC" "$DS_TRAIN_DGRAMS"
 	for proto in "$@"; do
 		# inside the tunnel: after eesp/psp in the layer list (the outer UDP does not count)
 		n=$(ts "${o[@]}" -Y 'eesp || psp' -T fields -e frame.protocols 2>/dev/null |

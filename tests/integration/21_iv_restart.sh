@@ -38,31 +38,16 @@ grep -o '[0-9]* received' "$IT_DIR/ping2.out" | sed 's/^/  run 2 ping: /'
 ping_ok 1 "$(in4 2)" 3
 capture_stop
 
-"$PY" - "$cap1" "$cap2" "$(ul4 1)" <<'PYEOF' || fail "IV reuse check failed"
-import socket, struct, sys
+# every datagram (a GSO train split by pcap_udp), with its whole payload
+PCAP_UDP_HEX=all pcap_udp "$cap1" >"$IT_DIR/run1.udp"
+PCAP_UDP_HEX=all pcap_udp "$cap2" >"$IT_DIR/run2.udp"
+"$PY" - "$IT_DIR/run1.udp" "$IT_DIR/run2.udp" "$(ul4 1)" <<'PYEOF' || fail "IV reuse check failed"
+import struct, sys
 
 def udp_payloads(path):
-    d = open(path, "rb").read()
-    if len(d) < 24:
-        return
-    e = "<" if d[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-    lt = struct.unpack(e + "I", d[20:24])[0]
-    off = 24
-    while off + 16 <= len(d):
-        incl = struct.unpack(e + "I", d[off + 8:off + 12])[0]
-        p = d[off + 16:off + 16 + incl]
-        off += 16 + incl
-        if lt == 1:
-            et, ip = struct.unpack(">H", p[12:14])[0], p[14:]
-        elif lt == 113:
-            et, ip = struct.unpack(">H", p[14:16])[0], p[16:]
-        else:
-            et, ip = (0x86DD if p and p[0] >> 4 == 6 else 0x0800), p
-        if et == 0x0800 and len(ip) >= 20 and ip[9] == 17:
-            h = (ip[0] & 15) * 4
-            yield socket.inet_ntop(socket.AF_INET, ip[12:16]), ip[h + 8:]
-        elif et == 0x86DD and len(ip) >= 40 and ip[6] == 17:
-            yield socket.inet_ntop(socket.AF_INET6, ip[8:24]), ip[48:]
+    for line in open(path):
+        f = line.split()
+        yield f[0], bytes.fromhex(f[5]) if f[5] != "-" else b""
 
 def eesp_tuple(u):
     # base header, TLV options (Pad1 = one byte), peer header (SN)

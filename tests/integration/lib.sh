@@ -613,19 +613,63 @@ capture_stop() {
 
 # pcap_udp FILE: one line per IPv4/IPv6 UDP datagram in a pcap (Ethernet,
 # raw IP or Linux cooked): "src sport dst dport udp_payload_len hex32"
-# (hex32: the first 32 bytes of the UDP payload in hex)
+# (hex32: the first 32 bytes of the UDP payload in hex; with PCAP_UDP_HEX=all
+# the whole payload).  A GSO train (the datagrams of one flow laid end to end
+# in one UDP payload, as eespd sends them and tcpdump on a veth sees them) to
+# or from $IT_PORT is split by the rule of src/core/eesp_proto.h
+# (eesp_train_stride): one line per datagram.
 pcap_udp() {
-	"$PY" - "$1" <<'PYEOF'
+	"$PY" - "$1" "$IT_PORT" "$IT_MODE" "${PCAP_UDP_HEX:-32}" <<'PYEOF'
 import socket, struct, sys
 d = open(sys.argv[1], "rb").read()
+port, psp = int(sys.argv[2]), sys.argv[3] == "psp"
+hx = None if sys.argv[4] == "all" else 32
 if len(d) < 24:
     sys.exit(0)
+
+def min_dgram(p):  # eesp_train_min_dgram / psp_train_min_dgram
+    if psp:
+        if len(p) < 4:
+            return 32
+        return max(32, max(8 + 8 * p[1], 16 + 4 * (p[2] & 0x3f)) + 16)
+    if len(p) < 8:
+        return 32
+    end = 8 + p[1]
+    m, off = end + 8 + 16, 8
+    while off < end <= len(p):
+        if p[off] == 0:
+            off += 1
+            continue
+        if off + 2 > end or off + 2 + p[off + 1] > end:
+            break
+        if p[off] == 2 and p[off + 1] == 2:
+            co = (struct.unpack(">H", p[off + 2:off + 4])[0] >> 4) & 0x3F
+            m += 4 * co if co else 4
+        off += 2 + p[off + 1]
+    return m
+
+def stride(p, mn):  # eesp_train_stride
+    n, mn = len(p), max(mn, 8)
+    if n < 2 * mn:
+        return n
+    s = p.find(p[:8], mn)
+    while s != -1 and s <= n - mn:
+        k = 2 * s
+        while k < n and n - k >= mn and p[k:k + 8] == p[:8]:
+            k += s
+        if k >= n:
+            return s
+        s = p.find(p[:8], s + 1)
+    return n
+
 magic = d[:4]
 e = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
 lt = struct.unpack(e + "I", d[20:24])[0]
 off = 24
 while off + 16 <= len(d):
     _, _, incl, _ = struct.unpack(e + "IIII", d[off:off + 16])
+    if off + 16 + incl > len(d):  # a record still being written
+        break
     p = d[off + 16:off + 16 + incl]
     off += 16 + incl
     if lt == 1:
@@ -644,7 +688,16 @@ while off + 16 <= len(d):
     if len(u) < 8:
         continue
     sp, dp, ln = struct.unpack(">HHH", u[:6])
-    print(src, sp, dst, dp, ln - 8, u[8:40].hex() or "-")
+    pay = u[8:ln]
+    s = ln - 8
+    if port in (sp, dp) and len(pay) == ln - 8 and ln > 8:  # fully captured
+        s = stride(pay, min_dgram(pay))
+    if s >= ln - 8:
+        print(src, sp, dst, dp, ln - 8, u[8:8 + hx if hx else ln].hex() or "-")
+        continue
+    for k in range(0, len(pay), s):
+        q = pay[k:k + s]
+        print(src, sp, dst, dp, len(q), q[:hx].hex() or "-")
 PYEOF
 }
 
