@@ -319,7 +319,9 @@ udp_try() { # kpps -> "ok delivered_kpps offered_kpps loss%"; a failing step is 
 udp_try1() {
 	local kpps=$1 bps
 	bps=$((kpps * 1000 * 64 * 8))
-	ina timeout $((UDP_STEP_SECONDS + 15)) iperf3 -c "$DST" -u -l 64 -b "$bps" \
+	# -w: 4 MB socket buffers at both iperf3 ends (the server takes the
+	# client's), so the tunnel limits the rate, not iperf3's receive queue
+	ina timeout $((UDP_STEP_SECONDS + 15)) iperf3 -c "$DST" -u -w 4M -l 64 -b "$bps" \
 		-t "$UDP_STEP_SECONDS" -J >"$W/udp.json" 2>&1
 	json "$W/udp.json" '(lambda s: "%d %.2f %.2f %.3f" % (s["lost_percent"] < 1.0 and s["packets"] > 0, (s["packets"]-s["lost_packets"])/s["seconds"]/1e3, s["packets"]/s["seconds"]/1e3, s["lost_percent"]))(j["end"]["sum"])' ||
 		echo "0 0 0 100"
