@@ -12,9 +12,8 @@
 #include "keys.h"
 #include "packet.h"
 #include "pcapfile.h"
+#include "testdomain.h"
 #include "testhex.h"
-
-#define DOM 0xC0FFEE01u
 
 /* domain gens 7 (phase 3) and 8 (phase 0, current); tenant 5 gen 2;
  * group 9 gen 1 (hex keys are arbitrary test values) */
@@ -26,39 +25,12 @@ static const char *KEYS =
     "tenant 5 2 5252525252525252525252525252525252525252525252525252525252525252\n"
     "group 9 1 9191919191919191919191919191919191919191919191919191919191919191\n";
 
-static struct eesp_crypto *C;
-static struct eesp_keyset *KS;
-static struct eesp_domain D;
-
-static struct eesp_keyset *keys_from(const char *text)
-{
-	struct eesp_keyset *ks = eesp_keyset_new();
-	struct eesp_keyfile_error e;
-	cr_assert_not_null(ks);
-	cr_assert_eq(eesp_keyfile_parse(ks, text, strlen(text), &e), 0, "line %u: %s", e.line,
-		     e.msg);
-	return ks;
-}
-
 static void setup(void)
 {
-	C = eesp_crypto_new(64);
-	cr_assert_not_null(C);
-	KS = keys_from(KEYS);
-	D = (struct eesp_domain){.spi = DOM,
-				 .spi_min = 0x1000,
-				 .spi_max = 0x1fff,
-				 .keys = KS,
-				 .epoch_window = 2,
-				 .self_node_id = 2,
-				 .max_crypt_offset = 63};
+	th_domain_setup(KEYS);
 }
-static void teardown(void)
-{
-	eesp_keyset_free(KS);
-	eesp_crypto_free(C);
-}
-TestSuite(packet, .init = setup, .fini = teardown);
+
+TestSuite(packet, .init = setup, .fini = th_domain_teardown);
 
 static size_t inner_pkt(int family, uint8_t *out, size_t cap, size_t payload_len)
 {
@@ -227,9 +199,9 @@ Test(packet, unknown_generation_and_no_key)
 	p.sctx.phase[0] = 1;
 	cr_assert_eq(eesp_seal(C, &D, &p, inner, il, pkt, sizeof(pkt), &len), EESP_E_UNKNOWN_GEN);
 	{
-		struct eesp_keyset *other =
-		    keys_from("domain 0 9 "
-			      "0909090909090909090909090909090909090909090909090909090909090909\n");
+		struct eesp_keyset *other = th_keys_from(
+		    "domain 0 9 "
+		    "0909090909090909090909090909090909090909090909090909090909090909\n");
 		struct eesp_domain d2 = D;
 		d2.keys = other;
 		cr_assert_eq(eesp_seal(C, &d2, &p, inner, il, pkt, sizeof(pkt), &len), EESP_E_OK);
@@ -243,7 +215,7 @@ Test(packet, unknown_generation_and_no_key)
 	p.sctx.tenant_id = 6;
 	cr_assert_eq(eesp_seal(C, &D, &p, inner, il, pkt, sizeof(pkt), &len), EESP_E_NO_KEY);
 	{
-		struct eesp_keyset *other = keys_from(
+		struct eesp_keyset *other = th_keys_from(
 		    "domain 0 8 0808080808080808080808080808080808080808080808080808080808080808\n"
 		    "tenant 6 2 6262626262626262626262626262626262626262626262626262626262626262\n"
 		    "group 9 1 9191919191919191919191919191919191919191919191919191919191919191\n");

@@ -15,42 +15,23 @@
 #include "keys.h"
 #include "packet.h"
 #include "pcapfile.h"
+#include "testdomain.h"
 
-#define DOM 0xC0FFEE01u
 #define TRAIN_CAP 65536
 
 static const char *KEYS =
     "domain 0xC0FFEE01\n"
     "domain 0 8 0808080808080808080808080808080808080808080808080808080808080808\n";
 
-static struct eesp_crypto *C;
-static struct eesp_keyset *KS;
-static struct eesp_domain D;
 static const uint8_t PSPKEY[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15, 16,
 				   17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
 
 static void setup(void)
 {
-	struct eesp_keyfile_error e;
-	C = eesp_crypto_new(64);
-	KS = eesp_keyset_new();
-	cr_assert_not_null(C);
-	cr_assert_not_null(KS);
-	cr_assert_eq(eesp_keyfile_parse(KS, KEYS, strlen(KEYS), &e), 0, "%s", e.msg);
-	D = (struct eesp_domain){.spi = DOM,
-				 .spi_min = 0x1000,
-				 .spi_max = 0x1fff,
-				 .keys = KS,
-				 .epoch_window = 2,
-				 .self_node_id = 2,
-				 .max_crypt_offset = 63};
+	th_domain_setup(KEYS);
 }
-static void teardown(void)
-{
-	eesp_keyset_free(KS);
-	eesp_crypto_free(C);
-}
-TestSuite(train, .init = setup, .fini = teardown);
+
+TestSuite(train, .init = setup, .fini = th_domain_teardown);
 
 static uint32_t rng = 0x2545f491u;
 static uint32_t xs(void)
