@@ -365,8 +365,8 @@ int main(int argc, char **argv)
 				}
 				want = eesp_open(cr, &dom, 0, chk, slen, &v, &ioff, &ilen2);
 				if (want == EESP_E_OK && v.sn < sn_seen_len) {
-					sn_seen[v.sn] =
-					    1; /* eespd records it before the source check */
+					/* eespd records it before the source check */
+					sn_seen[v.sn] = 1;
 					if (v.sn > sn_hwm)
 						sn_hwm = v.sn;
 				}
