@@ -668,6 +668,15 @@ static void send_seg(void *arg, const uint8_t *pkt, size_t len)
 	(void)send_sealed(a->w, pkt, len, false, &a->fl);
 }
 
+/* The provided buffer a CQE was given, if any and within the ring's n. */
+static bool cqe_buffer_id(const struct io_uring_cqe *cqe, unsigned n, unsigned *bid)
+{
+	if (!(cqe->flags & IORING_CQE_F_BUFFER))
+		return false;
+	*bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
+	return *bid < n;
+}
+
 static void on_tun_read(struct worker *w, struct io_uring_cqe *cqe)
 {
 	bool more = cqe->flags & IORING_CQE_F_MORE;
@@ -691,10 +700,8 @@ static void on_tun_read(struct worker *w, struct io_uring_cqe *cqe)
 			cnt_add(w->cnt, CNT_TUN_REARM, 1);
 		return;
 	}
-	if (!(cqe->flags & IORING_CQE_F_BUFFER))
-		return;
-	unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
-	if (bid >= w->n_tun_bufs)
+	unsigned bid;
+	if (!cqe_buffer_id(cqe, w->n_tun_bufs, &bid))
 		return;
 	if (w->tun_multishot && !more)
 		cnt_add(w->cnt, CNT_TUN_REARM, 1);
@@ -1042,10 +1049,8 @@ static void on_recv(struct worker *w, struct io_uring_cqe *cqe)
 			log_debug("worker %u: recvmsg: %s", w->idx, strerror(-cqe->res));
 		return;
 	}
-	if (!(cqe->flags & IORING_CQE_F_BUFFER))
-		return;
-	unsigned bid = cqe->flags >> IORING_CQE_BUFFER_SHIFT;
-	if (bid >= w->n_rx)
+	unsigned bid;
+	if (!cqe_buffer_id(cqe, w->n_rx, &bid))
 		return;
 	uint8_t *buf = w->rx_bufs + (size_t)bid * w->rx_buf_sz;
 	struct io_uring_recvmsg_out *o = io_uring_recvmsg_validate(buf, cqe->res, &w->rx_msg);
