@@ -282,14 +282,14 @@ endpoint() {
 _mkdir_node() {
 	local d
 	d=$(node_dir "$1")
-	mkdir -p "$d/keys" "$d/state" "$d/run"
+	mkdir -p "$d/keys" "$d/run"
 	chmod 0755 "$d" "$d/keys"
 	# the socket's directory belongs to the daemon user (like systemd's
 	# RuntimeDirectory=), so that eespd can remove its socket when it stops
 	chown nobody "$d/run"
 	chmod 0755 "$d/run"
-	# the state dir is written after the privilege drop
-	chmod 0777 "$d/state"
+	# the state dir ($d/state) is made by eespd itself: root creates it and
+	# hands it to the daemon user, which alone writes in it
 }
 
 _conf_daemon() {

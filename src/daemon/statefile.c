@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * statefile.c - state files read and replaced through a directory
+ * descriptor; the rules are in statefile.h.
+ */
+#include "statefile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int statefile_dir_open(const char *path, char *err, size_t err_len)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, err_len, "%s: %s%s", path, strerror(errno),
+			 errno == ELOOP || errno == ENOTDIR ? " (a symlink or not a directory)"
+							    : "");
+		return -1;
+	}
+	if (fstat(fd, &st)) {
+		snprintf(err, err_len, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if ((st.st_uid != geteuid() && st.st_uid != 0) || (st.st_mode & 022)) {
+		snprintf(err, err_len,
+			 "%s: owned by uid %u, mode %04o: must belong to uid %u (or root) and not "
+			 "be writable by group or others",
+			 path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777),
+			 (unsigned)geteuid());
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
+}
+
+ssize_t statefile_read(int dirfd, const char *name, char *buf, size_t cap, char *err,
+		       size_t err_len)
+{
+	struct stat st;
+	size_t len = 0;
+	int fd;
+
+	if (cap == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	buf[0] = 0;
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		int e = errno;
+		snprintf(err, err_len, "%s: %s%s", name, strerror(e),
+			 e == ELOOP ? " (symlinks are refused)" : "");
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+	    st.st_uid != geteuid()) {
+		snprintf(err, err_len,
+			 "%s: refused (must be a regular file with one link, owned by uid %u)",
+			 name, (unsigned)geteuid());
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	while (len + 1 < cap) {
+		ssize_t r = read(fd, buf + len, cap - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			snprintf(err, err_len, "%s: %s", name, strerror(e));
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	buf[len] = 0;
+	close(fd);
+	return (ssize_t)len;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t r = write(fd, p, len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+int statefile_write(int dirfd, const char *name, const void *data, size_t len)
+{
+	char tmp[256];
+	int fd, e;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.new", name) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	/* a leftover of a crash between create and rename: ours, remove it */
+	if (unlinkat(dirfd, tmp, 0) && errno != ENOENT)
+		return -1;
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, data, len) || fsync(fd)) {
+		e = errno;
+		close(fd);
+		unlinkat(dirfd, tmp, 0);
+		errno = e;
+		return -1;
+	}
+	if (close(fd) || renameat(dirfd, tmp, dirfd, name)) {
+		e = errno;
+		unlinkat(dirfd, tmp, 0);
+		errno = e;
+		return -1;
+	}
+	return fsync(dirfd);
+}
