@@ -232,14 +232,13 @@ int sockets_open(const struct cfg *c, unsigned n, struct sockset *s, struct txpo
 
 /* ------------------------------------------------------------ ivstate -- */
 struct ivstate {
-	int fd;
 	uint64_t hwm;  /* mark read at start */
 	unsigned slot; /* persister slot (= worker index) */
 };
-int ivstate_open(const char *dir, const char *ifname, unsigned worker, struct ivstate *s, char *err,
+/* Read worker's mark through the state directory's descriptor dirfd (after
+ * the privilege drop; statefile.h); dirfd stays in use for its writes. */
+int ivstate_open(int dirfd, const char *ifname, unsigned worker, struct ivstate *s, char *err,
 		 size_t err_len);
-/* Synchronous write + fsync (not used on the data path). */
-int ivstate_persist(struct ivstate *s, uint64_t hwm);
 /* The persister thread (started before the workers, stopped after them). */
 int ivstate_start(void);
 void ivstate_stop(void);

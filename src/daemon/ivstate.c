@@ -1,34 +1,38 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ivstate.c - persisted IV high-water marks, one file per worker (Session
- * ID) in state_dir: "<interface>.<worker>.iv", one decimal number.  The file
- * is opened before the privilege drop and kept open; a new mark is written
- * and fsync()ed before any IV below it is used (see ivgen.h).
+ * ID, IV lane) in state_dir: "<interface>.<worker>.iv", one decimal number.
+ * The files are read and replaced through the state directory's descriptor
+ * after the privilege drop, as the daemon user that owns the directory
+ * (statefile.h): root never opens a path in it.  A new mark replaces the old
+ * file (write-new + fsync + rename) and is on disk before any IV below it
+ * is used (see ivgen.h).
  *
  * The writes happen off the data path, in one persister thread: a sender
- * worker asks for the next mark (ivstate_request) when half of its current
- * block is used, goes on with the current block, and moves to the next
- * block only once ivstate_persisted() covers it; if the disk is slower than
- * the remaining half block, the worker waits (ivstate_wait, counted as
- * iv_persist_wait).  So an IV is never used before a persisted mark covers
- * it, and the fsync latency is normally hidden.
+ * worker asks for the next mark (ivstate_request) ahead of need - once a
+ * second for the next second's IVs, and when half of its block is used -
+ * and goes on below its current mark; it moves past that mark only once
+ * ivstate_persisted() covers the new one.  If the disk is slower than the
+ * traffic, the worker waits (ivstate_wait, counted as iv_persist_wait).  So
+ * an IV is never used before a persisted mark covers it, and the fsync
+ * latency is normally hidden.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "eespd.h"
+#include "statefile.h"
 
 struct ivslot {
-	int fd;
+	int dirfd;
+	char name[IFNAMSIZ + 16];
 	uint64_t want;		    /* highest mark asked for (under g_lock) */
 	_Atomic uint64_t persisted; /* highest mark on disk */
 	bool failed;		    /* the last write of want failed (under g_lock) */
@@ -43,54 +47,50 @@ static bool g_stop, g_running;
 static unsigned g_delay_ms; /* EESPD_TEST_IV_DELAY_MS: slow disk, for tests only */
 static pthread_t g_thread;
 
-int ivstate_open(const char *dir, const char *ifname, unsigned worker, struct ivstate *s, char *err,
+int ivstate_open(int dirfd, const char *ifname, unsigned worker, struct ivstate *s, char *err,
 		 size_t err_len)
 {
-	char path[4200], buf[64];
+	char buf[64], why[256], *end;
 	ssize_t n;
 
 	if (worker >= EESPD_MAX_WORKERS) {
 		snprintf(err, err_len, "IV state: worker %u out of range", worker);
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/%s.%u.iv", dir, ifname, worker);
-	s->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (s->fd < 0) {
-		snprintf(err, err_len, "%s: %s", path, strerror(errno));
+	struct ivslot *sl = &g_slot[worker];
+	snprintf(sl->name, sizeof(sl->name), "%s.%u.iv", ifname, worker);
+	n = statefile_read(dirfd, sl->name, buf, sizeof(buf), why, sizeof(why));
+	if (n < 0) {
+		snprintf(err, err_len, "IV state: %s", why);
 		return -1;
 	}
 	s->hwm = 0;
-	s->slot = worker;
-	n = pread(s->fd, buf, sizeof(buf) - 1, 0);
 	if (n > 0) {
-		buf[n] = 0;
-		s->hwm = strtoull(buf, NULL, 10);
+		errno = 0;
+		s->hwm = strtoull(buf, &end, 10);
+		if (errno || end == buf || (*end && *end != '\n')) {
+			/* never guess a mark: a wrong one could repeat IVs */
+			snprintf(
+			    err, err_len,
+			    "IV state: %s: not a decimal mark; remove it only if no IV of this "
+			    "worker can have been used since the clock was last correct",
+			    sl->name);
+			return -1;
+		}
 	}
-	struct ivslot *sl = &g_slot[worker];
-	sl->fd = s->fd;
+	s->slot = worker;
+	sl->dirfd = dirfd;
 	sl->want = s->hwm;
 	atomic_store(&sl->persisted, s->hwm);
 	sl->used = true;
 	return 0;
 }
 
-static int write_mark(int fd, uint64_t hwm)
+static int write_mark(const struct ivslot *sl, uint64_t hwm)
 {
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%020" PRIu64 "\n", hwm);
-	if (pwrite(fd, buf, (size_t)n, 0) != n)
-		return -1;
-	if (fsync(fd))
-		return -1;
-	return 0;
-}
-
-int ivstate_persist(struct ivstate *s, uint64_t hwm)
-{
-	if (write_mark(s->fd, hwm))
-		return -1;
-	s->hwm = hwm;
-	return 0;
+	return statefile_write(sl->dirfd, sl->name, buf, (size_t)n);
 }
 
 static void *persister(void *arg)
@@ -107,7 +107,7 @@ static void *persister(void *arg)
 			pthread_mutex_unlock(&g_lock);
 			if (g_delay_ms)
 				usleep(g_delay_ms * 1000u);
-			int r = write_mark(sl->fd, want);
+			int r = write_mark(sl, want);
 			if (r)
 				log_err("IV state (worker %u): cannot persist mark %" PRIu64 ": %s",
 					i, want, strerror(errno));

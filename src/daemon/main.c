@@ -23,6 +23,7 @@
 #include <openssl/rand.h>
 
 #include "eespd.h"
+#include "statefile.h"
 
 _Atomic(struct cfg *) g_cfg;
 struct daemon_state g_d = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -128,24 +129,6 @@ int daemon_reload(char *err, size_t err_len)
 	return 0;
 }
 
-static int mkdir_owned(const char *dir, uid_t uid, gid_t gid)
-{
-	char tmp[4096];
-	snprintf(tmp, sizeof(tmp), "%s", dir);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		mkdir(tmp, 0755);
-		*p = '/';
-	}
-	if (mkdir(tmp, 0700) && errno != EEXIST)
-		return -1;
-	if (geteuid() == 0 && chown(tmp, uid, gid))
-		return -1;
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -236,17 +219,11 @@ int main(int argc, char **argv)
 	g_d.started = time(NULL);
 	g_d.n_workers = c->workers;
 
-	if (mkdir_owned(c->state_dir, g_d.uid, g_d.gid)) {
-		log_err("state_dir %s: %s", c->state_dir, strerror(errno));
+	/* the state directory is the daemon user's alone; its IV files are
+	 * opened after the privilege drop (ivstate.c) */
+	if (statefile_dir_prepare(c->state_dir, g_d.uid, g_d.gid, err, sizeof(err))) {
+		log_err("%s", err);
 		return 1;
-	}
-	for (unsigned i = 0; i < c->workers; i++) {
-		if (ivstate_open(c->state_dir, c->ifname, i, &ivs[i], err, sizeof(err))) {
-			log_err("%s", err);
-			return 1;
-		}
-		if (geteuid() == 0 && fchown(ivs[i].fd, g_d.uid, g_d.gid))
-			log_warn("chown IV state file: %s", strerror(errno));
 	}
 	/* control socket group: daemon.control_group, else "eesp" if that group
 	 * exists, else none (root only); never the daemon user's own group */
@@ -313,6 +290,16 @@ tun_done:
 		log_warn("not started as root: running as uid %u", (unsigned)getuid());
 	}
 
+	int state_fd = statefile_dir_open(c->state_dir, err, sizeof(err));
+	if (state_fd < 0) {
+		log_err("state_dir: %s", err);
+		return 1;
+	}
+	for (unsigned i = 0; i < c->workers; i++)
+		if (ivstate_open(state_fd, c->ifname, i, &ivs[i], err, sizeof(err))) {
+			log_err("%s", err);
+			return 1;
+		}
 	if (ivstate_start()) {
 		log_err("cannot start the IV persister thread");
 		return 1;

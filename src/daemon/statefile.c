@@ -6,11 +6,69 @@
 #include "statefile.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* mkdir -p for the parents of path (0755); the last component is left alone */
+static void make_parents(const char *path)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		(void)mkdir(tmp, 0755);
+		*p = '/';
+	}
+}
+
+int statefile_dir_prepare(const char *path, uid_t uid, gid_t gid, char *err, size_t err_len)
+{
+	struct stat st;
+	bool made = false;
+	int fd;
+
+	make_parents(path);
+	if (mkdir(path, 0700) == 0)
+		made = true;
+	else if (errno != EEXIST) {
+		snprintf(err, err_len, "state_dir %s: %s", path, strerror(errno));
+		return -1;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, err_len, "state_dir %s: %s%s", path, strerror(errno),
+			 errno == ELOOP || errno == ENOTDIR ? " (symlinks are refused)" : "");
+		return -1;
+	}
+	if (fstat(fd, &st)) {
+		snprintf(err, err_len, "state_dir %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!made && (st.st_uid != uid || (st.st_mode & 022))) {
+		snprintf(
+		    err, err_len,
+		    "state_dir %s: owned by uid %u with mode %04o; it must belong to the daemon "
+		    "user (uid %u) alone, mode 0700: chown it to that user and chmod 0700, or "
+		    "remove it and eespd creates it",
+		    path, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), (unsigned)uid);
+		close(fd);
+		return -1;
+	}
+	if ((made && geteuid() == 0 && fchown(fd, uid, gid)) || fchmod(fd, 0700)) {
+		snprintf(err, err_len, "state_dir %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
 
 int statefile_dir_open(const char *path, char *err, size_t err_len)
 {
@@ -62,8 +120,7 @@ ssize_t statefile_read(int dirfd, const char *name, char *buf, size_t cap, char 
 		errno = e;
 		return -1;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
-	    st.st_uid != geteuid()) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != geteuid()) {
 		snprintf(err, err_len,
 			 "%s: refused (must be a regular file with one link, owned by uid %u)",
 			 name, (unsigned)geteuid());

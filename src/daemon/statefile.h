@@ -21,6 +21,18 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/*
+ * Root, before the privilege drop: make sure path is a state directory the
+ * daemon user uid can own alone.  A missing directory is created (missing
+ * parents 0755, the directory itself 0700) and handed to uid:gid through
+ * its descriptor.  An existing one must be a real directory (no symlink)
+ * owned by uid, or by root when uid is root, with no group or other write
+ * permission; anything else is refused with a message in err, since fixing
+ * ownership of a directory root did not create could hand over a system
+ * directory.  0 or -1.
+ */
+int statefile_dir_prepare(const char *path, uid_t uid, gid_t gid, char *err, size_t err_len);
+
 /* Open a directory for statefile_read/write: O_DIRECTORY | O_NOFOLLOW, and
  * refused unless it is owned by the caller (or root) and not writable by
  * group or others.  The descriptor, or -1 with a message in err. */

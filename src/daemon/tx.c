@@ -60,44 +60,46 @@ uint16_t flow_bucket(uint32_t seed, const uint8_t *p, size_t len, uint16_t lo, u
 }
 
 /*
- * IVs come from blocks of cfg->iv_block whose high-water mark is on disk
- * before the first IV of the block is used (ivstate.c).  When half of the
- * current block is used, the next block's mark is handed to the persister
- * thread; at the end of the block the worker switches once that mark is on
- * disk, normally at once, else it waits (iv_persist_wait).
+ * The worker's IV lane (ivgen.h) hands out IVs only below a mark that is on
+ * disk (ivstate.c).  A new mark is asked for ahead of need - for the next
+ * second's IVs, and when half of the block is used - and taken over as soon
+ * as the persister reports it written; only if the disk falls behind does
+ * the worker wait for it here (iv_persist_wait).
  */
-static uint64_t next_mark(const struct dp *dp)
+static void iv_take_persisted(struct dp *dp)
 {
-	uint64_t base = dp->iv.limit > dp->iv.next ? dp->iv.limit : dp->iv.next;
-	uint64_t blk = dp->cfg->iv_block ? dp->cfg->iv_block : EESP_IVGEN_BLOCK;
-	return base > UINT64_MAX - blk ? UINT64_MAX : base + blk;
+	if (dp->iv_pending && ivstate_persisted(&dp->ivs) >= dp->iv_pending) {
+		eesp_ivgen_extend(&dp->iv, dp->iv_pending);
+		dp->iv_pending = 0;
+	}
+}
+
+static void iv_ask_ahead(struct dp *dp)
+{
+	if (!dp->iv_pending && eesp_ivgen_wants_mark(&dp->iv, dp->now_s)) {
+		dp->iv_pending = eesp_ivgen_mark(&dp->iv, dp->now_s);
+		ivstate_request(&dp->ivs, dp->iv_pending);
+	}
 }
 
 static int next_iv(struct dp *dp, uint64_t *iv)
 {
-	if (eesp_ivgen_next(&dp->iv, iv) == EESP_E_OK) {
-		uint64_t blk = dp->cfg->iv_block ? dp->cfg->iv_block : EESP_IVGEN_BLOCK;
-		if (!dp->iv_pending && dp->iv.limit - dp->iv.next <= blk / 2) {
-			dp->iv_pending = next_mark(dp);
-			ivstate_request(&dp->ivs, dp->iv_pending);
-		}
-		return 0;
-	}
-	if (!dp->iv_pending || dp->iv_pending <= dp->iv.next) {
-		dp->iv_pending = next_mark(dp);
-		ivstate_request(&dp->ivs, dp->iv_pending);
-	}
-	if (ivstate_persisted(&dp->ivs) < dp->iv_pending) {
+	iv_take_persisted(dp);
+	iv_ask_ahead(dp);
+	for (int tries = 0; tries < 2; tries++) {
+		if (eesp_ivgen_next(&dp->iv, dp->now_s, iv) == EESP_E_OK)
+			return 0;
+		iv_ask_ahead(dp);
+		if (!dp->iv_pending)
+			return -1; /* the lane is used up: nothing to wait for */
 		cnt_add(dp->cnt, CNT_IV_PERSIST_WAIT, 1);
 		if (ivstate_wait(&dp->ivs, dp->iv_pending)) {
 			dp->iv_pending = 0; /* the next packet asks again */
 			return -1;
 		}
+		iv_take_persisted(dp);
 	}
-	/* the mark is on disk: the block below it is ours */
-	dp->iv.limit = dp->iv_pending;
-	dp->iv_pending = 0;
-	return eesp_ivgen_next(&dp->iv, iv) == EESP_E_OK ? 0 : -1;
+	return -1;
 }
 
 const struct peer *tx_route(const struct dp *dp, const uint8_t *inner, size_t len, unsigned *why)

@@ -1149,9 +1149,11 @@ static void *worker_main(void *arg)
 		atomic_store(&w->failed, true);
 		return NULL;
 	}
-	eesp_ivgen_init(&w->dp.iv, eesp_ivgen_start((uint64_t)time(NULL), w->dp.ivs.hwm));
-	/* reserve the first block now, off the data path (tx.c next_iv) */
-	w->dp.iv_pending = w->dp.iv.next + (w->dp.cfg->iv_block ? w->dp.cfg->iv_block : 1);
+	/* this worker's IV lane starts above its persisted mark; reserve the
+	 * first block now, off the data path (tx.c next_iv) */
+	w->dp.now_s = (uint64_t)time(NULL);
+	eesp_ivgen_init(&w->dp.iv, w->idx, w->dp.cfg->iv_block, w->dp.ivs.hwm);
+	w->dp.iv_pending = eesp_ivgen_mark(&w->dp.iv, w->dp.now_s);
 	ivstate_request(&w->dp.ivs, w->dp.iv_pending);
 	atomic_store(&w->serial, w->dp.cfg->serial);
 	log_info("worker %u: session id %u, io_uring ready (multishot recvmsg, buffer rings "
