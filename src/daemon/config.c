@@ -244,9 +244,9 @@ static const char *const keys_domain[] = {"name",
 					  NULL};
 static const char *const keys_psp[] = {"key_file",   "version", "crypt_offset",
 				       "spi_master", "policy",	NULL};
-static const char *const keys_peer[] = {"name",	  "endpoint",	 "node_id", "tx_spi",
-					"rx_spi", "allowed_ips", "domain",  NULL};
-static const char *const keys_policy[] = {"nodes", "spis", "prefixes", "tenant", NULL};
+static const char *const keys_peer[] = {"name",	       "endpoint", "node_id", "tx_spi", "rx_spi",
+					"allowed_ips", "domain",   "tenant",  "group",	NULL};
+static const char *const keys_policy[] = {"nodes", "spis", "prefixes", "tenant", "group", NULL};
 
 static void resolve_path(const char *dir, const char *in, char *out, size_t cap)
 {
@@ -704,6 +704,33 @@ static int parse_daemon(struct ctx *x, config_t *cf, struct cfg *c)
 	return 0;
 }
 
+/* Does the key file hold a tenant root other than the domain's own? */
+static bool holds_other_tenants(const struct cfg *c)
+{
+	for (unsigned i = 0; c->keys && i < c->keys->n_tenants; i++)
+		if (c->keys->tenant[i].id != c->tenant)
+			return true;
+	return false;
+}
+
+/* A peer or policy entry's tenant/group: unless this node holds those
+ * roots, no packet of that boundary can be opened here (counted no_key),
+ * so the entry never matches: say so (a fleet-wide policy may list tenants
+ * a node is not part of, so this is not an error). */
+static void warn_boundary_keys(const struct ctx *x, const config_setting_t *e, const struct cfg *c,
+			       uint32_t tenant, uint32_t group)
+{
+	const char *f = config_setting_source_file(e) ? config_setting_source_file(e) : x->file;
+	if (tenant && !eesp_keyset_ring(c->keys, EESP_LEVEL_TENANT, tenant))
+		log_info("%s:%u: tenant %u: this node holds no root key of tenant %u; the entry "
+			 "cannot match",
+			 f, config_setting_source_line(e), tenant, tenant);
+	if (group && !eesp_keyset_ring(c->keys, EESP_LEVEL_GROUP, group))
+		log_info("%s:%u: group %u: this node holds no root key of group %u; the entry "
+			 "cannot match",
+			 f, config_setting_source_line(e), group, group);
+}
+
 static int parse_policy(struct ctx *x, config_setting_t *pl, struct cfg *c)
 {
 	int n;
@@ -733,8 +760,25 @@ static int parse_policy(struct ctx *x, config_setting_t *pl, struct cfg *c)
 			return -1;
 		if (parse_prefix_list(x, e, "prefixes", true, &p->prefixes, &p->n_prefixes))
 			return -1;
-		if (get_u32(x, e, "tenant", false, 0, UINT32_MAX, 0, &p->tenant))
+		if (c->mode == MODE_PSP) {
+			if (config_setting_get_member(e, "tenant") ||
+			    config_setting_get_member(e, "group"))
+				return fail(x, e,
+					    "psp policy: tenant and group apply to eesp only");
+			continue;
+		}
+		if (get_u32(x, e, "tenant", false, 0, UINT32_MAX, c->tenant, &p->tenant) ||
+		    get_u32(x, e, "group", false, 0, UINT32_MAX, c->group, &p->group))
 			return -1;
+		warn_boundary_keys(x, e, c, p->tenant, p->group);
+		if (!config_setting_get_member(e, "tenant") && holds_other_tenants(c))
+			log_warn("%s:%u: policy entry without 'tenant' accepts only packets sealed "
+				 "under the domain's own tenant level (tenant = %u); the key file "
+				 "holds other tenants' roots: give each entry its 'tenant' (before "
+				 "eesp 0.2 such an entry accepted every tenant)",
+				 config_setting_source_file(e) ? config_setting_source_file(e)
+							       : x->file,
+				 config_setting_source_line(e), c->tenant);
 	}
 	return 0;
 }
@@ -1073,6 +1117,10 @@ static int parse_peers(struct ctx *x, config_t *cf, struct cfg *c)
 			return -1;
 		nr += p->n_allowed;
 		if (pd->mode == MODE_EESP) {
+			if (get_u32(x, e, "tenant", false, 0, UINT32_MAX, pd->tenant, &p->tenant) ||
+			    get_u32(x, e, "group", false, 0, UINT32_MAX, pd->group, &p->group))
+				return -1;
+			warn_boundary_keys(x, e, pd, p->tenant, p->group);
 			if (eesp_profile_has_node(pd->profile) && !p->node_id)
 				return fail(x, e, "peer %s: node_id missing (profile %s)", p->name,
 					    pd->profile == EESP_PROFILE_PAIR ? "pair"
@@ -1335,30 +1383,44 @@ static bool in_prefixes(const struct prefix *p, unsigned n, int family, const ui
 	return false;
 }
 
-bool policy_node_known(const struct cfg *c, uint32_t node, uint32_t tenant)
+static bool boundary_is(const struct key_boundary *b, uint32_t tenant, uint32_t group)
 {
-	for (unsigned i = 0; i < c->n_peers; i++)
-		if (c->peers[i].dom == c->dom_idx && c->peers[i].node_id == node)
+	uint8_t flags = (tenant ? EESP_SCTX_FLAG_T : 0) | (group ? EESP_SCTX_FLAG_G : 0);
+	return b->flags == flags && b->tenant == tenant && b->group == group;
+}
+
+bool policy_node_known(const struct cfg *c, uint32_t node, const struct key_boundary *b)
+{
+	for (unsigned i = 0; i < c->n_peers; i++) {
+		const struct peer *p = &c->peers[i];
+		if (p->dom == c->dom_idx && p->node_id == node &&
+		    boundary_is(b, p->tenant, p->group))
 			return true;
-	for (unsigned i = 0; i < c->n_policy; i++)
-		if ((!c->policy[i].tenant || c->policy[i].tenant == tenant) &&
-		    in_ranges(c->policy[i].nodes, c->policy[i].n_nodes, node))
+	}
+	for (unsigned i = 0; i < c->n_policy; i++) {
+		const struct policy *p = &c->policy[i];
+		if (boundary_is(b, p->tenant, p->group) && in_ranges(p->nodes, p->n_nodes, node))
 			return true;
+	}
 	return false;
 }
 
-bool policy_allows_node(const struct cfg *c, uint32_t node, uint32_t tenant, int family,
-			const uint8_t *src)
+bool policy_allows_node(const struct cfg *c, uint32_t node, const struct key_boundary *b,
+			int family, const uint8_t *src)
 {
-	for (unsigned i = 0; i < c->n_peers; i++)
-		if (c->peers[i].dom == c->dom_idx && c->peers[i].node_id == node &&
-		    in_prefixes(c->peers[i].allowed, c->peers[i].n_allowed, family, src))
+	for (unsigned i = 0; i < c->n_peers; i++) {
+		const struct peer *p = &c->peers[i];
+		if (p->dom == c->dom_idx && p->node_id == node &&
+		    boundary_is(b, p->tenant, p->group) &&
+		    in_prefixes(p->allowed, p->n_allowed, family, src))
 			return true;
-	for (unsigned i = 0; i < c->n_policy; i++)
-		if ((!c->policy[i].tenant || c->policy[i].tenant == tenant) &&
-		    in_ranges(c->policy[i].nodes, c->policy[i].n_nodes, node) &&
-		    in_prefixes(c->policy[i].prefixes, c->policy[i].n_prefixes, family, src))
+	}
+	for (unsigned i = 0; i < c->n_policy; i++) {
+		const struct policy *p = &c->policy[i];
+		if (boundary_is(b, p->tenant, p->group) && in_ranges(p->nodes, p->n_nodes, node) &&
+		    in_prefixes(p->prefixes, p->n_prefixes, family, src))
 			return true;
+	}
 	return false;
 }
 

@@ -65,6 +65,9 @@ struct peer {
 	unsigned n_allowed;
 	int tx_key;   /* index into cfg->sa (psp) or -1 */
 	unsigned dom; /* index of the peer's trust domain in cfg->doms */
+	/* eesp: the key levels the peer's packets must be sealed under
+	 * (tenant/group id, 0 = level not used; default: the domain's own) */
+	uint32_t tenant, group;
 };
 
 struct route {
@@ -81,7 +84,21 @@ struct policy {
 	unsigned n_nodes;
 	struct prefix *prefixes;
 	unsigned n_prefixes;
-	uint32_t tenant; /* 0 = any */
+	/* eesp: the key levels an accepted packet was sealed under (tenant and
+	 * group id, 0 = level not used; default: the domain's own) */
+	uint32_t tenant, group;
+};
+
+/*
+ * The key boundary of an authenticated eesp packet: which tenant and group
+ * roots its master key was derived from (T and G flags with their ids).  A
+ * peer or policy entry accepts a packet only from its own boundary, so a
+ * holder of one tenant's root cannot claim another tenant's nodes or
+ * addresses, whatever node id it writes in the header.
+ */
+struct key_boundary {
+	uint8_t flags; /* EESP_SCTX_FLAG_T | EESP_SCTX_FLAG_G */
+	uint32_t tenant, group;
 };
 
 /* Out-of-band data keys from "sa" lines (secure memory). */
@@ -182,11 +199,11 @@ void cfg_finish_keys(struct cfg *c);
 
 /* The peer for an inner destination (longest prefix match) or NULL. */
 const struct peer *route_lookup(const struct cfg *c, int family, const uint8_t *dst);
-/* Is this inner source allowed for an authenticated eesp node/tenant? */
-bool policy_allows_node(const struct cfg *c, uint32_t node, uint32_t tenant, int family,
-			const uint8_t *src);
-/* node_denied pre-check: is the node id known at all (peer or policy)? */
-bool policy_node_known(const struct cfg *c, uint32_t node, uint32_t tenant);
+/* Is this inner source allowed for an authenticated eesp node in key boundary b? */
+bool policy_allows_node(const struct cfg *c, uint32_t node, const struct key_boundary *b,
+			int family, const uint8_t *src);
+/* node_denied pre-check: is the node id known at all (peer or policy) in boundary b? */
+bool policy_node_known(const struct cfg *c, uint32_t node, const struct key_boundary *b);
 /* PSP: is this inner source allowed for the packet's SPI? */
 bool policy_allows_spi(const struct cfg *c, uint32_t spi, int family, const uint8_t *src);
 /* An out-of-band data key ("sa eesp"/"sa psp" line) for this SPI, or NULL. */

@@ -22,6 +22,14 @@ static void replay_key(const struct eesp_view *v, struct eesp_replay_key *k)
 	k->session = v->session_id;
 }
 
+/* The tenant and group roots the packet's master key was derived from. */
+static void key_boundary_of(const struct eesp_sctx *s, struct key_boundary *b)
+{
+	b->flags = s->flags & (EESP_SCTX_FLAG_T | EESP_SCTX_FLAG_G);
+	b->tenant = b->flags & EESP_SCTX_FLAG_T ? s->tenant_id : 0;
+	b->group = b->flags & EESP_SCTX_FLAG_G ? s->group_id : 0;
+}
+
 static unsigned inner_src(const uint8_t *p, size_t len, int *family, const uint8_t **src)
 {
 	if (len >= 20 && (p[0] >> 4) == 4) {
@@ -50,6 +58,7 @@ static unsigned rx_eesp(struct dp *dp, uint8_t *pkt, size_t len, size_t *off, si
 	const uint8_t *src;
 	unsigned e;
 	struct eesp_replay_key rk;
+	struct key_boundary kb;
 
 	switch (eesp_udp_classify(pkt, len)) {
 	case EESP_UDP_KEEPALIVE:
@@ -66,6 +75,7 @@ static unsigned rx_eesp(struct dp *dp, uint8_t *pkt, size_t len, size_t *off, si
 	r = eesp_parse(pkt, len, cfg_max_crypt_offset(c), &v);
 	if (r != EESP_E_OK)
 		return err_cnt(r);
+	key_boundary_of(&v.sctx, &kb);
 	/* several trust domains: the SPI picks one (proxy role) */
 	c = cfg_domain_for_spi(c, v.spi);
 	dp->rx_dom = c->dom_idx;
@@ -101,8 +111,7 @@ static unsigned rx_eesp(struct dp *dp, uint8_t *pkt, size_t len, size_t *off, si
 	} else if (v.spi != c->dom.spi) {
 		return EESP_E_UNKNOWN_DOMAIN;
 	}
-	if (eesp_profile_has_node(v.sctx.profile) &&
-	    !policy_node_known(c, v.sctx.node_id, v.sctx.tenant_id))
+	if (eesp_profile_has_node(v.sctx.profile) && !policy_node_known(c, v.sctx.node_id, &kb))
 		return EESP_E_NODE_DENIED;
 	/* cheap replay check before the AEAD (changes no window) */
 	if (c->replay && (e = replay_rx_check(c, &rk, v.sn)))
@@ -137,7 +146,7 @@ opened:
 	if (v.sctx.profile == EESP_PROFILE_SPI) {
 		if (!policy_allows_spi(c, v.spi, family, src))
 			return EESP_E_SPOOFED_SOURCE;
-	} else if (!policy_allows_node(c, v.sctx.node_id, v.sctx.tenant_id, family, src)) {
+	} else if (!policy_allows_node(c, v.sctx.node_id, &kb, family, src)) {
 		return EESP_E_SPOOFED_SOURCE;
 	}
 	return 0;

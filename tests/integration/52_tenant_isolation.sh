@@ -12,7 +12,13 @@
 #     read node 2's tenant-1 replies (no_key);
 #   - node 1 (tenant 1) sending from 192.0.2.130 (tenant 2's prefix) to node
 #     2: dropped, spoofed_source; node 3 sending from 192.0.2.131 (its own
-#     tenant's prefix) to node 2: accepted.
+#     tenant's prefix) to node 2: accepted;
+#   - the key-boundary attack (issue 14, finding 3): node 3, holding tenant
+#     2's root only, restarts claiming node id 1 and sends from 192.0.2.1,
+#     node 1's address: node 2 (which holds both tenant roots, and whose
+#     peer entry for node 1 allows 192.0.2.1) drops every packet as
+#     spoofed_source, because that peer entry is bound to tenant 1's key
+#     boundary; node 2's peer entry for node 3 names tenant = 2.
 . "$(dirname "$0")/lib.sh"
 it_init
 net_create 3
@@ -31,6 +37,8 @@ for i in 1 2 3; do
 	} | write_secret "$(node_dir "$i")/keys/lab.keys"
 	awk -v p="$pol" '/^  policy = / { print p; next } { print }' "$(node_conf "$i")" >"$IT_DIR/c" &&
 		cat "$IT_DIR/c" >"$(node_conf "$i")"
+	# node 2 receives node 3's traffic under tenant 2's key boundary
+	[ "$i" = 2 ] && sed -i 's/^\(  { name = "n3";.*node_id = 3;\)/\1 tenant = 2;/' "$(node_conf 2)"
 	grep -q 'tenant = 2; prefixes' "$(node_conf "$i")" || fail "policy edit"
 	must "$EESPD" -t -c "$(node_conf "$i")"
 done
@@ -80,5 +88,21 @@ sp=$(delta s3 s4 2 spoofed_source)
 rp=$(delta s3 s4 2 rx_packets)
 log "tenant 2 from 192.0.2.131 (its own prefix): node 2 rx_packets +${rp:-0}, spoofed_source +${sp:-0}"
 [ "${rp:-0}" -ge 3 ] && [ -z "$sp" ] || fail "node 2 did not accept tenant 2 from its own prefix"
+grep -q 'name = "n3";.*tenant = 2;' "$(node_conf 2)" || fail "peer n3 tenant edit"
+
+# the key-boundary attack: tenant 2's root holder claims node 1
+daemon_stop 3
+sed -i 's/^  node_id = 3;/  node_id = 1;/' "$(node_conf 3)"
+grep -q '^  node_id = 1;' "$(node_conf 3)" || fail "node_id edit"
+daemon_start 3
+nsx 3 ip addr add 192.0.2.1/32 dev "$IT_TUN" || fail "addr"
+snap s5
+tryping 3 -I 192.0.2.1 "$(in4 2)"
+snap s6
+sp=$(delta s5 s6 2 spoofed_source)
+rp=$(delta s5 s6 2 rx_packets)
+log "tenant 2 holder claiming node 1 from 192.0.2.1: node 2 spoofed_source +${sp:-0}, rx_packets +${rp:-0}"
+[ -z "$rp" ] || fail "node 2 accepted $rp packets of tenant 2's key claiming node 1 and its address"
+[ "${sp:-0}" -ge 3 ] || fail "node 2 did not count the forged node-1 packets spoofed_source"
 for i in 1 2 3; do daemon_alive "$i" || fail "eespd node $i died"; done
 log PASS
