@@ -15,7 +15,7 @@ struct rp_entry {
 	uint64_t base; /* SNs <= base are refused (floor when created) */
 	uint64_t last; /* table tick of the last update (LRU) */
 	uint32_t spi, scope, sender;
-	uint16_t session;
+	uint16_t session, flow;
 	uint64_t bits[RP_WORDS]; /* bit (sn % BITS) set = sn seen */
 };
 
@@ -41,24 +41,27 @@ static uint64_t mix64(uint64_t x)
 }
 
 static uint64_t key_hash(const struct eesp_replay *t, const struct eesp_replay_key *k,
-			 uint64_t salt)
+			 uint64_t salt, uint16_t flow)
 {
 	uint64_t h = mix64(t->seed ^ salt);
 	h = mix64(h ^ ((uint64_t)k->spi << 32 | k->sender));
-	h = mix64(h ^ ((uint64_t)k->scope << 16 | k->session));
+	h = mix64(h ^ ((uint64_t)k->scope << 32 | (uint64_t)flow << 16 | k->session));
 	return h;
 }
 
+/* The sender's buckets, without the flow; the flow picks one of
+ * EESP_REPLAY_FLOW_SPREAD consecutive ones (the per-sender cap, replay.h). */
 static struct rp_entry *bucket_of(const struct eesp_replay *t, const struct eesp_replay_key *k)
 {
-	uint64_t h = key_hash(t, k, 0x6275636b6574ull /* "bucket" */);
-	size_t b = (size_t)(h & ((1ull << t->bucket_bits) - 1));
+	uint64_t h = key_hash(t, k, 0x6275636b6574ull /* "bucket" */, 0);
+	size_t b =
+	    (size_t)((h + (k->flow % EESP_REPLAY_FLOW_SPREAD)) & ((1ull << t->bucket_bits) - 1));
 	return &t->e[b * EESP_REPLAY_WAYS];
 }
 
 static void slots_of(const struct eesp_replay *t, const struct eesp_replay_key *k, size_t s[2])
 {
-	uint64_t h = key_hash(t, k, 0x666c6f6f72ull /* "floor" */);
+	uint64_t h = key_hash(t, k, 0x666c6f6f72ull /* "floor" */, k->flow);
 	s[0] = (size_t)(h & (t->nslots - 1));
 	s[1] = (size_t)((h >> 32) & (t->nslots - 1));
 	if (s[1] == s[0])
@@ -76,7 +79,7 @@ static uint64_t floor_of(const struct eesp_replay *t, const struct eesp_replay_k
 static int key_eq(const struct rp_entry *e, const struct eesp_replay_key *k)
 {
 	return e->hwm != 0 && e->spi == k->spi && e->sender == k->sender && e->scope == k->scope &&
-	       e->session == k->session;
+	       e->session == k->session && e->flow == k->flow;
 }
 
 static struct rp_entry *find(const struct eesp_replay *t, const struct eesp_replay_key *k)
@@ -189,7 +192,8 @@ static void evict(struct eesp_replay *t, struct rp_entry *victim)
 	struct eesp_replay_key vk = {.spi = victim->spi,
 				     .scope = victim->scope,
 				     .sender = victim->sender,
-				     .session = victim->session};
+				     .session = victim->session,
+				     .flow = victim->flow};
 	size_t s[2];
 	slots_of(t, &vk, s);
 	for (int i = 0; i < 2; i++)
@@ -230,6 +234,7 @@ enum eesp_replay_verdict eesp_replay_update(struct eesp_replay *t, const struct 
 		e->scope = k->scope;
 		e->sender = k->sender;
 		e->session = k->session;
+		e->flow = k->flow;
 		e->base = base;
 		e->hwm = sn;
 		memset(e->bits, 0, sizeof(e->bits));

@@ -57,10 +57,10 @@
  * by authenticated packets, and the seed should be secret and random, so
  * only key holders can aim at a bucket.
  *
- * Not covered: the table is not persisted, so packets captured before a
- * receiver restart can be replayed to the restarted receiver while their
- * epoch/generation is still accepted (eesp_replay_new() takes no floor; a
- * caller that knows one can use eesp_replay_set_floor()).
+ * Restarts: the table lives in memory.  A caller that knows which SNs were
+ * accepted before its restart (eespd: the clock part of SNs, see ivgen.h
+ * and replaytab.c) raises every floor with eesp_replay_set_floor() before
+ * the first packet, so those SNs are refused afterwards.
  *
  * Pure: no I/O, no globals, no locking.  Share one table among all receive
  * workers (a replay may arrive on another worker, e.g. with a different
@@ -82,7 +82,17 @@ struct eesp_replay_key {
 	uint32_t scope;	  /* tenant id, 0 if none */
 	uint32_t sender;  /* SCTX node id; spi profile: the SPI */
 	uint16_t session; /* Session ID */
+	uint16_t flow;	  /* 0, or a hash of the inner flow (one window per flow) */
 };
+
+/*
+ * Windows per sender are capped: every window of one (SPI, scope, sender,
+ * Session ID) lives in the same EESP_REPLAY_FLOW_SPREAD consecutive buckets
+ * (the flow picks one of them), so one sender's flows, however many,
+ * occupy and evict at most EESP_REPLAY_FLOW_SPREAD * EESP_REPLAY_WAYS
+ * windows, shared only with the few other senders that hash there.
+ */
+#define EESP_REPLAY_FLOW_SPREAD 4
 
 enum eesp_replay_verdict {
 	EESP_REPLAY_OK = 0,  /* new SN: accept (check) / recorded (update) */

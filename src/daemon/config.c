@@ -219,29 +219,18 @@ static const char *const keys_daemon[] = {
     "mode",	     "interface", "mtu",  "addresses",	    "port",	 "source_ports",
     "workers",	     "offload",	  "user", "control_socket", "state_dir", "log_level",
     "control_group", "iv_block",  "gro",  "udp_gso",	    "udp_gro",	 NULL};
-static const char *const keys_domain[] = {"name",
-					  "id",
-					  "key_file",
-					  "profile",
-					  "kdf",
-					  "suite",
-					  "node_id",
-					  "tenant",
-					  "group",
-					  "epoch",
-					  "epoch_period",
-					  "epoch_window",
-					  "crypt_offset",
-					  "max_crypt_offset",
-					  "spi_min",
-					  "spi_max",
-					  "sa_phase",
-					  "policy",
-					  "forward_to",
-					  "epoch_packets",
-					  "replay",
-					  "replay_buckets",
-					  NULL};
+static const char *const keys_domain[] = {"name",	  "id",
+					  "key_file",	  "profile",
+					  "kdf",	  "suite",
+					  "node_id",	  "tenant",
+					  "group",	  "epoch",
+					  "epoch_period", "epoch_window",
+					  "crypt_offset", "max_crypt_offset",
+					  "spi_min",	  "spi_max",
+					  "sa_phase",	  "policy",
+					  "forward_to",	  "epoch_packets",
+					  "replay",	  "replay_buckets",
+					  "clock_skew",	  NULL};
 static const char *const keys_psp[] = {"key_file",   "version", "crypt_offset",
 				       "spi_master", "policy",	NULL};
 static const char *const keys_peer[] = {"name",	       "endpoint", "node_id", "tx_spi", "rx_spi",
@@ -794,6 +783,12 @@ static int parse_domain(struct ctx *x, config_t *cf, config_setting_t *d, struct
 		return -1;
 	if (get_str(x, d, "name", false, "default", c->dom_name, sizeof(c->dom_name)))
 		return -1;
+	if (!c->dom_name[0] ||
+	    strspn(c->dom_name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				"0123456789._-") != strlen(c->dom_name))
+		return fail(x, config_setting_get_member(d, "name"),
+			    "domain name \"%s\": use letters, digits, '.', '_' and '-' only",
+			    c->dom_name);
 	if (get_str(x, d, "profile", false, "node", tmp, sizeof(tmp)))
 		return -1;
 	if (!strcmp(tmp, "spi"))
@@ -849,7 +844,9 @@ static int parse_domain(struct ctx *x, config_t *cf, config_setting_t *d, struct
 		return fail(x, config_setting_get_member(d, "epoch_packets"),
 			    "epoch_packets needs epoch_window >= 1 (receivers follow the "
 			    "sender's epoch within the window)");
-	if (get_bool(x, d, "replay", c->profile != EESP_PROFILE_SPI, &c->replay))
+	if (get_bool(x, d, "replay", true, &c->replay))
+		return -1;
+	if (get_u32(x, d, "clock_skew", false, 1, 86400, 60, &c->clock_skew))
 		return -1;
 	if (get_u32(x, d, "replay_buckets", false, 1, 1u << EESP_REPLAY_MAX_BUCKET_BITS, 4096, &v))
 		return -1;
@@ -1034,6 +1031,35 @@ static int parse_psp(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid, cons
 	return parse_policy(x, config_setting_get_member(d, "policy"), c);
 }
 
+/*
+ * Two members with one node id share data keys and nonces (eesp.7 IV
+ * UNIQUENESS): a peer with this node's own id, or two peers of a domain
+ * with one node id in one key boundary, is a configuration error.
+ */
+static int peer_node_taken(struct ctx *x, const config_setting_t *e, const struct cfg *c,
+			   unsigned i, const struct cfg *pd)
+{
+	const struct peer *p = &c->peers[i];
+	if (!eesp_profile_has_node(pd->profile))
+		return 0;
+	if (p->node_id == pd->node_id)
+		return fail(
+		    x, config_setting_get_member(e, "node_id"),
+		    "peer %s: node_id %u is this node's own (domain %s): two members with one "
+		    "node id reuse nonces",
+		    p->name, p->node_id, pd->dom_name);
+	for (unsigned k = 0; k < i; k++) {
+		const struct peer *q = &c->peers[k];
+		if (q->dom == p->dom && q->node_id == p->node_id && q->tenant == p->tenant &&
+		    q->group == p->group)
+			return fail(x, config_setting_get_member(e, "node_id"),
+				    "peer %s: node_id %u is also peer %s's: two members with one "
+				    "node id reuse nonces",
+				    p->name, p->node_id, q->name);
+	}
+	return 0;
+}
+
 static int parse_peers(struct ctx *x, config_t *cf, struct cfg *c)
 {
 	config_setting_t *pl = config_lookup(cf, "peers");
@@ -1125,6 +1151,8 @@ static int parse_peers(struct ctx *x, config_t *cf, struct cfg *c)
 				return fail(x, e, "peer %s: node_id missing (profile %s)", p->name,
 					    pd->profile == EESP_PROFILE_PAIR ? "pair"
 									     : "node/tenant");
+			if (peer_node_taken(x, e, c, (unsigned)i, pd))
+				return -1;
 			if (pd->profile == EESP_PROFILE_SPI && !p->tx_spi)
 				return fail(x, e, "peer %s: tx_spi missing (profile spi)", p->name);
 		} else {

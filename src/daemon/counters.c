@@ -33,6 +33,8 @@ int counter_is_drop(unsigned i)
 	case CNT_IV_EXHAUSTED:
 	case CNT_PROXY_DENIED:
 	case CNT_REPLAY_TOO_OLD:
+	case CNT_SN_FUTURE:
+	case CNT_BAD_SESSION:
 		return 1;
 	default:
 		return 0;

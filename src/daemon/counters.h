@@ -50,7 +50,9 @@
 	X(IV_PERSIST_WAIT, "iv_persist_wait")	/* sender waited for an IV mark on disk */         \
 	X(UDP_GSO_SENDS, "udp_gso_sends")	/* sends carrying > 1 datagram (not a drop) */     \
 	X(UDP_GSO_FALLBACK, "udp_gso_fallback") /* datagrams re-sent one by one: GSO refused */    \
-	X(UDP_GRO_READS, "udp_gro_reads")	/* receives carrying > 1 datagram (not a drop) */
+	X(UDP_GRO_READS, "udp_gro_reads")	/* receives carrying > 1 datagram (not a drop) */  \
+	X(SN_FUTURE, "sn_future")     /* replay: SN clock part beyond now + clock_skew */          \
+	X(BAD_SESSION, "bad_session") /* replay: Session ID 0 or above 64 */
 
 enum {
 #define EESPD_CNT_ENUM(n, s) CNT_##n,

@@ -171,6 +171,7 @@ struct cfg {
 	uint32_t forward_mask;	/* proxy: domains received traffic may be re-sealed for */
 	uint32_t epoch_packets; /* sender: epoch + 1 every N packets (0 = off) */
 	bool replay;		/* receive: anti-replay windows for this domain */
+	uint32_t clock_skew;	/* replay: seconds a sender's clock may be ahead (SN clock part) */
 	unsigned replay_bits;	/* replay table: 2^replay_bits buckets (restart to resize) */
 	char ctl_group[64];	/* daemon.control_group ("" = default "eesp" if it exists) */
 	uint64_t iv_block;	/* IVs per persisted reservation (daemon.iv_block, tests) */
@@ -314,6 +315,11 @@ unsigned replay_rx_check(const struct cfg *c, const struct eesp_replay_key *k, u
 unsigned replay_rx_update(const struct cfg *c, const struct eesp_replay_key *k, uint32_t flow,
 			  uint64_t sn, uint64_t *evicted);
 void replay_table_stats(unsigned dom, uint64_t *entries, uint64_t *capacity, uint64_t *evictions);
+/* The highest SN clock part (unix seconds) accepted in domain index dom. */
+uint64_t replay_accepted_clock(unsigned dom);
+/* Refuse every SN of domain dom whose clock part is <= clock (raises the
+ * floors of its tables; restart rule, replaystate.c). */
+void replay_refuse_up_to(unsigned dom, uint64_t clock);
 
 /* --------------------------------------------------------------- main -- */
 struct daemon_state {

@@ -23,6 +23,7 @@
 #include <openssl/rand.h>
 
 #include "eespd.h"
+#include "replaystate.h"
 #include "statefile.h"
 
 _Atomic(struct cfg *) g_cfg;
@@ -127,6 +128,27 @@ int daemon_reload(char *err, size_t err_len)
 	log_info("configuration reloaded (serial %llu, %u peers)", (unsigned long long)n->serial,
 		 n->n_peers);
 	return 0;
+}
+
+/* Replay protection that leaves captured packets acceptable: say so. */
+static void warn_weak_replay(const struct cfg *c)
+{
+	for (unsigned i = 0; c->mode == MODE_EESP && i < c->n_doms; i++) {
+		const struct cfg *d = c->doms[i];
+		bool fixed = !d->epoch_period && !d->epoch_packets;
+		if (!d->replay)
+			log_warn(
+			    "domain %s: replay = false: a captured packet is accepted again as "
+			    "long as its epoch and root generations are (%s)",
+			    d->dom_name,
+			    fixed ? "the epoch is fixed: until the next root rotation"
+				  : "epoch_window epochs");
+		else if (fixed)
+			log_warn(
+			    "domain %s: the epoch is fixed (epoch_period = 0): data keys change "
+			    "only when a root generation rotates",
+			    d->dom_name);
+	}
 }
 
 int main(int argc, char **argv)
@@ -300,6 +322,11 @@ tun_done:
 			log_err("%s", err);
 			return 1;
 		}
+	if (replay_state_load(state_fd, c, (uint64_t)time(NULL), err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
+	}
+	warn_weak_replay(c);
 	if (ivstate_start()) {
 		log_err("cannot start the IV persister thread");
 		return 1;
@@ -356,6 +383,9 @@ tun_done:
 		}
 		ctl_process(ctl, p + 1, np - 1);
 		if (time(NULL) >= check_at) {
+			if (replay_state_save(state_fd, atomic_load(&g_cfg), (uint64_t)time(NULL),
+					      false))
+				log_warn("replay state: cannot save: %s", strerror(errno));
 			for (unsigned i = 0; i < g_d.n_workers; i++)
 				if (worker_failed(g_d.w[i])) {
 					log_err("worker %u failed; stopping", i);
@@ -369,6 +399,9 @@ tun_done:
 		worker_stop_join(g_d.w[i]);
 	for (unsigned i = 0; i < g_d.n_workers; i++)
 		worker_free(g_d.w[i]);
+	/* the workers are gone: the accepted clocks are final */
+	if (replay_state_save(state_fd, atomic_load(&g_cfg), (uint64_t)time(NULL), true))
+		log_err("replay state: cannot save at stop: %s", strerror(errno));
 	ivstate_stop();
 	ctl_close_all();
 	close(ctl);

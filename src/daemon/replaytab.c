@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/rand.h>
 
@@ -42,6 +43,10 @@ struct replay_dom {
  * the cheap duplicate check before the AEAD; [1] windows per (..., inner
  * flow), the authoritative verdict after the ICV (see replay_rx_update) */
 static _Atomic(struct replay_dom *) g_rt[2][EESPD_MAX_DOMAINS];
+/* per domain: the highest clock part (SN >> 32, unix seconds, ivgen.h) of
+ * an accepted SN; persisted (replaystate.c) so that a restarted receiver
+ * refuses every SN it accepted before */
+static _Atomic uint64_t g_hi[EESPD_MAX_DOMAINS];
 
 static struct replay_dom *rd_new(unsigned bits)
 {
@@ -88,6 +93,10 @@ int replay_sync(const struct cfg *c, char *err, size_t err_len)
 		}
 		atomic_store(&g_rt[1][i], f);
 		atomic_store(&g_rt[0][i], n);
+		/* a new table knows nothing: at least refuse what is older than
+		 * any honest sender's clock can be (replaystate.h) */
+		uint64_t now = (uint64_t)time(NULL);
+		replay_refuse_up_to(i, now > d->clock_skew ? now - d->clock_skew : 0);
 	}
 	return 0;
 }
@@ -106,6 +115,8 @@ void replay_free_all(void)
 	}
 }
 
+/* The shard of a key: by sender and Session ID, never by flow, so that all
+ * windows of one sender meet the core's per-sender cap in one table. */
 static struct replay_shard *shard_of(unsigned tab, const struct cfg *c,
 				     const struct eesp_replay_key *k)
 {
@@ -170,11 +181,19 @@ static enum eesp_replay_verdict upd(struct replay_shard *s, const struct eesp_re
  * session window is updated too (for the check above); a duplicate there
  * is a replay as well.
  */
+static void note_accepted(unsigned dom, uint64_t sn)
+{
+	uint64_t clk = sn >> 32, h = atomic_load_explicit(&g_hi[dom], memory_order_relaxed);
+	while (clk > h && !atomic_compare_exchange_weak_explicit(
+			      &g_hi[dom], &h, clk, memory_order_relaxed, memory_order_relaxed))
+		;
+}
+
 unsigned replay_rx_update(const struct cfg *c, const struct eesp_replay_key *k, uint32_t flow,
 			  uint64_t sn, uint64_t *evicted)
 {
 	struct eesp_replay_key fk = *k;
-	fk.scope ^= (flow + 1) * 0x9e3779b1u;
+	fk.flow = (uint16_t)flow;
 	struct replay_shard *s = shard_of(0, c, k), *f = shard_of(1, c, &fk);
 	*evicted = 0;
 	if (!s || !f)
@@ -182,7 +201,31 @@ unsigned replay_rx_update(const struct cfg *c, const struct eesp_replay_key *k, 
 	enum eesp_replay_verdict vf = upd(f, &fk, sn, evicted);
 	if (vf != EESP_REPLAY_OK)
 		return verdict_cnt(vf);
-	return upd(s, k, sn, evicted) == EESP_REPLAY_DUP ? EESP_E_REPLAY : 0;
+	if (upd(s, k, sn, evicted) == EESP_REPLAY_DUP)
+		return EESP_E_REPLAY;
+	if (c->dom_idx < EESPD_MAX_DOMAINS)
+		note_accepted(c->dom_idx, sn);
+	return 0;
+}
+
+uint64_t replay_accepted_clock(unsigned dom)
+{
+	return dom < EESPD_MAX_DOMAINS ? atomic_load(&g_hi[dom]) : 0;
+}
+
+void replay_refuse_up_to(unsigned dom, uint64_t clock)
+{
+	uint64_t floor = clock >= UINT32_MAX ? UINT64_MAX : (clock << 32) | 0xffffffffu;
+	for (unsigned tab = 0; tab < 2 && dom < EESPD_MAX_DOMAINS; tab++) {
+		struct replay_dom *d = atomic_load(&g_rt[tab][dom]);
+		for (unsigned j = 0; d && j < REPLAY_SHARDS; j++) {
+			pthread_mutex_lock(&d->s[j].lock);
+			eesp_replay_set_floor(d->s[j].t, floor);
+			pthread_mutex_unlock(&d->s[j].lock);
+		}
+	}
+	if (dom < EESPD_MAX_DOMAINS)
+		note_accepted(dom, (uint64_t)clock << 32);
 }
 
 void replay_table_stats(unsigned dom, uint64_t *entries, uint64_t *capacity, uint64_t *evictions)

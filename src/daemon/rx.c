@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "dp.h"
+#include "ivgen.h"
 #include "replay.h"
 #include "secmem.h"
 
@@ -50,9 +51,63 @@ static unsigned err_cnt(int r)
 	return r > 0 && r < EESP_E__COUNT ? (unsigned)r : EESP_E_CRYPTO;
 }
 
+/*
+ * Replay, before the AEAD (replay enabled): the SN layout (ivgen.h) makes
+ * two cheap checks possible that bound what a member of the domain can do
+ * to the windows: a Session ID outside our senders' 1..64 (one per IV lane)
+ * is not ours, and an SN whose clock part lies beyond now + clock_skew is
+ * from no honest sender (it would push windows and floors into the
+ * future).  Then the duplicate check, which changes no window.
+ */
+static unsigned replay_precheck(const struct dp *dp, const struct cfg *c, const struct eesp_view *v,
+				const struct eesp_replay_key *rk)
+{
+	if (v->session_id == 0 || v->session_id > EESP_IVGEN_LANES)
+		return CNT_BAD_SESSION;
+	if ((v->sn >> 32) > dp->now_s + c->clock_skew)
+		return CNT_SN_FUTURE;
+	return replay_rx_check(c, rk, v->sn);
+}
+
+/* The key of an spi-profile SPI that came out of band ("sa eesp"), opened. */
+static int open_oob(struct dp *dp, const struct sa_key *k, uint8_t *pkt, size_t len,
+		    const struct eesp_view *v, size_t *off, size_t *ilen)
+{
+	struct eesp_dkey dk;
+	int r;
+	if (eesp_suite_key_len(v->sctx.suite) != k->key_len)
+		return EESP_E_AUTH;
+	memset(&dk, 0, sizeof(dk));
+	dk.suite = v->sctx.suite;
+	memcpy(dk.key, k->key, k->key_len);
+	memcpy(dk.salt, k->salt, 4);
+	r = eesp_open_with_key(dp->crypto, &dk, pkt, len, v, off, ilen);
+	eesp_wipe(&dk, sizeof(dk));
+	return r;
+}
+
+/* The domain's root keys, with the epoch window. */
+static int open_derived(struct dp *dp, const struct cfg *c, uint8_t *pkt, size_t len,
+			const struct eesp_view *v, size_t *off, size_t *ilen)
+{
+	int r = eesp_open(dp->crypto, &c->dom, dp_rx_epoch(dp, c), pkt, len, v, off, ilen);
+	if (r == EESP_E_EPOCH && c->epoch_packets && dp->ep_adv[c->dom_idx]) {
+		/* a sender restarted its packet count: back to the base epoch
+		 * (the window check comes before the AEAD; nothing was changed) */
+		r = eesp_open(dp->crypto, &c->dom, cfg_epoch_at(c, dp->now_s), pkt, len, v, off,
+			      ilen);
+		if (r == EESP_E_OK)
+			dp->ep_adv[c->dom_idx] = 0;
+	}
+	if (r == EESP_E_OK)
+		dp_rx_epoch_seen(dp, c, v->sctx.epoch);
+	return r;
+}
+
 static unsigned rx_eesp(struct dp *dp, uint8_t *pkt, size_t len, size_t *off, size_t *ilen)
 {
 	const struct cfg *c = dp->cfg;
+	const struct sa_key *oob = NULL;
 	struct eesp_view v;
 	int family, r;
 	const uint8_t *src;
@@ -81,65 +136,31 @@ static unsigned rx_eesp(struct dp *dp, uint8_t *pkt, size_t len, size_t *off, si
 	dp->rx_dom = c->dom_idx;
 	if (v.has_crypt_offset && v.crypt_offset > c->dom.max_crypt_offset)
 		return EESP_E_CRYPT_OFFSET;
-	if (c->replay)
-		replay_key(&v, &rk);
 	if (v.sctx.profile == EESP_PROFILE_SPI) {
-		const struct sa_key *k = cfg_sa_key(c, false, v.spi);
-		if (k) {
-			/* spi-profile client: the key for this SPI came out of band */
-			struct eesp_dkey dk;
-			memset(&dk, 0, sizeof(dk));
-			dk.suite = v.sctx.suite;
-			memcpy(dk.key, k->key, k->key_len);
-			memcpy(dk.salt, k->salt, 4);
-			if (eesp_suite_key_len(v.sctx.suite) != k->key_len)
-				r = EESP_E_AUTH;
-			else if (c->replay && (e = replay_rx_check(c, &rk, v.sn)))
-				r = (int)e;
-			else
-				r = eesp_open_with_key(dp->crypto, &dk, pkt, len, &v, off, ilen);
-			eesp_wipe(&dk, sizeof(dk));
-			if (r > 0 && (unsigned)r >= EESP_E__COUNT)
-				return (unsigned)r; /* replay_too_old */
-			if (r != EESP_E_OK)
-				return err_cnt(r);
-			goto opened;
-		}
-		if (!c->dom.spi_min || v.spi < c->dom.spi_min || v.spi > c->dom.spi_max ||
-		    !eesp_ring_current(&c->keys->domain))
+		/* an spi-profile client has its SPI's key out of band; a server
+		 * derives it from the root for SPIs in its range */
+		oob = cfg_sa_key(c, false, v.spi);
+		if (!oob && (!c->dom.spi_min || v.spi < c->dom.spi_min || v.spi > c->dom.spi_max ||
+			     !eesp_ring_current(&c->keys->domain)))
 			return EESP_E_UNKNOWN_DOMAIN;
 	} else if (v.spi != c->dom.spi) {
 		return EESP_E_UNKNOWN_DOMAIN;
 	}
-	if (eesp_profile_has_node(v.sctx.profile) && !policy_node_known(c, v.sctx.node_id, &kb))
+	if (!oob && eesp_profile_has_node(v.sctx.profile) &&
+	    !policy_node_known(c, v.sctx.node_id, &kb))
 		return EESP_E_NODE_DENIED;
-	/* cheap replay check before the AEAD (changes no window) */
-	if (c->replay && (e = replay_rx_check(c, &rk, v.sn)))
-		return e;
-	r = eesp_open(dp->crypto, &c->dom, dp_rx_epoch(dp, c), pkt, len, &v, off, ilen);
-	if (r == EESP_E_EPOCH && c->epoch_packets && dp->ep_adv[c->dom_idx]) {
-		/* a sender restarted its packet count: back to the base epoch
-		 * (the window check comes before the AEAD; nothing was changed) */
-		r = eesp_open(dp->crypto, &c->dom, cfg_epoch_at(c, dp->now_s), pkt, len, &v, off,
-			      ilen);
-		if (r == EESP_E_OK)
-			dp->ep_adv[c->dom_idx] = 0;
-	}
-	if (r != EESP_E_OK)
-		return err_cnt(r);
-	dp_rx_epoch_seen(dp, c, v.sctx.epoch);
-opened:
 	if (c->replay) {
-		/* the ICV verified: record the SN (re-checks, so a duplicate that
-		 * raced through check on another worker is still dropped) */
-		uint64_t ev = 0;
-		uint32_t flow = flow_bucket(0x45455350u, pkt + *off, *ilen, 0, 65535);
-		e = replay_rx_update(c, &rk, flow, v.sn, &ev);
-		if (ev)
-			cnt_add(dp->cnt, CNT_REPLAY_EVICT, ev);
-		if (e)
+		replay_key(&v, &rk);
+		if ((e = replay_precheck(dp, c, &v, &rk)))
 			return e;
 	}
+	r = oob ? open_oob(dp, oob, pkt, len, &v, off, ilen)
+		: open_derived(dp, c, pkt, len, &v, off, ilen);
+	if (r != EESP_E_OK)
+		return err_cnt(r);
+	/* authenticated: the inner source must be allowed for the sender's
+	 * key boundary before the packet may touch any replay window, so a
+	 * member cannot move windows with packets that are dropped anyway */
 	e = inner_src(pkt + *off, *ilen, &family, &src);
 	if (e)
 		return e;
@@ -148,6 +169,17 @@ opened:
 			return EESP_E_SPOOFED_SOURCE;
 	} else if (!policy_allows_node(c, v.sctx.node_id, &kb, family, src)) {
 		return EESP_E_SPOOFED_SOURCE;
+	}
+	if (c->replay) {
+		/* record the SN (re-checks, so a duplicate that raced through
+		 * the precheck on another worker is still dropped) */
+		uint64_t ev = 0;
+		uint32_t flow = flow_bucket(0x45455350u, pkt + *off, *ilen, 0, 65535);
+		e = replay_rx_update(c, &rk, flow, v.sn, &ev);
+		if (ev)
+			cnt_add(dp->cnt, CNT_REPLAY_EVICT, ev);
+		if (e)
+			return e;
 	}
 	return 0;
 }

@@ -142,6 +142,18 @@ kill "${IT_PIDS[-1]}" 2>/dev/null
 wait "${IT_PIDS[-1]}" 2>/dev/null
 wait_for 5 sh -c "[ -z \"\$(ip netns pids $(ns 1))\" ]" || fail "the port holder did not exit"
 
+# 11. a peer with this node's own node id, and two peers with one node id:
+# both would reuse nonces (eesp.7 IV UNIQUENESS)
+c="$d/ownnode.conf"
+sed 's/^\(  { name = "n2"; .*\)node_id = 2;/\1node_id = 1;/' "$good" >"$c"
+n=$(lineof 'name = "n2";.*node_id = 1;' "$c")
+[ -n "$n" ] || fail "test bug: peer node id not changed"
+case_ "peer with our own node id" "$c" "$(esc "$c"):$n:" "node_id 1 is this node's own"
+c="$d/dupnode.conf"
+sed 's/^peers = (/peers = ( { name = "twin"; endpoint = "198.51.100.9:4500"; node_id = 2; allowed_ips = [ "192.0.2.9\/32" ]; },/' "$good" >"$c"
+grep -q 'name = "twin"' "$c" || fail "test bug: twin peer not added"
+case_ "two peers with one node id" "$c" "$(esc "$c"):[0-9]+:" "node_id 2 is also peer twin's"
+
 daemon_alive_any=$(ip netns pids "$(ns 1)" | wc -l)
 [ "$daemon_alive_any" -eq 0 ] || fail "a process is still running in the namespace after the failed starts"
 [ $nfail -eq 0 ] || fail "$nfail case(s) did not stop startup with a clear message"

@@ -447,12 +447,28 @@ daemon_wait() {
 		fi
 		if nsx "$i" ip -o addr show dev "$IT_TUN" 2>/dev/null | grep "$(in4 "$i")/" >/dev/null &&
 			[ -S "$(node_sock "$i")" ] && ctl "$i" status 2>/dev/null | sed -n 1p | grep "^ok" >/dev/null; then
+			_floor_passed "$i"
 			return 0
 		fi
 		sleep 0.1
 	done
 	echo "eespd (node $i) not ready after 10 s" >&2
 	return 1
+}
+
+# _floor_passed NODE: a restarted receiver refuses SNs whose clock part is at
+# or below its replay floor (eespd logs "replay floor: SNs with a clock part
+# up to T"); senders' SNs carry their clock, so traffic passes once the
+# clock is beyond T: wait for that (bounded), so that tests see no loss
+_floor_passed() {
+	local t k
+	t=$(sed -n 's/.*replay floor: SNs with a clock part up to \([0-9]*\).*/\1/p' "$(node_log "$1")" | sort -n | tail -1)
+	[ -n "$t" ] || return 0
+	for k in $(seq 60); do
+		[ "$(date +%s)" -gt "$t" ] && return 0
+		sleep 0.1
+	done
+	log "note: node $1's replay floor $t is still ahead of the clock"
 }
 
 daemon_alive() { kill -0 "${IT_DPID[$1]}" 2>/dev/null; }

@@ -18,8 +18,9 @@
  *
  * For every datagram the expected drop reason is computed with the same core
  * functions the daemon uses, in its receive order (eesp_udp_classify,
- * eesp_parse, domain SPI, node policy -N, eesp_open with the receiver's node
- * id -r, plus the known inner source for the spoofed class), so the test can
+ * eesp_parse, domain SPI, node policy -N, the replay precheck of Session ID
+ * and SN clock, eesp_open with the receiver's node id -r, plus the known
+ * inner source for the spoofed class), so the test can
  * compare the daemon's counters with what was sent, reason by reason.  Output:
  *
  *   class <name> <count>        datagrams sent per class
@@ -43,6 +44,7 @@
 
 #include "eesp_proto.h"
 #include "errors.h"
+#include "ivgen.h"
 #include "keys.h"
 #include "packet.h"
 #include "replay.h"
@@ -56,14 +58,16 @@ static const char *const cls_name[C__N] = {"malformed", "truncated", "forged", "
 
 static unsigned long sent[C__N];
 /* expected drops: the errors.h reasons, then the daemon's own classes */
-enum { X_KEEPALIVE = EESP_E__COUNT, X_IKE, X_ESP, X__N };
+enum { X_KEEPALIVE = EESP_E__COUNT, X_IKE, X_ESP, X_BAD_SESSION, X_SN_FUTURE, X__N };
 static unsigned long expect[X__N];
 static const char *expect_name(int i)
 {
-	return i == X_KEEPALIVE ? "keepalive"
-	       : i == X_IKE	? "ike"
-	       : i == X_ESP	? "esp"
-				: eesp_err_name(i);
+	return i == X_KEEPALIVE	    ? "keepalive"
+	       : i == X_IKE	    ? "ike"
+	       : i == X_ESP	    ? "esp"
+	       : i == X_BAD_SESSION ? "bad_session"
+	       : i == X_SN_FUTURE   ? "sn_future"
+				    : eesp_err_name(i);
 }
 
 __attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
@@ -131,7 +135,9 @@ int main(int argc, char **argv)
 	const char *dst = NULL, *port = "4500", *hexkey = NULL;
 	uint32_t spi = 0, node = 9, gen = 1, per_class = 2000, epoch = 0;
 	uint32_t isrc = 0, idst = 0, ispoof = 0;
-	uint16_t session = 0x7e57;
+	/* the last of eespd's Session IDs (1..64, one per IV lane): receivers
+	 * with replay windows refuse others (bad_session) */
+	uint16_t session = EESP_IVGEN_LANES;
 	bool only_valid = false, replay_on = true;
 	uint32_t recv_node = 2, pol_lo = 1, pol_hi = 254;
 	struct in_addr a;
@@ -230,9 +236,17 @@ int main(int argc, char **argv)
 	if (!cr)
 		die("%s", "eesp_crypto_new failed");
 
-	uint64_t sn = 1;
+	/* SNs laid out as eespd's senders do (ivgen.h): the clock in the top
+	 * 32 bits and the session's lane, so that a receiver's restart floor
+	 * and future bound let them through; the low bits start from the
+	 * nanoseconds, so runs within one second do not repeat each other */
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	const uint64_t sn0 =
+	    eesp_ivgen_clock((uint64_t)now.tv_sec, session - 1u) + (uint64_t)now.tv_nsec / 16;
+	uint64_t sn = sn0;
 	unsigned long total = 0;
-	/* SNs the receiver has authenticated (they are 1..classes*per_class) */
+	/* SNs the receiver has authenticated (sn0 .. sn0 + classes*per_class) */
 	size_t sn_seen_len = (size_t)C__N * per_class + 2;
 	uint8_t *sn_seen = calloc(sn_seen_len, 1);
 	uint64_t sn_hwm = 0;
@@ -353,25 +367,37 @@ int main(int argc, char **argv)
 					want = EESP_E_NODE_DENIED;
 					break;
 				}
+				/* eespd's replay precheck (rx.c): a Session ID that
+				 * is none of its senders', an SN from beyond now +
+				 * clock_skew (the default, 60 s) */
+				if (replay_on &&
+				    (v.session_id == 0 || v.session_id > EESP_IVGEN_LANES)) {
+					want = X_BAD_SESSION;
+					break;
+				}
+				if (replay_on && (v.sn >> 32) > (uint64_t)time(NULL) + 60) {
+					want = X_SN_FUTURE;
+					break;
+				}
 				/* eespd's duplicate check before the AEAD: an SN this
 				 * sender already authenticated is a replay, whatever
 				 * the rest of the bytes (a garbage flip can land there) */
 				if (replay_on && v.sctx.node_id == node &&
-				    v.session_id == session && v.sn < sn_seen_len &&
-				    sn_seen[v.sn] &&
+				    v.session_id == session && v.sn >= sn0 &&
+				    v.sn - sn0 < sn_seen_len && sn_seen[v.sn - sn0] &&
 				    sn_hwm - v.sn < EESP_REPLAY_SPAN /* else too old: ignored */) {
 					want = EESP_E_REPLAY;
 					break;
 				}
 				want = eesp_open(cr, &dom, 0, chk, slen, &v, &ioff, &ilen2);
-				if (want == EESP_E_OK && v.sn < sn_seen_len) {
-					/* eespd records it before the source check */
-					sn_seen[v.sn] = 1;
+				if (want == EESP_E_OK && c == C_SPOOFED)
+					want = EESP_E_SPOOFED_SOURCE;
+				if (want == EESP_E_OK && v.sn >= sn0 && v.sn - sn0 < sn_seen_len) {
+					/* eespd records it after the source check */
+					sn_seen[v.sn - sn0] = 1;
 					if (v.sn > sn_hwm)
 						sn_hwm = v.sn;
 				}
-				if (want == EESP_E_OK && c == C_SPOOFED)
-					want = EESP_E_SPOOFED_SOURCE;
 				break;
 			}
 			if (c != C_GARBAGE && want >= EESP_E__COUNT)

@@ -295,3 +295,37 @@ Test(replay, exact_without_eviction, .timeout = 60)
 	cr_assert_eq(st.evictions, 0);
 	eesp_replay_free(t);
 }
+
+/* One sender with thousands of flows (a member flooding windows under one
+ * node id and Session ID) occupies at most EESP_REPLAY_FLOW_SPREAD buckets:
+ * the windows of senders hashed elsewhere survive, so their replays are
+ * still recognised as duplicates rather than merely too old. */
+Test(replay, windows_per_sender_are_capped)
+{
+	struct eesp_replay *t = eesp_replay_new(8, 42); /* 256 buckets */
+	struct eesp_replay_stats st;
+	unsigned survived = 0;
+	for (uint32_t s = 100; s < 150; s++) {
+		struct eesp_replay_key k = key(s, 1);
+		k.flow = 7;
+		cr_assert_eq(rx(t, &k, T0 + s), EESP_REPLAY_OK);
+	}
+	for (unsigned f = 0; f < 5000; f++) {
+		struct eesp_replay_key a = key(1, 1);
+		a.flow = (uint16_t)f;
+		cr_assert_eq(rx(t, &a, T0 + 1000 + f), EESP_REPLAY_OK);
+	}
+	eesp_replay_get_stats(t, &st);
+	cr_assert_leq(st.entries, 50 + EESP_REPLAY_FLOW_SPREAD * EESP_REPLAY_WAYS,
+		      "the flooding sender holds more than its share: %llu windows",
+		      (unsigned long long)st.entries);
+	for (uint32_t s = 100; s < 150; s++) {
+		struct eesp_replay_key k = key(s, 1);
+		k.flow = 7;
+		if (eesp_replay_check(t, &k, T0 + s) == EESP_REPLAY_DUP)
+			survived++;
+	}
+	/* at most the senders sharing the flooder's 4 of 256 buckets are hit */
+	cr_assert_geq(survived, 44u, "only %u of 50 other senders kept their windows", survived);
+	eesp_replay_free(t);
+}
