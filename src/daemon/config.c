@@ -485,8 +485,17 @@ static int take_sa_lines(char *buf, size_t len, struct sa_key *sa, unsigned cap,
 	return 0;
 }
 
+/*
+ * The uid that will read the key files on every later reload: the daemon
+ * user once root has dropped its privileges, else whoever runs eespd.
+ */
+static uid_t keyfile_reader(uid_t daemon_uid)
+{
+	return geteuid() == 0 ? daemon_uid : geteuid();
+}
+
 static int load_keyfile(struct ctx *x, const config_setting_t *where, const char *path,
-			uid_t daemon_uid, struct cfg *c, const struct cfg *prev)
+			uid_t daemon_uid, struct cfg *c)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
@@ -496,27 +505,16 @@ static int load_keyfile(struct ctx *x, const config_setting_t *where, const char
 	unsigned bad_line = 0;
 	const char *why = NULL;
 	struct eesp_keyfile_error ke;
+	uid_t reader = keyfile_reader(daemon_uid);
 
 	if (fd < 0) {
-		if (errno == EACCES && prev && !strcmp(prev->key_path, path) && prev->keys) {
-			/* after the privilege drop: keep the keys we have */
-			log_warn("%s: cannot re-read key file (%s); keeping the keys loaded "
-				 "before (make it owned by the daemon user to reload keys)",
-				 path, strerror(errno));
-			c->keys = eesp_keyset_new();
-			if (!c->keys)
-				return fail(x, where, "out of memory");
-			memcpy(c->keys, prev->keys, sizeof(*c->keys));
-			if (prev->n_sa) {
-				c->sa = eesp_secure_alloc(64 * sizeof(*c->sa), &lockd);
-				if (!c->sa)
-					return fail(x, where, "out of memory");
-				memcpy(c->sa, prev->sa, prev->n_sa * sizeof(*c->sa));
-				c->n_sa = prev->n_sa;
-			}
-			return 0;
-		}
-		return fail(x, where, "key file %s: %s", path, strerror(errno));
+		/* a reload that cannot read a key file fails: keeping the old
+		 * keys would silently undo a revocation made in the file */
+		if (errno == ELOOP)
+			return fail(x, where, "key file %s: a symlink (symlinks are refused)",
+				    path);
+		return fail(x, where, "key file %s: %s%s", path, strerror(errno),
+			    errno == EACCES ? " (it must belong to the daemon user)" : "");
 	}
 	if (fstat(fd, &st)) {
 		close(fd);
@@ -533,11 +531,17 @@ static int load_keyfile(struct ctx *x, const config_setting_t *where, const char
 			    "group/other access)",
 			    path, (unsigned)(st.st_mode & 07777));
 	}
-	if (st.st_uid != 0 && st.st_uid != daemon_uid) {
+	if (st.st_uid != reader) {
+		/* mode 0600: only its owner can read it after the privilege
+		 * drop, and every reload must re-read it (or fail) */
 		close(fd);
-		return fail(x, where,
-			    "key file %s: owned by uid %u (must be root or the daemon user)", path,
-			    (unsigned)st.st_uid);
+		return fail(
+		    x, where,
+		    "key file %s: owned by uid %u, but eespd reads it as uid %u (the "
+		    "daemon user) on every reload: chown it to that user (before eesp 0.2 a "
+		    "root-owned key file was accepted and a reload silently kept the old "
+		    "keys)",
+		    path, (unsigned)st.st_uid, (unsigned)reader);
 	}
 	if (st.st_size > KEYFILE_MAX) {
 		close(fd);
@@ -772,8 +776,7 @@ static int parse_policy(struct ctx *x, config_setting_t *pl, struct cfg *c)
 	return 0;
 }
 
-static int parse_domain(struct ctx *x, config_t *cf, config_setting_t *d, struct cfg *c, uid_t uid,
-			const struct cfg *prev)
+static int parse_domain(struct ctx *x, config_t *cf, config_setting_t *d, struct cfg *c, uid_t uid)
 {
 	char tmp[256];
 	uint32_t v;
@@ -874,7 +877,7 @@ static int parse_domain(struct ctx *x, config_t *cf, config_setting_t *d, struct
 	if (get_str(x, d, "key_file", true, "", tmp, sizeof(tmp)))
 		return -1;
 	resolve_path(c->dir, tmp, c->key_path, sizeof(c->key_path));
-	if (load_keyfile(x, config_setting_get_member(d, "key_file"), c->key_path, uid, c, prev))
+	if (load_keyfile(x, config_setting_get_member(d, "key_file"), c->key_path, uid, c))
 		return -1;
 	if (c->profile == EESP_PROFILE_SPI) {
 		bool any_sa = false;
@@ -939,8 +942,7 @@ static struct cfg *sub_new(const struct cfg *c, unsigned i)
 }
 
 /* "domain: { ... }" (one domain) or "domains = ( { ... }, ... )". */
-static int parse_domains(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid,
-			 const struct cfg *prev)
+static int parse_domains(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid)
 {
 	config_setting_t *one = config_lookup(cf, "domain");
 	config_setting_t *list = config_lookup(cf, "domains");
@@ -950,7 +952,7 @@ static int parse_domains(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid,
 	if (!one && !list)
 		return fail(x, NULL, "mode eesp needs a 'domain' group (or a 'domains' list)");
 	if (one)
-		return parse_domain(x, cf, one, c, uid, prev);
+		return parse_domain(x, cf, one, c, uid);
 	if (!config_setting_is_list(list))
 		return fail(x, list, "domains must be a list ( { ... }, { ... } )");
 	n = config_setting_length(list);
@@ -959,7 +961,6 @@ static int parse_domains(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid,
 	for (int i = 0; i < n; i++) {
 		config_setting_t *d = config_setting_get_elem(list, (unsigned)i);
 		struct cfg *t = c;
-		const struct cfg *pv = prev && (unsigned)i < prev->n_doms ? prev->doms[i] : NULL;
 		if (i > 0) {
 			t = sub_new(c, (unsigned)i);
 			if (!t)
@@ -967,7 +968,7 @@ static int parse_domains(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid,
 			c->doms[i] = t;
 			c->n_doms = (unsigned)i + 1;
 		}
-		if (parse_domain(x, cf, d, t, uid, pv))
+		if (parse_domain(x, cf, d, t, uid))
 			return -1;
 		for (int k = 0; k < i; k++)
 			if (!strcmp(c->doms[k]->dom_name, t->dom_name))
@@ -1004,7 +1005,7 @@ static int parse_domains(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid,
 	return 0;
 }
 
-static int parse_psp(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid, const struct cfg *prev)
+static int parse_psp(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid)
 {
 	config_setting_t *d = config_lookup(cf, "psp");
 	char tmp[256];
@@ -1023,7 +1024,7 @@ static int parse_psp(struct ctx *x, config_t *cf, struct cfg *c, uid_t uid, cons
 	if (get_str(x, d, "key_file", true, "", tmp, sizeof(tmp)))
 		return -1;
 	resolve_path(c->dir, tmp, c->key_path, sizeof(c->key_path));
-	if (load_keyfile(x, config_setting_get_member(d, "key_file"), c->key_path, uid, c, prev))
+	if (load_keyfile(x, config_setting_get_member(d, "key_file"), c->key_path, uid, c))
 		return -1;
 	if (!c->keys->has_psp[0] && !c->keys->has_psp[1])
 		return fail(x, config_setting_get_member(d, "key_file"),
@@ -1205,8 +1206,7 @@ static int parse_peers(struct ctx *x, config_t *cf, struct cfg *c)
  * text == NULL reads path with libconfig; otherwise path only names the
  * source in messages and dir is where relative paths and @include resolve. */
 static struct cfg *cfg_load_common(const char *path, const char *text, const char *dir,
-				   const struct cfg *prev, uid_t daemon_uid, char *err,
-				   size_t err_len)
+				   uid_t daemon_uid, char *err, size_t err_len)
 {
 	config_t cf;
 	struct cfg *c = calloc(1, sizeof(*c));
@@ -1254,10 +1254,10 @@ static struct cfg *cfg_load_common(const char *path, const char *text, const cha
 			daemon_uid = 0;
 	}
 	if (c->mode == MODE_EESP) {
-		if (parse_domains(&x, &cf, c, daemon_uid, prev))
+		if (parse_domains(&x, &cf, c, daemon_uid))
 			goto bad;
 	} else {
-		if (parse_psp(&x, &cf, c, daemon_uid, prev))
+		if (parse_psp(&x, &cf, c, daemon_uid))
 			goto bad;
 	}
 	if (parse_peers(&x, &cf, c))
@@ -1273,16 +1273,15 @@ bad:
 	return NULL;
 }
 
-struct cfg *cfg_load(const char *path, const struct cfg *prev, uid_t daemon_uid, char *err,
-		     size_t err_len)
+struct cfg *cfg_load(const char *path, uid_t daemon_uid, char *err, size_t err_len)
 {
-	return cfg_load_common(path, NULL, NULL, prev, daemon_uid, err, err_len);
+	return cfg_load_common(path, NULL, NULL, daemon_uid, err, err_len);
 }
 
-struct cfg *cfg_load_string(const char *text, const char *name, const char *dir,
-			    const struct cfg *prev, uid_t daemon_uid, char *err, size_t err_len)
+struct cfg *cfg_load_string(const char *text, const char *name, const char *dir, uid_t daemon_uid,
+			    char *err, size_t err_len)
 {
-	return cfg_load_common(name, text, dir, prev, daemon_uid, err, err_len);
+	return cfg_load_common(name, text, dir, daemon_uid, err, err_len);
 }
 
 void cfg_free(struct cfg *c)

@@ -642,17 +642,22 @@ static char *ctl_answer(char *line, size_t len, size_t *out_len)
 				strbuf_printf(&b, "}\n");
 			break;
 		case EESP_CTL_RELOAD:
+			/* the reply names the keys now in force, so an operator
+			 * who revoked one sees it gone */
 			rc = daemon_reload(err, sizeof(err));
 			if (!rc) {
 				c = atomic_load(&g_cfg);
-				if (req.json)
+				if (req.json) {
 					strbuf_printf(
-					    &b,
-					    "{\"reloaded\":true,\"config_serial\":%" PRIu64 "}\n",
+					    &b, "{\"reloaded\":true,\"config_serial\":%" PRIu64 ",",
 					    c->serial);
-				else
+					keys_body(&b, true, c);
+					strbuf_printf(&b, "}\n");
+				} else {
 					strbuf_printf(&b, "reloaded config %" PRIu64 "\n",
 						      c->serial);
+					keys_body(&b, false, c);
+				}
 			}
 			break;
 		case EESP_CTL_ROTATE:

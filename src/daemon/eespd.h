@@ -181,15 +181,14 @@ struct cfg {
 };
 
 /* Load and check a configuration; on error prints "file:line: problem" into
- * err and returns NULL.  prev (may be NULL): on reload, a key file that can
- * no longer be read (permission denied after the privilege drop) keeps the
- * keys of prev when the path is unchanged. */
-struct cfg *cfg_load(const char *path, const struct cfg *prev, uid_t daemon_uid, char *err,
-		     size_t err_len);
+ * err and returns NULL.  daemon_uid: the user that re-reads the key files
+ * after the privilege drop ((uid_t)-1: look up the configured user); a key
+ * file it could not read is refused, also at start-up. */
+struct cfg *cfg_load(const char *path, uid_t daemon_uid, char *err, size_t err_len);
 /* The same from a string (the fuzz harness): name labels messages, relative
  * key_file paths and @include resolve under dir. */
-struct cfg *cfg_load_string(const char *text, const char *name, const char *dir,
-			    const struct cfg *prev, uid_t daemon_uid, char *err, size_t err_len);
+struct cfg *cfg_load_string(const char *text, const char *name, const char *dir, uid_t daemon_uid,
+			    char *err, size_t err_len);
 void cfg_free(struct cfg *c);
 /* Snapshot serial numbers: 1, 2, ... over loads, reloads and rotations. */
 uint64_t cfg_next_serial(void);

@@ -71,7 +71,7 @@ void daemon_publish(struct cfg *n)
 int daemon_reload(char *err, size_t err_len)
 {
 	struct cfg *cur = atomic_load(&g_cfg);
-	struct cfg *n = cfg_load(g_conf_path, cur, (uid_t)-1, err, err_len);
+	struct cfg *n = cfg_load(g_conf_path, (uid_t)-1, err, err_len);
 	if (!n) {
 		log_err("reload failed, keeping the running configuration: %s", err);
 		return -1;
@@ -207,7 +207,7 @@ int main(int argc, char **argv)
 		free(abs);
 	}
 
-	struct cfg *c = cfg_load(g_conf_path, NULL, (uid_t)-1, err, sizeof(err));
+	struct cfg *c = cfg_load(g_conf_path, (uid_t)-1, err, sizeof(err));
 	if (!c) {
 		fprintf(stderr, "eespd: %s\n", err);
 		return 1;

@@ -160,7 +160,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	err[0] = 0;
-	c = cfg_load_string(text, "fuzz.conf", dir, NULL, 0, err, sizeof(err));
+	c = cfg_load_string(text, "fuzz.conf", dir, geteuid(), err, sizeof(err));
 	if (!c) {
 		if (!err[0] || !memchr(err, 0, sizeof(err)))
 			abort(); /* every refusal names the problem */

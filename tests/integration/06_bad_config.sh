@@ -11,8 +11,7 @@ keys_eesp
 conf_eesp 1 "2"
 good=$(node_conf 1)
 d=$(node_dir 1)
-cp "$d/keys/lab.keys" "$d/keys/good.keys"
-chmod 0600 "$d/keys/good.keys"
+cp -p "$d/keys/lab.keys" "$d/keys/good.keys"
 
 out=$("$EESPD" -t -c "$good" 2>&1) || fail "the valid config fails -t: $out"
 log "valid config: eespd -t exit 0"
@@ -73,7 +72,7 @@ case_ "missing key file" "$c" "$(esc "$c"):$n:" "missing\.keys" "(No such file|n
 
 # 4. key file mode 0644
 c="$d/mode.conf"
-cp "$d/keys/good.keys" "$d/keys/wide.keys"
+cp -p "$d/keys/good.keys" "$d/keys/wide.keys"
 chmod 0644 "$d/keys/wide.keys"
 sed 's#keys/lab.keys#keys/wide.keys#' "$good" >"$c"
 n=$(lineof 'wide.keys' "$c")
@@ -81,12 +80,24 @@ case_ "key file mode 0644" "$c" "$(esc "$c"):$n:" "wide\.keys" "(0644|mode|permi
 
 # 5. key file owned by another user
 c="$d/owner.conf"
-cp "$d/keys/good.keys" "$d/keys/owner.keys"
+cp -p "$d/keys/good.keys" "$d/keys/owner.keys"
 chmod 0600 "$d/keys/owner.keys"
 chown 12345:12345 "$d/keys/owner.keys"
 sed 's#keys/lab.keys#keys/owner.keys#' "$good" >"$c"
 n=$(lineof 'owner.keys' "$c")
 case_ "key file owned by uid 12345" "$c" "$(esc "$c"):$n:" "owner\.keys" "(own|uid)"
+
+# 5b. key file owned by root while eespd drops to the daemon user: it could
+# not re-read it on reload (before, such a reload kept the old keys and
+# answered ok), so start-up refuses it
+if [ "$(id -u)" = 0 ] && [ "$IT_USER" != root ]; then
+	c="$d/rootkey.conf"
+	cp -p "$d/keys/good.keys" "$d/keys/root.keys"
+	chown 0:0 "$d/keys/root.keys"
+	sed 's#keys/lab.keys#keys/root.keys#' "$good" >"$c"
+	n=$(lineof 'root.keys' "$c")
+	case_ "key file owned by root" "$c" "$(esc "$c"):$n:" "root\.keys" "owned by uid 0" "reload" "chown"
+fi
 
 # 6. bad hex on line 3 of a key file
 c="$d/badhex.conf"

@@ -13,7 +13,7 @@
 #     an `sa psp` line from `eespctl derive psp --spi SPI --keys <the
 #     receiver's dir> --line` appended to the sender's key file;
 #   - the config copied with only control_socket, state_dir and user
-#     rewritten (temporary paths, "nobody"); key_file is kept as written
+#     rewritten (temporary paths, the test's daemon user); key_file is kept as written
 #     (relative to the config);
 #   - eespd -t accepts each file, eespd starts on each, and every host pings
 #     every host address (/32, /128) in its peers' allowed_ips - through the
@@ -134,15 +134,14 @@ run_example() {
 			while read -r id keyf; do
 				[ -f "$IT_DIR/$EX/keysrc/$id/domain.keys" ] || fail "$EX/$name: no key for domain $id"
 				mkdir -p "$(dirname "$(node_dir "$i")/$keyf")"
-				cp "$IT_DIR/$EX/keysrc/$id/domain.keys" "$(node_dir "$i")/$keyf"
-				chmod 0600 "$(node_dir "$i")/$keyf"
+				write_secret "$(node_dir "$i")/$keyf" <"$IT_DIR/$EX/keysrc/$id/domain.keys"
 				nd=$((nd + 1))
 			done < <(domains "$f")
 			[ $nd -ge 1 ] || fail "$EX/$name: no domain with a key_file"
 		fi
 		sed -e "s#^\( *control_socket *= *\)\"[^\"]*\"#\1\"$(node_sock "$i")\"#" \
 			-e "s#^\( *state_dir *= *\)\"[^\"]*\"#\1\"$(node_dir "$i")/state\"#" \
-			-e "s#^\( *user *= *\)\"[^\"]*\"#\1\"nobody\"#" "$f" >"$(node_conf "$i")"
+			-e "s#^\( *user *= *\)\"[^\"]*\"#\1\"$IT_USER\"#" "$f" >"$(node_conf "$i")"
 		out=$("$EESPD" -t -c "$(node_conf "$i")" 2>&1) || fail "$EX/$name: eespd -t refuses it: $out"
 	done
 	for i in $(seq "$n"); do

@@ -213,11 +213,16 @@ _ll_ready() {
 
 hex32() { od -An -tx1 -N32 /dev/urandom | tr -d ' \n'; }
 
-# write_secret FILE: stdin to FILE with mode 0600
+# the user eespd drops to in the generated configs; key files belong to it
+# (mode 0600), since eespd re-reads them as that user on every reload
+IT_USER=${IT_USER:-nobody}
+
+# write_secret FILE: stdin to FILE with mode 0600, owned by the daemon user
 write_secret() {
 	local f=$1
 	(umask 077 && cat >"$f") || fail "write $f"
 	chmod 0600 "$f"
+	[ "$(id -u)" -ne 0 ] || chown "$IT_USER" "$f" || fail "chown $IT_USER $f"
 }
 
 IT_DOMAIN_ID=0xC0FFEE01
@@ -303,7 +308,7 @@ daemon: {
   port = $port;
   source_ports = [ 49152, 65535 ];
   workers = ${IT_WORKERS:-1};
-  user = "nobody";
+  user = "$IT_USER";
   control_socket = "$(node_sock "$i")";
   state_dir = "$(node_dir "$i")/state";
   log_level = "${IT_LOG_LEVEL:-info}";
@@ -813,7 +818,7 @@ rotation_under_traffic() {
 		# the daemon re-reads its key file on reload after dropping root: the
 		# key file must be owned by the daemon user (eespd.conf(5))
 		for i in 1 2; do
-			chown nobody "$(node_dir "$i")/keys/lab.keys"
+			chown "$IT_USER" "$(node_dir "$i")/keys/lab.keys"
 		done
 	else
 		# generation 2 distributed beforehand, marked next (keys.h)
@@ -835,7 +840,7 @@ rotation_under_traffic() {
 	for i in 1 2; do
 		log "node $i keys: $(ctl "$i" keys | tail -n +2 | tr '\n' ' ' | tr -s ' ')"
 		if [ "$mode" = file ] && [ "$(stat -c %u "$(node_dir "$i")/keys/lab.keys")" != 65534 ]; then
-			log "note: eespctl key add changed the key file's owner from nobody to $(stat -c %U "$(node_dir "$i")/keys/lab.keys")"
+			log "note: eespctl key add changed the key file's owner from $IT_USER to $(stat -c %U "$(node_dir "$i")/keys/lab.keys")"
 		fi
 		[ "$(keygen "$i" current)" = 1 ] || fail "node $i's daemon does not send with generation 1 at the start"
 		[ "$(keygen "$i" next)" = 2 ] || fail "node $i's daemon does not hold generation 2 as next"
