@@ -1451,6 +1451,20 @@ bool policy_allows_node(const struct cfg *c, uint32_t node, const struct key_bou
 	return false;
 }
 
+bool policy_spi_known(const struct cfg *c, uint32_t spi)
+{
+	for (unsigned i = 0; i < c->n_peers; i++) {
+		const struct peer *p = &c->peers[i];
+		for (unsigned k = 0; p->dom == c->dom_idx && k < p->n_rx_spi; k++)
+			if (p->rx_spi[k] == spi)
+				return true;
+	}
+	for (unsigned i = 0; i < c->n_policy; i++)
+		if (in_ranges(c->policy[i].nodes, c->policy[i].n_nodes, spi))
+			return true;
+	return false;
+}
+
 bool policy_allows_spi(const struct cfg *c, uint32_t spi, int family, const uint8_t *src)
 {
 	for (unsigned i = 0; i < c->n_peers; i++) {

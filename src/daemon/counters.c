@@ -35,6 +35,7 @@ int counter_is_drop(unsigned i)
 	case CNT_REPLAY_TOO_OLD:
 	case CNT_SN_FUTURE:
 	case CNT_BAD_SESSION:
+	case CNT_UNKNOWN_SPI:
 		return 1;
 	default:
 		return 0;

@@ -52,7 +52,8 @@
 	X(UDP_GSO_FALLBACK, "udp_gso_fallback") /* datagrams re-sent one by one: GSO refused */    \
 	X(UDP_GRO_READS, "udp_gro_reads")	/* receives carrying > 1 datagram (not a drop) */  \
 	X(SN_FUTURE, "sn_future")     /* replay: SN clock part beyond now + clock_skew */          \
-	X(BAD_SESSION, "bad_session") /* replay: Session ID 0 or above 64 */
+	X(BAD_SESSION, "bad_session") /* replay: Session ID 0 or above 64 */                       \
+	X(UNKNOWN_SPI, "unknown_spi") /* psp: SPI of no peer (rx_spi) nor policy */
 
 enum {
 #define EESPD_CNT_ENUM(n, s) CNT_##n,

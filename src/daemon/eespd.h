@@ -204,6 +204,9 @@ bool policy_allows_node(const struct cfg *c, uint32_t node, const struct key_bou
 			int family, const uint8_t *src);
 /* node_denied pre-check: is the node id known at all (peer or policy) in boundary b? */
 bool policy_node_known(const struct cfg *c, uint32_t node, const struct key_boundary *b);
+/* PSP: is the SPI one a peer sends with (rx_spi) or a policy range names?
+ * Checked before its key is derived, so unknown SPIs cost no KDF. */
+bool policy_spi_known(const struct cfg *c, uint32_t spi);
 /* PSP: is this inner source allowed for the packet's SPI? */
 bool policy_allows_spi(const struct cfg *c, uint32_t spi, int family, const uint8_t *src);
 /* An out-of-band data key ("sa eesp"/"sa psp" line) for this SPI, or NULL. */

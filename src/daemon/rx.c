@@ -199,6 +199,10 @@ static unsigned rx_psp(struct dp *dp, uint8_t *pkt, size_t len, size_t *off, siz
 		return err_cnt(r);
 	if (!c->keys->has_psp[v.spi & PSP_SPI_KEY_SELECTOR ? 1 : 0])
 		return EESP_E_NO_KEY;
+	/* a forged packet with a random SPI must not cost a key derivation
+	 * (nor occupy the key cache): only SPIs a peer or policy names */
+	if (!policy_spi_known(c, v.spi))
+		return CNT_UNKNOWN_SPI;
 	r = psp_open(dp->crypto, c->keys, pkt, len, &v, off, ilen);
 	if (r != EESP_E_OK)
 		return err_cnt(r);

@@ -44,7 +44,7 @@
 enum cls { C_MALFORMED, C_TRUNCATED, C_FORGED, C_SPOOFED, C_GARBAGE, C__N };
 static const char *const cls_name[C__N] = {"malformed", "truncated", "forged", "spoofed",
 					   "garbage"};
-enum { X_KEEPALIVE = EESP_E__COUNT, X__N };
+enum { X_KEEPALIVE = EESP_E__COUNT, X_UNKNOWN_SPI, X__N };
 static unsigned long sent[C__N], expect[X__N];
 
 __attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
@@ -238,6 +238,9 @@ int main(int argc, char **argv)
 				/* counted under the parser's reason */
 			} else if (!ks->has_psp[v.spi & PSP_SPI_KEY_SELECTOR ? 1 : 0]) {
 				want = EESP_E_NO_KEY;
+			} else if (v.spi != spi) {
+				/* the receiver knows only -s SPI (its peer's rx_spi) */
+				want = X_UNKNOWN_SPI;
 			} else if ((want = psp_open(cr, ks, chk, slen, &v, &ioff, &ilen2)) !=
 				   EESP_E_OK) {
 				/* auth_failed and friends */
@@ -269,7 +272,10 @@ int main(int argc, char **argv)
 		printf("class %s %lu\n", cls_name[c], sent[c]);
 	for (int e = 0; e < X__N; e++)
 		if (expect[e])
-			printf("expect %s %lu\n", e == X_KEEPALIVE ? "keepalive" : eesp_err_name(e),
+			printf("expect %s %lu\n",
+			       e == X_KEEPALIVE	    ? "keepalive"
+			       : e == X_UNKNOWN_SPI ? "unknown_spi"
+						    : eesp_err_name(e),
 			       expect[e]);
 	printf("total %lu\n", total);
 	eesp_crypto_free(cr);
