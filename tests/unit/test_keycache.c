@@ -175,12 +175,17 @@ Test(keycache, forged_flood_keeps_legit_keys)
 }
 
 /* More authenticated masters than master slots: their data keys stay cached
- * (they are keyed by the master's identity, not by its slot). */
+ * (they are keyed by the master's identity, not by its slot).  A data-key
+ * cache far larger than 10 entries, and no data key evicted on the way, so a
+ * miss can only be a key lost with its master. */
 Test(keycache, master_eviction_keeps_data_keys)
 {
 	struct eesp_crypto_stats s0, s1;
 	uint64_t sn = 1;
 
+	eesp_crypto_free(C);
+	C = eesp_crypto_new(1u << 16); /* freed by the fixture */
+	cr_assert_not_null(C);
 	for (unsigned t = 0; t <= IDS; t++) /* domain only and 4 tenants */
 		for (unsigned ph = 1; ph <= 2; ph++) {
 			struct eesp_hdr_params p = legit(t ? 10 + t : 0, 1, sn++);
@@ -189,6 +194,7 @@ Test(keycache, master_eviction_keeps_data_keys)
 		}
 	s0 = stats();
 	cr_assert_eq(s0.master_derivations, 10, "10 masters for 8 slots");
+	cr_assert_eq(s0.dk_evictions, 0, "two of 10 data keys collided in 32768 sets");
 	for (unsigned t = 0; t <= IDS; t++)
 		for (unsigned ph = 1; ph <= 2; ph++) {
 			struct eesp_hdr_params p = legit(t ? 10 + t : 0, 1, sn++);
