@@ -202,6 +202,18 @@ if micro:
     if m("miss_open_ns"):
         line("open with a new sender context (derive + key setup + open, 64 B)",
              "%.0f ns" % m("miss_open_ns"), "")
+    lo, fo, mi = m("legit_open64_ns"), m("forged_open64_ns"), m("legit_in_mix_ns")
+    if lo and fo:
+        line("forged packet cycling every reachable (generation × tenant × group × flags) "
+             "master, random node ids, derivation budget on (target 5a)",
+             "%.0f ns = %.2f× a cached legitimate open (%.0f ns)" % (fo, fo / lo, lo),
+             "≤ 2×%s" % verdict(fo <= 2 * lo))
+    if lo and mi:
+        line("legitimate open interleaved 1:1 with those forged packets",
+             "%.0f ns (%+.0f%%)" % (mi, 100 * (mi / lo - 1)), "≤ +20%%%s" % verdict(mi <= 1.2 * lo))
+    if m("forged_derive64_ns"):
+        line("forged packet with no budget (master + data-key derivation, key setup, AEAD)",
+             "%.0f ns" % m("forged_derive64_ns"), "")
     r1k, r1m = m("rss_1000_kib"), m("rss_1000000_kib")
     for k in ("rss_base_kib", "rss_1000_kib", "rss_100000_kib", "rss_1000000_kib"):
         if m(k):

@@ -42,6 +42,7 @@
 	X(MISROUTED, "misrouted")                 /* pair profile peer node id != ours */  \
 	X(NODE_DENIED, "node_denied")             /* node id not allowed by policy */      \
 	X(AUTH, "auth_failed")                    /* AEAD tag mismatch */                  \
+	X(DERIVE_BUDGET, "derive_budget")         /* uncached key, derivation budget spent */\
 	X(REPLAY, "replay")                                                                \
 	X(SPOOFED_SOURCE, "spoofed_source")       /* inner source not allowed */           \
 	X(NO_ROUTE, "no_route")                                                            \

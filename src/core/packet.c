@@ -3,17 +3,28 @@
  * packet.c - whole-packet seal/open for both wire modes, with the per-thread
  * key caches.
  *
- * Caches (struct eesp_crypto, one per thread):
- *  - masters: MASTER_SLOTS entries keyed by (keyset, levels, tenant id, group
- *    id, root generations), LRU; the 32-byte masters live in locked memory;
- *    each entry owns pre-keyed PRFs (one per KDF) for the data-key path.
- *    PSP master keys sit in the same table (kind PSP, index 0/1).
+ * Caches (struct eesp_crypto, one per thread), both keyed by a master's
+ * identity (struct master_id: keyset, kind, level flags, tenant id, group id,
+ * root generations), always compared in full:
  *  - data keys: 2-way set-associative, a power of two of entries, indexed by
- *    a seeded multiply-xorshift hash of (master serial, KDF context bytes)
- *    and confirmed by a full compare; each entry owns an AES-GCM context
- *    with the key set.  On receive, a missed key is derived into a spare
- *    context and only enters the cache once the packet authenticates, so
- *    forged packets cannot evict good entries.
+ *    a seeded multiply-xorshift hash of (identity, KDF context bytes) and
+ *    confirmed by a full compare of both; each entry owns an AES-GCM context
+ *    with the key set.  A hit needs no master at all, so evicting a master
+ *    orphans nothing.  A full compare, not the hash: a wrong key on the seal
+ *    path would reuse nonces under it.
+ *  - masters: MASTER_SLOTS EESP masters, LRU, the 32-byte keys in locked
+ *    memory, each with pre-keyed PRFs (one per KDF) for the data-key path;
+ *    only consulted on a data-key miss.  PSP master keys are not cached:
+ *    they are the keyset's own bytes.
+ * On receive, a missed master is derived into a spare slot and a missed data
+ * key into a spare AEAD context; either enters its cache only once the
+ * packet authenticates, so unauthenticated packets cannot evict anything.
+ * (Pinning the live masters instead is not possible in general: a keyset
+ * reaches up to 3 x (1 + 3T + 3G + 9TG) masters for T tenants and G groups.)
+ * What a forged packet still costs is its derivations: with a budget set
+ * (eesp_crypto_budget_refill), each one takes a token, an open without
+ * enough tokens is refused before deriving (derive_budget), and the tokens
+ * of a packet that authenticates are given back.  Sealing takes none.
  */
 #include "packet.h"
 
@@ -33,32 +44,38 @@
 #define DK_CTX_MAX EESP_KDF_CONTEXT_MAX
 #define DK_MAX_ENTRIES (1u << 20)
 
-struct master_ent {
-	uint64_t serial; /* 0 = empty */
-	uint64_t used;
+/* Everything a master key is a function of.  No implicit padding: entries
+ * are compared and hashed as bytes.  kind 0 = empty entry. */
+struct master_id {
 	const struct eesp_keyset *ks;
-	uint8_t kind;
-	uint8_t flags;
-	uint32_t tenant_id, group_id;
-	uint32_t gen[EESP_LEVELS];
-	uint8_t *key; /* EESP master or PSP master key, in c->secure */
+	uint32_t gen[EESP_LEVELS];    /* root generations; 0 for an absent level */
+	uint32_t tenant_id, group_id; /* PSP: tenant_id = master key 0/1 */
+	uint8_t kind, flags, zero[2];
+};
+_Static_assert(sizeof(struct master_id) == 32, "master_id is hashed as four words");
+
+struct master_ent {
+	struct master_id id;
+	uint64_t used;
+	uint8_t *key; /* EESP master, in c->secure */
 	struct eesp_prf *prf[2];
 };
 
 struct dk_ent {
-	uint64_t serial; /* master serial; 0 = empty */
+	struct master_id id;
 	uint64_t used;
+	struct eesp_aead *aead;
 	uint8_t ctx_len;
 	uint8_t ctx[DK_CTX_MAX];
 	uint8_t salt[EESP_SALT_LEN];
-	struct eesp_aead *aead;
 };
 
 struct eesp_crypto {
 	struct eesp_kdf_ctx *kdf;
-	uint64_t tick, next_serial, seed;
+	uint64_t tick, seed;
 	struct master_ent master[MASTER_SLOTS];
-	uint8_t *secure; /* MASTER_SLOTS * 32 + oob key */
+	struct master_ent mspare; /* a received master until its packet authenticates */
+	uint8_t *secure;	  /* (MASTER_SLOTS + 1) * 32 + oob key */
 	size_t secure_len;
 	struct dk_ent *dk;
 	size_t dk_sets; /* power of two; 2 ways each */
@@ -66,6 +83,8 @@ struct eesp_crypto {
 	struct eesp_aead *oob; /* out-of-band keys */
 	uint8_t *oob_key;      /* in c->secure */
 	size_t oob_len;
+	bool budget_on; /* set by the first eesp_crypto_budget_refill() */
+	uint32_t budget_left;
 	struct eesp_crypto_stats st;
 };
 
@@ -84,7 +103,7 @@ struct eesp_crypto *eesp_crypto_new(size_t dk_cache_entries)
 	c->dk_sets = n / 2;
 	c->dk = calloc(n, sizeof(*c->dk));
 	c->kdf = eesp_kdf_ctx_new();
-	c->secure_len = (MASTER_SLOTS + 1) * 32;
+	c->secure_len = (MASTER_SLOTS + 2) * 32;
 	c->secure = eesp_secure_alloc(c->secure_len, &locked);
 	c->spare = eesp_aead_new();
 	c->oob = eesp_aead_new();
@@ -95,8 +114,8 @@ struct eesp_crypto *eesp_crypto_new(size_t dk_cache_entries)
 	}
 	for (unsigned i = 0; i < MASTER_SLOTS; i++)
 		c->master[i].key = c->secure + 32 * i;
-	c->oob_key = c->secure + 32 * MASTER_SLOTS;
-	c->next_serial = 1;
+	c->mspare.key = c->secure + 32 * MASTER_SLOTS;
+	c->oob_key = c->secure + 32 * (MASTER_SLOTS + 1);
 	return c;
 }
 
@@ -106,7 +125,7 @@ static void master_drop(struct master_ent *m)
 	eesp_prf_free(m->prf[1]);
 	m->prf[0] = m->prf[1] = NULL;
 	eesp_wipe(m->key, 32);
-	m->serial = 0;
+	memset(&m->id, 0, sizeof(m->id));
 }
 
 void eesp_crypto_flush(struct eesp_crypto *c)
@@ -115,6 +134,7 @@ void eesp_crypto_flush(struct eesp_crypto *c)
 		return;
 	for (unsigned i = 0; i < MASTER_SLOTS; i++)
 		master_drop(&c->master[i]);
+	master_drop(&c->mspare);
 	/* free the cipher contexts too: that cleanses their key schedules */
 	for (size_t i = 0; i < 2 * c->dk_sets; i++) {
 		eesp_aead_free(c->dk[i].aead);
@@ -136,6 +156,8 @@ void eesp_crypto_free(struct eesp_crypto *c)
 		for (unsigned i = 0; i < MASTER_SLOTS; i++)
 			if (c->master[i].key)
 				master_drop(&c->master[i]);
+		if (c->mspare.key)
+			master_drop(&c->mspare);
 		eesp_secure_free(c->secure, c->secure_len);
 	}
 	if (c->dk) {
@@ -155,50 +177,124 @@ void eesp_crypto_stats(const struct eesp_crypto *c, struct eesp_crypto_stats *s)
 		*s = c->st;
 }
 
+void eesp_crypto_budget_refill(struct eesp_crypto *c, uint32_t tokens, uint32_t cap)
+{
+	if (!c)
+		return;
+	c->budget_on = true;
+	c->budget_left =
+	    tokens > cap || c->budget_left > cap - tokens ? cap : c->budget_left + tokens;
+}
+
+uint32_t eesp_crypto_budget_left(const struct eesp_crypto *c)
+{
+	return c && c->budget_on ? c->budget_left : UINT32_MAX;
+}
+
+/* ------------------------------------------------------------- budget -- */
+
+/* Take n tokens for the derivations of a received packet, or count a refusal. */
+static bool budget_take(struct eesp_crypto *c, uint32_t n)
+{
+	if (!c->budget_on)
+		return true;
+	if (c->budget_left < n) {
+		c->st.derive_refused++;
+		return false;
+	}
+	c->budget_left -= n;
+	return true;
+}
+
+/* The packet authenticated: its derivations were not a flood's. */
+static void budget_give_back(struct eesp_crypto *c, uint32_t n)
+{
+	if (c->budget_on)
+		c->budget_left += n;
+}
+
 /* ------------------------------------------------------------- caches -- */
 
-/* Find or make the master entry.  For EESP, g[] are the resolved roots. */
-static struct master_ent *master_get(struct eesp_crypto *c, const struct eesp_keyset *ks,
-				     uint8_t kind, uint8_t flags, uint32_t tid, uint32_t gid,
-				     const struct eesp_root_gen *const g[EESP_LEVELS], int *rc)
+static bool id_eq(const struct master_id *a, const struct master_id *b)
 {
-	struct master_ent *m, *victim = &c->master[0];
-	uint32_t gen[EESP_LEVELS] = {0, 0, 0};
+	return !memcmp(a, b, sizeof(*a));
+}
 
+/* The identity of the EESP master for these resolved roots. */
+static void eesp_master_id(struct master_id *id, const struct eesp_keyset *ks,
+			   const struct eesp_sctx *s,
+			   const struct eesp_root_gen *const g[EESP_LEVELS])
+{
+	uint8_t fl = s->flags & (EESP_SCTX_FLAG_T | EESP_SCTX_FLAG_G);
+
+	memset(id, 0, sizeof(*id));
+	id->ks = ks;
+	id->kind = MASTER_KIND_EESP;
+	id->flags = fl;
+	id->tenant_id = fl & EESP_SCTX_FLAG_T ? s->tenant_id : 0;
+	id->group_id = fl & EESP_SCTX_FLAG_G ? s->group_id : 0;
 	for (unsigned l = 0; l < EESP_LEVELS; l++)
-		gen[l] = g[l] ? g[l]->generation : 0;
-	for (unsigned i = 0; i < MASTER_SLOTS; i++) {
-		m = &c->master[i];
-		if (m->serial && m->ks == ks && m->kind == kind && m->flags == flags &&
-		    m->tenant_id == tid && m->group_id == gid && m->gen[0] == gen[0] &&
-		    m->gen[1] == gen[1] && m->gen[2] == gen[2]) {
-			m->used = ++c->tick;
-			return m;
+		id->gen[l] = g[l] ? g[l]->generation : 0;
+}
+
+static struct master_ent *master_find(struct eesp_crypto *c, const struct master_id *id)
+{
+	for (unsigned i = 0; i < MASTER_SLOTS; i++)
+		if (id_eq(&c->master[i].id, id)) {
+			c->master[i].used = ++c->tick;
+			return &c->master[i];
 		}
-		if (!m->serial || (victim->serial && m->used < victim->used))
-			victim = m;
-	}
-	m = victim;
-	if (m->serial)
-		master_drop(m);
-	if (kind == MASTER_KIND_PSP) {
-		memcpy(m->key, ks->psp_master[tid], PSP_MASTER_KEY_LEN);
-	} else {
-		*rc = eesp_derive_master(c->kdf, g[0]->key, g[1] ? g[1]->key : NULL, tid,
-					 g[2] ? g[2]->key : NULL, gid, m->key);
-		if (*rc)
-			return NULL;
-	}
+	return NULL;
+}
+
+/* Derive the master of id (roots g[]) into the spare slot. */
+static int master_derive(struct eesp_crypto *c, const struct master_id *id,
+			 const struct eesp_root_gen *const g[EESP_LEVELS], struct master_ent **out)
+{
+	struct master_ent *m = &c->mspare;
+	int rc;
+
+	master_drop(m);
+	rc = eesp_derive_master(c->kdf, g[0]->key, g[1] ? g[1]->key : NULL, id->tenant_id,
+				g[2] ? g[2]->key : NULL, id->group_id, m->key);
+	if (rc)
+		return rc;
 	c->st.master_derivations++;
-	m->ks = ks;
-	m->kind = kind;
-	m->flags = flags;
-	m->tenant_id = tid;
-	m->group_id = gid;
-	memcpy(m->gen, gen, sizeof(gen));
-	m->serial = c->next_serial++;
-	m->used = ++c->tick;
-	return m;
+	m->id = *id;
+	*out = m;
+	return EESP_E_OK;
+}
+
+/* The spare master earned its place: swap it with the least recently used
+ * slot (whose key storage and PRFs become the spare's, wiped). */
+static struct master_ent *master_keep(struct eesp_crypto *c)
+{
+	struct master_ent *v = &c->master[0], t;
+
+	for (unsigned i = 1; i < MASTER_SLOTS && v->id.kind; i++)
+		if (!c->master[i].id.kind || c->master[i].used < v->used)
+			v = &c->master[i];
+	t = *v;
+	*v = c->mspare;
+	c->mspare = t;
+	master_drop(&c->mspare);
+	v->used = ++c->tick;
+	return v;
+}
+
+/* Cached master of id, or a new one; kept at once (sealing, derive). */
+static int master_get_kept(struct eesp_crypto *c, const struct master_id *id,
+			   const struct eesp_root_gen *const g[EESP_LEVELS],
+			   struct master_ent **out)
+{
+	int rc;
+
+	if ((*out = master_find(c, id)))
+		return EESP_E_OK;
+	rc = master_derive(c, id, g, out);
+	if (!rc)
+		*out = master_keep(c);
+	return rc;
 }
 
 /* One step of the data-key hash: 8 bytes, one multiply, one xor-shift. */
@@ -209,18 +305,23 @@ static uint64_t dk_mix(uint64_t h, uint64_t w)
 }
 
 /*
- * Set index of (master serial, KDF context bytes), keyed with the per-cache
- * random seed so a sender cannot aim its contexts at one set.  Eight bytes
- * per step: the byte-wise FNV-1a this replaces was a chain of one dependent
- * multiply per byte (8 for the serial, then one per context byte) and most
- * of a cached lookup's time (bench_micro cached_lookup_ns).  Not a MAC: a
- * hit is confirmed by a full compare.
+ * Set index of (master identity, KDF context bytes), keyed with the
+ * per-cache random seed so a sender cannot aim its contexts at one set.
+ * The identity's four words are folded by independent multiplies (one step
+ * of latency, not four); then eight context bytes per step: the byte-wise
+ * FNV-1a this replaced was a chain of one dependent multiply per byte and
+ * most of a cached lookup's time (bench_micro cached_lookup_ns).  Not a
+ * MAC: a hit is confirmed by a full compare.
  */
-static uint64_t dk_hash(const struct eesp_crypto *c, uint64_t serial, const uint8_t *ctx, size_t n)
+static uint64_t dk_hash(const struct eesp_crypto *c, const struct master_id *id, const uint8_t *ctx,
+			size_t n)
 {
-	uint64_t h = dk_mix(c->seed ^ n, serial), w;
+	uint64_t iw[4], h, w;
 	size_t i = 0;
 
+	memcpy(iw, id, sizeof(iw));
+	h = dk_mix(c->seed ^ n, iw[0] * 0xbf58476d1ce4e5b9ull ^ iw[1] * 0x94d049bb133111ebull ^
+				    iw[2] * 0xd6e8feb86659fd93ull ^ iw[3] * 0xa0761d6478bd642full);
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&w, ctx + i, 8);
 		h = dk_mix(h, w);
@@ -237,20 +338,20 @@ static uint64_t dk_hash(const struct eesp_crypto *c, uint64_t serial, const uint
 }
 
 /* Lookup; on a miss *victim is the way to replace. */
-static struct dk_ent *dk_find(struct eesp_crypto *c, uint64_t serial, const uint8_t *ctx, size_t n,
-			      struct dk_ent **victim)
+static struct dk_ent *dk_find(struct eesp_crypto *c, const struct master_id *id, const uint8_t *ctx,
+			      size_t n, struct dk_ent **victim)
 {
-	struct dk_ent *set = &c->dk[2 * (dk_hash(c, serial, ctx, n) & (c->dk_sets - 1))];
+	struct dk_ent *set = &c->dk[2 * (dk_hash(c, id, ctx, n) & (c->dk_sets - 1))];
 	for (unsigned w = 0; w < 2; w++)
-		if (set[w].serial == serial && set[w].ctx_len == n && !memcmp(set[w].ctx, ctx, n)) {
+		if (set[w].ctx_len == n && !memcmp(set[w].ctx, ctx, n) && id_eq(&set[w].id, id)) {
 			set[w].used = ++c->tick;
 			c->st.dk_hits++;
 			return &set[w];
 		}
 	c->st.dk_misses++;
-	if (!set[0].serial)
+	if (!set[0].id.kind)
 		*victim = &set[0];
-	else if (!set[1].serial)
+	else if (!set[1].id.kind)
 		*victim = &set[1];
 	else
 		*victim = set[0].used <= set[1].used ? &set[0] : &set[1];
@@ -258,53 +359,38 @@ static struct dk_ent *dk_find(struct eesp_crypto *c, uint64_t serial, const uint
 }
 
 /* Move the spare AEAD (holding the new key) into the victim way. */
-static void dk_insert(struct eesp_crypto *c, struct dk_ent *v, uint64_t serial, const uint8_t *ctx,
-		      size_t n, const uint8_t salt[EESP_SALT_LEN])
+static void dk_insert(struct eesp_crypto *c, struct dk_ent *v, const struct master_id *id,
+		      const uint8_t *ctx, size_t n, const uint8_t salt[EESP_SALT_LEN])
 {
 	struct eesp_aead *old = v->aead;
-	if (v->serial)
+	if (v->id.kind)
 		c->st.dk_evictions++;
 	v->aead = c->spare;
 	c->spare = old ? old : eesp_aead_new(); /* NULL is retried next miss */
-	v->serial = serial;
+	v->id = *id;
 	v->ctx_len = (uint8_t)n;
 	memcpy(v->ctx, ctx, n);
 	memcpy(v->salt, salt, EESP_SALT_LEN);
 	v->used = ++c->tick;
 }
 
-/* Either the cached AEAD (hit) or the spare one with a fresh key. */
-struct dk_use {
-	struct eesp_aead *aead;
-	const uint8_t *salt;
-	struct dk_ent *victim; /* non-NULL on a miss */
-	uint8_t salt_buf[EESP_SALT_LEN];
-};
-
-static int dk_prepare_eesp(struct eesp_crypto *c, struct master_ent *m, enum eesp_kdf kdf,
-			   enum eesp_suite suite, const uint8_t *ctx, size_t n, struct dk_use *u)
+/* The data key of ctx under master m, into the spare AEAD (and salt). */
+static int dk_derive_eesp(struct eesp_crypto *c, struct master_ent *m, enum eesp_kdf kdf,
+			  enum eesp_suite suite, const uint8_t *ctx, size_t n,
+			  uint8_t salt[EESP_SALT_LEN])
 {
-	struct dk_ent *e = dk_find(c, m->serial, ctx, n, &u->victim);
 	uint8_t key[EESP_MAX_DATA_KEY_LEN];
 	int rc;
 
-	if (e) {
-		u->aead = e->aead;
-		u->salt = e->salt;
-		u->victim = NULL;
-		return EESP_E_OK;
-	}
 	if (!c->spare && !(c->spare = eesp_aead_new()))
 		return EESP_E_CRYPTO;
 	if (!m->prf[kdf - 1] &&
 	    !(m->prf[kdf - 1] = eesp_prf_new(c->kdf, kdf, m->key, EESP_MASTER_KEY_LEN)))
 		return EESP_E_CRYPTO;
-	rc = eesp_prf_data_key(m->prf[kdf - 1], suite, ctx, n, key, u->salt_buf);
+	rc = eesp_prf_data_key(m->prf[kdf - 1], suite, ctx, n, key, salt);
 	if (!rc)
 		rc = eesp_aead_setkey(c->spare, key, eesp_suite_key_len(suite));
 	eesp_wipe(key, sizeof(key));
-	u->aead = c->spare;
-	u->salt = u->salt_buf;
 	return rc;
 }
 
@@ -402,19 +488,6 @@ static int resolve_roots(const struct eesp_keyset *ks, const struct eesp_sctx *s
 	return EESP_E_OK;
 }
 
-static struct master_ent *eesp_master_for(struct eesp_crypto *c, const struct eesp_domain *d,
-					  const struct eesp_sctx *s, int *rc)
-{
-	const struct eesp_root_gen *g[EESP_LEVELS];
-	uint8_t fl = s->flags & (EESP_SCTX_FLAG_T | EESP_SCTX_FLAG_G);
-	*rc = resolve_roots(d->keys, s, g);
-	if (*rc)
-		return NULL;
-	return master_get(c, d->keys, MASTER_KIND_EESP, fl,
-			  fl & EESP_SCTX_FLAG_T ? s->tenant_id : 0,
-			  fl & EESP_SCTX_FLAG_G ? s->group_id : 0, g, rc);
-}
-
 /* --------------------------------------------------------------- EESP -- */
 
 static int open_common(struct eesp_aead *a, const uint8_t salt[EESP_SALT_LEN], uint8_t *pkt,
@@ -435,12 +508,52 @@ static bool view_sane(size_t len, const struct eesp_view *v)
 	       (!v->has_crypt_offset || v->hdr_len + EESP_PIH_LEN <= v->icv_off);
 }
 
+/*
+ * A received packet whose data key is not cached: derive it (and its master
+ * if that is not cached either) within the budget, open with the spare
+ * context, and only if the tag verifies keep what was derived.
+ */
+static int open_uncached(struct eesp_crypto *c, const struct master_id *id,
+			 const struct eesp_root_gen *const g[EESP_LEVELS], const uint8_t *ctx,
+			 size_t n, struct dk_ent *victim, uint8_t *pkt, const struct eesp_view *v)
+{
+	struct master_ent *m;
+	uint8_t salt[EESP_SALT_LEN];
+	uint32_t cost = 1;
+	int rc;
+
+	/* the data key's token first: a flood is refused before the master lookup */
+	if (!budget_take(c, 1))
+		return EESP_E_DERIVE_BUDGET;
+	if (!(m = master_find(c, id))) {
+		if (!budget_take(c, 1)) {
+			budget_give_back(c, 1);
+			return EESP_E_DERIVE_BUDGET;
+		}
+		cost = 2;
+		if ((rc = master_derive(c, id, g, &m)))
+			return rc;
+	}
+	rc = dk_derive_eesp(c, m, v->sctx.kdf, v->sctx.suite, ctx, n, salt);
+	if (!rc)
+		rc = open_common(c->spare, salt, pkt, v);
+	if (!rc) {
+		budget_give_back(c, cost);
+		if (m == &c->mspare)
+			master_keep(c);
+		dk_insert(c, victim, id, ctx, n, salt);
+	}
+	eesp_wipe(salt, sizeof(salt));
+	return rc;
+}
+
 int eesp_open(struct eesp_crypto *c, const struct eesp_domain *d, uint32_t epoch_now, uint8_t *pkt,
 	      size_t len, const struct eesp_view *v, size_t *inner_off, size_t *inner_len)
 {
+	const struct eesp_root_gen *g[EESP_LEVELS];
 	const struct eesp_sctx *s;
-	struct master_ent *m;
-	struct dk_use u;
+	struct master_id id;
+	struct dk_ent *e, *victim = NULL;
 	uint8_t ctx[DK_CTX_MAX];
 	size_t n;
 	int rc;
@@ -452,29 +565,22 @@ int eesp_open(struct eesp_crypto *c, const struct eesp_domain *d, uint32_t epoch
 		return EESP_E_UNKNOWN_DOMAIN;
 	if (v->has_crypt_offset && v->crypt_offset > d->max_crypt_offset)
 		return EESP_E_CRYPT_OFFSET;
-	{
-		const struct eesp_root_gen *g[EESP_LEVELS];
-		rc = resolve_roots(d->keys, s, g);
-		if (rc)
-			return rc;
-	}
+	rc = resolve_roots(d->keys, s, g);
+	if (rc)
+		return rc;
 	if (!eesp_epoch_in_window(s->epoch, epoch_now, d->epoch_window))
 		return EESP_E_EPOCH;
 	if (s->profile == EESP_PROFILE_PAIR && s->peer_node_id != d->self_node_id)
 		return EESP_E_MISROUTED;
-	m = eesp_master_for(c, d, s, &rc);
-	if (!m)
-		return rc;
+	eesp_master_id(&id, d->keys, s, g);
 	n = eesp_kdf_context(ctx, v->spi, v->session_id, pkt + v->sctx_off, v->sctx_len);
-	rc = dk_prepare_eesp(c, m, s->kdf, s->suite, ctx, n, &u);
+	e = dk_find(c, &id, ctx, n, &victim);
+	if (e)
+		rc = open_common(e->aead, e->salt, pkt, v);
+	else
+		rc = open_uncached(c, &id, g, ctx, n, victim, pkt, v);
 	if (rc)
 		return rc;
-	rc = open_common(u.aead, u.salt, pkt, v);
-	if (rc)
-		return rc;
-	if (u.victim)
-		dk_insert(c, u.victim, m->serial, ctx, n, u.salt_buf);
-	eesp_wipe(u.salt_buf, sizeof(u.salt_buf));
 	return check_inner(pkt, v, inner_off, inner_len);
 }
 
@@ -561,12 +667,39 @@ static int hdr_params_ok(const struct eesp_hdr_params *p)
 	return EESP_E_OK;
 }
 
+/* Our own packet's key: cached, or derived and kept at once (never budgeted). */
+static int seal_key(struct eesp_crypto *c, const struct master_id *id,
+		    const struct eesp_root_gen *const g[EESP_LEVELS], const struct eesp_sctx *s,
+		    const uint8_t *ctx, size_t n, struct eesp_aead **a, const uint8_t **salt,
+		    struct dk_ent **victim, uint8_t salt_buf[EESP_SALT_LEN])
+{
+	struct dk_ent *e = dk_find(c, id, ctx, n, victim);
+	struct master_ent *m;
+	int rc;
+
+	if (e) {
+		*a = e->aead;
+		*salt = e->salt;
+		*victim = NULL;
+		return EESP_E_OK;
+	}
+	rc = master_get_kept(c, id, g, &m);
+	if (!rc)
+		rc = dk_derive_eesp(c, m, s->kdf, s->suite, ctx, n, salt_buf);
+	*a = c->spare;
+	*salt = salt_buf;
+	return rc;
+}
+
 int eesp_seal(struct eesp_crypto *c, const struct eesp_domain *d, const struct eesp_hdr_params *p,
 	      const uint8_t *inner, size_t inner_len, uint8_t *out, size_t cap, size_t *out_len)
 {
-	uint8_t ctx[DK_CTX_MAX], sctx[EESP_SCTX_MAX_LEN];
-	struct master_ent *m;
-	struct dk_use u;
+	uint8_t ctx[DK_CTX_MAX], sctx[EESP_SCTX_MAX_LEN], salt_buf[EESP_SALT_LEN];
+	const struct eesp_root_gen *g[EESP_LEVELS];
+	const uint8_t *salt;
+	struct master_id id;
+	struct dk_ent *victim = NULL;
+	struct eesp_aead *a;
 	size_t n, sl;
 	int rc;
 
@@ -577,18 +710,18 @@ int eesp_seal(struct eesp_crypto *c, const struct eesp_domain *d, const struct e
 		return rc;
 	if (!spi_in_domain(d, p->sctx.profile, p->spi))
 		return EESP_E_UNKNOWN_DOMAIN;
-	m = eesp_master_for(c, d, &p->sctx, &rc);
-	if (!m)
-		return rc;
-	sl = eesp_sctx_encode(sctx, &p->sctx);
-	n = eesp_kdf_context(ctx, p->spi, p->session_id, sctx, sl);
-	rc = dk_prepare_eesp(c, m, p->sctx.kdf, p->sctx.suite, ctx, n, &u);
+	rc = resolve_roots(d->keys, &p->sctx, g);
 	if (rc)
 		return rc;
-	rc = seal_common(u.aead, u.salt, p, inner, inner_len, out, cap, out_len);
-	if (!rc && u.victim)
-		dk_insert(c, u.victim, m->serial, ctx, n, u.salt_buf);
-	eesp_wipe(u.salt_buf, sizeof(u.salt_buf));
+	eesp_master_id(&id, d->keys, &p->sctx, g);
+	sl = eesp_sctx_encode(sctx, &p->sctx);
+	n = eesp_kdf_context(ctx, p->spi, p->session_id, sctx, sl);
+	rc = seal_key(c, &id, g, &p->sctx, ctx, n, &a, &salt, &victim, salt_buf);
+	if (!rc)
+		rc = seal_common(a, salt, p, inner, inner_len, out, cap, out_len);
+	if (!rc && victim)
+		dk_insert(c, victim, &id, ctx, n, salt_buf);
+	eesp_wipe(salt_buf, sizeof(salt_buf));
 	return rc;
 }
 
@@ -615,6 +748,8 @@ int eesp_data_key_for(struct eesp_crypto *c, const struct eesp_domain *d,
 		      const struct eesp_hdr_params *p, struct eesp_dkey *out)
 {
 	uint8_t sctx[EESP_SCTX_MAX_LEN];
+	const struct eesp_root_gen *g[EESP_LEVELS];
+	struct master_id id;
 	struct master_ent *m;
 	size_t sl;
 	int rc;
@@ -631,8 +766,12 @@ int eesp_data_key_for(struct eesp_crypto *c, const struct eesp_domain *d,
 	}
 	if (!spi_in_domain(d, p->sctx.profile, p->spi))
 		return EESP_E_UNKNOWN_DOMAIN;
-	m = eesp_master_for(c, d, &p->sctx, &rc);
-	if (!m)
+	rc = resolve_roots(d->keys, &p->sctx, g);
+	if (rc)
+		return rc;
+	eesp_master_id(&id, d->keys, &p->sctx, g);
+	rc = master_get_kept(c, &id, g, &m);
+	if (rc)
 		return rc;
 	memset(out, 0, sizeof(*out));
 	out->suite = p->sctx.suite;
@@ -672,15 +811,30 @@ static int psp_open_aead(struct eesp_aead *a, uint8_t *pkt, const struct psp_vie
 			      pkt + v->ct_off, pkt + v->icv_off);
 }
 
+/* The spare AEAD keyed with the PSP data key of (SPI, version) under master key idx. */
+static int psp_derive_spare(struct eesp_crypto *c, const struct eesp_keyset *ks, unsigned idx,
+			    const struct psp_view *v)
+{
+	uint8_t key[32];
+	int rc;
+
+	if (!c->spare && !(c->spare = eesp_aead_new()))
+		return EESP_E_CRYPTO;
+	rc = psp_derive_key(c->kdf, ks->psp_master[idx], v->spi, v->version, key);
+	if (!rc)
+		rc = eesp_aead_setkey(c->spare, key, v->version ? 32 : 16);
+	eesp_wipe(key, sizeof(key));
+	return rc;
+}
+
 int psp_open(struct eesp_crypto *c, const struct eesp_keyset *ks, uint8_t *pkt, size_t len,
 	     const struct psp_view *v, size_t *inner_off, size_t *inner_len)
 {
-	const struct eesp_root_gen *none[EESP_LEVELS] = {NULL, NULL, NULL};
-	uint8_t ctx[5], key[32];
+	static const uint8_t nosalt[EESP_SALT_LEN];
+	uint8_t ctx[5];
 	unsigned idx;
-	struct master_ent *m;
+	struct master_id id;
 	struct dk_ent *e, *victim = NULL;
-	struct eesp_aead *a;
 	int rc;
 
 	if (!c || !ks || !pkt || !inner_off || !inner_len || !psp_view_sane(len, v))
@@ -688,32 +842,29 @@ int psp_open(struct eesp_crypto *c, const struct eesp_keyset *ks, uint8_t *pkt, 
 	idx = (v->spi & PSP_SPI_KEY_SELECTOR) ? 1 : 0;
 	if (!ks->has_psp[idx])
 		return EESP_E_NO_KEY;
-	m = master_get(c, ks, MASTER_KIND_PSP, 0, idx, 0, none, &rc);
-	if (!m)
-		return rc;
+	memset(&id, 0, sizeof(id));
+	id.ks = ks;
+	id.kind = MASTER_KIND_PSP;
+	id.tenant_id = idx;
 	eesp_put32(ctx, v->spi);
 	ctx[4] = v->version;
-	e = dk_find(c, m->serial, ctx, sizeof(ctx), &victim);
+	e = dk_find(c, &id, ctx, sizeof(ctx), &victim);
 	if (e) {
-		a = e->aead;
+		rc = psp_open_aead(e->aead, pkt, v);
 	} else {
-		if (!c->spare && !(c->spare = eesp_aead_new()))
-			return EESP_E_CRYPTO;
-		rc = psp_derive_key(c->kdf, m->key, v->spi, v->version, key);
+		/* the master is the keyset's: only the data key costs a token */
+		if (!budget_take(c, 1))
+			return EESP_E_DERIVE_BUDGET;
+		rc = psp_derive_spare(c, ks, idx, v);
 		if (!rc)
-			rc = eesp_aead_setkey(c->spare, key, v->version ? 32 : 16);
-		eesp_wipe(key, sizeof(key));
-		if (rc)
-			return rc;
-		a = c->spare;
+			rc = psp_open_aead(c->spare, pkt, v);
+		if (!rc) {
+			budget_give_back(c, 1);
+			dk_insert(c, victim, &id, ctx, sizeof(ctx), nosalt);
+		}
 	}
-	rc = psp_open_aead(a, pkt, v);
 	if (rc)
 		return rc;
-	if (!e) {
-		static const uint8_t nosalt[EESP_SALT_LEN];
-		dk_insert(c, victim, m->serial, ctx, sizeof(ctx), nosalt);
-	}
 	return psp_finish(pkt, v, inner_off, inner_len);
 }
 

@@ -48,8 +48,31 @@ void eesp_crypto_flush(struct eesp_crypto *c);
 
 struct eesp_crypto_stats {
 	uint64_t dk_hits, dk_misses, dk_evictions, master_derivations;
+	uint64_t derive_refused; /* opens refused with EESP_E_DERIVE_BUDGET */
 };
 void eesp_crypto_stats(const struct eesp_crypto *c, struct eesp_crypto_stats *s);
+
+/*
+ * Receive derivation budget.  The core has no clock: the caller refills it.
+ * A new eesp_crypto has no budget (derivations unlimited: CLI, tests,
+ * fuzzers).  After the first eesp_crypto_budget_refill(), each derivation
+ * that eesp_open()/psp_open() would run on a cache miss takes a token (an
+ * EESP master key and a data key one each, a PSP data key one); an open
+ * without enough tokens fails with EESP_E_DERIVE_BUDGET before deriving
+ * anything (counted in derive_refused); a packet that then authenticates
+ * gives its tokens back, so the budget bounds only the work spent on packets
+ * that fail.  Cached opens, sealing and eesp_data_key_for() never take one.
+ * eesp_crypto_flush() keeps the budget.
+ */
+/* Add tokens, never above cap. */
+void eesp_crypto_budget_refill(struct eesp_crypto *c, uint32_t tokens, uint32_t cap);
+/* Tokens left; UINT32_MAX while no budget is set. */
+uint32_t eesp_crypto_budget_left(const struct eesp_crypto *c);
+
+/* What eespd refills per worker (bench_micro forged_* measures the choice):
+ * tokens per second and the bucket's size. */
+#define EESP_DERIVE_BUDGET_PER_S 16384
+#define EESP_DERIVE_BUDGET_BURST 256
 
 /* --------------------------------------------------------------- EESP -- */
 

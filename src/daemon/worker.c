@@ -1130,8 +1130,34 @@ static int ring_init(struct worker *w)
 	return 0;
 }
 
+/*
+ * The core's receive derivation budget (packet.h) as a token bucket:
+ * EESP_DERIVE_BUDGET_PER_S tokens a second up to EESP_DERIVE_BUDGET_BURST,
+ * topped up once per batch from the monotonic clock.  *last_ns advances
+ * only by the time the added tokens stand for, so no fraction is lost.
+ */
+static void derive_budget_refill(struct eesp_crypto *c, uint64_t *last_ns)
+{
+	struct timespec ts;
+	uint64_t now, tokens;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	if (now - *last_ns >= 1000000000u) { /* idle a second or more: full */
+		eesp_crypto_budget_refill(c, EESP_DERIVE_BUDGET_BURST, EESP_DERIVE_BUDGET_BURST);
+		*last_ns = now;
+		return;
+	}
+	tokens = (now - *last_ns) * EESP_DERIVE_BUDGET_PER_S / 1000000000u;
+	if (!tokens)
+		return;
+	*last_ns += tokens * 1000000000u / EESP_DERIVE_BUDGET_PER_S;
+	eesp_crypto_budget_refill(c, (uint32_t)tokens, EESP_DERIVE_BUDGET_BURST);
+}
+
 static void *worker_main(void *arg)
 {
+	uint64_t budget_ns = 0; /* the first refill fills the bucket */
 	struct worker *w = arg;
 	char name[16];
 	snprintf(name, sizeof(name), "eespd-w%u", w->idx);
@@ -1184,6 +1210,7 @@ static void *worker_main(void *arg)
 		unsigned head, n = 0;
 		/* one clock read per batch, not two per packet (epoch schedule) */
 		w->dp.now_s = (uint64_t)time(NULL);
+		derive_budget_refill(w->dp.crypto, &budget_ns);
 		io_uring_for_each_cqe(&w->ring, head, cqe)
 		{
 			switch (UD_TYPE(cqe->user_data)) {

@@ -740,6 +740,51 @@ drop_names() {
 	printf '%s\n' keepalive ike esp oversize_rx tun_write_err non_ip send_err tx_no_buffer iv_exhausted replay_too_old
 }
 
+# expected_drops OUT DELTA: compare the "expect <counter> <n>" lines of an
+# injector's output OUT with a receiver's counter changes DELTA (counter_delta);
+# print each mismatch to stderr and return 1 if there is one.  Exact per
+# reason, and no other drop counter may move, with one exception: once a
+# worker's derivation budget is spent (eespd(8)), a datagram whose key is not
+# cached is dropped as derive_budget instead of what its derivation would have
+# led to, so derive_budget may stand for datagrams expected under a reason
+# decided at or after the derivation (auth_failed, bad_inner, bad_payload_info,
+# spoofed_source, replay): those may come short by exactly derive_budget in sum.
+expected_drops() {
+	awk -v late="auth_failed bad_inner bad_payload_info spoofed_source replay" '
+	BEGIN { n = split(late, l, " "); for (i = 1; i <= n; i++) lt[l[i]] = 1 }
+	FNR == 1 { f++ }
+	f == 1 { drop[$1] = 1; next }
+	f == 2 { if ($1 == "expect") want[$2] = $3; next }
+	f == 3 { got[$1] = $2; next }
+	END {
+		bad = 0; short = 0
+		for (r in want) {
+			g = got[r] + 0
+			if (g == want[r] + 0)
+				continue
+			if ((r in lt) && g < want[r] + 0) {
+				short += want[r] - g
+				continue
+			}
+			printf "counter %s: expected +%d, daemon counted +%d\n", r, want[r], g > "/dev/stderr"
+			bad = 1
+		}
+		for (r in got)
+			if (!(r in want) && (r in drop) && r != "derive_budget") {
+				printf "unexpected drop counter %s +%d\n", r, got[r] > "/dev/stderr"
+				bad = 1
+			}
+		b = got["derive_budget"] + 0
+		if (b != short) {
+			printf "derive_budget +%d, but %d datagrams are missing from the reasons decided after the derivation\n", b, short > "/dev/stderr"
+			bad = 1
+		} else if (b) {
+			printf "derive_budget +%d: datagrams beyond the derivation budget, in place of as many auth_failed/bad_inner/bad_payload_info/spoofed_source/replay\n", b
+		}
+		exit bad
+	}' <(drop_names) "$1" "$2"
+}
+
 # drops NODE [IGNORE_REGEX]: "name value" of every non-zero drop counter
 drops() {
 	local ign=${2:-^$}
