@@ -23,9 +23,12 @@ static void usage(FILE *f)
 		"data key for it (PSP version 0 = AES-GCM-128, 1 = AES-GCM-256, default 1).\n"
 		"Prints the key-file line `sa psp SPI KEY` for the client's key file.  An\n"
 		"EESP daemon of profile spi answers with `sa eesp SPI KEY SALT` and the\n"
-		"session, epoch and phase the client sends with (a comment line).  When\n"
-		"the daemon's master keys rotate (two keys, double-buffered), SPIs of the\n"
-		"evicted key stop working: allocate again before a double rotation.\n\n"
+		"session, epoch and phase the client sends with (a comment line).  The\n"
+		"daemon never hands out an SPI twice nor one its configuration names (it\n"
+		"keeps a counter in its state directory, eespd(8)); list the SPI in the\n"
+		"client's peer rx_spi on the server.  When the daemon's master keys rotate\n"
+		"(two keys, double-buffered), SPIs of the evicted key stop working:\n"
+		"allocate again before a double rotation.\n\n"
 		"Example:\n  %s spi-alloc -s /run/eespd/psp0.sock --version 1 >> client.keys\n",
 		PROG, PROG);
 }

@@ -19,11 +19,11 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include "ctlproto.h"
 #include "eespd.h"
 #include "kdf.h"
+#include "spistate.h"
 #include "strbuf.h"
 
 /* ------------------------------------------------------------ helpers -- */
@@ -408,15 +408,15 @@ static void hexs(const uint8_t *p, size_t n, char *out)
 }
 
 /* eesp profile spi, on the key holder: a fresh SPI in [spi_min, spi_max]
- * and the data key + salt a client uses with it: bound to Session ID 1,
- * the current epoch and the current domain phase (the client's sa_phase). */
+ * (never one handed out before or configured: spistate.h) and the data
+ * key + salt a client uses with it: bound to Session ID 1, the current
+ * epoch and the current domain phase (the client's sa_phase). */
 static int do_spi_alloc_eesp(const struct eesp_ctl_req *r, struct strbuf *b, char *err, size_t el)
 {
 	struct cfg *c = atomic_load(&g_cfg);
 	struct eesp_hdr_params p;
 	struct eesp_dkey dk;
-	uint8_t rnd[4];
-	uint32_t spi, span;
+	uint32_t spi;
 	char key[65], salt[9];
 	if (c->profile != EESP_PROFILE_SPI || !c->keys || !eesp_ring_current(&c->keys->domain) ||
 	    !c->dom.spi_min) {
@@ -425,13 +425,9 @@ static int do_spi_alloc_eesp(const struct eesp_ctl_req *r, struct strbuf *b, cha
 			 "and spi_min/spi_max");
 		return -1;
 	}
-	if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
-		snprintf(err, el, "spi-alloc: no randomness");
+	struct eesp_spi_range range = {c->dom.spi_min, c->dom.spi_max};
+	if (spistate_take(c, EESP_SPIALLOC_EESP, range, &spi, err, el))
 		return -1;
-	}
-	span = c->dom.spi_max - c->dom.spi_min;
-	spi =
-	    c->dom.spi_min + (span == UINT32_MAX ? eesp_get32(rnd) : eesp_get32(rnd) % (span + 1));
 	memset(&p, 0, sizeof(p));
 	p.session_id = 1;
 	p.spi = spi;
@@ -472,7 +468,7 @@ static int do_spi_alloc(const struct eesp_ctl_req *r, struct strbuf *b, char *er
 	unsigned m = c->psp_spi_master;
 	unsigned version =
 	    r->version >= 0 && r->version <= 1 ? (unsigned)r->version : c->psp_version;
-	uint8_t key[32], rnd[4];
+	uint8_t key[32];
 	uint32_t spi;
 	char hex[65];
 	if (c->mode == MODE_EESP)
@@ -481,14 +477,10 @@ static int do_spi_alloc(const struct eesp_ctl_req *r, struct strbuf *b, char *er
 		snprintf(err, el, "spi-alloc: psp master key %u not loaded", m);
 		return -1;
 	}
-	do {
-		if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
-			snprintf(err, el, "spi-alloc: no randomness");
-			return -1;
-		}
-		spi = eesp_get32(rnd) & ~PSP_SPI_KEY_SELECTOR;
-	} while (!spi);
-	spi |= m ? PSP_SPI_KEY_SELECTOR : 0;
+	/* bit 31 selects the master: each master has its own counter */
+	if (spistate_take(c, m ? EESP_SPIALLOC_PSP1 : EESP_SPIALLOC_PSP0,
+			  eesp_spialloc_psp_range(m), &spi, err, el))
+		return -1;
 	struct eesp_kdf_ctx *k = eesp_kdf_ctx_new();
 	if (!k || psp_derive_key(k, c->keys->psp_master[m], spi, version, key) != EESP_E_OK) {
 		if (k)
