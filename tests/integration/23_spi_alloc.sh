@@ -148,7 +148,7 @@ for i in $(seq 18); do
 	alloc_check 1 $LO $HI "$EESP_CFG" eesp "eesp run 1"
 done
 st=$(stat -c '%U %a' "$f1")
-[ "$st" = "nobody 600" ] || fail "state file $f1: owner and mode '$st', want 'nobody 600'"
+[ "$st" = "$IT_USER 600" ] || fail "state file $f1: owner and mode '$st', want '$IT_USER 600'"
 log "eesp: $COUNT SPIs, all distinct and unconfigured; state file: $(grep -v '^#' "$f1")"
 
 # graceful restart, now with the client as a peer (X and Y are configured)
@@ -166,6 +166,31 @@ conf_spi_client "$X" "$Y" "$SAX" "$SAY" "$CEPOCH" "$CPHASE"
 daemon_start 2
 ping_ok 2 "$(in4 1)" 3
 ping_ok 2 "$(in6 1)" 3
+# profile spi keeps replay windows by default (issue 14, finding 6: it had
+# none): the client's datagrams, captured and sent again, are dropped
+cap="$IT_DIR/spi-client.pcap"
+capture 1 "$(veth 1)" "$cap" udp and src host "$(ul4 2)" and dst port 4500
+ping_ok 2 "$(in4 1)" 2
+capture_stop
+PCAP_UDP_HEX=all pcap_udp "$cap" | awk '{ print $6 }' >"$IT_DIR/spi-client.hex"
+nrep=$(wc -l <"$IT_DIR/spi-client.hex")
+[ "$nrep" -ge 2 ] || fail "captured $nrep client datagrams"
+counters 1 >"$IT_DIR/r0"
+nsx 2 "$PY" - "$IT_DIR/spi-client.hex" "$(ul4 1)" <<'PYEOF' || fail "replaying the client's datagrams"
+import socket, sys
+for h in open(sys.argv[1]):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(bytes.fromhex(h.strip()), (sys.argv[2], 4500))
+    s.close()
+PYEOF
+ping_ok 2 "$(in4 1)" 1
+counters 1 >"$IT_DIR/r1"
+d=$(counter_delta "$IT_DIR/r0" "$IT_DIR/r1")
+rp=$(awk '$1 == "replay" || $1 == "replay_too_old" { n += $2 } END { print n + 0 }' <<<"$d")
+acc=$(awk '$1 == "rx_packets" { print $2 }' <<<"$d")
+log "spi profile: $nrep client datagrams replayed at the server: replay + replay_too_old +$rp, rx_packets +${acc:-0} (1 is the ping after)"
+[ "$rp" = "$nrep" ] || fail "spi profile: $rp of $nrep replayed client datagrams dropped as replays"
+[ "${acc:-0}" = 1 ] || fail "spi profile: replayed client datagrams reached the TUN (rx_packets +${acc:-0})"
 daemon_stop 2
 
 # kill -9 right after a reply, then allocate to the end of the range
