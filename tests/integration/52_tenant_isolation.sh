@@ -92,8 +92,10 @@ grep -q 'name = "n3";.*tenant = 2;' "$(node_conf 2)" || fail "peer n3 tenant edi
 
 # the key-boundary attack: tenant 2's root holder claims node 1
 daemon_stop 3
-sed -i 's/^  node_id = 3;/  node_id = 1;/' "$(node_conf 3)"
-grep -q '^  node_id = 1;' "$(node_conf 3)" || fail "node_id edit"
+# (its own peer entry for the real node 1 must go: eespd refuses a peer
+# with its own node id, so the attacker renumbers it)
+sed -i -e 's/^  node_id = 3;/  node_id = 1;/' -e 's/^\(  { name = "n1";.*\)node_id = 1;/\1node_id = 101;/' "$(node_conf 3)"
+grep -q '^  node_id = 1;' "$(node_conf 3)" && grep -q 'node_id = 101;' "$(node_conf 3)" || fail "node_id edit"
 daemon_start 3
 nsx 3 ip addr add 192.0.2.1/32 dev "$IT_TUN" || fail "addr"
 snap s5
