@@ -173,8 +173,10 @@ int xopts_parse(int argc, char *argv[], struct xopts *o, void (*usage)(FILE *))
 			}
 			break;
 		case O_IV:
-			if (parse_u64(optarg, &v64) || !v64) {
-				err("--iv/--sn: a non-zero 64-bit number, got '%s'", optarg);
+			/* 0 and 2^64-1 are never sent (eesp_proto.h EESP_SN_MAX) */
+			if (parse_u64(optarg, &v64) || !v64 || v64 > EESP_SN_MAX) {
+				err("--iv/--sn: 1 to 2^64-2 (%llu), got '%s'",
+				    (unsigned long long)EESP_SN_MAX, optarg);
 				return EXIT_USAGE;
 			}
 			o->first_iv = v64;

@@ -55,6 +55,12 @@ static inline void psp_kdf_label(uint8_t out[4], unsigned version)
 #define EESP_UDP_PORT 4500
 #define EESP_BASE_LEN 8 /* 1|Version(4)|R(3), Opt Len, Session ID, SPI */
 #define EESP_PEER_LEN 8 /* 64-bit sequence number, also the IV (IIV) [ours: always present] */
+/* [ours] The SNs of a Session ID are 1 .. 2^64-2: neither 0 (seq_zero) nor
+ * 2^64-1 (seq_max) is ever sent, and receivers drop both before any key
+ * derivation.  A sender that has sent 2^64-2 stops sending with that Session
+ * ID; the counter never wraps.  PSP senders keep the same range for their IV
+ * (receivers accept every PSP IV, as PSP does). */
+#define EESP_SN_MAX (UINT64_MAX - 1)
 #define EESP_PIH_LEN 4	/* Payload Info Header (full format only) */
 /*
  * Payload Info Header [draft-04 §2.4; receive rules ours]:

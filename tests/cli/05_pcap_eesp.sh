@@ -143,6 +143,19 @@ expect_ok "the domain decrypts the client's packets" "$E" decrypt eesp --domain 
 same "$(records "$TMP/cl.dec.pcap")" "$(records "$TMP/eth.pcap")" "client key file round trip"
 expect_ok "the client decrypts with its key file" "$E" decrypt eesp --keys "$TMP/client.keys" "$TMP/sa.pcap"
 
+# the SN space is 1 .. 2^64-2: 2^64-1 is never sent, the counter never wraps
+expect_fail "--sn 2^64-1" 2 "1 to 2\\^64-2" "$E" encrypt eesp --domain "$D" --sn 0xffffffffffffffff "$TMP/eth.pcap" "$TMP/x.pcap"
+expect_fail "the packet after SN 2^64-2" 1 "packet 2 and later: not encrypted: the last SN is 2\\^64-2" \
+	"$E" encrypt eesp --domain "$D" --sn 0xfffffffffffffffe "$TMP/eth.pcap" "$TMP/last.pcap"
+contains "$ERR" "encrypted 1 of 4 packets" "only the packet with SN 2^64-2 sealed"
+expect_ok "SN 2^64-2 is received" "$E" decrypt eesp --domain "$D" --json "$TMP/last.pcap"
+contains "$OUT" '"verdict":"ok","spi":3237998081,"sn":18446744073709551614' "last SN decrypts"
+printf 'psp 0 %s\npsp 1 %s\n' "$R1" "$R2" >"$TMP/psp.keys"
+expect_fail "PSP: the IV after 2^64-2" 1 "packet 3 and later: not encrypted: the last IV is 2\\^64-2" \
+	"$E" encrypt psp --keys "$TMP/psp.keys" --spi 0x12345678 --iv 0xfffffffffffffffd "$TMP/eth.pcap" "$TMP/plast.pcap"
+expect_ok "PSP IVs up to 2^64-2 decrypt" "$E" decrypt psp --keys "$TMP/psp.keys" "$TMP/plast.pcap"
+contains "$OUT" "^2 ok spi 0x12345678 iv 18446744073709551614" "PSP last IV"
+
 # errors
 expect_fail "transport in eesp mode" 2 "tunnel mode only" "$E" encrypt eesp --domain "$D" --transport "$TMP/eth.pcap" "$TMP/x.pcap"
 expect_fail "vc in eesp mode" 2 "virtualization cookie is a PSP field" "$E" encrypt eesp --domain "$D" --vc "$TMP/eth.pcap" "$TMP/x.pcap"
