@@ -113,7 +113,7 @@ int xopts_parse(int argc, char *argv[], struct xopts *o, void (*usage)(FILE *))
 	o->first_iv = 1;
 	o->dport = o->mode == X_PSP ? PSP_UDP_PORT : EESP_UDP_PORT;
 	o->epoch_window = UINT32_MAX;
-	o->max_crypt_offset = 63;
+	o->max_crypt_offset = 0; /* eespd's default; decrypt takes the domain's */
 	o->version = 1;
 
 	optind = 1;
@@ -247,6 +247,7 @@ int xopts_parse(int argc, char *argv[], struct xopts *o, void (*usage)(FILE *))
 				return EXIT_USAGE;
 			}
 			o->max_crypt_offset = v;
+			o->has_max_crypt_offset = true;
 			break;
 		case 'h':
 		case O_HELP:
