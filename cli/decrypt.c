@@ -10,6 +10,11 @@
  * Parsing and opening are the core's (psp_parse/psp_open, eesp_parse/eesp_open).
  * A UDP payload that holds a GSO train is split by the rule of eesp_proto.h
  * (eesp_train_stride); each datagram gets its own verdict and output record.
+ *
+ * Verdicts are the daemon's counter names (eespd rx.c): a datagram is first
+ * classified like eespd does (keepalive, ike, esp), and the crypt offset
+ * accepted is the domain's max_crypt_offset (0 by default, as in eespd)
+ * unless --max-crypt-offset says otherwise.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +45,11 @@ static void usage(FILE *f)
 		"eesp: root keys of a domain directory or key file; the SPI must be the\n"
 		"domain id (--spi, the config or the key file's `domain` line; otherwise any\n"
 		"SPI is taken as the domain's).  Every epoch is accepted unless --epoch-now\n"
-		"and --epoch-window are given.  --data-key takes an spi-profile `KEYHEX SALTHEX`.\n"
+		"and --epoch-window are given.  Crypt offsets above the domain's\n"
+		"max_crypt_offset (its eespd.conf; 0, eespd's default, without one) are\n"
+		"dropped as eespd drops them, unless --max-crypt-offset N (63: any) is given.\n"
+		"Verdicts are eespd's counter names: keepalive, ike and esp for datagrams\n"
+		"that are no EESP.  --data-key takes an spi-profile `KEYHEX SALTHEX`.\n"
 		"--json prints {\"packets\":[...],\"ok\":N,\"failed\":N,\"skipped\":N,...}.\n"
 		"A UDP payload holding a GSO train (datagrams laid end to end, as eespd\n"
 		"sends them) is split; each datagram is a packet of its own, numbered\n"
@@ -52,10 +61,11 @@ static void usage(FILE *f)
 }
 
 struct verdict {
-	unsigned n;	/* record (frame) number, 1-based */
-	unsigned dgram; /* datagram of a GSO train, 1-based; 0 = not a train */
-	unsigned of;	/* datagrams in the train */
-	int err;	/* -1 skipped */
+	unsigned n;	  /* record (frame) number, 1-based */
+	unsigned dgram;	  /* datagram of a GSO train, 1-based; 0 = not a train */
+	unsigned of;	  /* datagrams in the train */
+	int err;	  /* -1 skipped */
+	const char *drop; /* a daemon counter that is no core error (keepalive, ike, esp) */
 	uint32_t spi;
 	uint64_t iv;
 	bool has_hdr;
@@ -65,7 +75,7 @@ struct verdict {
 
 static void report(const struct xopts *o, const struct verdict *v, bool *first)
 {
-	const char *name = v->err < 0 ? "skipped" : eesp_err_name(v->err);
+	const char *name = v->err < 0 ? "skipped" : v->drop ? v->drop : eesp_err_name(v->err);
 	if (o->json) {
 		printf("%s{\"n\":%u", *first ? "" : ",", v->n);
 		if (v->dgram)
@@ -108,6 +118,30 @@ struct dkeys {
 };
 
 /*
+ * The classification of eespd's receive path (rx.c) before any parsing: the
+ * counter a NAT keepalive, an IKE non-ESP marker or an ESP packet is dropped
+ * under, or NULL to parse the datagram (a runt then fails as truncated).
+ * PSP's port carries no IKE or ESP, but eespd counts keepalives there too.
+ */
+static const char *classify_drop(enum xmode mode, const uint8_t *p, size_t len)
+{
+	if (mode == X_PSP)
+		return len == 1 && p[0] == 0xff ? "keepalive" : NULL;
+	switch (eesp_udp_classify(p, len)) {
+	case EESP_UDP_KEEPALIVE:
+		return "keepalive";
+	case EESP_UDP_IKE:
+		return "ike";
+	case EESP_UDP_ESP:
+		return "esp";
+	case EESP_UDP_EESP:
+	case EESP_UDP_RUNT:
+		break;
+	}
+	return NULL;
+}
+
+/*
  * Open one datagram dg[0 .. len) of the UDP payload of the frame fv/rec
  * describes (one of a GSO train, or the whole payload).  On success frame
  * gets the output record (link header, then the inner packet, or in PSP
@@ -124,6 +158,8 @@ static int open_dgram(const struct dkeys *k, const uint8_t *rec, const struct fr
 	bool tunnel = true;
 
 	memcpy(buf, dg, len);
+	if ((v->drop = classify_drop(o->mode, buf, len)))
+		return EESP_E_NOT_EESP; /* reported under v->drop */
 	if (o->mode == X_PSP) {
 		struct psp_view pv;
 		e = psp_parse(buf, len, &pv);
@@ -289,6 +325,8 @@ int decrypt_main(int argc, char *argv[])
 	} else {
 		if (ctx_resolve(&o.ctx, false, &r, NULL))
 			goto out;
+		if (!o.has_max_crypt_offset)
+			o.max_crypt_offset = r.dc.max_crypt_offset;
 		bool any_sa = false;
 		for (unsigned i = 0; i < r.ks->n_sa; i++)
 			any_sa |= r.ks->sa[i].psp == (o.mode == X_PSP);

@@ -124,6 +124,11 @@ int domain_conf_read(const char *dir, struct domain_conf *c)
 	uint32_t co = 0;
 	if (lookup_u32(&cfg, "domain.crypt_offset", &co))
 		c->crypt_offset = co;
+	if (lookup_u32(&cfg, "domain.max_crypt_offset", &co)) {
+		if (co > 63)
+			goto bad; /* eespd refuses it too */
+		c->max_crypt_offset = co;
+	}
 	if (lookup_u32(&cfg, "psp.spi_master", &co))
 		c->spi_master = co & 1;
 	config_destroy(&cfg);

@@ -113,7 +113,8 @@ struct domain_conf {
 	uint32_t node_id, tenant, group, epoch;
 	uint32_t spi_min, spi_max;
 	unsigned crypt_offset;
-	unsigned spi_master; /* psp: master key spi-alloc uses */
+	unsigned max_crypt_offset; /* receive policy, as eespd reads it (default 0) */
+	unsigned spi_master;	   /* psp: master key spi-alloc uses */
 };
 int domain_conf_read(const char *dir, struct domain_conf *c);
 /* Path of the key file of a domain directory (eesp or psp). */
@@ -207,7 +208,8 @@ struct xopts {
 	uint8_t outer_src[16], outer_dst[16];
 	bool json, quiet;
 	uint32_t epoch_now, epoch_window;
-	unsigned max_crypt_offset;
+	unsigned max_crypt_offset; /* decrypt: --max-crypt-offset, else the domain's */
+	bool has_max_crypt_offset;
 	const char *in, *out;
 };
 

@@ -33,7 +33,8 @@ static void usage(FILE *f)
 		"              [--dport N] [--zero-csum] [--outer-src A] [--outer-dst A]\n"
 		"              [--snaplen N] [--corrupt] IN.pcap OUT.pcap\n\n"
 		"Encrypts every IPv4/IPv6 packet of IN (Ethernet or raw IP) under one SA and\n"
-		"writes OUT.  The first packet gets IV/SN --iv (default 1), then +1 each.\n"
+		"writes OUT.  The first packet gets IV/SN --iv (default 1), then +1 each;\n"
+		"2^64-2 is the last one, later packets are not encrypted (exit 1).\n"
 		"psp: the data key is derived from the master key that SPI bit 31 selects\n"
 		"(psp.md §2) or given with --data-key (hex).  Version 1 (AES-GCM-256) is the\n"
 		"default.  Tunnel mode (default) wraps the whole IP packet (Next Header 4/41);\n"
@@ -72,6 +73,7 @@ int encrypt_main(int argc, char *argv[])
 	uint8_t *frame = NULL;
 	size_t cap = PCAP_MAX_SNAPLEN + 512;
 	unsigned n = 0, bad = 0;
+	bool exhausted = false; /* the SN/IV space ran out */
 
 	rc = 1;
 	memset(&edk, 0, sizeof(edk));
@@ -206,8 +208,19 @@ int encrypt_main(int argc, char *argv[])
 		}
 		off = l2 + ohl + 8;
 		size_t slen = 0;
-		uint64_t iv = o.first_iv + (n - 1);
 		int e;
+		if (n - 1 > EESP_SN_MAX - o.first_iv) {
+			/* the IV/SN would be 2^64-1 or wrap: never sent (eesp.7) */
+			if (!exhausted)
+				err("packet %u and later: not encrypted: the last %s is 2^64-2 "
+				    "(%llu), the counter never wraps",
+				    n, o.mode == X_PSP ? "IV" : "SN",
+				    (unsigned long long)EESP_SN_MAX);
+			exhausted = true;
+			bad++;
+			continue;
+		}
+		uint64_t iv = o.first_iv + (n - 1);
 		if (o.mode == X_PSP) {
 			struct psp_hdr_params hp = {.next_hdr = nh,
 						    .crypt_off = (uint8_t)o.crypt_offset,

@@ -113,7 +113,7 @@ int xopts_parse(int argc, char *argv[], struct xopts *o, void (*usage)(FILE *))
 	o->first_iv = 1;
 	o->dport = o->mode == X_PSP ? PSP_UDP_PORT : EESP_UDP_PORT;
 	o->epoch_window = UINT32_MAX;
-	o->max_crypt_offset = 63;
+	o->max_crypt_offset = 0; /* eespd's default; decrypt takes the domain's */
 	o->version = 1;
 
 	optind = 1;
@@ -173,8 +173,10 @@ int xopts_parse(int argc, char *argv[], struct xopts *o, void (*usage)(FILE *))
 			}
 			break;
 		case O_IV:
-			if (parse_u64(optarg, &v64) || !v64) {
-				err("--iv/--sn: a non-zero 64-bit number, got '%s'", optarg);
+			/* 0 and 2^64-1 are never sent (eesp_proto.h EESP_SN_MAX) */
+			if (parse_u64(optarg, &v64) || !v64 || v64 > EESP_SN_MAX) {
+				err("--iv/--sn: 1 to 2^64-2 (%llu), got '%s'",
+				    (unsigned long long)EESP_SN_MAX, optarg);
 				return EXIT_USAGE;
 			}
 			o->first_iv = v64;
@@ -245,6 +247,7 @@ int xopts_parse(int argc, char *argv[], struct xopts *o, void (*usage)(FILE *))
 				return EXIT_USAGE;
 			}
 			o->max_crypt_offset = v;
+			o->has_max_crypt_offset = true;
 			break;
 		case 'h':
 		case O_HELP:

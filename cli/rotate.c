@@ -301,19 +301,19 @@ static int run(int argc, char *argv[], enum op op)
 	case OP_ADD: {
 		uint32_t gen = 0;
 		int slot = EESP_GEN_NEXT;
-		bool any = false;
 		if (r->gen[EESP_GEN_NEXT].present) {
 			err("%s %u already has a next generation (%u); rotate first",
 			    level_name(level), id, r->gen[EESP_GEN_NEXT].generation);
 			goto out;
 		}
-		for (int i = 0; i < EESP_GENS; i++) {
-			if (r->gen[i].present && (!any || r->gen[i].generation >= gen)) {
-				gen = r->gen[i].generation + 1;
-				any = true;
-			}
+		if (eesp_ring_next_generation(r, &gen)) {
+			err("key add: %s %u: generation %u is the last one: generations never "
+			    "wrap; replace the ring (a new %s id, or a key file with only a new "
+			    "generation 0 on every member at once)",
+			    level_name(level), id, EESP_GEN_LAST, level_name(level));
+			goto out;
 		}
-		if (!any)
+		if (ring_empty(r))
 			slot = EESP_GEN_CURRENT;
 		else if (!r->gen[EESP_GEN_CURRENT].present) {
 			err("%s %u has no current generation", level_name(level), id);
@@ -356,6 +356,13 @@ static int run(int argc, char *argv[], enum op op)
 		break;
 	}
 	case OP_ROTATE:
+		if (!r->gen[EESP_GEN_NEXT].present && r->gen[EESP_GEN_CURRENT].present &&
+		    r->gen[EESP_GEN_CURRENT].generation == EESP_GEN_LAST) {
+			err("rotate: %s %u: current generation %u is the last one: generations "
+			    "never wrap, there is no next to rotate to",
+			    level_name(level), id, EESP_GEN_LAST);
+			goto out;
+		}
 		if (!r->gen[EESP_GEN_NEXT].present) {
 			err("rotate: %s %u has no next generation; `%s key add %s %s%s%s` first",
 			    level_name(level), id, PROG, dir, level_name(level), id ? " " : "",

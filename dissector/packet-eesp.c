@@ -916,6 +916,64 @@ static const char *sctx_verdict_str(enum eesp_sctx_verdict v)
 	return "?";
 }
 
+/* Length of the IPv4/IPv6 packet at off (within avail bytes), 0 if it is
+ * none: the rule of src/core/packet.c ip_len_of. */
+static guint eesp_ip_len(tvbuff_t *tvb, guint off, guint avail)
+{
+	guint v = avail ? tvb_get_guint8(tvb, off) >> 4 : 0, ihl, tl;
+
+	if (v == 4 && avail >= 20) {
+		ihl = (tvb_get_guint8(tvb, off) & 0x0f) * 4u;
+		tl = tvb_get_ntohs(tvb, off + 2);
+		return ihl >= 20 && tl >= ihl && tl <= avail ? tl : 0;
+	}
+	if (v == 6 && avail >= 40) {
+		tl = 40u + tvb_get_ntohs(tvb, off + 4);
+		return tl <= avail ? tl : 0;
+	}
+	return 0;
+}
+
+/*
+ * The full-format payload of a decrypted packet, checked as eespd checks it
+ * (src/core/packet.c, eesp.7 RECEIVE PROCESSING 22-23): NULL if the Payload
+ * Info Header and the padding are valid (*inner_len set), else the message
+ * of the expert info, starting with the drop reason eespd counts.
+ */
+static const char *eesp_check_full_payload(tvbuff_t *dtvb, guint dlen, guint *inner_len,
+					   packet_info *pinfo)
+{
+	guint nh, pad, payload, v, il;
+
+	if (tvb_get_ntohs(dtvb, 0))
+		return "bad_payload_info: the 0x0 nibble and the 12 reserved bits must be 0";
+	nh = tvb_get_guint8(dtvb, 2);
+	pad = tvb_get_guint8(dtvb, 3);
+	if (nh != EESP_PIH_NH_IPV4 && nh != EESP_PIH_NH_IPV6)
+		return wmem_strdup_printf(pinfo->pool,
+					  "bad_payload_info: Next Header %u is not 4 or 41", nh);
+	if (pad > dlen - EESP_PIH_LEN)
+		return wmem_strdup_printf(pinfo->pool,
+					  "bad_payload_info: Pad Length %u exceeds the %u bytes "
+					  "after the header",
+					  pad, dlen - EESP_PIH_LEN);
+	payload = dlen - EESP_PIH_LEN - pad;
+	v = payload ? tvb_get_guint8(dtvb, EESP_PIH_LEN) >> 4 : 0;
+	if (payload && v != (nh == EESP_PIH_NH_IPV4 ? 4u : 6u))
+		return wmem_strdup_printf(pinfo->pool,
+					  "bad_payload_info: Next Header %u, but the inner packet "
+					  "starts with version %u",
+					  nh, v);
+	il = eesp_ip_len(dtvb, EESP_PIH_LEN, payload);
+	if (!il || il != payload)
+		return wmem_strdup_printf(pinfo->pool,
+					  "bad_inner: no IPv4/IPv6 packet that ends where the %u "
+					  "bytes of padding start (%u bytes after the header)",
+					  pad, payload);
+	*inner_len = il;
+	return NULL;
+}
+
 static void eesp_add_pih(tvbuff_t *tvb, proto_tree *t, guint off)
 {
 	proto_item *pi = proto_tree_add_item(t, hf_eesp_pih, tvb, off, EESP_PIH_LEN, ENC_NA);
@@ -1107,7 +1165,11 @@ static int dissect_eesp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 	col_append_fstr(pinfo->cinfo, COL_INFO, " SN=%" G_GUINT64_FORMAT, sn);
 	if (sn == 0) {
 		expert_add_info_format(pinfo, sn_item, &ei_eesp_malformed,
-				       "Sequence number 0 is invalid");
+				       "Sequence number 0 is invalid (seq_zero)");
+		bad = TRUE;
+	} else if (sn > EESP_SN_MAX) {
+		expert_add_info_format(pinfo, sn_item, &ei_eesp_malformed,
+				       "seq_max: sequence number 2^64-1 is never sent");
 		bad = TRUE;
 	}
 	hdr_len = opt_end + EESP_PEER_LEN;
@@ -1217,7 +1279,8 @@ static int dissect_eesp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 
 		if (has_co) {
 			guint8 nh, padlen;
-			guint inner_len;
+			guint inner_len = 0;
+			const char *why;
 			if (dlen < EESP_PIH_LEN) {
 				expert_add_info_format(pinfo, di, &ei_eesp_malformed,
 						       "No room for the Payload Info Header");
@@ -1227,28 +1290,27 @@ static int dissect_eesp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
 				eesp_add_pih(dtvb, dt, 0);
 			nh = tvb_get_guint8(dtvb, 2);
 			padlen = tvb_get_guint8(dtvb, 3);
-			if ((tvb_get_guint8(dtvb, 0) & 0xf0) || padlen > dlen - EESP_PIH_LEN) {
-				expert_add_info_format(pinfo, di, &ei_eesp_malformed,
-						       "Bad Payload Info Header");
+			why = eesp_check_full_payload(dtvb, dlen, &inner_len, pinfo);
+			if (why) {
+				/* eespd drops it: show the payload as data, say why */
+				expert_add_info_format(pinfo, di, &ei_eesp_malformed, "%s", why);
+				col_append_fstr(pinfo->cinfo, COL_INFO, " [%.*s]",
+						(int)strcspn(why, ":"), why);
+				call_data_dissector(tvb_new_subset_remaining(dtvb, EESP_PIH_LEN),
+						    pinfo, tree);
 				return tvb_captured_length(tvb);
 			}
-			inner_len = dlen - EESP_PIH_LEN - padlen;
 			if (padlen)
 				proto_tree_add_item(dt, hf_eesp_padding, dtvb,
 						    EESP_PIH_LEN + inner_len, padlen, ENC_NA);
 			dissect_inner(tvb_new_subset_length(dtvb, EESP_PIH_LEN, inner_len), pinfo,
 				      tree, nh, FALSE);
 		} else {
-			guint8 v = dlen ? tvb_get_guint8(dtvb, 0) >> 4 : 0;
-			guint inner_len = 0;
-			if (v == 4 && dlen >= 20)
-				inner_len = tvb_get_ntohs(dtvb, 2);
-			else if (v == 6 && dlen >= 40)
-				inner_len = 40u + tvb_get_ntohs(dtvb, 4);
-			if (!inner_len || inner_len > dlen || dlen - inner_len > 255) {
+			guint inner_len = eesp_ip_len(dtvb, 0, dlen);
+			if (!inner_len || dlen - inner_len > 255) {
 				expert_add_info_format(pinfo, di, &ei_eesp_malformed,
-						       "Decrypted payload is not an IPv4/IPv6 "
-						       "packet of consistent length");
+						       "bad_inner: decrypted payload is not an "
+						       "IPv4/IPv6 packet of consistent length");
 				call_data_dissector(dtvb, pinfo, tree);
 				return tvb_captured_length(tvb);
 			}

@@ -55,7 +55,24 @@ static inline void psp_kdf_label(uint8_t out[4], unsigned version)
 #define EESP_UDP_PORT 4500
 #define EESP_BASE_LEN 8 /* 1|Version(4)|R(3), Opt Len, Session ID, SPI */
 #define EESP_PEER_LEN 8 /* 64-bit sequence number, also the IV (IIV) [ours: always present] */
+/* [ours] The SNs of a Session ID are 1 .. 2^64-2: neither 0 (seq_zero) nor
+ * 2^64-1 (seq_max) is ever sent, and receivers drop both before any key
+ * derivation.  A sender that has sent 2^64-2 stops sending with that Session
+ * ID; the counter never wraps.  PSP senders keep the same range for their IV
+ * (receivers accept every PSP IV, as PSP does). */
+#define EESP_SN_MAX (UINT64_MAX - 1)
 #define EESP_PIH_LEN 4	/* Payload Info Header (full format only) */
+/*
+ * Payload Info Header [draft-04 §2.4; receive rules ours]:
+ *   0x0 (4) | Reserved (12) | Next Header (8) | Pad Length (8)
+ * Bytes 0-1 are sent as 0 and a receiver drops the packet if any bit is set;
+ * Next Header is 4 or 41 and must name the version of the inner packet; both
+ * are bad_payload_info.  The inner packet's own length (IPv4 Total Length, 40
+ * + IPv6 Payload Length) plus Pad Length must be exactly the bytes between
+ * the header and the ICV, else bad_inner.
+ */
+#define EESP_PIH_NH_IPV4 4
+#define EESP_PIH_NH_IPV6 41
 #define EESP_ICV_LEN 16
 #define EESP_VERSION 0
 #define EESP_FIRST_BIT 0x80

@@ -29,6 +29,7 @@
 	X(PAYLOAD_OFFSET, "payload_offset")       /* crypt-offset option payload offset */ \
 	X(CRYPT_OFFSET, "crypt_offset")           /* crypt offset past the payload/max */  \
 	X(SEQ_ZERO, "seq_zero")                   /* sequence number 0 */                  \
+	X(SEQ_MAX, "seq_max")                     /* SN 2^64-1 (never sent) */             \
 	X(PSP_ALWAYS1, "psp_always_one")          /* PSP always-1 bit clear */             \
 	X(PSP_HDRLEN, "psp_hdr_ext_len")          /* Hdr Ext Len invalid or != V bit */    \
 	X(PSP_SPI_ZERO, "psp_spi_zero")           /* low 31 SPI bits zero */               \

@@ -98,6 +98,24 @@ void eesp_ring_retire_previous(struct eesp_ring *ring)
 		eesp_wipe(&ring->gen[EESP_GEN_PREVIOUS], sizeof(ring->gen[0]));
 }
 
+int eesp_ring_next_generation(const struct eesp_ring *ring, uint32_t *gen)
+{
+	bool any = false;
+	uint32_t hi = 0;
+
+	if (!ring || !gen)
+		return EESP_E_INVALID;
+	for (unsigned i = 0; i < EESP_GENS; i++)
+		if (ring->gen[i].present && (!any || ring->gen[i].generation > hi)) {
+			hi = ring->gen[i].generation;
+			any = true;
+		}
+	if (any && hi == EESP_GEN_LAST)
+		return EESP_E_NOSPACE;
+	*gen = any ? hi + 1 : 0;
+	return EESP_E_OK;
+}
+
 int eesp_ring_set_next(struct eesp_ring *ring, uint32_t generation,
 		       const uint8_t key[EESP_ROOT_KEY_LEN])
 {
@@ -249,6 +267,33 @@ static int add_root(struct eesp_keyset *ks, struct parse_state *st,
 	return EESP_E_OK;
 }
 
+/*
+ * Generations never wrap (EESP_GEN_LAST): a ring whose lowest and highest
+ * generations are within three steps of each other only modulo 2^32 (one of
+ * 4294967294/4294967295 with one of 0/1) was continued across the wrap;
+ * ordering it as numbers would silently make the older key current.
+ */
+static int check_no_wrap(const struct eesp_ring *r, const struct ring_marks *m, unsigned level,
+			 struct eesp_keyfile_error *err)
+{
+	unsigned lo = EESP_GENS, hi = EESP_GENS;
+
+	for (unsigned i = 0; i < EESP_GENS; i++) {
+		if (!r->gen[i].present)
+			continue;
+		if (lo == EESP_GENS || r->gen[i].generation < r->gen[lo].generation)
+			lo = i;
+		if (hi == EESP_GENS || r->gen[i].generation > r->gen[hi].generation)
+			hi = i;
+	}
+	if (lo == hi || (uint32_t)(r->gen[lo].generation - r->gen[hi].generation) >= EESP_GENS)
+		return EESP_E_OK;
+	return perr(err, m->line[lo],
+		    "%s %u: generation %u after %u: generations never wrap (%u is the last)",
+		    level_name(level), r->id, r->gen[lo].generation, r->gen[hi].generation,
+		    EESP_GEN_LAST);
+}
+
 /* Put the generations of a ring into previous/current/next order. */
 static int order_ring(struct eesp_ring *r, struct ring_marks *m, unsigned level,
 		      struct eesp_keyfile_error *err)
@@ -257,6 +302,8 @@ static int order_ring(struct eesp_ring *r, struct ring_marks *m, unsigned level,
 	bool nx[EESP_GENS];
 	unsigned ln[EESP_GENS], n = 0, marked = 0, i, j;
 
+	if (check_no_wrap(r, m, level, err))
+		return EESP_E_INVALID;
 	for (i = 0; i < EESP_GENS; i++) {
 		if (!r->gen[i].present)
 			continue;

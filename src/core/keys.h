@@ -39,6 +39,11 @@
 #include "errors.h"
 
 #define EESP_GENS 3 /* live generations per ring */
+/* [ours] Generations never wrap: 2^32-1 is the last generation of a ring.
+ * No generation is added after it (eesp_ring_next_generation), and a key
+ * file whose generations could only be ordered across the wrap (say
+ * 4294967295 and 0) is refused; a ring that has reached it is replaced. */
+#define EESP_GEN_LAST UINT32_MAX
 #define EESP_MAX_SA 64
 #define EESP_MAX_TENANTS 64
 #define EESP_MAX_GROUPS 64
@@ -92,8 +97,11 @@ struct eesp_keyfile_error {
  *     highest of the others is current, the one below it previous;
  *   - with no mark: one generation is current; two are previous, current;
  *     three are previous, current, next (ascending).
+ * Generations are ordered as numbers: they never wrap (EESP_GEN_LAST).
  * Errors (with the line): more than three generations in a ring, the same
  * generation twice, two live generations with the same phase (gen % 4),
+ * generations that would follow each other only across the wrap (one of
+ * 4294967294/4294967295 with one of 0/1 within three steps modulo 2^32),
  * "next" on anything but the highest or without a current one, root keys of
  * two different domains, more than EESP_MAX_TENANTS/GROUPS/SA, a PSP master
  * or an sa SPI given twice, and every syntax error of keyfile.h.
@@ -117,6 +125,13 @@ const struct eesp_root_gen *eesp_ring_current(const struct eesp_ring *ring);
  */
 int eesp_ring_rotate(struct eesp_ring *ring);
 void eesp_ring_retire_previous(struct eesp_ring *ring);
+
+/*
+ * The generation a new key of this ring gets: the highest live generation
+ * + 1, or 0 for an empty ring.  EESP_E_NOSPACE if the highest is
+ * EESP_GEN_LAST: generations never wrap.
+ */
+int eesp_ring_next_generation(const struct eesp_ring *ring, uint32_t *gen);
 
 /* Add a generation as next (after current, unique phase, next slot free). */
 int eesp_ring_set_next(struct eesp_ring *ring, uint32_t generation,

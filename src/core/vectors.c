@@ -19,6 +19,7 @@
 
 #include <openssl/evp.h>
 
+#include "aead.h"
 #include "kdf.h"
 #include "keys.h"
 #include "packet.h"
@@ -604,6 +605,66 @@ static const struct vcase CASES[] = {
      0},
 };
 
+/*
+ * Receive-rule cases (eesp.7 Payload, RECEIVE PROCESSING): packets that
+ * authenticate but that a receiver must drop, each with the verdict (drop
+ * reason) it must count, and a valid full-format packet with padding.
+ * eesp_seal writes only valid payloads, so these are sealed by hand
+ * (seal_by_hand).  They come after the PSP cases so that the numbering (SN,
+ * source port, timestamp) of the older cases stays as it was.
+ */
+struct rcase {
+	struct vcase v;
+	const char *verdict; /* "ok" or an errors.h name */
+	uint8_t pih01[2];    /* Payload Info Header bytes 0-1 (0x0 nibble, Reserved) */
+	uint8_t next_hdr;    /* 0: 4 or 41 from the inner packet */
+	uint8_t pad_len;     /* Pad Length written in the header */
+	uint8_t pad_bytes;   /* zero bytes actually sent after the inner packet */
+	uint64_t sn;	     /* 0: the usual SN of the case number */
+};
+
+/* node profile, CMAC, AES-GCM-128, domain generation 8, epoch 1000, Session ID 8 */
+/* clang-format off */
+#define RC(name, desc, co, inner) {name, desc, 2, CM, S128, 0, 0, 0, {8, 0, 0}, 1000, 8, co, inner, 0}
+/* clang-format on */
+static const struct rcase RCASES[] = {
+    {.v = RC("pad8-co1-node-v4", "full format, Pad Length 8: eight zero bytes end at the ICV (ok)",
+	     1, IN_UDP4),
+     .verdict = "ok",
+     .pad_len = 8,
+     .pad_bytes = 8},
+    {.v = RC("drop-pih-reserved",
+	     "Payload Info Header 00 01 04 00, a reserved bit set: bad_payload_info", 1, IN_UDP4),
+     .verdict = "bad_payload_info",
+     .pih01 = {0x00, 0x01}},
+    {.v = RC("drop-pih-next-header", "Next Header 41 over an IPv4 inner packet: bad_payload_info",
+	     7, IN_UDP4),
+     .verdict = "bad_payload_info",
+     .next_hdr = 41},
+    {.v = RC("drop-pad-past-end",
+	     "Pad Length 255 with 8 bytes after the inner packet: bad_payload_info", 1, IN_UDP4),
+     .verdict = "bad_payload_info",
+     .pad_len = 255,
+     .pad_bytes = 8},
+    {.v = RC("drop-pad-unaccounted",
+	     "Pad Length 0 with 4 bytes after the inner packet (padding must fill the rest): "
+	     "bad_inner",
+	     1, IN_UDP6),
+     .verdict = "bad_inner",
+     .pad_bytes = 4},
+    {.v = RC("drop-pad-into-inner",
+	     "Pad Length 12 with 8 bytes after the inner packet (padding into it): bad_inner", 1,
+	     IN_UDP4),
+     .verdict = "bad_inner",
+     .pad_len = 12,
+     .pad_bytes = 8},
+    {.v = RC("drop-seq-max", "SN 2^64-1, never sent: seq_max (before any key derivation)", 0,
+	     IN_UDP4),
+     .verdict = "seq_max",
+     .sn = UINT64_MAX},
+};
+#undef RC
+
 #define NODE_ID 0x0a000001u
 #define PEER_ID 0x0a000002u
 
@@ -645,16 +706,83 @@ static int emit_pcap(int (*emit)(void *, const char *, const uint8_t *, size_t),
 	return rc;
 }
 
+/*
+ * The bytes eesp_seal encrypted (the JSON's plaintext), rebuilt: header
+ * bytes past the AAD (the Payload Info Header with its Next Header) and the
+ * inner packet.
+ */
+static int rebuild_plaintext(const struct eesp_hdr_params *p, const uint8_t *inner, size_t il,
+			     size_t hl, size_t aad, uint8_t *clear, size_t *n)
+{
+	if (aad < hl) {
+		uint8_t h[128];
+		if (eesp_build_header(h, sizeof(h), p) != hl)
+			return EESP_E_INVALID;
+		if (p->crypt_offset)
+			h[hl - 2] = (inner[0] >> 4) == 6 ? 41 : 4;
+		memcpy(clear, h + aad, hl - aad);
+		memcpy(clear + hl - aad, inner, il);
+		*n = hl - aad + il;
+	} else {
+		memcpy(clear, inner + (aad - hl), il - (aad - hl));
+		*n = il - (aad - hl);
+	}
+	return EESP_E_OK;
+}
+
+/*
+ * A receive-rule case: the header of p, in the full format a Payload Info
+ * Header with r's bytes 0-1, Next Header and Pad Length, the inner packet,
+ * r->pad_bytes zero bytes, sealed with the data key as eesp_seal would.
+ * clear gets the encrypted region before sealing (the JSON's plaintext).
+ */
+static int seal_by_hand(const struct eesp_hdr_params *p, const struct rcase *r,
+			const uint8_t *inner, size_t il, const uint8_t *key, size_t kl,
+			const uint8_t salt[EESP_SALT_LEN], uint8_t *pkt, size_t cap, size_t *len,
+			uint8_t *clear, size_t *clear_len)
+{
+	size_t hl = eesp_header_len(p), body = hl + il + r->pad_bytes, aad = hl;
+	uint8_t nonce[EESP_NONCE_LEN];
+	struct eesp_aead *a;
+	int rc;
+
+	if (p->crypt_offset)
+		aad = hl - EESP_PIH_LEN + 4u * p->crypt_offset;
+	if (!hl || body + EESP_ICV_LEN > cap || aad > body || eesp_build_header(pkt, cap, p) != hl)
+		return EESP_E_NOSPACE;
+	if (p->crypt_offset) {
+		uint8_t *pih = pkt + hl - EESP_PIH_LEN;
+		pih[0] = r->pih01[0];
+		pih[1] = r->pih01[1];
+		pih[2] = r->next_hdr ? r->next_hdr : (inner[0] >> 4) == 6 ? 41 : 4;
+		pih[3] = r->pad_len;
+	}
+	memcpy(pkt + hl, inner, il);
+	memset(pkt + hl + il, 0, r->pad_bytes);
+	memcpy(clear, pkt + aad, body - aad);
+	*clear_len = body - aad;
+	eesp_nonce(nonce, salt, p->sn);
+	a = eesp_aead_new();
+	rc = a ? eesp_aead_setkey(a, key, kl) : EESP_E_CRYPTO;
+	if (!rc)
+		rc = eesp_aead_seal(a, nonce, pkt, aad, pkt + aad, body - aad, pkt + aad,
+				    pkt + body);
+	eesp_aead_free(a);
+	*len = body + EESP_ICV_LEN;
+	return rc;
+}
+
+/* One EESP case: CASES (sealed by eesp_seal) or, with r, RCASES. */
 static int gen_eesp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf,
-			 const struct eesp_domain *d, const struct vcase *v, unsigned idx,
-			 struct strbuf *index,
+			 const struct eesp_domain *d, const struct vcase *v, const struct rcase *r,
+			 unsigned idx, struct strbuf *index,
 			 int (*emit)(void *, const char *, const uint8_t *, size_t), void *arg)
 {
 	struct eesp_hdr_params p;
 	uint8_t inner[256], pkt[2048], sctx[EESP_SCTX_MAX_LEN], ctx[EESP_KDF_CONTEXT_MAX];
-	uint8_t master[32], dkey[32], salt[4], nonce[12], roots[EESP_LEVELS][32];
+	uint8_t master[32], dkey[32], salt[4], nonce[12], roots[EESP_LEVELS][32], clear[2048];
 	uint64_t rng = rng_seed(v->name);
-	size_t il, len, sl, cl, kl = eesp_suite_key_len(v->suite), hl, aad, pt_off;
+	size_t il, len, sl, cl, kl = eesp_suite_key_len(v->suite), hl, aad, pt_off, clear_len;
 	struct strbuf j = {0};
 	char fname[96];
 	int rc;
@@ -678,14 +806,11 @@ static int gen_eesp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf,
 		p.sctx.peer_node_id = PEER_ID;
 	p.crypt_offset = v->co;
 	p.next_hdr = 0; /* from the inner packet */
-	p.sn = ((uint64_t)VEC_TS_BASE << 32) + 1 + idx;
+	p.sn = r && r->sn ? r->sn : ((uint64_t)VEC_TS_BASE << 32) + 1 + idx;
 
 	il = make_inner(v->inner, &rng, inner, sizeof(inner));
 	if (!il)
 		return EESP_E_NOSPACE;
-	rc = eesp_seal(c, d, &p, inner, il, pkt, sizeof(pkt), &len);
-	if (rc)
-		return rc;
 
 	/* the intermediate values, through the reference (EVP_KDF) path */
 	for (unsigned l = 0; l < EESP_LEVELS; l++)
@@ -710,9 +835,18 @@ static int gen_eesp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf,
 	/* plaintext = the bytes that get encrypted: what the packet held there
 	 * before sealing (PIH and/or inner packet) */
 	pt_off = aad;
+	if (r)
+		rc = seal_by_hand(&p, r, inner, il, dkey, kl, salt, pkt, sizeof(pkt), &len, clear,
+				  &clear_len);
+	else if (!(rc = eesp_seal(c, d, &p, inner, il, pkt, sizeof(pkt), &len)))
+		rc = rebuild_plaintext(&p, inner, il, hl, aad, clear, &clear_len);
+	if (rc)
+		return rc;
 
 	strbuf_printf(&j, "{\n  \"name\": \"%s\",\n  \"description\": \"%s\",\n  \"mode\": \"eesp\",\n",
 		  v->name, v->desc);
+	if (r)
+		strbuf_printf(&j, "  \"verdict\": \"%s\",\n", r->verdict);
 	strbuf_printf(&j, "  \"profile\": \"%s\",\n  \"kdf\": \"%s\",\n  \"suite\": \"%s\",\n",
 		  profile_name(v->profile),
 		  v->kdf == CM ? "sp800-108-counter-cmac-aes256" : "sp800-108-counter-hmac-sha256",
@@ -758,27 +892,11 @@ static int gen_eesp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf,
 	sb_kv_hex(&j, "salt", salt, EESP_SALT_LEN, false);
 	sb_kv_hex(&j, "nonce", nonce, EESP_NONCE_LEN, false);
 	sb_kv_hex(&j, "inner_packet", inner, il, false);
+	if (r && v->co)
+		sb_kv_hex(&j, "payload_info_header", aad >= hl ? pkt + hl - EESP_PIH_LEN : clear,
+			  EESP_PIH_LEN, false);
 	sb_kv_hex(&j, "aad", pkt, aad, false);
-	{
-		/* rebuild the cleartext region: header bytes past the AAD (PIH) + inner */
-		uint8_t clear[2048];
-		size_t n = 0;
-		if (aad < hl) {
-			uint8_t h[128];
-			if (eesp_build_header(h, sizeof(h), &p) != hl)
-				return EESP_E_INVALID;
-			if (v->co)
-				h[hl - 2] = (inner[0] >> 4) == 6 ? 41 : 4;
-			memcpy(clear, h + aad, hl - aad);
-			n = hl - aad;
-			memcpy(clear + n, inner, il);
-			n += il;
-		} else {
-			memcpy(clear, inner + (aad - hl), il - (aad - hl));
-			n = il - (aad - hl);
-		}
-		sb_kv_hex(&j, "plaintext", clear, n, false);
-	}
+	sb_kv_hex(&j, "plaintext", clear, clear_len, false);
 	sb_kv_hex(&j, "ciphertext", pkt + pt_off, len - EESP_ICV_LEN - pt_off, false);
 	sb_kv_hex(&j, "tag", pkt + len - EESP_ICV_LEN, EESP_ICV_LEN, false);
 	sb_kv_hex(&j, "packet", pkt, len, false);
@@ -952,10 +1070,14 @@ int eesp_vectors_generate(int (*emit)(void *arg, const char *name, const uint8_t
 		  "# eesp test vectors: case, mode, description.  Each case has\n"
 		  "# <case>.json and <case>.pcap; keys in keys/eesp.keys and keys/psp.keys.\n");
 	for (i = 0; i < sizeof(CASES) / sizeof(CASES[0]); i++)
-		if ((rc = gen_eesp_case(c, kdf, &d, &CASES[i], n++, &index, emit, arg)))
+		if ((rc = gen_eesp_case(c, kdf, &d, &CASES[i], NULL, n++, &index, emit, arg)))
 			goto out;
 	for (i = 0; i < sizeof(PCASES) / sizeof(PCASES[0]); i++)
 		if ((rc = gen_psp_case(c, kdf, &PCASES[i], n++, &index, emit, arg)))
+			goto out;
+	for (i = 0; i < sizeof(RCASES) / sizeof(RCASES[0]); i++)
+		if ((rc = gen_eesp_case(c, kdf, &d, &RCASES[i].v, &RCASES[i], n++, &index, emit,
+					arg)))
 			goto out;
 	rc = EESP_E_NOSPACE;
 	if (index.oom)

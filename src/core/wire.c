@@ -127,6 +127,7 @@ size_t psp_build_header(uint8_t *out, size_t cap, const struct psp_hdr_params *p
  *     CryptOffset > max_crypt_offset            crypt_offset
  *     PIH start + CryptOffset*4 > len - 16      crypt_offset
  *   sequence number 0                           seq_zero
+ *   sequence number 2^64-1 (never sent)         seq_max
  *
  * The Crypt Offset option's 4 R bits are ignored as the draft says (they
  * are authenticated).  A Crypt Offset option with CryptOffset 0 is accepted:
@@ -233,6 +234,8 @@ int eesp_parse(const uint8_t *pkt, size_t len, unsigned max_crypt_offset, struct
 	v->ct_len = v->icv_off - v->ct_off;
 	if (v->sn == 0)
 		return EESP_E_SEQ_ZERO;
+	if (v->sn > EESP_SN_MAX)
+		return EESP_E_SEQ_MAX;
 	return EESP_E_OK;
 }
 

@@ -120,6 +120,25 @@ else
 	echo "note: not root, owner preservation not checked"
 fi
 
+# generations never wrap: 4294967295 is the last one of a ring
+W=$TMP/wrap
+expect_ok "domain for the wrap" "$E" domain create "$W" --id 0xC0FFEE03
+k=$(awk '$1 == "domain" && NF >= 4 { print $4 }' "$W/domain.keys")
+sed -i "s/^domain 0 0 $k/domain 0 4294967294 $k/" "$W/domain.keys"
+expect_ok "key add up to the last generation" "$E" key add "$W" domain
+contains "$OUT" "added generation 4294967295 \(phase 3," "the last generation added as next"
+expect_ok "rotate to the last generation" "$E" rotate "$W" domain
+contains "$OUT" "current generation is now 4294967295" "last generation current"
+expect_fail "key add after the last generation" 1 \
+	"domain 0: generation 4294967295 is the last one: generations never wrap" "$E" key add "$W" domain
+contains "$(cat "$W/domain.keys")" "^domain 0 4294967295 [0-9a-f]{64}" "key file unchanged"
+lacks "$(cat "$W/domain.keys")" "^domain 0 0 " "no generation 0 after the wrap"
+expect_fail "rotate after the last generation" 1 "current generation 4294967295 is the last one" \
+	"$E" rotate "$W" domain
+# a key file continued across the wrap by hand is refused, with the line
+printf 'domain 0 0 %s next\n' "$k" >>"$W/domain.keys"
+expect_fail "key file across the wrap" 1 "domain.keys:[0-9]+: .*generations never wrap" "$E" domain show "$W"
+
 # PSP domain
 P=$TMP/pspdom
 expect_ok "domain create --mode psp" "$E" domain create "$P" --mode psp

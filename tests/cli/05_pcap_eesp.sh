@@ -46,10 +46,39 @@ expect_ok "encrypt eesp.7 example 3" "$E" encrypt eesp --keys "$TMP/ex.keys" --p
 same "$(udp_payload "$TMP/ex3.pcap")" \
 	"$(tr -d ' ' <<<'80140003 00000a01 e00c0211 00400000 00070000 00110202 24700100 6553f100 00000002 00000400 45000020 00004000 40114e96 c0000201 c6336402 04d2162e 5bd83d5c 1f7ab26f 9b7a644f b1f5eccf 424d87db 37d32ee8')" \
 	"eesp.7 full-format crypt-offset example packet"
-expect_ok "decrypt example 3" "$E" decrypt eesp --keys "$TMP/ex.keys" "$TMP/ex3.pcap" "$TMP/ex3.dec.pcap"
+# receive policy as eespd's: without a domain configuration, max_crypt_offset 0
+expect_fail "crypt offset 7 dropped by default (eespd's max_crypt_offset 0)" 1 "^1 crypt_offset" \
+	"$E" decrypt eesp --keys "$TMP/ex.keys" "$TMP/ex3.pcap"
+expect_ok "decrypt example 3" "$E" decrypt eesp --keys "$TMP/ex.keys" --max-crypt-offset 7 "$TMP/ex3.pcap" "$TMP/ex3.dec.pcap"
 same "$(records "$TMP/ex3.dec.pcap")" "$(records "$TMP/inner.pcap")" "example 3 round trip"
 expect_fail "crypt offset above --max-crypt-offset" 1 "^1 crypt_offset" \
 	"$E" decrypt eesp --keys "$TMP/ex.keys" --max-crypt-offset 6 "$TMP/ex3.pcap"
+
+# verdicts are eespd's counter names: the shared-port classification first
+python3 - "$TMP/share.pcap" <<'P'
+import struct, sys
+def udp4(payload, dport):
+    udp = struct.pack("!HHHH", 4500, dport, 8 + len(payload), 0) + payload
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0x4000, 64, 17, 0,
+                     bytes([203, 0, 113, 1]), bytes([203, 0, 113, 2]))
+    return ip + udp
+pk = [udp4(bytes([0xff]), 4500),                                     # NAT keepalive
+      udp4(bytes(4) + bytes(range(1, 29)), 4500),                    # IKE non-ESP marker
+      udp4(bytes.fromhex("00001234000000010102030405060708"), 4500), # ESP (first bit 0)
+      udp4(bytes([0x80, 0]), 4500),                                  # runt
+      udp4(bytes([0xff]), 1000)]                                     # keepalive on the PSP port
+with open(sys.argv[1], "wb") as f:
+    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 101))
+    for i, p in enumerate(pk):
+        f.write(struct.pack("<IIII", 1700000000 + i, 0, len(p), len(p)) + p)
+P
+expect_fail "classification verdicts" 1 "" "$E" decrypt eesp --keys "$TMP/ex.keys" "$TMP/share.pcap"
+same "$(cut -d' ' -f1,2 <<<"$OUT" | tr '\n' ' ')" "1 keepalive 2 ike 3 esp 4 truncated 5 skipped " \
+	"keepalive, ike, esp as eespd counts them; a runt is truncated"
+run "$E" decrypt eesp --keys "$TMP/ex.keys" --json "$TMP/share.pcap"
+python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert [p["verdict"] for p in d["packets"]]==["keepalive","ike","esp","truncated","skipped"] and d["failed"]==4, d' "$OUT" &&
+	ok || fail "decrypt eesp --json verdict names: $OUT"
+expect_fail "PSP port: keepalive" 1 "^5 keepalive" "$E" decrypt psp --keys "$TMP/ex.keys" --data-key - --version 0 "$TMP/share.pcap" <<<"00112233445566778899aabbccddeeff"
 
 # a domain directory; Ethernet IPv4 and IPv6 packets, several per file
 D=$TMP/lab
@@ -81,6 +110,9 @@ with open(sys.argv[1], "wb") as f:
     for i, p in enumerate(pk):
         f.write(struct.pack("<IIII", 1700000000, i, len(p), len(p)) + p)
 P
+# this domain's receivers accept crypt offsets up to 3 (eespd.conf), so does decrypt
+sed -i 's/max_crypt_offset = 0;/max_crypt_offset = 3;/' "$D/eespd.conf"
+grep -q 'max_crypt_offset = 3;' "$D/eespd.conf" && ok || fail "eespd.conf skeleton without max_crypt_offset"
 for args in "--profile node" "--profile pair --peer-node 2" "--profile tenant" \
 	"--profile node --tenant 7 --group 9 --suite aes-gcm-128 --kdf hmac" "--profile node --crypt-offset 1" \
 	"--profile pair --peer-node 5 --crypt-offset 3 --session 65535 --epoch 4000000000"; do
@@ -90,6 +122,10 @@ for args in "--profile node" "--profile pair --peer-node 2" "--profile tenant" \
 	same "$(grep -c ' ok spi 0xc0ffee01 sn [1-4] tunnel' <<<"$OUT")" 4 "4 packets ok ($args)"
 	same "$(records "$TMP/rt.dec.pcap")" "$(records "$TMP/eth.pcap")" "round trip ($args)"
 done
+expect_ok "crypt offset 4" "$E" encrypt eesp --domain "$D" --crypt-offset 4 "$TMP/eth.pcap" "$TMP/co4.pcap"
+expect_fail "above the domain's max_crypt_offset 3" 1 "^1 crypt_offset" "$E" decrypt eesp --domain "$D" "$TMP/co4.pcap"
+expect_ok "--max-crypt-offset overrides the domain's" "$E" decrypt eesp --domain "$D" --max-crypt-offset 4 "$TMP/co4.pcap"
+
 # the UDP source port follows the inner flow: 3 flows, 3 ports
 expect_ok "encrypt for ports" "$E" encrypt eesp --domain "$D" "$TMP/eth.pcap" "$TMP/ports.pcap"
 ports=$(tshark -r "$TMP/ports.pcap" -T fields -e udp.srcport 2>/dev/null | sort -u | wc -l)
@@ -142,6 +178,19 @@ expect_ok "encrypt with a client key file" "$E" encrypt eesp --keys "$TMP/client
 expect_ok "the domain decrypts the client's packets" "$E" decrypt eesp --domain "$D" --spi 0x00abcdef "$TMP/cl.pcap" "$TMP/cl.dec.pcap"
 same "$(records "$TMP/cl.dec.pcap")" "$(records "$TMP/eth.pcap")" "client key file round trip"
 expect_ok "the client decrypts with its key file" "$E" decrypt eesp --keys "$TMP/client.keys" "$TMP/sa.pcap"
+
+# the SN space is 1 .. 2^64-2: 2^64-1 is never sent, the counter never wraps
+expect_fail "--sn 2^64-1" 2 "1 to 2\\^64-2" "$E" encrypt eesp --domain "$D" --sn 0xffffffffffffffff "$TMP/eth.pcap" "$TMP/x.pcap"
+expect_fail "the packet after SN 2^64-2" 1 "packet 2 and later: not encrypted: the last SN is 2\\^64-2" \
+	"$E" encrypt eesp --domain "$D" --sn 0xfffffffffffffffe "$TMP/eth.pcap" "$TMP/last.pcap"
+contains "$ERR" "encrypted 1 of 4 packets" "only the packet with SN 2^64-2 sealed"
+expect_ok "SN 2^64-2 is received" "$E" decrypt eesp --domain "$D" --json "$TMP/last.pcap"
+contains "$OUT" '"verdict":"ok","spi":3237998081,"sn":18446744073709551614' "last SN decrypts"
+printf 'psp 0 %s\npsp 1 %s\n' "$R1" "$R2" >"$TMP/psp.keys"
+expect_fail "PSP: the IV after 2^64-2" 1 "packet 3 and later: not encrypted: the last IV is 2\\^64-2" \
+	"$E" encrypt psp --keys "$TMP/psp.keys" --spi 0x12345678 --iv 0xfffffffffffffffd "$TMP/eth.pcap" "$TMP/plast.pcap"
+expect_ok "PSP IVs up to 2^64-2 decrypt" "$E" decrypt psp --keys "$TMP/psp.keys" "$TMP/plast.pcap"
+contains "$OUT" "^2 ok spi 0x12345678 iv 18446744073709551614" "PSP last IV"
 
 # errors
 expect_fail "transport in eesp mode" 2 "tunnel mode only" "$E" encrypt eesp --domain "$D" --transport "$TMP/eth.pcap" "$TMP/x.pcap"

@@ -79,11 +79,15 @@ SN0=${H:0:64}0000000000000000${H:80}          # SN 0
 NOSCTX=${H:0:16}e1${H:18}                     # SCTX type 0xE0 -> unknown 0xE1
 BADSCTX=${H:0:20}09${H:22}                    # profile 9
 TRUNC=${H:0:40}                               # 20 bytes: peer header missing
-ds_pcap "$DS_TMP/mal.pcap" 50000 4500 "$V1" "$RB" "$SN0" "$NOSCTX" "$BADSCTX" "$TRUNC"
+SNMAX=${H:0:64}ffffffffffffffff${H:80}        # SN 2^64-1, never sent
+ds_pcap "$DS_TMP/mal.pcap" 50000 4500 "$V1" "$RB" "$SN0" "$NOSCTX" "$BADSCTX" "$TRUNC" "$SNMAX"
 got=$(ts -r "$DS_TMP/mal.pcap" -o "eesp.keyfile:$GOOD" -Y eesp.expert.malformed -T fields \
 	-e frame.number -e eesp.decrypted 2>/dev/null | tr '\t' '|' | tr '\n' ' ')
-check "malformed: version, reserved, SN 0, no SCTX, bad SCTX, truncated" "$got" \
-	"1| 2| 3| 4| 5| 6| "
+check "malformed: version, reserved, SN 0, no SCTX, bad SCTX, truncated, SN 2^64-1" "$got" \
+	"1| 2| 3| 4| 5| 6| 7| "
+got=$(ts -r "$DS_TMP/mal.pcap" -o "eesp.keyfile:$GOOD" -Y "frame.number == 7" -T fields \
+	-e _ws.expert.message 2>/dev/null)
+check "SN 2^64-1: the drop reason eespd counts" "$got" "seq_max: sequence number 2^64-1 is never sent"
 
 # PSP: compact vector A (transport, K1)
 ds_pcap "$DS_TMP/psp.pcap" 32169 1000 "$PSPA"

@@ -3,11 +3,14 @@
 
 Usage: vector_expect.py VECTORS_DIR
 Prints one line per case of VECTORS_DIR/index.txt, tab-separated:
-    name  pcap-path  tshark-fields(space-separated)  expected-line
+    name  pcap-path  tshark-fields(space-separated)  expected-line  verdict
 The expected line is what `tshark -T fields -E separator=| -E occurrence=a
 -E aggregator=,` prints for those fields: header values from the JSON, the
 derived key, and the outer and inner addresses, ports and ICMP type (the
 inner ones parsed from the JSON's inner_packet, the outer ones from the pcap).
+verdict is the JSON's "verdict" (receive-rule cases; "ok" otherwise): for a
+drop the plugin decrypts (unless the header alone is invalid: seq_zero,
+seq_max), shows no inner packet, and names the reason in an expert info.
 """
 import ipaddress
 import json
@@ -71,8 +74,10 @@ def inner(pkt):
             dport, icmp)
 
 
-def ip_values(o, i):
+def ip_values(o, i, inner_shown=True):
     osrc, odst, osport, odport = o
+    if not inner_shown:  # a dropped packet: only the outer headers
+        return [osrc, odst, "", "", str(osport), str(odport), "", ""]
     isrc, idst, v, proto, isport, idport, icmp = i
     ip_src, ip_dst, v6_src, v6_dst = [osrc], [odst], [], []
     if v == 4:
@@ -94,9 +99,19 @@ def opt(j, k):
     return str(j[k]) if k in j else ""
 
 
+HEADER_DROPS = ("seq_zero", "seq_max")  # dropped before any key is derived
+
+
 def eesp_values(j):
     phases = {r["level"]: r["phase"] for r in j["root_keys"]}
     co = j.get("crypt_offset", 0)
+    verdict = j.get("verdict", "ok")
+    nh = ""
+    if co and "payload_info_header" in j:
+        nh = str(bytes.fromhex(j["payload_info_header"])[2])
+    elif co:
+        nh = str(4 if j["inner_packet"][0] == "4" else 41)
+    decrypted = [] if verdict in HEADER_DROPS else ["1", j["data_key"], j["salt"]]
     return [
         "0x%08x" % int(j["spi"], 16), str(j["session_id"]), str(PROFILES[j["profile"]]),
         "2" if "hmac" in j["kdf"] else "1", "2" if j["suite"].endswith("256") else "1",
@@ -104,10 +119,8 @@ def eesp_values(j):
         str(j["epoch"]), opt(j, "tenant_id"), opt(j, "group_id"),
         opt(j, "node_id") if j["profile"] != "spi" else "",
         opt(j, "peer_node_id"), str(int(j["sequence_number"], 16)),
-        str(co) if co else "",
-        str(4 if j["inner_packet"][0] == "4" else 41) if co else "",
-        "1", j["data_key"], j["salt"],
-    ]
+        str(co) if co else "", nh,
+    ] + (decrypted or ["", "", ""])
 
 
 def psp_values(j):
@@ -139,8 +152,9 @@ def main():
             fields, vals = PSP_FIELDS, psp_values(j)
         else:
             sys.exit("%s: unknown mode %s" % (name, j["mode"]))
-        vals += ip_values(outer(pcap), inner(bytes.fromhex(j["inner_packet"])))
-        print("\t".join([name, pcap, " ".join(fields + IP_FIELDS), "|".join(vals)]))
+        verdict = j.get("verdict", "ok")
+        vals += ip_values(outer(pcap), inner(bytes.fromhex(j["inner_packet"])), verdict == "ok")
+        print("\t".join([name, pcap, " ".join(fields + IP_FIELDS), "|".join(vals), verdict]))
 
 
 if __name__ == "__main__":

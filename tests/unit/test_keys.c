@@ -241,3 +241,57 @@ Test(keys, secure_memory)
 	cr_assert_eq(p[50], 0x5a);
 	eesp_secure_free(p, 100);
 }
+
+/* eesp.7 Rings: generations never wrap; 2^32-1 is the last of a ring */
+Test(keys, generations_never_wrap)
+{
+	struct eesp_ring *r = &KS->domain;
+	uint8_t k[32];
+	uint32_t g = 7;
+
+	memset(k, 9, sizeof(k));
+	cr_assert_eq(eesp_ring_next_generation(r, &g), EESP_E_OK);
+	cr_assert_eq(g, 0u, "an empty ring starts at 0");
+	cr_assert_eq(parse("domain 0 4294967293 " H("01") "\ndomain 0 4294967294 " H("02") "\n"), 0,
+		     "%s", E.msg);
+	cr_assert_eq(eesp_ring_next_generation(r, &g), EESP_E_OK);
+	cr_assert_eq(g, EESP_GEN_LAST);
+	cr_assert_eq(eesp_ring_set_next(r, g, k), EESP_E_OK);
+	cr_assert_eq(eesp_ring_rotate(r), EESP_E_OK);
+	cr_assert_eq(eesp_ring_current(r)->generation, EESP_GEN_LAST);
+	/* nothing after the last generation: no wrap to 0 */
+	cr_assert_eq(eesp_ring_next_generation(r, &g), EESP_E_NOSPACE);
+	cr_assert_eq(eesp_ring_set_next(r, 0, k), EESP_E_INVALID);
+	cr_assert_eq(eesp_ring_rotate(r), EESP_E_NO_KEY);
+	cr_assert_eq(eesp_ring_current(r)->generation, EESP_GEN_LAST);
+}
+
+/* a key file continued across the wrap is refused, not silently ordered
+ * with the older key current */
+Test(keys, key_file_across_the_wrap)
+{
+	static const char *const wrapped[] = {
+	    "domain 0 4294967295 " H("01") "\ndomain 0 0 " H("02") "\n",
+	    "domain 0 4294967295 " H("01") "\ndomain 0 0 " H("02") " next\n",
+	    "domain 0 4294967294 " H("01") "\ndomain 0 4294967295 " H("02") "\ndomain 0 0 " H(
+		"03") "\n",
+	    "tenant 5 4294967295 " H("01") "\ntenant 5 0 " H("02") "\ntenant 5 1 " H("03") "\n",
+	    "group 9 1 " H("01") "\ngroup 9 4294967295 " H("02") "\n",
+	};
+	for (unsigned i = 0; i < sizeof(wrapped) / sizeof(wrapped[0]); i++) {
+		eesp_keyset_free(KS);
+		KS = eesp_keyset_new();
+		cr_assert_eq(parse(wrapped[i]), EESP_E_INVALID, "file %u accepted", i);
+		cr_assert(strstr(E.msg, "never wrap"), "file %u: %s", i, E.msg);
+	}
+	/* numerically consecutive at the top end, and far apart, are fine */
+	eesp_keyset_free(KS);
+	KS = eesp_keyset_new();
+	cr_assert_eq(parse("domain 0 4294967294 " H("01") "\ndomain 0 4294967295 " H("02") "\n"), 0,
+		     "%s", E.msg);
+	cr_assert_eq(eesp_ring_current(&KS->domain)->generation, EESP_GEN_LAST);
+	eesp_keyset_free(KS);
+	KS = eesp_keyset_new();
+	cr_assert_eq(parse("domain 0 2 " H("01") "\ndomain 0 4294967295 " H("02") "\n"), 0, "%s",
+		     E.msg);
+}

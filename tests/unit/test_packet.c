@@ -314,7 +314,7 @@ Test(packet, bad_inner_and_payload_info)
 	cr_assert_eq(open_bytes(pkt, len, 100), EESP_E_BAD_PIH);
 	p.next_hdr = 41;
 	cr_assert_eq(eesp_seal(C, &D, &p, inner, il, pkt, sizeof(pkt), &len), EESP_E_OK);
-	cr_assert_eq(open_bytes(pkt, len, 100), EESP_E_BAD_INNER);
+	cr_assert_eq(open_bytes(pkt, len, 100), EESP_E_BAD_PIH);
 	p.next_hdr = 4;
 	cr_assert_eq(eesp_seal(C, &D, &p, inner, il, pkt, sizeof(pkt), &len), EESP_E_OK);
 	cr_assert_eq(open_bytes(pkt, len, 100), EESP_E_OK);
@@ -331,6 +331,96 @@ Test(packet, bad_inner_and_payload_info)
 			     EESP_E_OK);
 		cr_assert_eq(open_bytes(pkt, len, 100), EESP_E_BAD_INNER);
 	}
+}
+
+/*
+ * A full-format packet whose Payload Info Header and padding are written by
+ * hand (eesp_seal only writes 0x0000, Next Header, Pad Length 0): header of
+ * p, then pih[4], payload (inner + padding), sealed with the data key of p.
+ */
+static size_t seal_with_pih(const struct eesp_hdr_params *p, const uint8_t pih[4],
+			    const uint8_t *payload, size_t plen, uint8_t *pkt, size_t cap)
+{
+	struct eesp_dkey k;
+	struct eesp_aead *a = eesp_aead_new();
+	uint8_t nonce[EESP_NONCE_LEN];
+	size_t hl = eesp_header_len(p), aad = hl - EESP_PIH_LEN + 4u * p->crypt_offset;
+
+	cr_assert(p->crypt_offset > 0 && a && hl + plen + EESP_ICV_LEN <= cap && aad <= hl + plen);
+	cr_assert_eq(eesp_data_key_for(C, &D, p, &k), EESP_E_OK);
+	cr_assert_eq(eesp_build_header(pkt, cap, p), hl);
+	memcpy(pkt + hl - EESP_PIH_LEN, pih, EESP_PIH_LEN);
+	memcpy(pkt + hl, payload, plen);
+	eesp_nonce(nonce, k.salt, p->sn);
+	cr_assert_eq(eesp_aead_setkey(a, k.key, eesp_suite_key_len(k.suite)), EESP_E_OK);
+	cr_assert_eq(eesp_aead_seal(a, nonce, pkt, aad, pkt + aad, hl + plen - aad, pkt + aad,
+				    pkt + hl + plen),
+		     EESP_E_OK);
+	eesp_aead_free(a);
+	return hl + plen + EESP_ICV_LEN;
+}
+
+/* open a hand-made full-format packet; on success the inner packet must be
+ * exactly `want` bytes at the start of the payload */
+static int open_pih(unsigned co, const uint8_t pih[4], const uint8_t *payload, size_t plen,
+		    size_t want)
+{
+	uint8_t pkt[2048];
+	struct eesp_hdr_params p = params(EESP_PROFILE_NODE, 1, 1, co);
+	struct eesp_view v;
+	size_t len = seal_with_pih(&p, pih, payload, plen, pkt, sizeof(pkt)), io = 0, il = 0;
+	int rc = eesp_parse(pkt, len, 63, &v);
+	cr_assert_eq(rc, EESP_E_OK, "parse: %s", eesp_err_name(rc));
+	rc = eesp_open(C, &D, 100, pkt, len, &v, &io, &il);
+	if (!rc) {
+		cr_assert_eq(io, v.hdr_len + EESP_PIH_LEN);
+		cr_assert_eq(il, want, "inner length %zu, expected %zu", il, want);
+	}
+	return rc;
+}
+
+/* eesp.7 Payload: the first 16 bits of the PIH are 0 (a set reserved bit is
+ * dropped, not ignored); Next Header 4 or 41 and naming the inner version,
+ * else bad_payload_info; the padding is exactly Pad Length bytes and ends at
+ * the ICV, anything else bad_inner. */
+Test(packet, full_format_payload_info_rules)
+{
+	uint8_t v4[256], v6[256], buf[600];
+	size_t l4 = inner_pkt(4, v4, sizeof(v4), 20), l6 = inner_pkt(6, v6, sizeof(v6), 20);
+	const uint8_t ok4[4] = {0, 0, 4, 0}, ok6[4] = {0, 0, 41, 0};
+
+	for (unsigned co = 1; co <= 7; co += 6) {
+		cr_assert_eq(open_pih(co, ok4, v4, l4, l4), EESP_E_OK);
+		cr_assert_eq(open_pih(co, ok6, v6, l6, l6), EESP_E_OK);
+		/* each of the 16 bits before Next Header: the 0x0 nibble, 12 reserved */
+		for (unsigned b = 0; b < 16; b++) {
+			uint8_t pih[4] = {(uint8_t)(0x8000u >> b >> 8), (uint8_t)(0x8000u >> b), 4,
+					  0};
+			cr_assert_eq(open_pih(co, pih, v4, l4, l4), EESP_E_BAD_PIH,
+				     "co %u, bit %u of the PIH", co, b);
+		}
+		/* Next Header disagreeing with the inner version: the header's fault */
+		cr_assert_eq(open_pih(co, ok6, v4, l4, l4), EESP_E_BAD_PIH, "41 with IPv4");
+		cr_assert_eq(open_pih(co, ok4, v6, l6, l6), EESP_E_BAD_PIH, "4 with IPv6");
+		/* not a tunnel payload (17), the draft's dummy packet (59) */
+		cr_assert_eq(open_pih(co, (const uint8_t[]){0, 0, 17, 0}, v4, l4, l4),
+			     EESP_E_BAD_PIH);
+		cr_assert_eq(open_pih(co, (const uint8_t[]){0, 0, 59, 0}, v4, l4, l4),
+			     EESP_E_BAD_PIH);
+	}
+	/* padding: exactly Pad Length bytes after the inner packet, up to the ICV */
+	memcpy(buf, v4, l4);
+	memset(buf + l4, 0, sizeof(buf) - l4);
+	cr_assert_eq(open_pih(1, (const uint8_t[]){0, 0, 4, 8}, buf, l4 + 8, l4), EESP_E_OK);
+	cr_assert_eq(open_pih(1, (const uint8_t[]){0, 0, 4, 255}, buf, l4 + 255, l4), EESP_E_OK);
+	/* bytes the Pad Length does not account for */
+	cr_assert_eq(open_pih(1, ok4, buf, l4 + 4, l4), EESP_E_BAD_INNER);
+	cr_assert_eq(open_pih(1, (const uint8_t[]){0, 0, 4, 7}, buf, l4 + 8, l4), EESP_E_BAD_INNER);
+	/* padding that eats into the inner packet */
+	cr_assert_eq(open_pih(1, (const uint8_t[]){0, 0, 4, 9}, buf, l4 + 8, l4), EESP_E_BAD_INNER);
+	/* Pad Length beyond what follows the header; all of it padding */
+	cr_assert_eq(open_pih(7, (const uint8_t[]){0, 0, 4, 255}, buf, l4 + 8, l4), EESP_E_BAD_PIH);
+	cr_assert_eq(open_pih(1, (const uint8_t[]){0, 0, 4, 40}, buf, 40, 0), EESP_E_BAD_INNER);
 }
 
 Test(packet, cache_hits_and_forgeries_do_not_evict)

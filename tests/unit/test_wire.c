@@ -809,9 +809,21 @@ Test(eesp_reject, seq_zero)
 	assert_err(eesp_parse(f.pkt, f.len, 63, &v), EESP_E_SEQ_ZERO);
 	eesp_put64(f.pkt + f.v.hdr_len - 8, 1);
 	assert_err(eesp_parse(f.pkt, f.len, 63, &v), EESP_E_OK);
+}
+
+/* SN 2^64-1 is never sent (the last SN of a Session ID is 2^64-2) and is
+ * dropped before any key is derived */
+Test(eesp_reject, seq_max)
+{
+	struct fixture f;
+	struct eesp_view v;
+
+	fixture_init(&f, EESP_PROFILE_NODE, EESP_SCTX_FLAG_G, 0);
 	eesp_put64(f.pkt + f.v.hdr_len - 8, UINT64_MAX);
+	assert_err(eesp_parse(f.pkt, f.len, 63, &v), EESP_E_SEQ_MAX);
+	eesp_put64(f.pkt + f.v.hdr_len - 8, UINT64_MAX - 1);
 	assert_err(eesp_parse(f.pkt, f.len, 63, &v), EESP_E_OK);
-	cr_assert_eq(v.sn, UINT64_MAX);
+	cr_assert_eq(v.sn, EESP_SN_MAX);
 }
 
 Test(eesp_wire, udp_classify)
