@@ -11,6 +11,8 @@
  * writes key-file lines and reads the skeleton with libconfig.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <getopt.h>
 #include <libconfig.h>
@@ -150,8 +152,8 @@ static void format_ring(struct strbuf *b, const struct eesp_ring *r, enum eesp_l
 		/* the parser makes the highest generation current and reads the
 		 * trailing "next" marker; previous is the one below current */
 		strbuf_printf(b, "%s %u %u %s%s\t# %s, phase %u\n", level_name(level), r->id,
-			  r->gen[i].generation, hex, i == EESP_GEN_NEXT ? " next" : "", slot[i],
-			  r->gen[i].generation % EESP_PHASES);
+			      r->gen[i].generation, hex, i == EESP_GEN_NEXT ? " next" : "", slot[i],
+			      r->gen[i].generation % EESP_PHASES);
 		OPENSSL_cleanse(hex, sizeof(hex));
 	}
 }
@@ -162,7 +164,7 @@ char *keyset_format(const struct eesp_keyset *ks, bool has_id, uint32_t id, cons
 	struct strbuf b = {0};
 	char hex[2 * PSP_MASTER_KEY_LEN + 1];
 	strbuf_printf(&b, "# %s\n# Format: src/core/keys.h; written by eespctl. Keep mode 0600.\n",
-		  comment);
+		      comment);
 	if (!has_id && ks->has_domain_spi) {
 		has_id = true;
 		id = ks->domain_spi;
@@ -209,13 +211,15 @@ static void domain_usage(FILE *f)
 		"Usage: %s domain create DIR [--name NAME] [--id SPI] [--profile "
 		"spi|node|pair|tenant]\n"
 		"                 [--kdf cmac|hmac] [--suite aes-gcm-128|aes-gcm-256] [--node N]\n"
-		"                 [--tenant N] [--group N] [--mode eesp|psp]\n"
+		"                 [--tenant N] [--group N] [--mode eesp|psp] [--user NAME]\n"
 		"       %s domain show DIR [--json] [--show-keys]\n\n"
 		"create makes DIR (mode 0700) with a fresh root key for the domain level (and\n"
 		"the tenant/group levels given), written to DIR/%s (mode 0600), and a\n"
 		"config skeleton DIR/%s in eespd.conf(5) format.  With --mode psp it writes\n"
 		"two PSP master keys to DIR/%s instead.  SPI values are 0x-hex or decimal;\n"
-		"the default id is random.\n\n"
+		"the default id is random.  --user names the daemon user of the skeleton\n"
+		"(default eesp): run as root, create hands DIR and the key file to that user,\n"
+		"since eespd re-reads its key files as that user on every reload.\n\n"
 		"show prints the levels, their generations (previous/current/next), phases and\n"
 		"key fingerprints; never the keys themselves unless --show-keys is given.\n\n"
 		"Examples:\n"
@@ -253,20 +257,56 @@ static const char *base_name(const char *dir)
 	return buf[0] ? buf : "domain";
 }
 
+/*
+ * Run as root: the key file and DIR go to the daemon user, who re-reads the
+ * key file on every reload.  DIR was just made by us (mode 0700, ours), so
+ * nobody else can have swapped the key file; still, both are changed
+ * through descriptors opened without following links.
+ */
+static int give_to_user(const char *dir, const char *keyfile, const char *user)
+{
+	struct passwd *pw;
+	int fd;
+
+	if (geteuid() != 0)
+		return 0;
+	pw = getpwnam(user);
+	if (!pw) {
+		fprintf(stderr,
+			"%s: note: user '%s' does not exist: create it (useradd --system "
+			"--no-create-home --shell /usr/sbin/nologin %s), then chown -R %s %s\n",
+			PROG, user, user, user, dir);
+		return 0;
+	}
+	fd = open(keyfile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fchown(fd, pw->pw_uid, pw->pw_gid)) {
+		err("%s: %s", keyfile, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fchown(fd, pw->pw_uid, pw->pw_gid)) {
+		err("%s: %s", dir, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 static int domain_create(int argc, char *argv[])
 {
-	static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
-					     {"id", required_argument, NULL, 'i'},
-					     {"profile", required_argument, NULL, 'p'},
-					     {"kdf", required_argument, NULL, 'k'},
-					     {"suite", required_argument, NULL, 'S'},
-					     {"node", required_argument, NULL, 'N'},
-					     {"tenant", required_argument, NULL, 't'},
-					     {"group", required_argument, NULL, 'g'},
-					     {"mode", required_argument, NULL, 'm'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
-	const char *name = NULL, *dir;
+	static const struct option opts[] = {
+	    {"name", required_argument, NULL, 'n'},    {"id", required_argument, NULL, 'i'},
+	    {"profile", required_argument, NULL, 'p'}, {"kdf", required_argument, NULL, 'k'},
+	    {"suite", required_argument, NULL, 'S'},   {"node", required_argument, NULL, 'N'},
+	    {"tenant", required_argument, NULL, 't'},  {"group", required_argument, NULL, 'g'},
+	    {"mode", required_argument, NULL, 'm'},    {"user", required_argument, NULL, 'u'},
+	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0}};
+	const char *name = NULL, *dir, *user = "eesp";
 	uint32_t id = 0, node = 1, tenant = 0, group = 0;
 	unsigned profile = EESP_PROFILE_NODE, kdf = EESP_KDF_CMAC_AES256,
 		 suite = EESP_SUITE_AES_GCM_256;
@@ -323,6 +363,13 @@ static int domain_create(int argc, char *argv[])
 			*(c == 'N' ? &node : c == 't' ? &tenant : &group) = v;
 			break;
 		}
+		case 'u':
+			user = optarg;
+			if (!*user || strpbrk(user, "\"\\\n")) {
+				err("--user: a user name, no quotes, backslashes or newlines");
+				return EXIT_USAGE;
+			}
+			break;
 		case 'm':
 			if (!strcmp(optarg, "psp"))
 				psp = true;
@@ -413,6 +460,8 @@ static int domain_create(int argc, char *argv[])
 	snprintf(path, sizeof(path), "%s/%s", dir, psp ? DOMAIN_PSP_KEYS : DOMAIN_KEYS);
 	if (write_file_atomic(path, text, tlen, 0600))
 		goto out;
+	if (give_to_user(dir, path, user))
+		goto out;
 
 	/* the config skeleton, in conf/eespd.conf's format */
 	FILE *f;
@@ -434,13 +483,13 @@ static int domain_create(int argc, char *argv[])
 		"  port = %d;\n"
 		"  source_ports = [ 49152, 65535 ];\n"
 		"  workers = 1;\n"
-		"  user = \"eesp\";\n"
+		"  user = \"%s\";\n"
 		"  control_socket = \"/run/eespd/%s.sock\";\n"
 		"  state_dir = \"/var/lib/eespd/%s\";\n"
 		"  log_level = \"info\";\n"
 		"};\n\n",
 		name, psp ? "psp" : "eesp", psp ? "psp" : "eesp",
-		psp ? PSP_UDP_PORT : EESP_UDP_PORT, name, name);
+		psp ? PSP_UDP_PORT : EESP_UDP_PORT, user, name, name);
 	if (psp)
 		fprintf(f,
 			"psp: {\n"

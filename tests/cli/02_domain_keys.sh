@@ -4,7 +4,15 @@
 . "$(dirname "$0")/lib.sh"
 
 D=$TMP/lab
-expect_ok "domain create" "$E" domain create "$D" --id 0xC0FFEE01 --profile node --node 1 --tenant 7
+# the daemon user of the skeleton: nobody here (it exists on Debian); as
+# root, create gives it the directory and the key file
+DUSER=nobody
+expect_ok "domain create" "$E" domain create "$D" --id 0xC0FFEE01 --profile node --node 1 --tenant 7 --user "$DUSER"
+if [ "$(id -u)" = 0 ]; then
+	same "$(stat -c %U "$D/domain.keys")" "$DUSER" "key file owned by the daemon user"
+	same "$(stat -c %U "$D")" "$DUSER" "domain dir owned by the daemon user"
+fi
+contains "$(cat "$D/eespd.conf")" "user = \"$DUSER\";" "skeleton names the daemon user"
 contains "$OUT" 'created domain "lab" id 0xc0ffee01' "create message"
 same "$(stat -c %a "$D")" 700 "domain dir mode"
 same "$(stat -c %a "$D/domain.keys")" 600 "key file mode"
