@@ -1125,6 +1125,23 @@ static int parse_peers(struct ctx *x, config_t *cf, struct cfg *c)
 	return 0;
 }
 
+/* daemon.user must exist (issue 14, finding 10): a missing one used to
+ * become "nobody", a uid other services share. */
+static int lookup_user(struct ctx *x, config_t *cf, const struct cfg *c, uid_t *uid)
+{
+	gid_t gid;
+	char name[64];
+	if (!privs_lookup(c->user, uid, &gid, name, sizeof(name)))
+		return 0;
+	config_setting_t *d = config_lookup(cf, "daemon");
+	config_setting_t *s = d ? config_setting_get_member(d, "user") : NULL;
+	return fail(x, s ? s : d,
+		    "user '%s'%s does not exist: create it with useradd --system "
+		    "--no-create-home --shell /usr/sbin/nologin %s (or set user to an existing "
+		    "account of its own)",
+		    c->user, s ? "" : " (the default of daemon.user)", c->user);
+}
+
 /* Shared by cfg_load (text from path) and cfg_load_string (text given):
  * text == NULL reads path with libconfig; otherwise path only names the
  * source in messages and dir is where relative paths and @include resolve. */
@@ -1170,13 +1187,9 @@ static struct cfg *cfg_load_common(const char *path, const char *text, const cha
 	}
 	if (parse_daemon(&x, &cf, c))
 		goto bad;
-	if (daemon_uid == (uid_t)-1) {
-		/* key files may be owned by the daemon user (or "nobody") */
-		gid_t g;
-		char nm[64];
-		if (privs_lookup(c->user, &daemon_uid, &g, nm, sizeof(nm)))
-			daemon_uid = 0;
-	}
+	/* key files may be owned by the daemon user, which must exist */
+	if (daemon_uid == (uid_t)-1 && lookup_user(&x, &cf, c, &daemon_uid))
+		goto bad;
 	if (c->mode == MODE_EESP) {
 		if (parse_domains(&x, &cf, c, daemon_uid, prev))
 			goto bad;

@@ -215,12 +215,11 @@ int main(int argc, char **argv)
 	}
 	if (!g_verbose)
 		log_set_level(c->log_level);
+	/* cfg_load checked it; the account may have gone since */
 	if (privs_lookup(c->user, &g_d.uid, &g_d.gid, g_d.user, sizeof(g_d.user))) {
-		fprintf(stderr, "eespd: %s: no user '%s' and no 'nobody'\n", g_conf_path, c->user);
+		fprintf(stderr, "eespd: %s: user '%s' does not exist\n", g_conf_path, c->user);
 		return 1;
 	}
-	if (strcmp(g_d.user, c->user))
-		log_warn("user '%s' does not exist; running as '%s'", c->user, g_d.user);
 	if (!fg) {
 		if (daemon(0, 0)) {
 			perror("eespd: daemon");

@@ -13,7 +13,7 @@
 #     an `sa psp` line from `eespctl derive psp --spi SPI --keys <the
 #     receiver's dir> --line` appended to the sender's key file;
 #   - the config copied with only control_socket, state_dir and user
-#     rewritten (temporary paths, "nobody"); key_file is kept as written
+#     rewritten (temporary paths, the test user $IT_USER); key_file is kept as written
 #     (relative to the config);
 #   - eespd -t accepts each file, eespd starts on each, and every host pings
 #     every host address (/32, /128) in its peers' allowed_ips - through the
@@ -142,7 +142,7 @@ run_example() {
 		fi
 		sed -e "s#^\( *control_socket *= *\)\"[^\"]*\"#\1\"$(node_sock "$i")\"#" \
 			-e "s#^\( *state_dir *= *\)\"[^\"]*\"#\1\"$(node_dir "$i")/state\"#" \
-			-e "s#^\( *user *= *\)\"[^\"]*\"#\1\"nobody\"#" "$f" >"$(node_conf "$i")"
+			-e "s#^\( *user *= *\)\"[^\"]*\"#\1\"$IT_USER\"#" "$f" >"$(node_conf "$i")"
 		out=$("$EESPD" -t -c "$(node_conf "$i")" 2>&1) || fail "$EX/$name: eespd -t refuses it: $out"
 	done
 	for i in $(seq "$n"); do

@@ -54,7 +54,7 @@ conf_eesp 2 "1"
 for i in 1 2; do
 	# eespd re-reads the key file after dropping root (reload, key add): it
 	# must belong to the daemon user, as in test 10
-	chown nobody "$(node_dir "$i")/keys/lab.keys"
+	chown "$IT_USER" "$(node_dir "$i")/keys/lab.keys"
 	grep -q 'epoch = 0;' "$(node_conf "$i")" || fail "config has no 'epoch = 0;'"
 done
 daemon_start 1

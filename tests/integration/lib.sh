@@ -39,6 +39,9 @@ IT_TUN=eesp0            # TUN name inside every namespace
 IT_PORT=4500            # EESP port (PSP: 1000)
 IT_MODE=eesp
 IT_T0=$(date +%s.%N)
+# the daemon user of every generated config: a system user of the tests'
+# own (eespd refuses a user that does not exist; "nobody" is shared)
+IT_USER=${IT_USER:-eesptest}
 
 # ------------------------------------------------------------ messages --
 
@@ -129,10 +132,25 @@ require_cmd() {
 	done
 }
 
+# it_user: the test user $IT_USER exists (created once with useradd --system
+# and kept: tests running in parallel share it); retried while another test
+# holds the passwd lock
+it_user() {
+	local k
+	for k in $(seq 50); do
+		id -u "$IT_USER" >/dev/null 2>&1 && return 0
+		useradd --system --no-create-home --shell /usr/sbin/nologin "$IT_USER" >/dev/null 2>&1 &&
+			return 0
+		sleep 0.1
+	done
+	fail "cannot create the test user $IT_USER (useradd --system)"
+}
+
 it_init() {
 	require_root
 	[ -x "$EESPD" ] || skip "$EESPD not built (make)"
-	require_cmd ip ping tcpdump
+	require_cmd ip ping tcpdump useradd
+	it_user
 	IT_DIR=$(mktemp -d "/tmp/eesp-$IT_NAME.XXXXXX") || fail "mktemp"
 	chmod 0755 "$IT_DIR" # the daemon user must be able to reach its files
 	trap it_cleanup EXIT
@@ -286,7 +304,7 @@ _mkdir_node() {
 	chmod 0755 "$d" "$d/keys"
 	# the socket's directory belongs to the daemon user (like systemd's
 	# RuntimeDirectory=), so that eespd can remove its socket when it stops
-	chown nobody "$d/run"
+	chown "$IT_USER" "$d/run"
 	chmod 0755 "$d/run"
 	# the state dir ($d/state) is made by eespd itself: root creates it and
 	# hands it to the daemon user, which alone writes in it
@@ -303,7 +321,7 @@ daemon: {
   port = $port;
   source_ports = [ 49152, 65535 ];
   workers = ${IT_WORKERS:-1};
-  user = "nobody";
+  user = "$IT_USER";
   control_socket = "$(node_sock "$i")";
   state_dir = "$(node_dir "$i")/state";
   log_level = "${IT_LOG_LEVEL:-info}";
@@ -797,7 +815,7 @@ rotation_under_traffic() {
 		# the daemon re-reads its key file on reload after dropping root: the
 		# key file must be owned by the daemon user (eespd.conf(5))
 		for i in 1 2; do
-			chown nobody "$(node_dir "$i")/keys/lab.keys"
+			chown "$IT_USER" "$(node_dir "$i")/keys/lab.keys"
 		done
 	else
 		# generation 2 distributed beforehand, marked next (keys.h)
@@ -818,8 +836,8 @@ rotation_under_traffic() {
 	done
 	for i in 1 2; do
 		log "node $i keys: $(ctl "$i" keys | tail -n +2 | tr '\n' ' ' | tr -s ' ')"
-		if [ "$mode" = file ] && [ "$(stat -c %u "$(node_dir "$i")/keys/lab.keys")" != 65534 ]; then
-			log "note: eespctl key add changed the key file's owner from nobody to $(stat -c %U "$(node_dir "$i")/keys/lab.keys")"
+		if [ "$mode" = file ] && [ "$(stat -c %U "$(node_dir "$i")/keys/lab.keys")" != "$IT_USER" ]; then
+			log "note: eespctl key add changed the key file's owner from $IT_USER to $(stat -c %U "$(node_dir "$i")/keys/lab.keys")"
 		fi
 		[ "$(keygen "$i" current)" = 1 ] || fail "node $i's daemon does not send with generation 1 at the start"
 		[ "$(keygen "$i" next)" = 2 ] || fail "node $i's daemon does not hold generation 2 as next"
