@@ -3,18 +3,16 @@
  * ctl.c - the daemon side of the control protocol (src/core/ctlproto.h):
  * one request line per connection, reply "ok" or "error <message>" then the
  * body (text, or one JSON object with "json").  Served by the main thread.
+ * The socket is set up in ctlsock.c.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/time.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -510,54 +508,6 @@ static int do_spi_alloc(const struct eesp_ctl_req *r, struct strbuf *b, char *er
 			      spi, version, m, hex, spi, hex);
 	OPENSSL_cleanse(hex, sizeof(hex));
 	return 0;
-}
-
-/* ------------------------------------------------------------- socket -- */
-
-/*
- * The socket is 0660 root:<control group> when a control group is given
- * (gid != (gid_t)-1), else 0600 root-only.  A directory created here belongs
- * to the daemon user (so that it can remove its socket on exit) and, with a
- * group, is 0750 in that group so members can reach the socket.
- */
-int ctl_listen(const char *path, uid_t uid, gid_t gid, char *err, size_t err_len)
-{
-	struct sockaddr_un a;
-	char dir[256];
-	int fd;
-	bool grp = gid != (gid_t)-1;
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = 0;
-		if (mkdir(dir, grp ? 0750 : 0700) == 0) {
-			/* ours: let the daemon user remove its socket on exit */
-			if (chown(dir, uid, grp ? gid : (gid_t)-1))
-				log_debug("chown %s: %s", dir, strerror(errno));
-		}
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		snprintf(err, err_len, "control socket: %s", strerror(errno));
-		return -1;
-	}
-	memset(&a, 0, sizeof(a));
-	a.sun_family = AF_UNIX;
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
-	unlink(path);
-	mode_t old = umask(0177);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 64)) {
-		umask(old);
-		snprintf(err, err_len, "control socket %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	umask(old);
-	if (grp && (chown(path, 0, gid) || chmod(path, 0660)))
-		log_warn("control socket %s: chown/chmod: %s", path, strerror(errno));
-	if (!grp && (chown(path, 0, 0) || chmod(path, 0600)))
-		log_warn("control socket %s: chown/chmod: %s", path, strerror(errno));
-	return fd;
 }
 
 /* ------------------------------------------------------- connections -- */

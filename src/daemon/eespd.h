@@ -273,8 +273,7 @@ int privs_lookup(const char *user, uid_t *uid, gid_t *gid, char *name_out, size_
 int privs_drop(uid_t uid, gid_t gid, char *err, size_t err_len);
 
 /* ---------------------------------------------------------------- ctl -- */
-/* gid: the control group (socket 0660 root:gid) or (gid_t)-1 (0600 root). */
-int ctl_listen(const char *path, uid_t uid, gid_t gid, char *err, size_t err_len);
+/* the socket's set-up: ctlsock.h */
 struct pollfd;
 /* Non-blocking service from the main poll loop: fill pollfds (listener +
  * clients), poll with a timeout <= ctl_timeout_ms() (-1: no deadline),

@@ -22,6 +22,7 @@
 
 #include <openssl/rand.h>
 
+#include "ctlsock.h"
 #include "eespd.h"
 
 _Atomic(struct cfg *) g_cfg;
@@ -262,7 +263,7 @@ int main(int argc, char **argv)
 		else
 			log_info("no group 'eesp': control socket root-only (0600)");
 	}
-	int ctl = ctl_listen(c->ctl_path, g_d.uid, ctl_gid, err, sizeof(err));
+	int ctl = ctl_listen(c->ctl_path, ctl_gid, err, sizeof(err));
 	if (ctl < 0) {
 		log_err("%s", err);
 		return 1;
@@ -276,14 +277,12 @@ int main(int argc, char **argv)
 	}
 	if (tun_open(c->ifname, c->workers, false, tun_fds, &g_d.tun_uso, err, sizeof(err))) {
 		log_err("%s", err);
-		unlink(c->ctl_path);
 		return 1;
 	}
 tun_done:
 	if (tun_configure(c->ifname, c->mtu, c->addrs, c->n_addrs, err, sizeof(err)) ||
 	    sockets_open(c, c->workers, socks, &txpool, err, sizeof(err))) {
 		log_err("%s", err);
-		unlink(c->ctl_path);
 		return 1;
 	}
 
@@ -304,7 +303,6 @@ tun_done:
 	if (geteuid() == 0) {
 		if (privs_drop(g_d.uid, g_d.gid, err, sizeof(err))) {
 			log_err("privilege drop: %s", err);
-			unlink(c->ctl_path);
 			return 1;
 		}
 		log_info("running as %s (uid %u), no capabilities", g_d.user, (unsigned)g_d.uid);
@@ -383,9 +381,7 @@ tun_done:
 		worker_free(g_d.w[i]);
 	ivstate_stop();
 	ctl_close_all();
-	close(ctl);
-	if (unlink(atomic_load(&g_cfg)->ctl_path))
-		log_debug("unlink control socket: %s", strerror(errno));
+	close(ctl); /* the socket itself stays (root's directory): see ctlsock.h */
 	cfg_free(atomic_load(&g_cfg));
 	replay_free_all();
 	log_info("stopped");

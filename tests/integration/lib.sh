@@ -300,12 +300,10 @@ endpoint() {
 _mkdir_node() {
 	local d
 	d=$(node_dir "$1")
-	mkdir -p "$d/keys" "$d/run"
+	mkdir -p "$d/keys"
 	chmod 0755 "$d" "$d/keys"
-	# the socket's directory belongs to the daemon user (like systemd's
-	# RuntimeDirectory=), so that eespd can remove its socket when it stops
-	chown "$IT_USER" "$d/run"
-	chmod 0755 "$d/run"
+	# the socket's directory ($d/run) is made by eespd: root-owned, so the
+	# daemon user cannot steer root's set-up of the socket (eespd(8))
 	# the state dir ($d/state) is made by eespd itself: root creates it and
 	# hands it to the daemon user, which alone writes in it
 }
