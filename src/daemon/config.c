@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <stdio.h>
@@ -216,9 +217,10 @@ static int check_members(struct ctx *x, const config_setting_t *g, const char *c
 
 static const char *const keys_top[] = {"daemon", "domain", "domains", "psp", "peers", NULL};
 static const char *const keys_daemon[] = {
-    "mode",	     "interface", "mtu",  "addresses",	    "port",	 "source_ports",
-    "workers",	     "offload",	  "user", "control_socket", "state_dir", "log_level",
-    "control_group", "iv_block",  "gro",  "udp_gso",	    "udp_gro",	 NULL};
+    "mode",	    "interface", "mtu",		  "addresses", "port",
+    "source_ports", "workers",	 "offload",	  "user",      "control_socket",
+    "state_dir",    "log_level", "control_group", "iv_block",  "gro",
+    "udp_gso",	    "udp_gro",	 "admin_group",	  NULL};
 static const char *const keys_domain[] = {"name",
 					  "id",
 					  "key_file",
@@ -628,6 +630,25 @@ static int route_cmp(const void *a, const void *b)
 
 /* -------------------------------------------------------------- loader -- */
 
+/* daemon.admin_group: the group whose members may use the admin control
+ * verbs besides root (issue 14, finding 9); it must exist */
+static int parse_admin_group(struct ctx *x, config_setting_t *d, struct cfg *c)
+{
+	c->admin_gid = (gid_t)-1;
+	if (get_str(x, d, "admin_group", false, "", c->admin_group, sizeof(c->admin_group)))
+		return -1;
+	if (!c->admin_group[0])
+		return 0;
+	struct group *gr = getgrnam(c->admin_group);
+	if (!gr)
+		return fail(x, config_setting_get_member(d, "admin_group"),
+			    "admin_group '%s' does not exist (create it with groupadd --system %s, "
+			    "or leave admin_group out: admin verbs for root only)",
+			    c->admin_group, c->admin_group);
+	c->admin_gid = gr->gr_gid;
+	return 0;
+}
+
 static int parse_daemon(struct ctx *x, config_t *cf, struct cfg *c)
 {
 	config_setting_t *d = config_lookup(cf, "daemon");
@@ -691,6 +712,8 @@ static int parse_daemon(struct ctx *x, config_t *cf, struct cfg *c)
 		return -1;
 	resolve_path(c->dir, tmp, c->state_dir, sizeof(c->state_dir));
 	if (get_str(x, d, "control_group", false, "", c->ctl_group, sizeof(c->ctl_group)))
+		return -1;
+	if (parse_admin_group(x, d, c))
 		return -1;
 	c->iv_block = EESP_IVGEN_BLOCK;
 	if (get_u64(x, d, "iv_block", false, 16, 1ull << 40, &c->iv_block) < 0)

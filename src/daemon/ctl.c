@@ -3,7 +3,8 @@
  * ctl.c - the daemon side of the control protocol (src/core/ctlproto.h):
  * one request line per connection, reply "ok" or "error <message>" then the
  * body (text, or one JSON object with "json").  Served by the main thread.
- * The socket is set up in ctlsock.c.
+ * The socket is set up in ctlsock.c; each connection's credentials decide
+ * which verbs it may use (ctlauth.c).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -19,6 +20,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "ctlauth.h"
 #include "ctlproto.h"
 #include "eespd.h"
 #include "kdf.h"
@@ -524,6 +526,7 @@ static int do_spi_alloc(const struct eesp_ctl_req *r, struct strbuf *b, char *er
 
 struct conn {
 	int fd;
+	struct ctl_peer peer; /* credentials at connect time */
 	bool writing;
 	size_t in_len;
 	char in[EESP_CTL_MAX_LINE + 2];
@@ -542,8 +545,21 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Admin verbs only for root and admin_group (issue 14, finding 9); a
+ * refusal is logged with the client's credentials. */
+static int authorise(const struct ctl_peer *peer, enum eesp_ctl_verb verb, char *err, size_t el)
+{
+	const struct cfg *c = atomic_load(&g_cfg);
+	if (!ctl_peer_allow(peer, verb, c->admin_group, err, el))
+		return 0;
+	log_warn("control: refused '%s' to uid %d gid %d pid %d: %s", eesp_ctl_verb_name(verb),
+		 peer->known ? (int)peer->uid : -1, peer->known ? (int)peer->gid : -1,
+		 (int)peer->pid, err);
+	return -1;
+}
+
 /* Answer one request line (complete or not) into a freshly allocated reply. */
-static char *ctl_answer(char *line, size_t len, size_t *out_len)
+static char *ctl_answer(const struct ctl_peer *peer, char *line, size_t len, size_t *out_len)
 {
 	char err[512];
 	struct eesp_ctl_req req;
@@ -565,6 +581,8 @@ static char *ctl_answer(char *line, size_t len, size_t *out_len)
 			snprintf(err, sizeof(err), "bad request");
 		rc = -1;
 	}
+	if (!rc)
+		rc = authorise(peer, req.verb, err, sizeof(err));
 	if (!rc) {
 		struct cfg *c = atomic_load(&g_cfg);
 		switch (req.verb) {
@@ -658,7 +676,7 @@ static void conn_close(unsigned i)
 /* request complete (newline, full buffer, EOF or deadline): build the reply */
 static void conn_answer(struct conn *c)
 {
-	c->out = ctl_answer(c->in, c->in_len, &c->out_len);
+	c->out = ctl_answer(&c->peer, c->in, c->in_len, &c->out_len);
 	c->out_off = 0;
 	c->writing = true;
 	c->deadline = now_ms() + CTL_DEADLINE_MS;
@@ -773,6 +791,7 @@ void ctl_process(int lfd, const struct pollfd *p, unsigned n)
 		struct conn *c = &g_conn[g_nconn++];
 		memset(c, 0, sizeof(*c));
 		c->fd = fd;
+		ctl_peer_get(fd, atomic_load(&g_cfg)->admin_gid, &c->peer);
 		c->deadline = now_ms() + CTL_DEADLINE_MS;
 		/* the request is usually there already */
 		if (conn_io(c, POLLIN))

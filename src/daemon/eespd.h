@@ -156,6 +156,8 @@ struct cfg {
 	bool replay;		/* receive: anti-replay windows for this domain */
 	unsigned replay_bits;	/* replay table: 2^replay_bits buckets (restart to resize) */
 	char ctl_group[64];	/* daemon.control_group ("" = default "eesp" if it exists) */
+	char admin_group[64];	/* daemon.admin_group: admin verbs besides root ("" = none) */
+	gid_t admin_gid;	/* its gid, (gid_t)-1 for none */
 	uint64_t iv_block;	/* IVs per persisted reservation (daemon.iv_block, tests) */
 
 	uint64_t serial; /* snapshot number */

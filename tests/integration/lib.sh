@@ -34,6 +34,7 @@ IT_DIR=""               # temp dir (configs, keys, logs, captures)
 IT_NS=()                # namespaces we created
 IT_PIDS=()              # background jobs we started (other than daemons)
 declare -A IT_DPID=()   # node -> eespd pid
+IT_GROUPS=()            # system groups we created (it_group), removed at exit
 IT_NODES=0
 IT_TUN=eesp0            # TUN name inside every namespace
 IT_PORT=4500            # EESP port (PSP: 1000)
@@ -109,6 +110,9 @@ it_cleanup() {
 		done
 		ip netns del "$n" 2>/dev/null
 	done
+	for n in "${IT_GROUPS[@]}"; do
+		groupdel "$n" 2>/dev/null
+	done
 	if [ -n "$IT_DIR" ] && [ -d "$IT_DIR" ]; then
 		if [ -n "${IT_KEEP:-}" ]; then
 			echo "kept $IT_DIR"
@@ -144,6 +148,19 @@ it_user() {
 		sleep 0.1
 	done
 	fail "cannot create the test user $IT_USER (useradd --system)"
+}
+
+# it_group NAME: the system group NAME exists; created (groupadd --system)
+# if missing, and then removed again at exit.  Sets IT_GID to its gid (call
+# it directly, not in $(...), so that the cleanup learns about it).
+it_group() {
+	local g=$1
+	if ! getent group "$g" >/dev/null; then
+		groupadd --system "$g" || fail "groupadd --system $g"
+		IT_GROUPS+=("$g")
+	fi
+	IT_GID=$(getent group "$g" | cut -d: -f3)
+	[ -n "$IT_GID" ] || fail "group $g has no gid"
 }
 
 it_init() {
