@@ -33,6 +33,18 @@ const char *ctl_socket_path(const char *arg, char *buf, size_t cap)
 	return buf;
 }
 
+/* what a failed connect() most likely means */
+static const char *connect_hint(int e)
+{
+	if (e == ENOENT)
+		return " (is eespd running? use -s SOCKET)";
+	/* eespd cannot remove its socket after dropping root (eespd(8)):
+	 * nobody listening there means it is no longer running */
+	if (e == ECONNREFUSED)
+		return " (eespd is not running: stale socket)";
+	return "";
+}
+
 int ctl_request(const char *sock, const struct eesp_ctl_req *req, char **body, char *errbuf,
 		size_t errlen)
 {
@@ -55,8 +67,7 @@ int ctl_request(const char *sock, const struct eesp_ctl_req *req, char **body, c
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
 		snprintf(errbuf, errlen, "cannot connect to eespd at %s: %s%s", sock,
-			 strerror(errno),
-			 errno == ENOENT ? " (is eespd running? use -s SOCKET)" : "");
+			 strerror(errno), connect_hint(errno));
 		goto fail;
 	}
 	for (size_t off = 0; off < n;) {

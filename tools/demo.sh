@@ -20,6 +20,8 @@ TMP=""
 PIDS=()
 STEP="setup"
 SECS=${DEMO_IPERF_SECONDS:-3}
+DEMO_USER=eesp          # the sample configurations' daemon user
+CREATED_USER=""         # set if the demo had to create it (removed at the end)
 
 if [ -t 1 ]; then
 	BOLD=$'\e[1m' GREEN=$'\e[32m' RED=$'\e[31m' DIM=$'\e[2m' OFF=$'\e[0m'
@@ -67,6 +69,9 @@ cleanup() {
 		rm -rf "$TMP"
 		info "removed $TMP"
 	fi
+	if [ -n "$CREATED_USER" ] && userdel "$CREATED_USER" 2>/dev/null; then
+		info "removed the system user $CREATED_USER the demo created"
+	fi
 	if [ $rc -eq 0 ]; then
 		printf '\n%sDemo finished: everything worked, nothing is left behind.%s\n' "$GREEN" "$OFF"
 	fi
@@ -81,7 +86,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 1
 fi
 [ -x "$EESPD" ] || { echo "$EESPD is not built; run: make"; exit 1; }
-for c in ip ping iperf3; do
+for c in ip ping iperf3 useradd userdel; do
 	command -v "$c" >/dev/null || { echo "$c is missing; run: make deps"; exit 1; }
 done
 for ns in $NSA $NSB; do
@@ -146,6 +151,24 @@ conf_copy conf/eespd-b.conf b
 info "$TMP/a.conf  (from conf/eespd.conf)"
 info "$TMP/b.conf  (from conf/eespd-b.conf)"
 info "$TMP/keys/   (root keys, mode 0600)"
+
+# ------------------------------------------------------------ user ----
+# eespd drops root to the configured user and refuses one that does not
+# exist (no fallback to the shared "nobody")
+STEP="daemon user"
+if id "$DEMO_USER" >/dev/null 2>&1; then
+	info "daemon user: $DEMO_USER (exists)"
+else
+	say "Creating the system user $DEMO_USER that eespd runs as (removed again at the end)"
+	useradd --system --no-create-home --shell /usr/sbin/nologin "$DEMO_USER" ||
+		die "useradd --system $DEMO_USER"
+	CREATED_USER=$DEMO_USER
+	ok "useradd --system --no-create-home --shell /usr/sbin/nologin $DEMO_USER"
+fi
+# eespd re-reads its key files as that user on every reload (and refuses,
+# at start-up, a key file it could not): they belong to it
+chown "$DEMO_USER" "$TMP"/keys/*.keys || die "chown $DEMO_USER the key files"
+info "$TMP/keys/   owned by $DEMO_USER"
 
 # ------------------------------------------------------------ daemons --
 ctl() { # ctl NAME REQUEST: the daemon's reply to one control-socket request

@@ -17,14 +17,53 @@
 
 #define CTL_MAX_ARGS 3
 
+/* The one table of verbs: wire name and permission class (ctlproto.h). */
 static const struct {
 	const char *name;
 	enum eesp_ctl_verb verb;
+	enum eesp_ctl_class cls;
 } ctl_verbs[] = {
-    {"status", EESP_CTL_STATUS}, {"show", EESP_CTL_SHOW},	    {"counters", EESP_CTL_COUNTERS},
-    {"keys", EESP_CTL_KEYS},	 {"reload", EESP_CTL_RELOAD},	    {"rotate", EESP_CTL_ROTATE},
-    {"retire", EESP_CTL_RETIRE}, {"spi-alloc", EESP_CTL_SPI_ALLOC},
+    {"status", EESP_CTL_STATUS, EESP_CTL_CLASS_READ},
+    {"show", EESP_CTL_SHOW, EESP_CTL_CLASS_READ},
+    {"counters", EESP_CTL_COUNTERS, EESP_CTL_CLASS_READ},
+    {"keys", EESP_CTL_KEYS, EESP_CTL_CLASS_READ},
+    {"reload", EESP_CTL_RELOAD, EESP_CTL_CLASS_ADMIN},
+    {"rotate", EESP_CTL_ROTATE, EESP_CTL_CLASS_ADMIN},
+    {"retire", EESP_CTL_RETIRE, EESP_CTL_CLASS_ADMIN},
+    {"spi-alloc", EESP_CTL_SPI_ALLOC, EESP_CTL_CLASS_ADMIN},
 };
+#define CTL_NVERBS (sizeof(ctl_verbs) / sizeof(ctl_verbs[0]))
+
+static int verb_index(enum eesp_ctl_verb verb)
+{
+	for (size_t i = 0; i < CTL_NVERBS; i++)
+		if (ctl_verbs[i].verb == verb)
+			return (int)i;
+	return -1;
+}
+
+int eesp_ctl_verb_class(enum eesp_ctl_verb verb)
+{
+	int i = verb_index(verb);
+	return i < 0 ? -1 : (int)ctl_verbs[i].cls;
+}
+
+const char *eesp_ctl_verb_name(enum eesp_ctl_verb verb)
+{
+	int i = verb_index(verb);
+	return i < 0 ? NULL : ctl_verbs[i].name;
+}
+
+const char *eesp_ctl_class_name(int cls)
+{
+	switch (cls) {
+	case EESP_CTL_CLASS_READ:
+		return "read";
+	case EESP_CTL_CLASS_ADMIN:
+		return "admin";
+	}
+	return NULL;
+}
 
 static const char *const ctl_levels[EESP_LEVELS] = {"domain", "tenant", "group"};
 
@@ -105,7 +144,7 @@ int eesp_ctl_parse(const char *line, size_t len, struct eesp_ctl_req *req, char 
 		start = i + 1;
 	}
 	verb_tok = tok[0];
-	for (i = 0; i < sizeof(ctl_verbs) / sizeof(ctl_verbs[0]); i++) {
+	for (i = 0; i < CTL_NVERBS; i++) {
 		if (tok_is(verb_tok, tlen[0], ctl_verbs[i].name)) {
 			req->verb = ctl_verbs[i].verb;
 			found = true;
@@ -165,6 +204,8 @@ int eesp_ctl_parse(const char *line, size_t len, struct eesp_ctl_req *req, char 
 					    (int)(tlen[1] > 32 ? 32 : tlen[1]), tok[1]);
 		}
 		return 0;
+	case EESP_CTL__COUNT:
+		break;
 	}
 	return fail(err, err_len, "unknown verb");
 }
@@ -175,15 +216,12 @@ int eesp_ctl_parse(const char *line, size_t len, struct eesp_ctl_req *req, char 
 size_t eesp_ctl_format(const struct eesp_ctl_req *req, char *out, size_t cap)
 {
 	const char *verb = NULL;
-	size_t i;
 	int n;
 
 	if (!req || !out || cap == 0)
 		return 0;
 	out[0] = 0;
-	for (i = 0; i < sizeof(ctl_verbs) / sizeof(ctl_verbs[0]); i++)
-		if (ctl_verbs[i].verb == req->verb)
-			verb = ctl_verbs[i].name;
+	verb = eesp_ctl_verb_name(req->verb);
 	if (!verb)
 		return 0;
 	switch (req->verb) {

@@ -21,6 +21,11 @@
  * The reply is a first line "ok" or "error <message>", then the body, and the
  * daemon closes the connection.  JSON bodies are one JSON object.
  *
+ * Every verb has one permission class (eesp_ctl_verb_class, one table in
+ * ctlproto.c): read (status, show, counters, keys) for anyone who can reach
+ * the socket, admin (reload, rotate, retire, spi-alloc: they change keys or
+ * mint client keys) for root and the daemon's admin_group only.
+ *
  * eesp_ctl_parse() is pure (no I/O) so the daemon, eespctl and a fuzzer
  * share it.
  */
@@ -42,6 +47,12 @@ enum eesp_ctl_verb {
 	EESP_CTL_ROTATE,
 	EESP_CTL_RETIRE,
 	EESP_CTL_SPI_ALLOC,
+	EESP_CTL__COUNT /* not a verb: the number of verbs */
+};
+
+enum eesp_ctl_class {
+	EESP_CTL_CLASS_READ,  /* reports state, changes nothing */
+	EESP_CTL_CLASS_ADMIN, /* changes keys or configuration, or hands out keys */
 };
 
 struct eesp_ctl_req {
@@ -56,6 +67,13 @@ struct eesp_ctl_req {
  * or -1 with a message in err (e.g. "unknown verb 'foo'"). */
 int eesp_ctl_parse(const char *line, size_t len, struct eesp_ctl_req *req, char *err,
 		   size_t err_len);
+
+/* The verb's permission class, or -1 for a value that is not a verb. */
+int eesp_ctl_verb_class(enum eesp_ctl_verb verb);
+/* The verb's name on the wire ("spi-alloc"), or NULL for a non-verb. */
+const char *eesp_ctl_verb_name(enum eesp_ctl_verb verb);
+/* "read" or "admin" (NULL for another value). */
+const char *eesp_ctl_class_name(int cls);
 
 /* Format a request line for eespctl; returns its length (with '\n'). */
 size_t eesp_ctl_format(const struct eesp_ctl_req *req, char *out, size_t cap);

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <libconfig.h>
 #include <limits.h>
 #include <stdio.h>
@@ -216,21 +217,34 @@ static int check_members(struct ctx *x, const config_setting_t *g, const char *c
 
 static const char *const keys_top[] = {"daemon", "domain", "domains", "psp", "peers", NULL};
 static const char *const keys_daemon[] = {
-    "mode",	     "interface", "mtu",  "addresses",	    "port",	 "source_ports",
-    "workers",	     "offload",	  "user", "control_socket", "state_dir", "log_level",
-    "control_group", "iv_block",  "gro",  "udp_gso",	    "udp_gro",	 NULL};
-static const char *const keys_domain[] = {"name",	  "id",
-					  "key_file",	  "profile",
-					  "kdf",	  "suite",
-					  "node_id",	  "tenant",
-					  "group",	  "epoch",
-					  "epoch_period", "epoch_window",
-					  "crypt_offset", "max_crypt_offset",
-					  "spi_min",	  "spi_max",
-					  "sa_phase",	  "policy",
-					  "forward_to",	  "epoch_packets",
-					  "replay",	  "replay_buckets",
-					  "clock_skew",	  NULL};
+    "mode",	    "interface", "mtu",		  "addresses", "port",
+    "source_ports", "workers",	 "offload",	  "user",      "control_socket",
+    "state_dir",    "log_level", "control_group", "iv_block",  "gro",
+    "udp_gso",	    "udp_gro",	 "admin_group",	  NULL};
+static const char *const keys_domain[] = {"name",
+					  "id",
+					  "key_file",
+					  "profile",
+					  "kdf",
+					  "suite",
+					  "node_id",
+					  "tenant",
+					  "group",
+					  "epoch",
+					  "epoch_period",
+					  "epoch_window",
+					  "crypt_offset",
+					  "max_crypt_offset",
+					  "spi_min",
+					  "spi_max",
+					  "sa_phase",
+					  "policy",
+					  "forward_to",
+					  "epoch_packets",
+					  "replay",
+					  "replay_buckets",
+					  "clock_skew",
+					  NULL};
 static const char *const keys_psp[] = {"key_file",   "version", "crypt_offset",
 				       "spi_master", "policy",	NULL};
 static const char *const keys_peer[] = {"name",	       "endpoint", "node_id", "tx_spi", "rx_spi",
@@ -621,6 +635,25 @@ static int route_cmp(const void *a, const void *b)
 
 /* -------------------------------------------------------------- loader -- */
 
+/* daemon.admin_group: the group whose members may use the admin control
+ * verbs besides root (issue 14, finding 9); it must exist */
+static int parse_admin_group(struct ctx *x, config_setting_t *d, struct cfg *c)
+{
+	c->admin_gid = (gid_t)-1;
+	if (get_str(x, d, "admin_group", false, "", c->admin_group, sizeof(c->admin_group)))
+		return -1;
+	if (!c->admin_group[0])
+		return 0;
+	struct group *gr = getgrnam(c->admin_group);
+	if (!gr)
+		return fail(x, config_setting_get_member(d, "admin_group"),
+			    "admin_group '%s' does not exist (create it with groupadd --system %s, "
+			    "or leave admin_group out: admin verbs for root only)",
+			    c->admin_group, c->admin_group);
+	c->admin_gid = gr->gr_gid;
+	return 0;
+}
+
 static int parse_daemon(struct ctx *x, config_t *cf, struct cfg *c)
 {
 	config_setting_t *d = config_lookup(cf, "daemon");
@@ -684,6 +717,8 @@ static int parse_daemon(struct ctx *x, config_t *cf, struct cfg *c)
 		return -1;
 	resolve_path(c->dir, tmp, c->state_dir, sizeof(c->state_dir));
 	if (get_str(x, d, "control_group", false, "", c->ctl_group, sizeof(c->ctl_group)))
+		return -1;
+	if (parse_admin_group(x, d, c))
 		return -1;
 	c->iv_block = EESP_IVGEN_BLOCK;
 	if (get_u64(x, d, "iv_block", false, 16, 1ull << 40, &c->iv_block) < 0)
@@ -1202,6 +1237,23 @@ static int parse_peers(struct ctx *x, config_t *cf, struct cfg *c)
 	return 0;
 }
 
+/* daemon.user must exist (issue 14, finding 10): a missing one used to
+ * become "nobody", a uid other services share. */
+static int lookup_user(struct ctx *x, config_t *cf, const struct cfg *c, uid_t *uid)
+{
+	gid_t gid;
+	char name[64];
+	if (!privs_lookup(c->user, uid, &gid, name, sizeof(name)))
+		return 0;
+	config_setting_t *d = config_lookup(cf, "daemon");
+	config_setting_t *s = d ? config_setting_get_member(d, "user") : NULL;
+	return fail(x, s ? s : d,
+		    "user '%s'%s does not exist: create it with useradd --system "
+		    "--no-create-home --shell /usr/sbin/nologin %s (or set user to an existing "
+		    "account of its own)",
+		    c->user, s ? "" : " (the default of daemon.user)", c->user);
+}
+
 /* Shared by cfg_load (text from path) and cfg_load_string (text given):
  * text == NULL reads path with libconfig; otherwise path only names the
  * source in messages and dir is where relative paths and @include resolve. */
@@ -1246,13 +1298,9 @@ static struct cfg *cfg_load_common(const char *path, const char *text, const cha
 	}
 	if (parse_daemon(&x, &cf, c))
 		goto bad;
-	if (daemon_uid == (uid_t)-1) {
-		/* key files may be owned by the daemon user (or "nobody") */
-		gid_t g;
-		char nm[64];
-		if (privs_lookup(c->user, &daemon_uid, &g, nm, sizeof(nm)))
-			daemon_uid = 0;
-	}
+	/* key files may be owned by the daemon user, which must exist */
+	if (daemon_uid == (uid_t)-1 && lookup_user(&x, &cf, c, &daemon_uid))
+		goto bad;
 	if (c->mode == MODE_EESP) {
 		if (parse_domains(&x, &cf, c, daemon_uid))
 			goto bad;

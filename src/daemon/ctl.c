@@ -3,23 +3,23 @@
  * ctl.c - the daemon side of the control protocol (src/core/ctlproto.h):
  * one request line per connection, reply "ok" or "error <message>" then the
  * body (text, or one JSON object with "json").  Served by the main thread.
+ * The socket is set up in ctlsock.c; each connection's credentials decide
+ * which verbs it may use (ctlauth.c).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/time.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
+#include "ctlauth.h"
 #include "ctlproto.h"
 #include "eespd.h"
 #include "kdf.h"
@@ -504,54 +504,6 @@ static int do_spi_alloc(const struct eesp_ctl_req *r, struct strbuf *b, char *er
 	return 0;
 }
 
-/* ------------------------------------------------------------- socket -- */
-
-/*
- * The socket is 0660 root:<control group> when a control group is given
- * (gid != (gid_t)-1), else 0600 root-only.  A directory created here belongs
- * to the daemon user (so that it can remove its socket on exit) and, with a
- * group, is 0750 in that group so members can reach the socket.
- */
-int ctl_listen(const char *path, uid_t uid, gid_t gid, char *err, size_t err_len)
-{
-	struct sockaddr_un a;
-	char dir[256];
-	int fd;
-	bool grp = gid != (gid_t)-1;
-	snprintf(dir, sizeof(dir), "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (slash && slash != dir) {
-		*slash = 0;
-		if (mkdir(dir, grp ? 0750 : 0700) == 0) {
-			/* ours: let the daemon user remove its socket on exit */
-			if (chown(dir, uid, grp ? gid : (gid_t)-1))
-				log_debug("chown %s: %s", dir, strerror(errno));
-		}
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		snprintf(err, err_len, "control socket: %s", strerror(errno));
-		return -1;
-	}
-	memset(&a, 0, sizeof(a));
-	a.sun_family = AF_UNIX;
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
-	unlink(path);
-	mode_t old = umask(0177);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 64)) {
-		umask(old);
-		snprintf(err, err_len, "control socket %s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	umask(old);
-	if (grp && (chown(path, 0, gid) || chmod(path, 0660)))
-		log_warn("control socket %s: chown/chmod: %s", path, strerror(errno));
-	if (!grp && (chown(path, 0, 0) || chmod(path, 0600)))
-		log_warn("control socket %s: chown/chmod: %s", path, strerror(errno));
-	return fd;
-}
-
 /* ------------------------------------------------------- connections -- */
 /*
  * Every client is served from the main thread's poll loop without blocking:
@@ -566,6 +518,7 @@ int ctl_listen(const char *path, uid_t uid, gid_t gid, char *err, size_t err_len
 
 struct conn {
 	int fd;
+	struct ctl_peer peer; /* credentials at connect time */
 	bool writing;
 	size_t in_len;
 	char in[EESP_CTL_MAX_LINE + 2];
@@ -584,8 +537,21 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Admin verbs only for root and admin_group (issue 14, finding 9); a
+ * refusal is logged with the client's credentials. */
+static int authorise(const struct ctl_peer *peer, enum eesp_ctl_verb verb, char *err, size_t el)
+{
+	const struct cfg *c = atomic_load(&g_cfg);
+	if (!ctl_peer_allow(peer, verb, c->admin_group, err, el))
+		return 0;
+	log_warn("control: refused '%s' to uid %d gid %d pid %d: %s", eesp_ctl_verb_name(verb),
+		 peer->known ? (int)peer->uid : -1, peer->known ? (int)peer->gid : -1,
+		 (int)peer->pid, err);
+	return -1;
+}
+
 /* Answer one request line (complete or not) into a freshly allocated reply. */
-static char *ctl_answer(char *line, size_t len, size_t *out_len)
+static char *ctl_answer(const struct ctl_peer *peer, char *line, size_t len, size_t *out_len)
 {
 	char err[512];
 	struct eesp_ctl_req req;
@@ -607,6 +573,8 @@ static char *ctl_answer(char *line, size_t len, size_t *out_len)
 			snprintf(err, sizeof(err), "bad request");
 		rc = -1;
 	}
+	if (!rc)
+		rc = authorise(peer, req.verb, err, sizeof(err));
 	if (!rc) {
 		struct cfg *c = atomic_load(&g_cfg);
 		switch (req.verb) {
@@ -705,7 +673,7 @@ static void conn_close(unsigned i)
 /* request complete (newline, full buffer, EOF or deadline): build the reply */
 static void conn_answer(struct conn *c)
 {
-	c->out = ctl_answer(c->in, c->in_len, &c->out_len);
+	c->out = ctl_answer(&c->peer, c->in, c->in_len, &c->out_len);
 	c->out_off = 0;
 	c->writing = true;
 	c->deadline = now_ms() + CTL_DEADLINE_MS;
@@ -820,6 +788,7 @@ void ctl_process(int lfd, const struct pollfd *p, unsigned n)
 		struct conn *c = &g_conn[g_nconn++];
 		memset(c, 0, sizeof(*c));
 		c->fd = fd;
+		ctl_peer_get(fd, atomic_load(&g_cfg)->admin_gid, &c->peer);
 		c->deadline = now_ms() + CTL_DEADLINE_MS;
 		/* the request is usually there already */
 		if (conn_io(c, POLLIN))

@@ -174,6 +174,8 @@ struct cfg {
 	uint32_t clock_skew;	/* replay: seconds a sender's clock may be ahead (SN clock part) */
 	unsigned replay_bits;	/* replay table: 2^replay_bits buckets (restart to resize) */
 	char ctl_group[64];	/* daemon.control_group ("" = default "eesp" if it exists) */
+	char admin_group[64];	/* daemon.admin_group: admin verbs besides root ("" = none) */
+	gid_t admin_gid;	/* its gid, (gid_t)-1 for none */
 	uint64_t iv_block;	/* IVs per persisted reservation (daemon.iv_block, tests) */
 
 	uint64_t serial; /* snapshot number */
@@ -292,8 +294,7 @@ int privs_lookup(const char *user, uid_t *uid, gid_t *gid, char *name_out, size_
 int privs_drop(uid_t uid, gid_t gid, char *err, size_t err_len);
 
 /* ---------------------------------------------------------------- ctl -- */
-/* gid: the control group (socket 0660 root:gid) or (gid_t)-1 (0600 root). */
-int ctl_listen(const char *path, uid_t uid, gid_t gid, char *err, size_t err_len);
+/* the socket's set-up: ctlsock.h */
 struct pollfd;
 /* Non-blocking service from the main poll loop: fill pollfds (listener +
  * clients), poll with a timeout <= ctl_timeout_ms() (-1: no deadline),

@@ -22,6 +22,7 @@
 
 #include <openssl/rand.h>
 
+#include "ctlsock.h"
 #include "eespd.h"
 #include "replaystate.h"
 #include "statefile.h"
@@ -220,12 +221,11 @@ int main(int argc, char **argv)
 	}
 	if (!g_verbose)
 		log_set_level(c->log_level);
+	/* cfg_load checked it; the account may have gone since */
 	if (privs_lookup(c->user, &g_d.uid, &g_d.gid, g_d.user, sizeof(g_d.user))) {
-		fprintf(stderr, "eespd: %s: no user '%s' and no 'nobody'\n", g_conf_path, c->user);
+		fprintf(stderr, "eespd: %s: user '%s' does not exist\n", g_conf_path, c->user);
 		return 1;
 	}
-	if (strcmp(g_d.user, c->user))
-		log_warn("user '%s' does not exist; running as '%s'", c->user, g_d.user);
 	if (!fg) {
 		if (daemon(0, 0)) {
 			perror("eespd: daemon");
@@ -262,7 +262,7 @@ int main(int argc, char **argv)
 		else
 			log_info("no group 'eesp': control socket root-only (0600)");
 	}
-	int ctl = ctl_listen(c->ctl_path, g_d.uid, ctl_gid, err, sizeof(err));
+	int ctl = ctl_listen(c->ctl_path, ctl_gid, err, sizeof(err));
 	if (ctl < 0) {
 		log_err("%s", err);
 		return 1;
@@ -276,14 +276,12 @@ int main(int argc, char **argv)
 	}
 	if (tun_open(c->ifname, c->workers, false, tun_fds, &g_d.tun_uso, err, sizeof(err))) {
 		log_err("%s", err);
-		unlink(c->ctl_path);
 		return 1;
 	}
 tun_done:
 	if (tun_configure(c->ifname, c->mtu, c->addrs, c->n_addrs, err, sizeof(err)) ||
 	    sockets_open(c, c->workers, socks, &txpool, err, sizeof(err))) {
 		log_err("%s", err);
-		unlink(c->ctl_path);
 		return 1;
 	}
 
@@ -304,7 +302,6 @@ tun_done:
 	if (geteuid() == 0) {
 		if (privs_drop(g_d.uid, g_d.gid, err, sizeof(err))) {
 			log_err("privilege drop: %s", err);
-			unlink(c->ctl_path);
 			return 1;
 		}
 		log_info("running as %s (uid %u), no capabilities", g_d.user, (unsigned)g_d.uid);
@@ -404,9 +401,7 @@ tun_done:
 		log_err("replay state: cannot save at stop: %s", strerror(errno));
 	ivstate_stop();
 	ctl_close_all();
-	close(ctl);
-	if (unlink(atomic_load(&g_cfg)->ctl_path))
-		log_debug("unlink control socket: %s", strerror(errno));
+	close(ctl); /* the socket itself stays (root's directory): see ctlsock.h */
 	cfg_free(atomic_load(&g_cfg));
 	replay_free_all();
 	log_info("stopped");

@@ -18,12 +18,10 @@
 
 int privs_lookup(const char *user, uid_t *uid, gid_t *gid, char *name_out, size_t cap)
 {
+	/* no fallback: a missing user is an error (config.c says how to add it) */
 	struct passwd *pw = getpwnam(user);
-	if (!pw) {
-		pw = getpwnam("nobody");
-		if (!pw)
-			return -1;
-	}
+	if (!pw)
+		return -1;
 	*uid = pw->pw_uid;
 	*gid = pw->pw_gid;
 	snprintf(name_out, cap, "%s", pw->pw_name);

@@ -58,6 +58,11 @@ expect_fail "rotate without DIR or -s" 2 "a domain directory is needed" "$E" rot
 # unreachable / broken daemons
 expect_fail "no daemon" 1 "cannot connect to eespd at $TMP/none.sock: No such file or directory" "$E" show -s "$TMP/none.sock"
 expect_fail "no daemon (reload)" 1 "cannot connect to eespd" "$E" reload "$TMP/none.sock"
+# a socket nobody listens on any more: eespd cannot remove its socket after
+# dropping root (root's directory, eespd(8)), so this is how a stopped
+# daemon looks
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$TMP/stale.sock"
+expect_fail "stale socket" 1 "cannot connect to eespd at $TMP/stale.sock: Connection refused .eespd is not running: stale socket." "$E" status -s "$TMP/stale.sock"
 expect_fail "no daemon (interface name)" 1 "cannot connect to eespd at /run/eespd/nosuchif$$.sock" "$E" status "nosuchif$$"
 expect_fail "bad spi-alloc version" 2 "--version: PSP version 0 or 1" "$E" spi-alloc --version 3 -s "$S"
 expect_fail "show: two sockets" 2 "Usage" "$E" show -s "$S" other

@@ -165,6 +165,31 @@ sed 's/^peers = (/peers = ( { name = "twin"; endpoint = "198.51.100.9:4500"; nod
 grep -q 'name = "twin"' "$c" || fail "test bug: twin peer not added"
 case_ "two peers with one node id" "$c" "$(esc "$c"):[0-9]+:" "node_id 2 is also peer twin's"
 
+# 12. a daemon user that does not exist (issue 14, finding 10: it used to
+# become "nobody", a uid other services share)
+c="$d/nouser.conf"
+nouser=eespnouser$$
+id "$nouser" >/dev/null 2>&1 && fail "test bug: user $nouser exists"
+sed "s/^  user = \"$IT_USER\";/  user = \"$nouser\";/" "$good" >"$c"
+n=$(lineof "user = \"$nouser\"" "$c")
+[ -n "$n" ] || fail "test bug: no user line changed"
+case_ "missing daemon user" "$c" "$(esc "$c"):$n:" "user '$nouser' does not exist" \
+	"useradd --system --no-create-home --shell /usr/sbin/nologin $nouser"
+# ... also when it is the default ("eesp") and the config does not say
+if ! id eesp >/dev/null 2>&1; then
+	c="$d/defaultuser.conf"
+	sed "/^  user = \"$IT_USER\";/d" "$good" >"$c"
+	case_ "default daemon user eesp missing" "$c" "$(esc "$c"):[0-9]+:" \
+		"user 'eesp' \(the default of daemon.user\) does not exist" "useradd --system"
+fi
+
+# 13. an admin_group that does not exist
+c="$d/noadmin.conf"
+sed "s/^  user = \"$IT_USER\";/  user = \"$IT_USER\";\n  admin_group = \"$nouser\";/" "$good" >"$c"
+n=$(lineof "admin_group" "$c")
+[ -n "$n" ] || fail "test bug: no admin_group line added"
+case_ "missing admin_group" "$c" "$(esc "$c"):$n:" "admin_group '$nouser' does not exist"
+
 daemon_alive_any=$(ip netns pids "$(ns 1)" | wc -l)
 [ "$daemon_alive_any" -eq 0 ] || fail "a process is still running in the namespace after the failed starts"
 [ $nfail -eq 0 ] || fail "$nfail case(s) did not stop startup with a clear message"

@@ -121,7 +121,7 @@ except OSError as e:
 ' "$sock" 2>&1)
 log "uid 12345 on the socket ($perm): $out"
 # ownership: 0660 root:<control group> (default group "eesp" if it exists),
-# else 0600 root:root; never the fallback user's group (nogroup)
+# else 0600 root:root; never the daemon user's group
 if getent group eesp >/dev/null; then want="660 root:eesp"; else want="600 root:root"; fi
 [ "$perm" = "$want" ] || fail "control socket is $perm, expected $want"
 [[ $out == refused* ]] || fail "uid 12345 could connect to the control socket ($perm)"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # 20: conf/eespd.service passes `systemd-analyze verify` (with ExecStart
 # pointed at the built eespd, since nothing is installed in CI) and carries
-# the hardening that issue 8 asks for.  It never starts a service.
+# the hardening that issue 8 asks for, and a runtime directory (the control
+# socket's) that is root-owned (no User=: the service starts as root) and not
+# group- or world-writable (issue 14).  It never starts a service.
 set -uo pipefail
 B=${B:-build}
 unit=conf/eespd.service
@@ -12,6 +14,7 @@ fail() { echo "FAIL: 20_service_unit: $*" >&2; exit 1; }
 for want in 'Type=simple' 'ExecStart=/usr/local/sbin/eespd -f -c /etc/eesp/eespd.conf' \
 	'ExecReload=/bin/kill -HUP $MAINPID' 'NoNewPrivileges=yes' 'AmbientCapabilities=' \
 	'ProtectSystem=strict' 'ProtectHome=yes' 'PrivateTmp=yes' 'RuntimeDirectory=eespd' \
+	'RuntimeDirectoryMode=0750' \
 	'StateDirectory=eespd' 'DeviceAllow=/dev/net/tun rw' 'Group=eesp' \
 	'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK' \
 	'ReadWritePaths=/var/lib/eespd /run/eespd'; do
@@ -27,6 +30,11 @@ for c in $caps; do
 	*) fail "capability $c in the bounding set" ;;
 	esac
 done
+# the control socket's directory is root's and writable by nobody else
+# (eespd refuses it otherwise, issue 14): no group/other write bit
+rmode=$(sed -n 's/^RuntimeDirectoryMode=//p' "$unit")
+[ -n "$rmode" ] && [ $((8#$rmode & 8#022)) -eq 0 ] ||
+	fail "RuntimeDirectoryMode=$rmode: the socket directory must not be group- or world-writable"
 grep -q '^User=' "$unit" && fail "User= set: eespd must start as root and drop privileges itself"
 # ExecStart path matches the install layout (PREFIX=/usr/local, sbin)
 grep -q '^PREFIX ?= /usr/local' Makefile || fail "Makefile PREFIX is not /usr/local; update the unit"

@@ -13,7 +13,7 @@
 #     an `sa psp` line from `eespctl derive psp --spi SPI --keys <the
 #     receiver's dir> --line` appended to the sender's key file;
 #   - the config copied with only control_socket, state_dir and user
-#     rewritten (temporary paths, the test's daemon user); key_file is kept as written
+#     rewritten (temporary paths, the test user $IT_USER); key_file is kept as written
 #     (relative to the config);
 #   - eespd -t accepts each file, eespd starts on each, and every host pings
 #     every host address (/32, /128) in its peers' allowed_ips - through the

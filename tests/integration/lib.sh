@@ -34,11 +34,15 @@ IT_DIR=""               # temp dir (configs, keys, logs, captures)
 IT_NS=()                # namespaces we created
 IT_PIDS=()              # background jobs we started (other than daemons)
 declare -A IT_DPID=()   # node -> eespd pid
+IT_GROUPS=()            # system groups we created (it_group), removed at exit
 IT_NODES=0
 IT_TUN=eesp0            # TUN name inside every namespace
 IT_PORT=4500            # EESP port (PSP: 1000)
 IT_MODE=eesp
 IT_T0=$(date +%s.%N)
+# the daemon user of every generated config: a system user of the tests'
+# own (eespd refuses a user that does not exist; "nobody" is shared)
+IT_USER=${IT_USER:-eesptest}
 
 # ------------------------------------------------------------ messages --
 
@@ -106,6 +110,9 @@ it_cleanup() {
 		done
 		ip netns del "$n" 2>/dev/null
 	done
+	for n in "${IT_GROUPS[@]}"; do
+		groupdel "$n" 2>/dev/null
+	done
 	if [ -n "$IT_DIR" ] && [ -d "$IT_DIR" ]; then
 		if [ -n "${IT_KEEP:-}" ]; then
 			echo "kept $IT_DIR"
@@ -129,10 +136,38 @@ require_cmd() {
 	done
 }
 
+# it_user: the test user $IT_USER exists (created once with useradd --system
+# and kept: tests running in parallel share it); retried while another test
+# holds the passwd lock
+it_user() {
+	local k
+	for k in $(seq 50); do
+		id -u "$IT_USER" >/dev/null 2>&1 && return 0
+		useradd --system --no-create-home --shell /usr/sbin/nologin "$IT_USER" >/dev/null 2>&1 &&
+			return 0
+		sleep 0.1
+	done
+	fail "cannot create the test user $IT_USER (useradd --system)"
+}
+
+# it_group NAME: the system group NAME exists; created (groupadd --system)
+# if missing, and then removed again at exit.  Sets IT_GID to its gid (call
+# it directly, not in $(...), so that the cleanup learns about it).
+it_group() {
+	local g=$1
+	if ! getent group "$g" >/dev/null; then
+		groupadd --system "$g" || fail "groupadd --system $g"
+		IT_GROUPS+=("$g")
+	fi
+	IT_GID=$(getent group "$g" | cut -d: -f3)
+	[ -n "$IT_GID" ] || fail "group $g has no gid"
+}
+
 it_init() {
 	require_root
 	[ -x "$EESPD" ] || skip "$EESPD not built (make)"
-	require_cmd ip ping tcpdump
+	require_cmd ip ping tcpdump useradd
+	it_user
 	IT_DIR=$(mktemp -d "/tmp/eesp-$IT_NAME.XXXXXX") || fail "mktemp"
 	chmod 0755 "$IT_DIR" # the daemon user must be able to reach its files
 	trap it_cleanup EXIT
@@ -213,10 +248,8 @@ _ll_ready() {
 
 hex32() { od -An -tx1 -N32 /dev/urandom | tr -d ' \n'; }
 
-# the user eespd drops to in the generated configs; key files belong to it
-# (mode 0600), since eespd re-reads them as that user on every reload
-IT_USER=${IT_USER:-nobody}
-
+# key files belong to the daemon user $IT_USER (mode 0600), since eespd
+# re-reads them as that user on every reload
 # write_secret FILE: stdin to FILE with mode 0600, owned by the daemon user
 write_secret() {
 	local f=$1
@@ -287,12 +320,10 @@ endpoint() {
 _mkdir_node() {
 	local d
 	d=$(node_dir "$1")
-	mkdir -p "$d/keys" "$d/run"
+	mkdir -p "$d/keys"
 	chmod 0755 "$d" "$d/keys"
-	# the socket's directory belongs to the daemon user (like systemd's
-	# RuntimeDirectory=), so that eespd can remove its socket when it stops
-	chown nobody "$d/run"
-	chmod 0755 "$d/run"
+	# the socket's directory ($d/run) is made by eespd: root-owned, so the
+	# daemon user cannot steer root's set-up of the socket (eespd(8))
 	# the state dir ($d/state) is made by eespd itself: root creates it and
 	# hands it to the daemon user, which alone writes in it
 }
@@ -885,7 +916,7 @@ rotation_under_traffic() {
 	done
 	for i in 1 2; do
 		log "node $i keys: $(ctl "$i" keys | tail -n +2 | tr '\n' ' ' | tr -s ' ')"
-		if [ "$mode" = file ] && [ "$(stat -c %u "$(node_dir "$i")/keys/lab.keys")" != 65534 ]; then
+		if [ "$mode" = file ] && [ "$(stat -c %U "$(node_dir "$i")/keys/lab.keys")" != "$IT_USER" ]; then
 			log "note: eespctl key add changed the key file's owner from $IT_USER to $(stat -c %U "$(node_dir "$i")/keys/lab.keys")"
 		fi
 		[ "$(keygen "$i" current)" = 1 ] || fail "node $i's daemon does not send with generation 1 at the start"

@@ -4,6 +4,7 @@
  * rejection with its message, and format -> parse round trips.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ctlproto.h"
@@ -164,4 +165,52 @@ Test(ctlproto, format_round_trip)
 		bad.verb = (enum eesp_ctl_verb)99;
 		cr_assert_eq(eesp_ctl_format(&bad, out, sizeof(out)), 0);
 	}
+}
+
+/* Finding 9 (issue 14): every verb has exactly one permission class, and the
+ * verbs that change keys, reload or hand out client keys are admin. */
+Test(ctlproto, every_verb_has_one_class)
+{
+	unsigned n_read = 0, n_admin = 0;
+
+	for (int v = 0; v < EESP_CTL__COUNT; v++) {
+		const char *name = eesp_ctl_verb_name((enum eesp_ctl_verb)v);
+		int cls = eesp_ctl_verb_class((enum eesp_ctl_verb)v);
+		struct eesp_ctl_req r;
+		char err[128];
+
+		cr_assert_not_null(name, "verb %d has no entry in the verb table", v);
+		cr_assert(cls == EESP_CTL_CLASS_READ || cls == EESP_CTL_CLASS_ADMIN,
+			  "verb %s has class %d", name, cls);
+		cr_assert_not_null(eesp_ctl_class_name(cls));
+		/* the table entry is the one the parser finds for that name */
+		char line[64];
+		bool ring = v == EESP_CTL_ROTATE || v == EESP_CTL_RETIRE;
+		snprintf(line, sizeof(line), "%s%s", name, ring ? " domain 0" : "");
+		cr_assert_eq(eesp_ctl_parse(line, strlen(line), &r, err, sizeof(err)), 0, "%s: %s",
+			     line, err);
+		cr_assert_eq(r.verb, (enum eesp_ctl_verb)v, "%s parses to %d", line, r.verb);
+		n_read += cls == EESP_CTL_CLASS_READ;
+		n_admin += cls == EESP_CTL_CLASS_ADMIN;
+	}
+	cr_assert_eq(n_read + n_admin, EESP_CTL__COUNT);
+	cr_assert_eq(eesp_ctl_verb_class(EESP_CTL__COUNT), -1);
+	cr_assert_null(eesp_ctl_verb_name(EESP_CTL__COUNT));
+	cr_assert_null(eesp_ctl_class_name(7));
+}
+
+Test(ctlproto, admin_verbs)
+{
+	static const enum eesp_ctl_verb admin[] = {EESP_CTL_RELOAD, EESP_CTL_ROTATE,
+						   EESP_CTL_RETIRE, EESP_CTL_SPI_ALLOC};
+	static const enum eesp_ctl_verb rd[] = {EESP_CTL_STATUS, EESP_CTL_SHOW, EESP_CTL_COUNTERS,
+						EESP_CTL_KEYS};
+	for (size_t i = 0; i < sizeof(admin) / sizeof(admin[0]); i++)
+		cr_assert_eq(eesp_ctl_verb_class(admin[i]), EESP_CTL_CLASS_ADMIN, "%s",
+			     eesp_ctl_verb_name(admin[i]));
+	for (size_t i = 0; i < sizeof(rd) / sizeof(rd[0]); i++)
+		cr_assert_eq(eesp_ctl_verb_class(rd[i]), EESP_CTL_CLASS_READ, "%s",
+			     eesp_ctl_verb_name(rd[i]));
+	cr_assert_str_eq(eesp_ctl_class_name(EESP_CTL_CLASS_ADMIN), "admin");
+	cr_assert_str_eq(eesp_ctl_class_name(EESP_CTL_CLASS_READ), "read");
 }
