@@ -135,8 +135,7 @@ conf_copy() {
 	sed -e "s#^\( *control_socket *= *\)\"[^\"]*\"#\1\"$TMP/$name.sock\"#" \
 		-e "s#^\( *state_dir *= *\)\"[^\"]*\"#\1\"$TMP/state-$name\"#" \
 		"$src" >"$TMP/$name.conf" || die "copy $src"
-	mkdir -p "$TMP/state-$name"
-	chmod 0777 "$TMP/state-$name" # written by eespd after it drops root
+	# (eespd creates its state dir, 0700 and owned by the daemon user)
 }
 
 STEP="configuration"
