@@ -176,6 +176,7 @@ SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 INST_MAN := $(wildcard man/*.5 man/*.7 man/*.8)
 INST_CONF := $(sort $(shell find conf -type f ! -name eespd.service ! -name '*~' 2>/dev/null))
 INST_UNIT := $(wildcard conf/eespd.service)
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 HAVE_WS := $(shell pkg-config --exists wireshark && echo yes)
 
 install: all
@@ -195,6 +196,7 @@ ifneq ($(INST_UNIT),)
 		-e 's#[^ =]*/eespctl( |$$)#$(BINDIR)/eespctl\1#g' \
 		$(INST_UNIT) >$(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service
+	install -D -m 0644 conf/eespd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/eespd.conf
 endif
 ifeq ($(HAVE_WS),yes)
 	$(MAKE) -C dissector install DESTDIR=$(abspath $(DESTDIR))
@@ -207,7 +209,7 @@ uninstall:
 	for m in $(INST_MAN); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/}; done
 	for f in $(INST_CONF); do rm -f $(DESTDIR)$(EESP_DATADIR)/$$f; done
 	-[ ! -d $(DESTDIR)$(EESP_DATADIR) ] || find $(DESTDIR)$(EESP_DATADIR) -depth -type d -empty -delete
-	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service $(DESTDIR)$(TMPFILESDIR)/eespd.conf
 ifeq ($(HAVE_WS),yes)
 	$(MAKE) -C dissector uninstall DESTDIR=$(abspath $(DESTDIR))
 endif

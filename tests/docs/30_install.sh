@@ -61,6 +61,9 @@ if [ -e conf/eespd.service ]; then
 	grep -q '^ExecStart=[-@!+:]*/usr/sbin/eespd\( \|$\)' "$D/$u" ||
 		fail "$u: ExecStart does not run /usr/sbin/eespd: $(grep ExecStart "$D/$u")"
 	grep -E '^Exec' "$D/$u" | grep -E '/usr/local/' && fail "$u still names /usr/local"
+	expect usr/lib/tmpfiles.d/eespd.conf 644
+	grep -qx 'd /var/lib/eespd 0700 eesp eesp -' "$D/usr/lib/tmpfiles.d/eespd.conf" ||
+		fail "tmpfiles.d entry does not make /var/lib/eespd 0700 eesp:eesp"
 else
 	echo "note: conf/eespd.service not present, unit not checked"
 fi
@@ -71,7 +74,7 @@ else
 	echo "note: no Wireshark development files, plugin not checked"
 fi
 # nothing unexpected: every installed file is one of the above
-unexpected=$(grep -vE '^usr/(sbin/eespd|bin/eespctl|share/man/man[578]/[^/]+|share/eesp/conf/.+|lib/systemd/system/eespd.service|lib/.*/wireshark/plugins/.*/epan/eesp.so)$' "$T/files")
+unexpected=$(grep -vE '^usr/(sbin/eespd|bin/eespctl|share/man/man[578]/[^/]+|share/eesp/conf/.+|lib/systemd/system/eespd.service|lib/tmpfiles.d/eespd.conf|lib/.*/wireshark/plugins/.*/epan/eesp.so)$' "$T/files")
 [ -z "$unexpected" ] || fail "unexpected installed files: $(tr '\n' ' ' <<<"$unexpected")"
 
 # the installed programs run

@@ -15,7 +15,7 @@ for want in 'Type=simple' 'ExecStart=/usr/local/sbin/eespd -f -c /etc/eesp/eespd
 	'ExecReload=/bin/kill -HUP $MAINPID' 'NoNewPrivileges=yes' 'AmbientCapabilities=' \
 	'ProtectSystem=strict' 'ProtectHome=yes' 'PrivateTmp=yes' 'RuntimeDirectory=eespd' \
 	'RuntimeDirectoryMode=0750' \
-	'StateDirectory=eespd' 'DeviceAllow=/dev/net/tun rw' 'Group=eesp' \
+	'DeviceAllow=/dev/net/tun rw' 'Group=eesp' \
 	'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK' \
 	'ReadWritePaths=/var/lib/eespd /run/eespd'; do
 	grep -qxF -- "$want" "$unit" || fail "missing line: $want"
@@ -36,6 +36,10 @@ rmode=$(sed -n 's/^RuntimeDirectoryMode=//p' "$unit")
 [ -n "$rmode" ] && [ $((8#$rmode & 8#022)) -eq 0 ] ||
 	fail "RuntimeDirectoryMode=$rmode: the socket directory must not be group- or world-writable"
 grep -q '^User=' "$unit" && fail "User= set: eespd must start as root and drop privileges itself"
+# the state directory is the daemon user's alone (tmpfiles.d), never
+# StateDirectory=, which a unit without User= would hand to root
+grep -q '^StateDirectory' "$unit" && fail "StateDirectory= would make /var/lib/eespd root's; eespd refuses that"
+grep -qx 'd /var/lib/eespd 0700 eesp eesp -' conf/eespd.tmpfiles || fail "conf/eespd.tmpfiles does not make /var/lib/eespd 0700 eesp:eesp"
 # ExecStart path matches the install layout (PREFIX=/usr/local, sbin)
 grep -q '^PREFIX ?= /usr/local' Makefile || fail "Makefile PREFIX is not /usr/local; update the unit"
 
