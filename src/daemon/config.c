@@ -216,9 +216,10 @@ static int check_members(struct ctx *x, const config_setting_t *g, const char *c
 
 static const char *const keys_top[] = {"daemon", "domain", "domains", "psp", "peers", NULL};
 static const char *const keys_daemon[] = {
-    "mode",	     "interface", "mtu",  "addresses",	    "port",	 "source_ports",
-    "workers",	     "offload",	  "user", "control_socket", "state_dir", "log_level",
-    "control_group", "iv_block",  "gro",  "udp_gso",	    "udp_gro",	 NULL};
+    "mode",	    "interface", "mtu",		  "addresses", "port",
+    "source_ports", "workers",	 "offload",	  "user",      "control_socket",
+    "state_dir",    "log_level", "control_group", "iv_block",  "gro",
+    "udp_gso",	    "udp_gro",	 "seccomp",	  NULL};
 static const char *const keys_domain[] = {"name",
 					  "id",
 					  "key_file",
@@ -643,6 +644,12 @@ static int route_cmp(const void *a, const void *b)
 
 /* -------------------------------------------------------------- loader -- */
 
+/* daemon.seccomp (sandbox.h) */
+static int parse_hardening(struct ctx *x, const config_setting_t *d, struct cfg *c)
+{
+	return get_bool(x, d, "seccomp", true, &c->seccomp);
+}
+
 static int parse_daemon(struct ctx *x, config_t *cf, struct cfg *c)
 {
 	config_setting_t *d = config_lookup(cf, "daemon");
@@ -716,7 +723,7 @@ static int parse_daemon(struct ctx *x, config_t *cf, struct cfg *c)
 	if (c->log_level < 0)
 		return fail(x, config_setting_get_member(d, "log_level"),
 			    "log_level must be error, warning, info or debug");
-	return 0;
+	return parse_hardening(x, d, c);
 }
 
 static int parse_policy(struct ctx *x, config_setting_t *pl, struct cfg *c)

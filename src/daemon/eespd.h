@@ -114,6 +114,7 @@ struct cfg {
 	char ctl_path[256];
 	char state_dir[1024];
 	int log_level;
+	bool seccomp; /* daemon.seccomp: system call filter (sandbox.h) */
 
 	/* eesp domain */
 	char dom_name[64];

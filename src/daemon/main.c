@@ -4,8 +4,9 @@
  *
  * Start-up: load + check the configuration and key files (as root) -> state
  * directory and IV files -> control socket -> TUN queues -> sockets ->
- * privilege drop (no capabilities left) -> worker threads -> main loop
- * (control socket + signalfd: SIGHUP reloads, SIGTERM/SIGINT stop).
+ * privilege drop (no capabilities left) -> worker threads -> seccomp
+ * filter (sandbox.h) -> main loop (control socket + signalfd: SIGHUP
+ * reloads, SIGTERM/SIGINT stop).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,6 +24,7 @@
 #include <openssl/rand.h>
 
 #include "eespd.h"
+#include "sandbox.h"
 
 _Atomic(struct cfg *) g_cfg;
 struct daemon_state g_d = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -322,7 +324,7 @@ tun_done:
 	for (unsigned i = 0; i < c->workers; i++) {
 		g_d.w[i] = worker_new(i, tun_fds[i], &socks[i], &ivs[i]);
 		if (!g_d.w[i]) {
-			log_err("worker %u: out of memory", i);
+			log_err("worker %u: cannot set up its buffers and ring", i);
 			return 1;
 		}
 	}
@@ -333,6 +335,11 @@ tun_done:
 			log_err("worker %u: cannot start thread", i);
 			return 1;
 		}
+	}
+	/* every thread runs: from here on only the allow-list (sandbox.h) */
+	if (sandbox_apply(c->seccomp, err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
 	}
 	log_info("eespd %s started: mode %s, interface %s, port %u, %u worker(s), send from %u "
 		 "source port(s), UDP GSO %s, UDP GRO %s, TUN offload %s",
