@@ -21,6 +21,7 @@
 
 #include "eespd.h"
 #include "ivgen.h"
+#include "memlock.h"
 #include "replay.h"
 #include "secmem.h"
 
@@ -216,10 +217,10 @@ static int check_members(struct ctx *x, const config_setting_t *g, const char *c
 
 static const char *const keys_top[] = {"daemon", "domain", "domains", "psp", "peers", NULL};
 static const char *const keys_daemon[] = {
-    "mode",	    "interface", "mtu",		  "addresses", "port",
-    "source_ports", "workers",	 "offload",	  "user",      "control_socket",
-    "state_dir",    "log_level", "control_group", "iv_block",  "gro",
-    "udp_gso",	    "udp_gro",	 "seccomp",	  NULL};
+    "mode",	    "interface", "mtu",		  "addresses",	 "port",
+    "source_ports", "workers",	 "offload",	  "user",	 "control_socket",
+    "state_dir",    "log_level", "control_group", "iv_block",	 "gro",
+    "udp_gso",	    "udp_gro",	 "seccomp",	  "lock_memory", NULL};
 static const char *const keys_domain[] = {"name",
 					  "id",
 					  "key_file",
@@ -644,10 +645,22 @@ static int route_cmp(const void *a, const void *b)
 
 /* -------------------------------------------------------------- loader -- */
 
-/* daemon.seccomp (sandbox.h) */
+/* daemon.seccomp and daemon.lock_memory (sandbox.h, memlock.h) */
 static int parse_hardening(struct ctx *x, const config_setting_t *d, struct cfg *c)
 {
-	return get_bool(x, d, "seccomp", true, &c->seccomp);
+	static const char *const lock_modes[] = {
+	    [MEMLOCK_AUTO] = "auto", [MEMLOCK_ALL] = "all", [MEMLOCK_KEYS] = "keys"};
+	char mode[16];
+	if (get_bool(x, d, "seccomp", true, &c->seccomp) ||
+	    get_str(x, d, "lock_memory", false, "auto", mode, sizeof(mode)))
+		return -1;
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(mode, lock_modes[i])) {
+			c->lock_memory = i;
+			return 0;
+		}
+	return fail(x, config_setting_get_member(d, "lock_memory"),
+		    "lock_memory must be \"auto\", \"all\" or \"keys\", not \"%s\"", mode);
 }
 
 static int parse_daemon(struct ctx *x, config_t *cf, struct cfg *c)

@@ -4,9 +4,9 @@
  *
  * Start-up: load + check the configuration and key files (as root) -> state
  * directory and IV files -> control socket -> TUN queues -> sockets ->
- * privilege drop (no capabilities left) -> worker threads -> seccomp
- * filter (sandbox.h) -> main loop (control socket + signalfd: SIGHUP
- * reloads, SIGTERM/SIGINT stop).
+ * memory locking (memlock.h) -> privilege drop (no capabilities left) ->
+ * worker threads -> seccomp filter (sandbox.h) -> main loop (control
+ * socket + signalfd: SIGHUP reloads, SIGTERM/SIGINT stop).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +24,7 @@
 #include <openssl/rand.h>
 
 #include "eespd.h"
+#include "memlock.h"
 #include "sandbox.h"
 
 _Atomic(struct cfg *) g_cfg;
@@ -304,6 +305,11 @@ tun_done:
 		return 1;
 	}
 
+	if (memlock_setup(c->lock_memory, err, sizeof(err))) {
+		log_err("%s: %s", g_conf_path, err);
+		unlink(c->ctl_path);
+		return 1;
+	}
 	if (geteuid() == 0) {
 		if (privs_drop(g_d.uid, g_d.gid, err, sizeof(err))) {
 			log_err("privilege drop: %s", err);
