@@ -16,6 +16,7 @@
 
 #include "ctlproto.h"
 #include "eespctl.h"
+#include "secmem.h"
 
 #define CTL_TIMEOUT_MS 10000
 #define CTL_MAX_REPLY (4u << 20)
@@ -43,6 +44,14 @@ static const char *connect_hint(int e)
 	if (e == ECONNREFUSED)
 		return " (eespd is not running: stale socket)";
 	return "";
+}
+
+/* A reply may carry keys (spi-alloc): wiped before its memory goes back. */
+static void reply_free(char *rep, size_t cap)
+{
+	if (rep)
+		eesp_wipe(rep, cap);
+	free(rep);
 }
 
 int ctl_request(const char *sock, const struct eesp_ctl_req *req, char **body, char *errbuf,
@@ -99,9 +108,11 @@ int ctl_request(const char *sock, const struct eesp_ctl_req *req, char **body, c
 				snprintf(errbuf, errlen, "%s: reply too long", sock);
 				goto fail;
 			}
-			char *nr = realloc(rep, cap * 2);
+			char *nr = malloc(cap * 2); /* not realloc: the old copy is wiped */
 			if (!nr)
 				goto oom;
+			memcpy(nr, rep, len);
+			reply_free(rep, cap);
 			rep = nr;
 			cap *= 2;
 		}
@@ -124,7 +135,7 @@ int ctl_request(const char *sock, const struct eesp_ctl_req *req, char **body, c
 	if ((size_t)(first_end - rep) == 2 && !strncmp(rep, "ok", 2)) {
 		size_t blen = nl ? len - (size_t)(nl + 1 - rep) : 0;
 		memmove(rep, nl ? nl + 1 : rep + len, blen);
-		rep[blen] = 0;
+		eesp_wipe(rep + blen, cap - blen); /* the moved tail; terminates too */
 		*body = rep;
 		return 0;
 	}
@@ -134,17 +145,17 @@ int ctl_request(const char *sock, const struct eesp_ctl_req *req, char **body, c
 		while (*m == ' ')
 			m++;
 		snprintf(errbuf, errlen, "eespd: %s", *m ? m : "error");
-		free(rep);
+		reply_free(rep, cap);
 		return 1;
 	}
 	*first_end = 0;
 	snprintf(errbuf, errlen, "%s: malformed reply from eespd: '%.60s'", sock, rep);
-	free(rep);
+	reply_free(rep, cap);
 	return -1;
 oom:
 	snprintf(errbuf, errlen, "out of memory");
 fail:
-	free(rep);
+	reply_free(rep, cap);
 	if (fd >= 0)
 		close(fd);
 	return -1;

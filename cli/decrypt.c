@@ -315,6 +315,7 @@ int decrypt_main(int argc, char *argv[])
 				 !hex_decode(s, strlen(s), edk.salt, EESP_SALT_LEN);
 			free_secret(kb, kl);
 			OPENSSL_cleanse(k, sizeof(k));
+			OPENSSL_cleanse(s, sizeof(s));
 			if (!ok) {
 				err("--data-key: expected `KEYHEX SALTHEX` (%zu-byte key for %s)",
 				    klen, suite_name(suite));

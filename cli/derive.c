@@ -76,6 +76,7 @@ static int psp_masters(const char *src, uint32_t spi, uint8_t master[PSP_MASTER_
 			free_secret(buf, len);
 			return 0;
 		}
+		OPENSSL_cleanse(master, PSP_MASTER_KEY_LEN); /* a failed decode may stop half-way */
 		ks = eesp_keyset_new();
 		if (!ks || eesp_keyfile_parse(ks, buf, len, &e)) {
 			err("stdin: expected a master key (64 hex digits) or key-file lines "
@@ -173,6 +174,7 @@ static int derive_psp(int argc, char *argv[])
 	eesp_kdf_ctx_free(k);
 	OPENSSL_cleanse(master, sizeof(master));
 	if (rc) {
+		OPENSSL_cleanse(key, sizeof(key));
 		err("PSP key derivation failed (%s)", eesp_err_name(rc));
 		return 1;
 	}
@@ -253,6 +255,7 @@ static int derive_eesp(int argc, char *argv[])
 	int e = cr ? eesp_data_key_for(cr, &d, &p, &dk) : EESP_E_CRYPTO;
 	eesp_crypto_free(cr);
 	if (e) {
+		OPENSSL_cleanse(&dk, sizeof(dk));
 		err("derivation failed: %s", eesp_err_name(e));
 		goto out;
 	}
@@ -294,6 +297,7 @@ static int derive_eesp(int argc, char *argv[])
 		break;
 	}
 	OPENSSL_cleanse(khex, sizeof(khex));
+	OPENSSL_cleanse(shex, sizeof(shex));
 	rc = 0;
 out:
 	ctx_release(&r);

@@ -193,6 +193,7 @@ char *keyset_format(const struct eesp_keyset *ks, bool has_id, uint32_t id, cons
 		else
 			strbuf_printf(&b, "sa eesp 0x%08x %s %s\n", sa->spi, hex, salt);
 		OPENSSL_cleanse(hex, sizeof(hex));
+		OPENSSL_cleanse(salt, sizeof(salt));
 	}
 	if (b.oom || !b.p) {
 		strbuf_free(&b);

@@ -104,6 +104,7 @@ int encrypt_main(int argc, char *argv[])
 			 !hex_decode(s, strlen(s), edk.salt, EESP_SALT_LEN);
 		free_secret(buf, len);
 		OPENSSL_cleanse(k, sizeof(k));
+		OPENSSL_cleanse(s, sizeof(s));
 		if (!ok) {
 			err("--data-key: expected `KEYHEX SALTHEX` (%zu-byte key for %s, 4-byte "
 			    "salt)",

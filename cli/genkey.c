@@ -97,6 +97,7 @@ int fingerprint_main(int argc, char *argv[])
 		klen = 16;
 	free_secret(buf, len);
 	if (!klen) {
+		OPENSSL_cleanse(key, sizeof(key)); /* what a failed decode left */
 		err("fingerprint: expected a key of 64 (or 32) hex digits on stdin");
 		return 1;
 	}

@@ -328,10 +328,12 @@ static int run(int argc, char *argv[], enum op op)
 			int bad = hex_decode(kb, kl, nk, EESP_ROOT_KEY_LEN);
 			free_secret(kb, kl);
 			if (bad) {
+				OPENSSL_cleanse(nk, sizeof(nk));
 				err("key add: the key must be 64 hex digits (32 bytes)");
 				goto out;
 			}
 		} else if (RAND_bytes(nk, EESP_ROOT_KEY_LEN) != 1) {
+			OPENSSL_cleanse(nk, sizeof(nk));
 			err("RAND_bytes failed");
 			goto out;
 		}

@@ -33,6 +33,17 @@ static void usage(FILE *f)
 		PROG, PROG);
 }
 
+/* Every copy of the new key: the reply, the decoded key, the hex fields. */
+static void wipe_reply(char *body, size_t body_len, uint8_t key[32], char key_s[80],
+		       char salt_s[16])
+{
+	OPENSSL_cleanse(body, body_len);
+	free(body);
+	OPENSSL_cleanse(key, 32);
+	OPENSSL_cleanse(key_s, 80);
+	OPENSSL_cleanse(salt_s, 16);
+}
+
 int spialloc_main(int argc, char *argv[])
 {
 	static const struct option opts[] = {{"socket", required_argument, NULL, 's'},
@@ -84,6 +95,9 @@ int spialloc_main(int argc, char *argv[])
 	/* the reply: "spi ...", "key ...", ... and a key-file line, `sa psp SPI KEY`
 	 * (PSP mode) or `sa eesp SPI KEY SALT` (EESP spi profile, with the
 	 * session_id, epoch and sa_phase the client sends with) */
+	/* the whole body is wiped at the end: its lines are split in place
+	 * below, so strlen() would stop at the first one */
+	size_t body_len = strlen(body);
 	char kind[8] = "", spi_s[16] = "", key_s[80] = "", salt_s[16] = "";
 	unsigned long session = 0, epoch = 0, phase = 0;
 	for (char *l = body; l && *l;) {
@@ -105,8 +119,7 @@ int spialloc_main(int argc, char *argv[])
 	if (parse_u32(spi_s, &spi) || (klen != 16 && klen != 32)) {
 		err("eespd's spi-alloc reply has no `sa psp SPI KEY` or `sa eesp SPI KEY SALT` "
 		    "line");
-		OPENSSL_cleanse(body, strlen(body));
-		free(body);
+		wipe_reply(body, body_len, key, key_s, salt_s);
 		return 1;
 	}
 	bool eesp = !strcmp(kind, "eesp");
@@ -125,9 +138,6 @@ int spialloc_main(int argc, char *argv[])
 		       session, epoch, phase, spi, key_s, salt_s);
 	else
 		printf("sa psp 0x%08x %s\n", spi, key_s);
-	OPENSSL_cleanse(key_s, sizeof(key_s));
-	OPENSSL_cleanse(body, strlen(body));
-	memset(key, 0, sizeof(key));
-	free(body);
+	wipe_reply(body, body_len, key, key_s, salt_s);
 	return 0;
 }

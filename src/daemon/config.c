@@ -22,6 +22,7 @@
 
 #include "eespd.h"
 #include "ivgen.h"
+#include "memlock.h"
 #include "replay.h"
 #include "secmem.h"
 
@@ -217,34 +218,22 @@ static int check_members(struct ctx *x, const config_setting_t *g, const char *c
 
 static const char *const keys_top[] = {"daemon", "domain", "domains", "psp", "peers", NULL};
 static const char *const keys_daemon[] = {
-    "mode",	    "interface", "mtu",		  "addresses", "port",
-    "source_ports", "workers",	 "offload",	  "user",      "control_socket",
-    "state_dir",    "log_level", "control_group", "iv_block",  "gro",
-    "udp_gso",	    "udp_gro",	 "admin_group",	  NULL};
-static const char *const keys_domain[] = {"name",
-					  "id",
-					  "key_file",
-					  "profile",
-					  "kdf",
-					  "suite",
-					  "node_id",
-					  "tenant",
-					  "group",
-					  "epoch",
-					  "epoch_period",
-					  "epoch_window",
-					  "crypt_offset",
-					  "max_crypt_offset",
-					  "spi_min",
-					  "spi_max",
-					  "sa_phase",
-					  "policy",
-					  "forward_to",
-					  "epoch_packets",
-					  "replay",
-					  "replay_buckets",
-					  "clock_skew",
-					  NULL};
+    "mode",	     "interface",   "mtu",  "addresses",      "port",	   "source_ports",
+    "workers",	     "offload",	    "user", "control_socket", "state_dir", "log_level",
+    "control_group", "iv_block",    "gro",  "udp_gso",	      "udp_gro",   "admin_group",
+    "seccomp",	     "lock_memory", NULL};
+static const char *const keys_domain[] = {"name",	  "id",
+					  "key_file",	  "profile",
+					  "kdf",	  "suite",
+					  "node_id",	  "tenant",
+					  "group",	  "epoch",
+					  "epoch_period", "epoch_window",
+					  "crypt_offset", "max_crypt_offset",
+					  "spi_min",	  "spi_max",
+					  "sa_phase",	  "policy",
+					  "forward_to",	  "epoch_packets",
+					  "replay",	  "replay_buckets",
+					  "clock_skew",	  NULL};
 static const char *const keys_psp[] = {"key_file",   "version", "crypt_offset",
 				       "spi_master", "policy",	NULL};
 static const char *const keys_peer[] = {"name",	       "endpoint", "node_id", "tx_spi", "rx_spi",
@@ -406,17 +395,77 @@ static int parse_endpoint(const char *s, uint16_t dport, struct peer *p)
 
 static int hexdec(const char *h, uint8_t *out, size_t n)
 {
+	unsigned v = 0;
+	int rc = 0;
 	if (strlen(h) != 2 * n)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
+	for (size_t i = 0; i < n && !rc; i++) {
 		if (sscanf(h + 2 * i, "%2x", &v) != 1 ||
 		    !strchr("0123456789abcdefABCDEF", h[2 * i]) ||
 		    !strchr("0123456789abcdefABCDEF", h[2 * i + 1]))
-			return -1;
-		out[i] = (uint8_t)v;
+			rc = -1;
+		else
+			out[i] = (uint8_t)v;
 	}
-	return 0;
+	eesp_wipe(&v, sizeof(v));
+	if (rc)
+		eesp_wipe(out, n); /* no half-decoded key is left behind */
+	return rc;
+}
+
+/* One "sa" line (l bytes at q, no newline) into k.  Its copies of the key
+ * and salt text on the stack are wiped on every path. */
+static int parse_sa_line(const char *q, size_t l, struct sa_key *k, const char **why)
+{
+	char tmp[512], kind[16], spi_s[32], key_s[160], salt_s[32], extra[8];
+	char *e;
+	unsigned long long spi;
+	int nf, rc = -1;
+	if (l >= sizeof(tmp)) {
+		*why = "line too long";
+		return -1;
+	}
+	memcpy(tmp, q, l);
+	tmp[l] = 0;
+	char *hash = strchr(tmp, '#');
+	if (hash)
+		*hash = 0;
+	nf = sscanf(tmp, "sa %15s %31s %159s %31s %7s", kind, spi_s, key_s, salt_s, extra);
+	errno = 0;
+	spi = nf >= 2 ? strtoull(spi_s, &e, 0) : 0;
+	if (nf < 3 || errno || *e || spi == 0 || spi > UINT32_MAX) {
+		*why = "sa: expected 'sa psp <spi> <hexkey>' or 'sa eesp <spi> <hexkey> <hexsalt>' "
+		       "with a non-zero 32-bit SPI";
+		goto out;
+	}
+	k->spi = (uint32_t)spi;
+	k->key_len = strlen(key_s) / 2;
+	if (!strcmp(kind, "psp")) {
+		k->psp = true;
+		if (nf != 3 || (k->key_len != 16 && k->key_len != 32) ||
+		    hexdec(key_s, k->key, k->key_len)) {
+			*why = "sa psp: key must be 32 or 64 hex digits";
+			goto out;
+		}
+	} else if (!strcmp(kind, "eesp")) {
+		if (nf != 4 || (k->key_len != 16 && k->key_len != 32) ||
+		    hexdec(key_s, k->key, k->key_len) || hexdec(salt_s, k->salt, 4)) {
+			*why = "sa eesp: key must be 32 or 64 hex digits, salt 8";
+			goto out;
+		}
+	} else {
+		*why = "sa: kind must be 'psp' or 'eesp'";
+		goto out;
+	}
+	rc = 0;
+out:
+	eesp_wipe(tmp, sizeof(tmp));
+	eesp_wipe(key_s, sizeof(key_s));
+	eesp_wipe(salt_s, sizeof(salt_s));
+	eesp_wipe(extra, sizeof(extra));
+	if (rc)
+		eesp_wipe(k, sizeof(*k));
+	return rc;
 }
 
 /*
@@ -436,58 +485,13 @@ static int take_sa_lines(char *buf, size_t len, struct sa_key *sa, unsigned cap,
 		while (q < le && (*q == ' ' || *q == '\t'))
 			q++;
 		if (le - q > 3 && !strncmp(q, "sa", 2) && (q[2] == ' ' || q[2] == '\t')) {
-			char tmp[512], kind[16], spi_s[32], key_s[160], salt_s[32], extra[8];
-			size_t l = (size_t)(le - q);
-			int nf;
-			if (l >= sizeof(tmp)) {
-				*bad_line = line;
-				*why = "line too long";
-				return -1;
-			}
-			memcpy(tmp, q, l);
-			tmp[l] = 0;
-			char *hash = strchr(tmp, '#');
-			if (hash)
-				*hash = 0;
-			nf = sscanf(tmp, "sa %15s %31s %159s %31s %7s", kind, spi_s, key_s, salt_s,
-				    extra);
 			if (*n >= cap) {
 				*bad_line = line;
 				*why = "too many sa lines";
 				return -1;
 			}
-			struct sa_key *k = &sa[*n];
-			char *e;
-			unsigned long long spi;
-			errno = 0;
-			spi = nf >= 2 ? strtoull(spi_s, &e, 0) : 0;
-			if (nf < 3 || errno || *e || spi == 0 || spi > UINT32_MAX) {
+			if (parse_sa_line(q, (size_t)(le - q), &sa[*n], why)) {
 				*bad_line = line;
-				*why = "sa: expected 'sa psp <spi> <hexkey>' or 'sa eesp <spi> "
-				       "<hexkey> <hexsalt>' with a non-zero 32-bit SPI";
-				return -1;
-			}
-			k->spi = (uint32_t)spi;
-			k->key_len = strlen(key_s) / 2;
-			if (!strcmp(kind, "psp")) {
-				k->psp = true;
-				if (nf != 3 || (k->key_len != 16 && k->key_len != 32) ||
-				    hexdec(key_s, k->key, k->key_len)) {
-					*bad_line = line;
-					*why = "sa psp: key must be 32 or 64 hex digits";
-					return -1;
-				}
-			} else if (!strcmp(kind, "eesp")) {
-				if (nf != 4 || (k->key_len != 16 && k->key_len != 32) ||
-				    hexdec(key_s, k->key, k->key_len) ||
-				    hexdec(salt_s, k->salt, 4)) {
-					*bad_line = line;
-					*why = "sa eesp: key must be 32 or 64 hex digits, salt 8";
-					return -1;
-				}
-			} else {
-				*bad_line = line;
-				*why = "sa: kind must be 'psp' or 'eesp'";
 				return -1;
 			}
 			(*n)++;
@@ -654,6 +658,24 @@ static int parse_admin_group(struct ctx *x, config_setting_t *d, struct cfg *c)
 	return 0;
 }
 
+/* daemon.seccomp and daemon.lock_memory (sandbox.h, memlock.h) */
+static int parse_hardening(struct ctx *x, const config_setting_t *d, struct cfg *c)
+{
+	static const char *const lock_modes[] = {
+	    [MEMLOCK_AUTO] = "auto", [MEMLOCK_ALL] = "all", [MEMLOCK_KEYS] = "keys"};
+	char mode[16];
+	if (get_bool(x, d, "seccomp", true, &c->seccomp) ||
+	    get_str(x, d, "lock_memory", false, "auto", mode, sizeof(mode)))
+		return -1;
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(mode, lock_modes[i])) {
+			c->lock_memory = i;
+			return 0;
+		}
+	return fail(x, config_setting_get_member(d, "lock_memory"),
+		    "lock_memory must be \"auto\", \"all\" or \"keys\", not \"%s\"", mode);
+}
+
 static int parse_daemon(struct ctx *x, config_t *cf, struct cfg *c)
 {
 	config_setting_t *d = config_lookup(cf, "daemon");
@@ -729,7 +751,7 @@ static int parse_daemon(struct ctx *x, config_t *cf, struct cfg *c)
 	if (c->log_level < 0)
 		return fail(x, config_setting_get_member(d, "log_level"),
 			    "log_level must be error, warning, info or debug");
-	return 0;
+	return parse_hardening(x, d, c);
 }
 
 /* Does the key file hold a tenant root other than the domain's own? */

@@ -440,6 +440,7 @@ static int do_spi_alloc_eesp(const struct eesp_ctl_req *r, struct strbuf *b, cha
 	if (!cr || eesp_data_key_for(cr, &c->dom, &p, &dk) != EESP_E_OK) {
 		if (cr)
 			eesp_crypto_free(cr);
+		OPENSSL_cleanse(&dk, sizeof(dk));
 		snprintf(err, el, "spi-alloc: key derivation failed");
 		return -1;
 	}
@@ -459,6 +460,7 @@ static int do_spi_alloc_eesp(const struct eesp_ctl_req *r, struct strbuf *b, cha
 		    "0x%08x %s %s\n",
 		    spi, p.sctx.epoch, c->phase[0], key, salt, spi, key, salt);
 	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(salt, sizeof(salt));
 	return 0;
 }
 
@@ -485,6 +487,7 @@ static int do_spi_alloc(const struct eesp_ctl_req *r, struct strbuf *b, char *er
 	if (!k || psp_derive_key(k, c->keys->psp_master[m], spi, version, key) != EESP_E_OK) {
 		if (k)
 			eesp_kdf_ctx_free(k);
+		OPENSSL_cleanse(key, sizeof(key));
 		snprintf(err, el, "spi-alloc: key derivation failed");
 		return -1;
 	}

@@ -131,6 +131,8 @@ struct cfg {
 	char ctl_path[256];
 	char state_dir[1024];
 	int log_level;
+	bool seccomp;	 /* daemon.seccomp: system call filter (sandbox.h) */
+	int lock_memory; /* daemon.lock_memory: enum memlock_mode (memlock.h) */
 
 	/* eesp domain */
 	char dom_name[64];

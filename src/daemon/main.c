@@ -4,8 +4,9 @@
  *
  * Start-up: load + check the configuration and key files (as root) -> state
  * directory and IV files -> control socket -> TUN queues -> sockets ->
- * privilege drop (no capabilities left) -> worker threads -> main loop
- * (control socket + signalfd: SIGHUP reloads, SIGTERM/SIGINT stop).
+ * memory locking (memlock.h) -> privilege drop (no capabilities left) ->
+ * worker threads -> seccomp filter (sandbox.h) -> main loop (control
+ * socket + signalfd: SIGHUP reloads, SIGTERM/SIGINT stop).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +27,8 @@
 #include "eespd.h"
 #include "replaystate.h"
 #include "statefile.h"
+#include "memlock.h"
+#include "sandbox.h"
 
 _Atomic(struct cfg *) g_cfg;
 struct daemon_state g_d = {.lock = PTHREAD_MUTEX_INITIALIZER};
@@ -299,6 +302,11 @@ tun_done:
 		return 1;
 	}
 
+	if (memlock_setup(c->lock_memory, err, sizeof(err))) {
+		log_err("%s: %s", g_conf_path, err);
+		unlink(c->ctl_path);
+		return 1;
+	}
 	if (geteuid() == 0) {
 		if (privs_drop(g_d.uid, g_d.gid, err, sizeof(err))) {
 			log_err("privilege drop: %s", err);
@@ -333,7 +341,7 @@ tun_done:
 	for (unsigned i = 0; i < c->workers; i++) {
 		g_d.w[i] = worker_new(i, tun_fds[i], &socks[i], &ivs[i]);
 		if (!g_d.w[i]) {
-			log_err("worker %u: out of memory", i);
+			log_err("worker %u: cannot set up its buffers and ring", i);
 			return 1;
 		}
 	}
@@ -344,6 +352,11 @@ tun_done:
 			log_err("worker %u: cannot start thread", i);
 			return 1;
 		}
+	}
+	/* every thread runs: from here on only the allow-list (sandbox.h) */
+	if (sandbox_apply(c->seccomp, err, sizeof(err))) {
+		log_err("%s", err);
+		return 1;
 	}
 	log_info("eespd %s started: mode %s, interface %s, port %u, %u worker(s), send from %u "
 		 "source port(s), UDP GSO %s, UDP GRO %s, TUN offload %s",

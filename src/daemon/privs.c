@@ -2,8 +2,9 @@
 /*
  * privs.c - drop to the configured user with libcap-ng: no capabilities at
  * all afterwards (effective, permitted, inheritable, bounding and ambient
- * sets empty), supplementary groups dropped.  Everything privileged (TUN,
- * raw and UDP sockets, control socket, state files) is opened before.
+ * sets empty), supplementary groups dropped, not dumpable (no core dump,
+ * no ptrace by the daemon user).  Everything privileged (TUN, raw and UDP
+ * sockets, control socket, state files) is opened before.
  */
 #include <cap-ng.h>
 #include <errno.h>
@@ -38,6 +39,12 @@ int privs_drop(uid_t uid, gid_t gid, char *err, size_t err_len)
 	if (rc) {
 		snprintf(err, err_len, "capng_change_id(%u, %u) failed (%d): %s", (unsigned)uid,
 			 (unsigned)gid, rc, strerror(errno));
+		return -1;
+	}
+	/* the uid change set the dumpable flag from fs.suid_dumpable, which
+	 * may allow core dumps and ptrace by the daemon user: clear it now */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		snprintf(err, err_len, "prctl(PR_SET_DUMPABLE, 0): %s", strerror(errno));
 		return -1;
 	}
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);

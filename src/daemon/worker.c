@@ -35,7 +35,10 @@
  * Loop: reap all CQEs, queue the resulting SQEs, recycle buffers, then one
  * io_uring_submit_and_wait_timeout() (200 ms, so configuration switches and
  * stop requests are seen when idle).  The ring is created with
- * SINGLE_ISSUER|DEFER_TASKRUN, falling back to COOP_TASKRUN, then to none.
+ * SINGLE_ISSUER|DEFER_TASKRUN, falling back to COOP_TASKRUN, then to none;
+ * always disabled at first and restricted to the operations above
+ * (sandbox.c), by the main thread in worker_new() before the seccomp filter
+ * goes on, and enabled by the worker thread.
  */
 #include <errno.h>
 #include <liburing.h>
@@ -50,6 +53,7 @@
 #include "dp.h"
 #include "offload.h"
 #include <linux/virtio_net.h>
+#include "sandbox.h"
 #include "secmem.h"
 
 #define RX_BUFS 1024   /* power of two */
@@ -185,6 +189,8 @@ static void prefault(struct worker *w)
 		memset(w->gro_bufs, 0, (size_t)GRO_BUFS * GRO_BUF_SZ);
 }
 
+static int ring_init(struct worker *w);
+
 struct worker *worker_new(unsigned idx, int tun_fd, const struct sockset *s,
 			  const struct ivstate *iv)
 {
@@ -249,6 +255,10 @@ struct worker *worker_new(unsigned idx, int tun_fd, const struct sockset *s,
 	w->train_free = (int)w->n_tx;
 	prefault(w);
 	w->tx_free = 0;
+	if (ring_init(w)) {
+		worker_free(w);
+		return NULL;
+	}
 	return w;
 }
 
@@ -1092,6 +1102,10 @@ static void on_tun_write(struct worker *w, struct io_uring_cqe *cqe)
 
 /* ---------------------------------------------------------------- loop -- */
 
+/* Called by worker_new() in the main thread, before the seccomp filter:
+ * the ring is created disabled (IORING_SETUP_R_DISABLED) and restricted to
+ * the operations below (sandbox.c); the worker thread enables it and so
+ * becomes its single issuer (ring_enable). */
 static int ring_init(struct worker *w)
 {
 	static const unsigned flag_sets[] = {
@@ -1103,7 +1117,7 @@ static int ring_init(struct worker *w)
 	for (unsigned i = 0; i < sizeof(flag_sets) / sizeof(flag_sets[0]); i++) {
 		struct io_uring_params p;
 		memset(&p, 0, sizeof(p));
-		p.flags = flag_sets[i] | IORING_SETUP_CQSIZE;
+		p.flags = flag_sets[i] | IORING_SETUP_CQSIZE | IORING_SETUP_R_DISABLED;
 		p.cq_entries = CQ_DEPTH;
 		r = io_uring_queue_init_params(SQ_DEPTH, &w->ring, &p);
 		if (r == 0)
@@ -1114,7 +1128,6 @@ static int ring_init(struct worker *w)
 		return -1;
 	}
 	w->ring_ok = true;
-	io_uring_register_ring_fd(&w->ring);
 	w->rx_br = setup_br(&w->ring, w->n_rx, BGID_RX, &w->rx_br_sz, &err);
 	w->tun_br =
 	    w->rx_br ? setup_br(&w->ring, w->n_tun_bufs, BGID_TUN, &w->tun_br_sz, &err) : NULL;
@@ -1127,6 +1140,25 @@ static int ring_init(struct worker *w)
 	for (unsigned i = 0; i < w->n_tun_bufs; i++)
 		tun_buf_put(w, i);
 	recycle_flush(w);
+	r = sandbox_ring_restrict(&w->ring);
+	if (r) {
+		log_err("worker %u: io_uring restrictions: %s", w->idx, strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+/* In the worker thread: register the ring fd for this thread (fewer fd
+ * lookups per io_uring_enter), then enable the ring, whose restrictions
+ * take effect now (no io_uring_register operation is allowed after). */
+static int ring_enable(struct worker *w)
+{
+	io_uring_register_ring_fd(&w->ring);
+	int r = sandbox_ring_enable(&w->ring);
+	if (r) {
+		log_err("worker %u: enabling the io_uring: %s", w->idx, strerror(-r));
+		return -1;
+	}
 	return 0;
 }
 
@@ -1163,7 +1195,7 @@ static void *worker_main(void *arg)
 	snprintf(name, sizeof(name), "eespd-w%u", w->idx);
 	pthread_setname_np(pthread_self(), name);
 
-	if (ring_init(w)) {
+	if (ring_enable(w)) {
 		atomic_store(&w->failed, true);
 		return NULL;
 	}

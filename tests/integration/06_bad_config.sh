@@ -128,6 +128,19 @@ n=$(lineof 'udp_gso = 1' "$c")
 [ -n "$n" ] || fail "test bug: no udp_gso line introduced"
 case_ "udp_gso not a boolean" "$c" "$(esc "$c")" "(line |:)$n([^0-9]|$)" "udp_gso must be true or false"
 
+# 9b. the hardening settings: seccomp a boolean, lock_memory one of three words
+c="$d/badseccomp.conf"
+sed 's/^  workers = 1;/  workers = 1;\n  seccomp = 1;/' "$good" >"$c"
+n=$(lineof 'seccomp = 1' "$c")
+[ -n "$n" ] || fail "test bug: no seccomp line introduced"
+case_ "seccomp not a boolean" "$c" "$(esc "$c")" "(line |:)$n([^0-9]|$)" "seccomp must be true or false"
+c="$d/badlock.conf"
+sed 's/^  workers = 1;/  workers = 1;\n  lock_memory = "most";/' "$good" >"$c"
+n=$(lineof 'lock_memory = "most"' "$c")
+[ -n "$n" ] || fail "test bug: no lock_memory line introduced"
+case_ "lock_memory unknown" "$c" "$(esc "$c")" "(line |:)$n([^0-9]|$)" \
+	'lock_memory must be "auto", "all" or "keys", not "most"'
+
 # 10. no send socket can be bound: every port of source_ports is taken (the
 # configuration is valid, so -t passes; the start must fail and say why)
 c="$d/busyports.conf"
