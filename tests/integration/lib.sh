@@ -76,6 +76,12 @@ dump_logs() {
 		echo "----- $f (last 60 lines)"
 		tail -n 60 "$f"
 	done
+	# the drop counters of every daemon still running say where packets went
+	local n
+	for n in "${!IT_DPID[@]}"; do
+		kill -0 "${IT_DPID[$n]}" 2>/dev/null || continue
+		echo "----- node $n counters (non-zero): $(counters "$n" 2>/dev/null | awk '$2 != 0' | tr '\n' ' ')"
+	done
 	echo "-----"
 }
 
