@@ -214,18 +214,19 @@ static void status_body(struct strbuf *b, bool json, const struct cfg *c)
 		strbuf_printf(b,
 			      ",\"workers\":%u,\"uptime\":%ld,\"config_serial\":%" PRIu64
 			      ",\"peers\":%u,\"rx_packets\":%" PRIu64 ",\"tx_packets\":%" PRIu64
-			      ",\"drops\":%" PRIu64 "}\n",
+			      ",\"drops\":%" PRIu64 ",\"replay_floor\":%" PRIu64 "}\n",
 			      g_d.n_workers, up, c->serial, c->n_peers, tot[CNT_RX_PACKETS],
-			      tot[CNT_TX_PACKETS], drops_of(tot));
+			      tot[CNT_TX_PACKETS], drops_of(tot), replay_floor_clock());
 		return;
 	}
 	strbuf_printf(
 	    b,
 	    "eespd %s pid %d uid %u mode %s interface %s workers %u uptime %ld config %" PRIu64
-	    " peers %u rx_packets %" PRIu64 " tx_packets %" PRIu64 " drops %" PRIu64 "\n",
+	    " peers %u rx_packets %" PRIu64 " tx_packets %" PRIu64 " drops %" PRIu64
+	    " replay_floor %" PRIu64 "\n",
 	    EESPD_VERSION, (int)getpid(), (unsigned)getuid(), c->mode == MODE_EESP ? "eesp" : "psp",
 	    c->ifname, g_d.n_workers, up, c->serial, c->n_peers, tot[CNT_RX_PACKETS],
-	    tot[CNT_TX_PACKETS], drops_of(tot));
+	    tot[CNT_TX_PACKETS], drops_of(tot), replay_floor_clock());
 }
 
 static void prefixes(struct strbuf *b, bool json, const struct prefix *p, unsigned n)

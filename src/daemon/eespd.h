@@ -325,6 +325,8 @@ uint64_t replay_accepted_clock(unsigned dom);
 /* Refuse every SN of domain dom whose clock part is <= clock (raises the
  * floors of its tables; restart rule, replaystate.c). */
 void replay_refuse_up_to(unsigned dom, uint64_t clock);
+/* The highest restart floor of any domain (0: none). */
+uint64_t replay_floor_clock(void);
 
 /* --------------------------------------------------------------- main -- */
 struct daemon_state {

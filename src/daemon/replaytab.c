@@ -47,6 +47,10 @@ static _Atomic(struct replay_dom *) g_rt[2][EESPD_MAX_DOMAINS];
  * an accepted SN; persisted (replaystate.c) so that a restarted receiver
  * refuses every SN it accepted before */
 static _Atomic uint64_t g_hi[EESPD_MAX_DOMAINS];
+/* per domain: the restart floor set at start (SN clock parts at or below it
+ * are refused), shown by status so that operators and tests know when
+ * senders get through again */
+static _Atomic uint64_t g_floor[EESPD_MAX_DOMAINS];
 
 static struct replay_dom *rd_new(unsigned bits)
 {
@@ -224,8 +228,20 @@ void replay_refuse_up_to(unsigned dom, uint64_t clock)
 			pthread_mutex_unlock(&d->s[j].lock);
 		}
 	}
-	if (dom < EESPD_MAX_DOMAINS)
+	if (dom < EESPD_MAX_DOMAINS) {
 		note_accepted(dom, (uint64_t)clock << 32);
+		if (clock > atomic_load(&g_floor[dom]))
+			atomic_store(&g_floor[dom], clock);
+	}
+}
+
+uint64_t replay_floor_clock(void)
+{
+	uint64_t m = 0;
+	for (unsigned i = 0; i < EESPD_MAX_DOMAINS; i++)
+		if (atomic_load(&g_floor[i]) > m)
+			m = atomic_load(&g_floor[i]);
+	return m;
 }
 
 void replay_table_stats(unsigned dom, uint64_t *entries, uint64_t *capacity, uint64_t *evictions)

@@ -150,6 +150,7 @@ for k in $(seq 100); do
 done
 [ -n "$pid" ] || fail "eespd without -f does not answer on its control socket"
 IT_DPID[2]=$pid
+_floor_passed 2 # a restarted receiver refuses SNs of the second it stopped in
 ping_ok 1 "$(in4 2)" 3
 daemon_alive 2 || fail "eespd without -f died"
 lck=$(awk '/^VmLck:/ { print $2 }' /proc/"$pid"/status)

@@ -499,12 +499,12 @@ daemon_wait() {
 }
 
 # _floor_passed NODE: a restarted receiver refuses SNs whose clock part is at
-# or below its replay floor (eespd logs "replay floor: SNs with a clock part
-# up to T"); senders' SNs carry their clock, so traffic passes once the
-# clock is beyond T: wait for that (bounded), so that tests see no loss
+# or below its replay floor (status: "replay_floor T"); senders' SNs carry
+# their clock, so traffic passes once the clock is beyond T: wait for that
+# (bounded), so that tests see no loss
 _floor_passed() {
 	local t k
-	t=$(sed -n 's/.*replay floor: SNs with a clock part up to \([0-9]*\).*/\1/p' "$(node_log "$1")" | sort -n | tail -1)
+	t=$(ctl "$1" status 2>/dev/null | sed -n 's/.* replay_floor \([0-9]*\).*/\1/p')
 	[ -n "$t" ] || return 0
 	for k in $(seq 60); do
 		[ "$(date +%s)" -gt "$t" ] && return 0
