@@ -33,6 +33,11 @@ CFLAGS += -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(WARN) -Isrc/core -Isrc/s
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS = $(PKG_LIBS) -lpthread
+# Bind every symbol at load (and make the GOT read-only): a lazily bound
+# first call into libcrypto runs the dynamic linker's resolver, which saves
+# all vector registers on the stack, and a key that was just copied through
+# them stays there (tests/unit/test_config_wipe.c).
+LDFLAGS += -Wl,-z,relro,-z,now
 
 CORE_SRC := $(wildcard src/core/*.c)
 SYS_SRC := $(wildcard src/sys/*.c)
@@ -81,16 +86,16 @@ $(B)/libeespd.a: $(EESPD_LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(B)/eespd: $(B)/src/eespd/main.o $(B)/libeespd.a $(B)/libeespsys.a $(B)/libeespcore.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/eespctl: $(CLI_OBJ) $(B)/libeespsys.a $(B)/libeespcore.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # small test programs for the integration tests (tests/tools/*.c)
 tools: $(TOOLS)
 $(B)/tools/%: tests/tools/%.c tests/tools/garble.h $(B)/libeespsys.a $(B)/libeespcore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespsys.a $(B)/libeespcore.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespsys.a $(B)/libeespcore.a $(LDLIBS)
 
 # unit tests: the core, the system library and the daemon's modules, all in
 # memory (the daemon's sandbox must kill a forbidden call: test_sandbox.c)
@@ -98,7 +103,7 @@ $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 $(B)/test_unit: $(UNIT_OBJ) $(B)/libeespd.a $(B)/libeespsys.a $(B)/libeespcore.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
 # libFuzzer harnesses: the core is rebuilt with clang and the sanitizers.
 FUZZ_CC := clang
@@ -163,7 +168,7 @@ bench:
 	bench/bench.sh
 
 $(B)/bench_micro: bench/micro.c $(B)/libeespcore.a
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $^ $(LDLIBS)
 
 demo: deps
 	$(MAKE) all
@@ -184,7 +189,7 @@ clean:
 .PHONY: vectors-regen
 $(B)/genvectors: tools/genvectors.c $(B)/libeespcore.a
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespcore.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespcore.a $(LDLIBS)
 
 vectors-regen: $(B)/genvectors
 	$(B)/genvectors vectors
