@@ -27,9 +27,10 @@ CC ?= cc
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla
 CFLAGS ?= -O2 -g
-# src/core: the protocol, no I/O; src/sys: I/O shared by the programs;
-# src/eespd: the daemon (see README.md, Source tree)
-CFLAGS += -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(WARN) -Isrc/core -Isrc/sys
+# src/core: the protocol, no I/O; src/ike: the IKEv2 protocol core, no I/O;
+# src/sys: I/O shared by the programs; src/eespd: the daemon (see README.md,
+# Source tree)
+CFLAGS += -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(WARN) -Isrc/core -Isrc/ike -Isrc/sys
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS = $(PKG_LIBS) -lpthread
@@ -40,6 +41,7 @@ LDLIBS = $(PKG_LIBS) -lpthread
 LDFLAGS += -Wl,-z,relro,-z,now
 
 CORE_SRC := $(wildcard src/core/*.c)
+IKE_SRC := $(wildcard src/ike/*.c)
 SYS_SRC := $(wildcard src/sys/*.c)
 EESPD_SRC := $(wildcard src/eespd/*.c)
 CLI_SRC := $(wildcard cli/*.c)
@@ -47,6 +49,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
+IKE_OBJ := $(IKE_SRC:%.c=$(B)/%.o)
 SYS_OBJ := $(SYS_SRC:%.c=$(B)/%.o)
 EESPD_OBJ := $(EESPD_SRC:%.c=$(B)/%.o)
 EESPD_LIB_OBJ := $(filter-out $(B)/src/eespd/main.o,$(EESPD_OBJ))
@@ -55,7 +58,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 
-BINS := $(B)/libeespcore.a $(B)/libeespsys.a $(B)/eespd $(B)/eespctl
+BINS := $(B)/libeespcore.a $(B)/libeespike.a $(B)/libeespsys.a $(B)/eespd $(B)/eespctl
 
 .PHONY: all tools deps check check-unit demo fuzz fuzz-brief dissector clean install uninstall \
 	vectors bench format
@@ -72,6 +75,11 @@ $(B)/src/eespd/%.o: src/eespd/%.c
 	$(CC) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/libeespcore.a: $(CORE_OBJ)
+	@mkdir -p $(B)
+	$(AR) rcs $@ $^
+
+# the IKEv2 protocol core (src/ike/README.md); it uses libeespcore (secmem)
+$(B)/libeespike.a: $(IKE_OBJ)
 	@mkdir -p $(B)
 	$(AR) rcs $@ $^
 
@@ -102,16 +110,21 @@ $(B)/tools/%: tests/tools/%.c tests/tools/garble.h $(B)/libeespsys.a $(B)/libees
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
-$(B)/test_unit: $(UNIT_OBJ) $(B)/libeespd.a $(B)/libeespsys.a $(B)/libeespcore.a
+$(B)/test_unit: $(UNIT_OBJ) $(B)/libeespd.a $(B)/libeespike.a $(B)/libeespsys.a $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
 # libFuzzer harnesses: the core is rebuilt with clang and the sanitizers.
 FUZZ_CC := clang
-FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc/core -Isrc/sys -fsanitize=fuzzer,address,undefined \
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc/core -Isrc/ike -Isrc/sys -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined
 $(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard src/core/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(CORE_SRC) $(filter-out tests/fuzz/%,$(wildcard tests/fuzz/support/*.c)) $(PKG_LIBS)
+
+# the IKE message parser, SK decryption and the KD parser: the IKE core too
+$(B)/fuzz/fuzz_ike: tests/fuzz/fuzz_ike.c $(IKE_SRC) $(CORE_SRC) $(wildcard src/core/*.h src/ike/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(IKE_SRC) $(CORE_SRC) $(PKG_LIBS)
 
 # the configuration parser: the daemon's conf*.c and snap.c with the
 # system library's libconfig helpers (cfgutil.c) and logging, nothing else
@@ -175,7 +188,7 @@ demo: deps
 	@tools/demo.sh
 
 format:
-	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h) $(SYS_SRC) $(wildcard src/sys/*.h) \
+	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h) $(IKE_SRC) $(wildcard src/ike/*.h) $(SYS_SRC) $(wildcard src/sys/*.h) \
 		$(EESPD_SRC) $(wildcard src/eespd/*.h) \
 		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC)
 
@@ -183,7 +196,7 @@ clean:
 	rm -rf $(B) build-asan
 	-$(MAKE) -C dissector clean
 
--include $(CORE_OBJ:.o=.d) $(SYS_OBJ:.o=.d) $(EESPD_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(IKE_OBJ:.o=.d) $(SYS_OBJ:.o=.d) $(EESPD_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
 
 # EESP/PSP test vectors (vectors/): the generator and a regeneration target.
 .PHONY: vectors-regen
