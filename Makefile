@@ -44,6 +44,7 @@ CORE_SRC := $(wildcard src/core/*.c)
 IKE_SRC := $(wildcard src/ike/*.c)
 SYS_SRC := $(wildcard src/sys/*.c)
 EESPD_SRC := $(wildcard src/eespd/*.c)
+IKED_SRC := $(wildcard src/iked/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -53,12 +54,15 @@ IKE_OBJ := $(IKE_SRC:%.c=$(B)/%.o)
 SYS_OBJ := $(SYS_SRC:%.c=$(B)/%.o)
 EESPD_OBJ := $(EESPD_SRC:%.c=$(B)/%.o)
 EESPD_LIB_OBJ := $(filter-out $(B)/src/eespd/main.o,$(EESPD_OBJ))
+IKED_OBJ := $(IKED_SRC:%.c=$(B)/%.o)
+IKED_LIB_OBJ := $(filter-out $(B)/src/iked/main.o,$(IKED_OBJ))
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 
-BINS := $(B)/libeespcore.a $(B)/libeespike.a $(B)/libeespsys.a $(B)/eespd $(B)/eespctl
+BINS := $(B)/libeespcore.a $(B)/libeespike.a $(B)/libeespsys.a $(B)/eespd $(B)/eespctl \
+	$(B)/eesp-iked
 
 .PHONY: all tools deps check check-unit demo fuzz fuzz-brief dissector clean install uninstall \
 	vectors bench format
@@ -73,6 +77,11 @@ $(B)/%.o: %.c
 $(B)/src/eespd/%.o: src/eespd/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+# eesp-iked's files see its headers too
+$(B)/src/iked/%.o: src/iked/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc/iked $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/libeespcore.a: $(CORE_OBJ)
 	@mkdir -p $(B)
@@ -96,6 +105,15 @@ $(B)/libeespd.a: $(EESPD_LIB_OBJ)
 $(B)/eespd: $(B)/src/eespd/main.o $(B)/libeespd.a $(B)/libeespsys.a $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# eesp-iked's modules without main(): the daemon and the unit tests
+$(B)/libeespiked.a: $(IKED_LIB_OBJ)
+	@mkdir -p $(B)
+	$(AR) rcs $@ $^
+
+$(B)/eesp-iked: $(B)/src/iked/main.o $(B)/libeespiked.a $(B)/libeespike.a $(B)/libeespsys.a \
+		$(B)/libeespcore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(B)/eespctl: $(CLI_OBJ) $(B)/libeespsys.a $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -109,8 +127,9 @@ $(B)/tools/%: tests/tools/%.c tests/tools/garble.h $(B)/libeespsys.a $(B)/libees
 # memory (the daemon's sandbox must kill a forbidden call: test_sandbox.c)
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
-$(B)/test_unit: $(UNIT_OBJ) $(B)/libeespd.a $(B)/libeespike.a $(B)/libeespsys.a $(B)/libeespcore.a
+	$(CC) $(CFLAGS) -Isrc/eespd -Isrc/iked $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/test_unit: $(UNIT_OBJ) $(B)/libeespd.a $(B)/libeespiked.a $(B)/libeespike.a $(B)/libeespsys.a \
+		$(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
 # libFuzzer harnesses: the core is rebuilt with clang and the sanitizers.
@@ -189,14 +208,14 @@ demo: deps
 
 format:
 	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h) $(IKE_SRC) $(wildcard src/ike/*.h) $(SYS_SRC) $(wildcard src/sys/*.h) \
-		$(EESPD_SRC) $(wildcard src/eespd/*.h) \
+		$(EESPD_SRC) $(wildcard src/eespd/*.h) $(IKED_SRC) $(wildcard src/iked/*.h) \
 		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC)
 
 clean:
 	rm -rf $(B) build-asan
 	-$(MAKE) -C dissector clean
 
--include $(CORE_OBJ:.o=.d) $(IKE_OBJ:.o=.d) $(SYS_OBJ:.o=.d) $(EESPD_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(IKE_OBJ:.o=.d) $(SYS_OBJ:.o=.d) $(EESPD_OBJ:.o=.d) $(IKED_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
 
 # EESP/PSP test vectors (vectors/): the generator and a regeneration target.
 .PHONY: vectors-regen
