@@ -53,8 +53,10 @@ int ike_payload_known(uint8_t type)
 /* One generic header at p (len left): its Next Payload, C bit and Length. */
 static int gen_hdr(const uint8_t *p, size_t len, uint8_t *next, uint8_t *crit, size_t *plen)
 {
-	if (len < IKE_GEN_HDR_LEN)
+	if (len == 0)
 		return IKE_E_BAD_CHAIN; /* the chain promised a payload that is not there */
+	if (len < IKE_GEN_HDR_LEN)
+		return IKE_E_TRUNCATED;
 	*next = p[0];
 	*crit = p[1] & IKE_CRITICAL ? 1 : 0;
 	*plen = ike_get16(p + 2);
