@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ike_crypto.h - the IKEv2 key schedule through OpenSSL 3 EVP: prf
- * (HMAC-SHA2-256/-512), prf+ (RFC 7296 §2.13), SKEYSEED and
+ * (HMAC-SHA2-256/-512, and HMAC-SHA1 which RFC 7296 requires), prf+ (RFC 7296 §2.13), SKEYSEED and
  * SK_d/ai/ar/ei/er/pi/pr (§2.14), the rekeyed SKEYSEED (§2.18), child
  * KEYMAT (§2.17), the PSK AUTH value (§2.15) and the key-wrap keys of
  * the PSP draft and RFC 9838 (prf+(SK_d, label)).
@@ -33,7 +33,7 @@ struct ike_chunk {
 	size_t len;
 };
 
-/* Output length of a PRF transform ID (32, 64), 0 when not supported. */
+/* Output length of a PRF transform ID (20, 32, 64), 0 when not supported. */
 size_t ike_prf_len(uint16_t prf);
 
 /* out (ike_prf_len(prf) octets) = prf(key, data); UNSUPPORTED for an

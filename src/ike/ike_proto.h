@@ -76,6 +76,7 @@
 /* transform IDs */
 #define IKE_ENCR_AES_GCM_16 20
 #define IKE_ENCR_CHACHA20_POLY1305 28
+#define IKE_PRF_HMAC_SHA1 2 /* RFC 7296 MUST; kept for the CAVP vectors */
 #define IKE_PRF_HMAC_SHA2_256 5
 #define IKE_PRF_HMAC_SHA2_512 7
 #define IKE_INTEG_NONE 0
