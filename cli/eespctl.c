@@ -27,6 +27,7 @@ static const struct {
     {"encrypt", encrypt_main, "Encrypt a pcap file offline (psp or eesp mode)"},
     {"decrypt", decrypt_main, "Decrypt a pcap file offline and report each verdict"},
     {"vectors", vectors_main, "Regenerate (--out) or verify (--check) the test vectors"},
+    {"iked", iked_main, "Show or steer a running eesp-iked: status, show, counters, initiate"},
 };
 
 static void usage(FILE *f)

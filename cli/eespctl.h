@@ -36,6 +36,7 @@ int reload_main(int argc, char *argv[]);
 int encrypt_main(int argc, char *argv[]);
 int decrypt_main(int argc, char *argv[]);
 int vectors_main(int argc, char *argv[]);
+int iked_main(int argc, char *argv[]);
 
 /* ------------------------------------------------------------ util.c -- */
 
