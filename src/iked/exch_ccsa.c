@@ -155,22 +155,35 @@ struct rekey_req {
 	size_t ni_len;
 };
 
-/* the SA, Ni and KE of a rekey request; false when malformed (answered) */
+/* the SA payload of a request; false when missing or malformed (answered) */
+static bool parse_sa(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m,
+		     const struct ike_chain *in, struct rekey_req *r)
+{
+	const struct ike_payload *ps = ike_chain_find(in, IKE_PT_SA, 0);
+	char who[160];
+	int rc = !ps ? IKE_E_MALFORMED : ike_sa_parse(ps, r->props, 8, &r->n);
+	if (!rc && r->n)
+		return true;
+	refusal(e, rc ? (unsigned)rc : IKE_E_MALFORMED,
+		"%s: CREATE_CHILD_SA refused with INVALID_SYNTAX (%s)",
+		sa_who(sa, who, sizeof(who)), rc ? ike_err_name(rc) : "no proposal");
+	respond_notify(e, sa, m, IKE_N_INVALID_SYNTAX, NULL, 0);
+	return false;
+}
+
+/* Ni and KE of a rekey request; false when malformed (answered) */
 static bool parse_rekey(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m,
 			const struct ike_chain *in, struct rekey_req *r)
 {
-	const struct ike_payload *ps = ike_chain_find(in, IKE_PT_SA, 0);
 	const struct ike_payload *pn = ike_chain_find(in, IKE_PT_NONCE, 0);
 	const struct ike_payload *pk = ike_chain_find(in, IKE_PT_KE, 0);
 	char who[160];
-	int rc = !ps || !pn || !pk ? IKE_E_MALFORMED : ike_sa_parse(ps, r->props, 8, &r->n);
-	if (!rc)
-		rc = ike_nonce_parse(pn, &r->ni, &r->ni_len);
+	int rc = !pn || !pk ? IKE_E_MALFORMED : ike_nonce_parse(pn, &r->ni, &r->ni_len);
 	if (!rc)
 		rc = ike_ke_parse(pk, &r->ke);
 	if (!rc)
 		return true;
-	refusal(e, (unsigned)rc, "%s: CREATE_CHILD_SA refused with INVALID_SYNTAX (%s)",
+	refusal(e, (unsigned)rc, "%s: IKE SA rekey refused with INVALID_SYNTAX (%s)",
 		sa_who(sa, who, sizeof(who)), ike_err_name(rc));
 	respond_notify(e, sa, m, IKE_N_INVALID_SYNTAX, NULL, 0);
 	return false;
@@ -248,12 +261,15 @@ void ccsa_request_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_
 		     sa_who(sa, who, sizeof(who)), sa_state_name(sa->state));
 		return;
 	}
-	if (!parse_rekey(e, sa, m, in, &r))
+	if (!parse_sa(e, sa, m, in, &r))
 		return;
+	/* a child (no KE needed): refused, the IKE SA stays */
 	if (r.props[0].proto != IKE_PROTO_IKE || find_notify(in, IKE_N_REKEY_SA, NULL)) {
 		child_request_in(e, sa, m, r.props[0].proto);
 		return;
 	}
+	if (!parse_rekey(e, sa, m, in, &r))
+		return;
 	if (sa->state != SA_ESTABLISHED || (sa->req_busy && sa->req.kind == X_REKEY_IKE)) {
 		log_info("%s: the peer's rekey answered TEMPORARY_FAILURE (%s)",
 			 sa_who(sa, who, sizeof(who)),
