@@ -20,7 +20,8 @@ DEB_BUILD := build-essential pkg-config libssl-dev liburing-dev libconfig-dev \
 	libcap-ng-dev libseccomp-dev libcriterion-dev
 DEB_TEST := clang libclang-rt-14-dev iproute2 iputils-ping iperf3 tcpdump tshark ethtool \
 	wireshark-dev libwireshark-dev libgcrypt20-dev libglib2.0-dev mandoc \
-	procps psmisc util-linux python3 python3-cryptography openssl man-db
+	procps psmisc util-linux python3 python3-cryptography openssl man-db \
+	strongswan-swanctl charon-systemd
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
 
 CC ?= cc
