@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "eespctl.h"
+#include "hash.h"
 #include "kdf.h"
 
 enum {
@@ -406,7 +407,6 @@ uint16_t flow_sport(const struct frame_view *v, bool psp_compat)
 	if (psp_compat) /* the reference: inner sport XOR dport, else 1000 */
 		return ports ? (uint16_t)(v->sport ^ v->dport) : PSP_UDP_PORT;
 	/* FNV-1a of the inner 5-tuple into 49152-65535: stable per flow */
-	uint32_t h = 2166136261u;
 	size_t alen = v->family == 4 ? 4 : 16;
 	uint8_t t[40 + 5];
 	size_t n = 0;
@@ -419,7 +419,6 @@ uint16_t flow_sport(const struct frame_view *v, bool psp_compat)
 	t[n++] = ports ? (uint8_t)v->sport : 0;
 	t[n++] = ports ? (uint8_t)(v->dport >> 8) : 0;
 	t[n++] = ports ? (uint8_t)v->dport : 0;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ t[i]) * 16777619u;
+	uint32_t h = eesp_fnv1a32(t, n);
 	return (uint16_t)(49152 + (h ^ (h >> 16)) % 16384);
 }

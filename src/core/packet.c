@@ -35,6 +35,7 @@
 #include <openssl/rand.h>
 
 #include "aead.h"
+#include "hash.h"
 #include "kdf.h"
 #include "secmem.h"
 
@@ -297,13 +298,6 @@ static int master_get_kept(struct eesp_crypto *c, const struct master_id *id,
 	return rc;
 }
 
-/* One step of the data-key hash: 8 bytes, one multiply, one xor-shift. */
-static uint64_t dk_mix(uint64_t h, uint64_t w)
-{
-	h = (h ^ w) * 0x9e3779b97f4a7c15ull;
-	return h ^ (h >> 32);
-}
-
 /*
  * Set index of (master identity, KDF context bytes), keyed with the
  * per-cache random seed so a sender cannot aim its contexts at one set.
@@ -320,18 +314,19 @@ static uint64_t dk_hash(const struct eesp_crypto *c, const struct master_id *id,
 	size_t i = 0;
 
 	memcpy(iw, id, sizeof(iw));
-	h = dk_mix(c->seed ^ n, iw[0] * 0xbf58476d1ce4e5b9ull ^ iw[1] * 0x94d049bb133111ebull ^
-				    iw[2] * 0xd6e8feb86659fd93ull ^ iw[3] * 0xa0761d6478bd642full);
+	h = eesp_mulxs64(c->seed ^ n,
+			 iw[0] * 0xbf58476d1ce4e5b9ull ^ iw[1] * 0x94d049bb133111ebull ^
+			     iw[2] * 0xd6e8feb86659fd93ull ^ iw[3] * 0xa0761d6478bd642full);
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&w, ctx + i, 8);
-		h = dk_mix(h, w);
+		h = eesp_mulxs64(h, w);
 	}
 	if (i < n) {
 		/* the tail in a register: a short memcpy into w would go through
 		 * the stack and stall the load */
 		for (w = 0; i < n; i++)
 			w = w << 8 | ctx[i];
-		h = dk_mix(h, w);
+		h = eesp_mulxs64(h, w);
 	}
 	h *= 0xff51afd7ed558ccdull; /* the low bits pick the set: fold the high ones in */
 	return h ^ (h >> 33);

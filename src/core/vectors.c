@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 
 #include "aead.h"
+#include "hash.h"
 #include "kdf.h"
 #include "keys.h"
 #include "packet.h"
@@ -39,13 +40,10 @@ static void sb_kv_hex(struct strbuf *b, const char *k, const uint8_t *d, size_t 
 
 /* -------------------------------------------------------------- inputs -- */
 
+/* FNV-1a of the case name; xorshift needs a non-zero state */
 static uint64_t rng_seed(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (; *s; s++) {
-		h ^= (uint8_t)*s;
-		h *= 0x100000001b3ull;
-	}
+	uint64_t h = eesp_fnv1a64(s, strlen(s));
 	return h ? h : 1;
 }
 
