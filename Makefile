@@ -56,8 +56,10 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
+# rm first: ar would keep the member of a source file that no longer exists
 $(B)/libeespcore.a: $(CORE_OBJ)
 	@mkdir -p $(B)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(B)/eespd: $(DAEMON_OBJ) $(B)/libeespcore.a
