@@ -33,12 +33,14 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS = $(PKG_LIBS) -lpthread
 
 CORE_SRC := $(wildcard src/core/*.c)
+VEC_SRC := $(wildcard src/vectors/*.c)
 DAEMON_SRC := $(wildcard src/daemon/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
+VEC_OBJ := $(VEC_SRC:%.c=$(B)/%.o)
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(B)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
@@ -62,10 +64,18 @@ $(B)/libeespcore.a: $(CORE_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# the test-vector generator (src/vectors/): eespctl vectors, genvectors and
+# the unit tests link it; eespd does not
+$(B)/libeespvectors.a: $(VEC_OBJ)
+	@mkdir -p $(B)
+	rm -f $@
+	$(AR) rcs $@ $^
+$(VEC_OBJ) $(CLI_OBJ) $(UNIT_OBJ): CFLAGS += -Isrc/vectors
+
 $(B)/eespd: $(DAEMON_OBJ) $(B)/libeespcore.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/eespctl: $(CLI_OBJ) $(B)/libeespcore.a
+$(B)/eespctl: $(CLI_OBJ) $(B)/libeespvectors.a $(B)/libeespcore.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # small test programs for the integration tests (tests/tools/*.c)
@@ -79,7 +89,7 @@ $(B)/tools/%: tests/tools/%.c tests/tools/garble.h $(B)/libeespcore.a
 # test_config_wipe.c looks from inside its call to eesp_keyfile_parse, hence
 # the --wrap) with privs.c and log.c, which they call into
 UNIT_DAEMON_OBJ := $(patsubst %,$(B)/src/daemon/%.o,offload sandbox config privs log)
-$(B)/test_unit: $(UNIT_OBJ) $(UNIT_DAEMON_OBJ) $(B)/libeespcore.a
+$(B)/test_unit: $(UNIT_OBJ) $(UNIT_DAEMON_OBJ) $(B)/libeespvectors.a $(B)/libeespcore.a
 	$(CC) $(CFLAGS) -Wl,--wrap=eesp_keyfile_parse -o $@ $^ $(LDLIBS) -lcriterion
 
 # libFuzzer harnesses: the core is rebuilt with clang and the sanitizers.
@@ -152,20 +162,20 @@ demo: deps
 	@tools/demo.sh
 
 format:
-	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h) $(DAEMON_SRC) $(wildcard src/daemon/*.h) \
+	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h) $(VEC_SRC) $(wildcard src/vectors/*.h) $(DAEMON_SRC) $(wildcard src/daemon/*.h) \
 		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC)
 
 clean:
 	rm -rf $(B) build-asan
 	-$(MAKE) -C dissector clean
 
--include $(CORE_OBJ:.o=.d) $(DAEMON_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(VEC_OBJ:.o=.d) $(DAEMON_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
 
 # EESP/PSP test vectors (vectors/): the generator and a regeneration target.
 .PHONY: vectors-regen
-$(B)/genvectors: tools/genvectors.c $(B)/libeespcore.a
+$(B)/genvectors: tools/genvectors.c $(B)/libeespvectors.a $(B)/libeespcore.a
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespcore.a $(LDLIBS)
+	$(CC) $(CFLAGS) -Isrc/vectors $(PKG_CFLAGS) -o $@ $< $(B)/libeespvectors.a $(B)/libeespcore.a $(LDLIBS)
 
 vectors-regen: $(B)/genvectors
 	$(B)/genvectors vectors

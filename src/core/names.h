@@ -38,6 +38,14 @@ static const struct eesp_name eesp_kdf_names[] = {
     {0, NULL},
 };
 
+/* the KDFs' full names (SP 800-108 counter mode and its PRF), as the
+ * vectors' JSON spells them */
+static const struct eesp_name eesp_kdf_spec_names[] = {
+    {EESP_KDF_CMAC_AES256, "sp800-108-counter-cmac-aes256"},
+    {EESP_KDF_HMAC_SHA256, "sp800-108-counter-hmac-sha256"},
+    {0, NULL},
+};
+
 static const struct eesp_name eesp_suite_names[] = {
     {EESP_SUITE_AES_GCM_128, "aes-gcm-128"},
     {EESP_SUITE_AES_GCM_256, "aes-gcm-256"},
