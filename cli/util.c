@@ -335,88 +335,12 @@ bool keyfile_domain_id(const char *buf, uint32_t *spi)
 			if (hash)
 				*hash = 0;
 			if (sscanf(line, "%15s %31s %7s", w1, w2, w3) == 2 &&
-			    !strcmp(w1, "domain") && !parse_u32(w2, spi))
+			    !strcmp(w1, level_name(EESP_LEVEL_DOMAIN)) && !parse_u32(w2, spi))
 				return true;
 		}
 		p = nl ? nl + 1 : NULL;
 	}
 	return false;
-}
-
-static const char *const level_names[] = {"domain", "tenant", "group"};
-
-int parse_level(const char *s, enum eesp_level *level)
-{
-	for (int i = 0; i < EESP_LEVELS; i++) {
-		if (!strcmp(s, level_names[i])) {
-			*level = (enum eesp_level)i;
-			return 0;
-		}
-	}
-	err("unknown level '%s' (expected domain, tenant or group)", s);
-	return -1;
-}
-
-const char *level_name(enum eesp_level level)
-{
-	return (unsigned)level < EESP_LEVELS ? level_names[level] : "?";
-}
-
-static const char *const profile_names[] = {NULL, "spi", "node", "pair", "tenant"};
-
-int parse_profile(const char *s, unsigned *p)
-{
-	for (unsigned i = 1; i <= 4; i++) {
-		if (!strcmp(s, profile_names[i])) {
-			*p = i;
-			return 0;
-		}
-	}
-	err("unknown profile '%s' (expected spi, node, pair or tenant)", s);
-	return -1;
-}
-
-const char *profile_name(unsigned p)
-{
-	return eesp_profile_known(p) ? profile_names[p] : "?";
-}
-
-int parse_kdf(const char *s, unsigned *k)
-{
-	if (!strcmp(s, "cmac") || !strcmp(s, "1"))
-		*k = EESP_KDF_CMAC_AES256;
-	else if (!strcmp(s, "hmac") || !strcmp(s, "2"))
-		*k = EESP_KDF_HMAC_SHA256;
-	else {
-		err("unknown kdf '%s' (expected cmac or hmac)", s);
-		return -1;
-	}
-	return 0;
-}
-
-const char *kdf_name(unsigned k)
-{
-	return k == EESP_KDF_CMAC_AES256 ? "cmac" : k == EESP_KDF_HMAC_SHA256 ? "hmac" : "?";
-}
-
-int parse_suite(const char *s, unsigned *suite)
-{
-	if (!strcmp(s, "aes-gcm-128") || !strcmp(s, "128") || !strcmp(s, "1"))
-		*suite = EESP_SUITE_AES_GCM_128;
-	else if (!strcmp(s, "aes-gcm-256") || !strcmp(s, "256") || !strcmp(s, "2"))
-		*suite = EESP_SUITE_AES_GCM_256;
-	else {
-		err("unknown suite '%s' (expected aes-gcm-128 or aes-gcm-256)", s);
-		return -1;
-	}
-	return 0;
-}
-
-const char *suite_name(unsigned s)
-{
-	return s == EESP_SUITE_AES_GCM_128   ? "aes-gcm-128"
-	       : s == EESP_SUITE_AES_GCM_256 ? "aes-gcm-256"
-					     : "?";
 }
 
 void json_str(FILE *f, const char *s)
