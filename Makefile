@@ -154,8 +154,10 @@ bench:
 	-$(MAKE) $(B)/bench_micro
 	bench/bench.sh
 
-$(B)/bench_micro: bench/micro.c $(B)/libeespcore.a
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $^ $(LDLIBS)
+# bench/micro.c and one file per benchmark family (bench/micro_*.c)
+BENCH_SRC := $(wildcard bench/micro*.c)
+$(B)/bench_micro: $(BENCH_SRC) bench/micro.h $(B)/libeespcore.a
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $(BENCH_SRC) $(B)/libeespcore.a $(LDLIBS)
 
 demo: deps
 	$(MAKE) all
@@ -163,7 +165,7 @@ demo: deps
 
 format:
 	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h) $(VEC_SRC) $(wildcard src/vectors/*.h) $(DAEMON_SRC) $(wildcard src/daemon/*.h) \
-		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC)
+		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC) $(BENCH_SRC) bench/micro.h
 
 clean:
 	rm -rf $(B) build-asan
