@@ -154,9 +154,9 @@ bench:
 	-$(MAKE) $(B)/bench_micro
 	bench/bench.sh
 
-# bench/micro.c and one file per benchmark family (bench/micro_*.c)
+# bench/micro.c (main), micro_common.c and one file per benchmark family (bench/micro_*.c)
 BENCH_SRC := $(wildcard bench/micro*.c)
-$(B)/bench_micro: $(BENCH_SRC) bench/micro.h $(B)/libeespcore.a
+$(B)/bench_micro: $(BENCH_SRC) bench/micro_common.h $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $(BENCH_SRC) $(B)/libeespcore.a $(LDLIBS)
 
 demo: deps
@@ -165,7 +165,7 @@ demo: deps
 
 format:
 	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h) $(VEC_SRC) $(wildcard src/vectors/*.h) $(DAEMON_SRC) $(wildcard src/daemon/*.h) \
-		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC) $(BENCH_SRC) bench/micro.h
+		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC) $(BENCH_SRC) bench/micro_common.h
 
 clean:
 	rm -rf $(B) build-asan

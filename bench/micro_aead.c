@@ -4,7 +4,7 @@
  * (eesp_aead_*) against raw OpenSSL EVP AES-128-GCM with the same key,
  * nonces, AAD and sizes, timed in alternating order.
  */
-#include "micro.h"
+#include "micro_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>

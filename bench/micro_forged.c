@@ -3,7 +3,7 @@
  * micro_forged.c - a flood of forged packets against the derivation budget,
  * and legitimate traffic in the middle of it.
  */
-#include "micro.h"
+#include "micro_common.h"
 
 #include <inttypes.h>
 #include <stdio.h>

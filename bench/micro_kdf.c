@@ -3,7 +3,7 @@
  * micro_kdf.c - uncached eesp_derive_data_key (CMAC and HMAC PRF) and the
  * pre-keyed PRF path a receiver takes on a cache miss.
  */
-#include "micro.h"
+#include "micro_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>

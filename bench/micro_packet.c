@@ -3,7 +3,7 @@
  * micro_packet.c - whole-packet eesp_seal and eesp_parse+eesp_open with a cached
  * key, and the cost of the data-key cache lookup itself.
  */
-#include "micro.h"
+#include "micro_common.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * micro_rss.c - receiver memory (/proc/self/statm) after opening packets from
  * 1 k, 100 k and 1 M distinct sender node ids through one eesp_crypto.
  */
-#include "micro.h"
+#include "micro_common.h"
 
 #include <inttypes.h>
 #include <stdio.h>

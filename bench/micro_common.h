@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * micro.h - what the micro-benchmark families of bench_micro share (micro.c
- * describes them): sizes, the clock, the domain every family seals under.
+ * micro_common.h - what the micro-benchmark families of bench_micro share
+ * (micro.c describes them): sizes, the clock, the domain every family seals under.
  */
-#ifndef EESP_BENCH_MICRO_H
-#define EESP_BENCH_MICRO_H
+#ifndef EESP_BENCH_MICRO_COMMON_H
+#define EESP_BENCH_MICRO_COMMON_H
 
 #include <stdint.h>
 #include <time.h>
@@ -26,7 +26,7 @@ static inline double now_ns(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-/* ----------------------------------------------------------- micro.c -- */
+/* ---------------------------------------------------- micro_common.c -- */
 
 /* The least disturbed repetition: the VM's noise only ever adds time. */
 double fastest(double *v, int n);
@@ -42,7 +42,7 @@ void params(struct eesp_hdr_params *p, uint32_t node, uint16_t session, uint64_t
 /* An IPv4/UDP packet of len bytes (198.51.100.1 -> .2) with a valid header checksum. */
 void inner_packet(uint8_t *b, size_t len);
 
-/* ------------------------------------------------------ the families -- */
+/* ------------------------------------- the families, called by main -- */
 
 void bench_aead(void);	 /* micro_aead.c */
 void bench_kdf(void);	 /* micro_kdf.c */
@@ -51,4 +51,4 @@ void bench_cached(void); /* micro_packet.c */
 void bench_forged(void); /* micro_forged.c */
 void bench_rss(void);	 /* micro_rss.c */
 
-#endif /* EESP_BENCH_MICRO_H */
+#endif /* EESP_BENCH_MICRO_COMMON_H */
