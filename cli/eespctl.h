@@ -55,6 +55,11 @@ void print_hex(FILE *f, const uint8_t *in, size_t len);
 int parse_u32(const char *s, uint32_t *v);
 int parse_u64(const char *s, uint64_t *v);
 
+/* JSON string with escapes. */
+void json_str(FILE *f, const char *s);
+
+/* ----------------------------------------------------------- files.c -- */
+
 /* Read a whole file ("-" = stdin) into a NUL-terminated heap buffer. */
 int read_file(const char *path, char **buf, size_t *len);
 /* Same, but refuse a regular file that group or others may access. */
@@ -70,9 +75,6 @@ struct eesp_keyset *load_keys(const char *path);
 struct eesp_keyset *load_keys_id(const char *path, bool *has_id, uint32_t *id);
 /* The `domain <spi>` scope line of a key file, if there is one. */
 bool keyfile_domain_id(const char *buf, uint32_t *spi);
-
-/* JSON string with escapes. */
-void json_str(FILE *f, const char *s);
 
 /* ----------------------------------------------------------- words.c -- */
 
@@ -147,11 +149,10 @@ char *keyset_format(const struct eesp_keyset *ks, bool has_id, uint32_t id, cons
 #define SA_LINE_MAX 128
 const char *sa_line(char buf[SA_LINE_MAX], enum eesp_mode mode, uint32_t spi, const char *key_hex,
 		    const char *salt_hex);
-/* domain.c, domain_create.c, domain_show.c */
+/* domain_usage.c, domain_create.c, domain_show.c */
 void domain_usage(FILE *f);
 int domain_create(int argc, char *argv[]);
 int domain_show(int argc, char *argv[]);
-
 
 /* ---------------------------------------------------------- context.c -- */
 
