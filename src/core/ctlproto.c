@@ -79,7 +79,7 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_len,
 	return -1;
 }
 
-static int parse_u32(const char *s, size_t n, uint32_t *out)
+static int tok_u32(const char *s, size_t n, uint32_t *out)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -184,7 +184,7 @@ int eesp_ctl_parse(const char *line, size_t len, struct eesp_ctl_req *req, char 
 			return fail(err, err_len, "bad level '%.*s' (domain, tenant or group)",
 				    (int)(tlen[1] > 32 ? 32 : tlen[1]), tok[1]);
 		req->level = (int)lv;
-		if (parse_u32(tok[2], tlen[2], &req->id) < 0)
+		if (tok_u32(tok[2], tlen[2], &req->id) < 0)
 			return fail(err, err_len, "bad id '%.*s' (decimal 0..4294967295)",
 				    (int)(tlen[2] > 32 ? 32 : tlen[2]), tok[2]);
 		return 0;

@@ -192,7 +192,7 @@ static int perr(struct eesp_keyfile_error *kerr, unsigned line, const char *fmt,
 	return EESP_E_INVALID;
 }
 
-static const char *level_name(unsigned level)
+static const char *level_word(unsigned level)
 {
 	return eesp_name_of(eesp_level_names, level);
 }
@@ -223,7 +223,7 @@ static int add_root(struct eesp_keyset *ks, struct parse_state *st,
 		if (!r) {
 			if (*n >= max)
 				return perr(kerr, line, "too many %ss (at most %u)",
-					    level_name(e->level), max);
+					    level_word(e->level), max);
 			r = &rings[*n];
 			m = &marks[*n];
 			memset(r, 0, sizeof(*r));
@@ -245,17 +245,17 @@ static int add_root(struct eesp_keyset *ks, struct parse_state *st,
 		}
 		if (g->generation == e->generation)
 			return perr(kerr, line, "%s %u: generation %u given twice",
-				    level_name(e->level), e->id, e->generation);
+				    level_word(e->level), e->id, e->generation);
 		if (g->generation % EESP_PHASES == e->generation % EESP_PHASES)
 			return perr(
 			    kerr, line,
 			    "%s %u: generation %u has the same phase (%u) as generation %u; "
 			    "live generations need distinct phases (generation mod 4)",
-			    level_name(e->level), e->id, e->generation, e->generation % EESP_PHASES,
+			    level_word(e->level), e->id, e->generation, e->generation % EESP_PHASES,
 			    g->generation);
 	}
 	if (slot == EESP_GENS)
-		return perr(kerr, line, "%s %u: more than three generations", level_name(e->level),
+		return perr(kerr, line, "%s %u: more than three generations", level_word(e->level),
 			    e->id);
 	r->gen[slot].present = true;
 	r->gen[slot].generation = e->generation;
@@ -288,7 +288,7 @@ static int check_no_wrap(const struct eesp_ring *r, const struct ring_marks *m, 
 		return EESP_E_OK;
 	return perr(kerr, m->line[lo],
 		    "%s %u: generation %u after %u: generations never wrap (%u is the last)",
-		    level_name(level), r->id, r->gen[lo].generation, r->gen[hi].generation,
+		    level_word(level), r->id, r->gen[lo].generation, r->gen[hi].generation,
 		    EESP_GEN_LAST);
 }
 
@@ -326,19 +326,19 @@ static int order_ring(struct eesp_ring *r, struct ring_marks *m, unsigned level,
 		}
 	if (marked > 1)
 		return perr(kerr, 0, "%s %u: more than one generation marked next",
-			    level_name(level), r->id);
+			    level_word(level), r->id);
 	if (marked) {
 		for (i = 0; i + 1 < n; i++)
 			if (nx[i])
 				return perr(kerr, ln[i],
 					    "%s %u: generation %u is marked next but is not the "
 					    "highest",
-					    level_name(level), r->id, g[i].generation);
+					    level_word(level), r->id, g[i].generation);
 		if (n == 1)
 			return perr(kerr, ln[0],
 				    "%s %u: generation %u is marked next but there is no "
 				    "current generation",
-				    level_name(level), r->id, g[0].generation);
+				    level_word(level), r->id, g[0].generation);
 	}
 	eesp_wipe(r->gen, sizeof(r->gen));
 	if (n == 3 || marked) {

@@ -2,7 +2,7 @@
 /*
  * vecgen.h - inside the vector generator only: the case tables (cases.c),
  * the fixed inputs (inputs.c), the output helpers (output.c) and the two
- * case writers (eesp_case.c, psp_case.c) that generate.c drives.
+ * case writers (eesp_case.c, psp_case.c) that vectors.c drives.
  */
 #ifndef EESP_VECGEN_H
 #define EESP_VECGEN_H

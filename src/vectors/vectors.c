@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * generate.c - eesp_vectors_generate (vectors.h): the key files, every case
+ * vectors.c - eesp_vectors_generate (vectors.h): the key files, every case
  * in its fixed order (EESP, PSP, receive rules), then index.txt.
  */
 #include "vectors.h"
