@@ -27,27 +27,37 @@ CC ?= cc
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(WARN) -Isrc/core
+# src/core: the protocol, no I/O; src/sys: I/O shared by the programs;
+# src/eespd: the daemon (see README.md, Source tree)
+CFLAGS += -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(WARN) -Isrc/core -Isrc/sys
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS = $(PKG_LIBS) -lpthread
+# Bind every symbol at load (and make the GOT read-only): a lazily bound
+# first call into libcrypto runs the dynamic linker's resolver, which saves
+# all vector registers on the stack, and a key that was just copied through
+# them stays there (tests/unit/test_config_wipe.c).
+LDFLAGS += -Wl,-z,relro,-z,now
 
 CORE_SRC := $(wildcard src/core/*.c)
 VEC_SRC := $(wildcard src/vectors/*.c)
-DAEMON_SRC := $(wildcard src/daemon/*.c)
+SYS_SRC := $(wildcard src/sys/*.c)
+EESPD_SRC := $(wildcard src/eespd/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 VEC_OBJ := $(VEC_SRC:%.c=$(B)/%.o)
-DAEMON_OBJ := $(DAEMON_SRC:%.c=$(B)/%.o)
+SYS_OBJ := $(SYS_SRC:%.c=$(B)/%.o)
+EESPD_OBJ := $(EESPD_SRC:%.c=$(B)/%.o)
+EESPD_LIB_OBJ := $(filter-out $(B)/src/eespd/main.o,$(EESPD_OBJ))
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 
-BINS := $(B)/libeespcore.a $(if $(DAEMON_SRC),$(B)/eespd) $(if $(CLI_SRC),$(B)/eespctl)
+BINS := $(B)/libeespcore.a $(B)/libeespsys.a $(B)/eespd $(B)/eespctl
 
 .PHONY: all tools deps check check-unit demo fuzz fuzz-brief dissector clean install uninstall \
 	vectors bench format
@@ -58,8 +68,25 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
+# the daemon's own files see its headers too
+$(B)/src/eespd/%.o: src/eespd/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
 # rm first: ar would keep the member of a source file that no longer exists
 $(B)/libeespcore.a: $(CORE_OBJ)
+	@mkdir -p $(B)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/libeespsys.a: $(SYS_OBJ)
+	@mkdir -p $(B)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# eespd's modules without main(): the daemon, and what the unit tests and
+# the configuration fuzzer build in memory
+$(B)/libeespd.a: $(EESPD_LIB_OBJ)
 	@mkdir -p $(B)
 	rm -f $@
 	$(AR) rcs $@ $^
@@ -72,45 +99,45 @@ $(B)/libeespvectors.a: $(VEC_OBJ)
 	$(AR) rcs $@ $^
 $(VEC_OBJ) $(CLI_OBJ) $(UNIT_OBJ): CFLAGS += -Isrc/vectors
 
-$(B)/eespd: $(DAEMON_OBJ) $(B)/libeespcore.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(B)/eespd: $(B)/src/eespd/main.o $(B)/libeespd.a $(B)/libeespsys.a $(B)/libeespcore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/eespctl: $(CLI_OBJ) $(B)/libeespvectors.a $(B)/libeespcore.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+$(B)/eespctl: $(CLI_OBJ) $(B)/libeespvectors.a $(B)/libeespsys.a $(B)/libeespcore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # small test programs for the integration tests (tests/tools/*.c)
 tools: $(TOOLS)
-$(B)/tools/%: tests/tools/%.c tests/tools/garble.h $(B)/libeespcore.a
+$(B)/tools/%: tests/tools/%.c tests/tools/garble.h $(B)/libeespsys.a $(B)/libeespcore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespcore.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespsys.a $(B)/libeespcore.a $(LDLIBS)
 
-# the daemon files the unit tests exercise: offload.c; sandbox.c (the seccomp
-# filter must kill a forbidden call); config.c (no key left on the stack:
-# test_config_wipe.c looks from inside its call to eesp_keyfile_parse, hence
-# the --wrap) with privs.c and log.c, which they call into
-UNIT_DAEMON_OBJ := $(patsubst %,$(B)/src/daemon/%.o,offload sandbox config privs log)
-$(B)/test_unit: $(UNIT_OBJ) $(UNIT_DAEMON_OBJ) $(B)/libeespvectors.a $(B)/libeespcore.a
-	$(CC) $(CFLAGS) -Wl,--wrap=eesp_keyfile_parse -o $@ $^ $(LDLIBS) -lcriterion
+# unit tests: the core, the system library and the daemon's modules, all in
+# memory (the daemon's sandbox must kill a forbidden call: test_sandbox.c)
+$(B)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/test_unit: $(UNIT_OBJ) $(B)/libeespd.a $(B)/libeespvectors.a $(B)/libeespsys.a $(B)/libeespcore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
 # libFuzzer harnesses: the core is rebuilt with clang and the sanitizers.
 FUZZ_CC := clang
-FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc/core -fsanitize=fuzzer,address,undefined \
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc/core -Isrc/sys -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined
 $(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard src/core/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(CORE_SRC) $(filter-out tests/fuzz/%,$(wildcard tests/fuzz/support/*.c)) $(PKG_LIBS)
 
-# the configuration parser lives in the daemon: config.c plus the two files it
-# calls into (log.c, privs.c), linked with libconfig and libcap-ng.
-FUZZ_CONFIG_SRC := src/daemon/config.c src/daemon/log.c src/daemon/privs.c
-$(B)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CONFIG_SRC) $(CORE_SRC) $(wildcard src/core/*.h src/daemon/*.h)
+# the configuration parser: the daemon's conf*.c and snap.c with the
+# system library's libconfig helpers (cfgutil.c) and logging, nothing else
+FUZZ_CONFIG_SRC := $(wildcard src/eespd/conf*.c) src/eespd/snap.c src/sys/cfgutil.c src/sys/keyload.c src/sys/log.c
+$(B)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CONFIG_SRC) $(CORE_SRC) $(wildcard src/core/*.h src/sys/*.h src/eespd/*.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Isrc/daemon $(PKG_CFLAGS) -o $@ $< $(FUZZ_CONFIG_SRC) $(CORE_SRC) $(PKG_LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Isrc/eespd $(PKG_CFLAGS) -o $@ $< $(filter-out src/eespd/confenv.c,$(FUZZ_CONFIG_SRC)) $(CORE_SRC) $(PKG_LIBS)
 
 # the TUN offload code (virtio-net header, TSO/USO split) of the daemon: offload.c.
-$(B)/fuzz/fuzz_vnet: tests/fuzz/fuzz_vnet.c tests/unit/csumref.h src/daemon/offload.c src/daemon/offload.h $(wildcard src/core/*.h)
+$(B)/fuzz/fuzz_vnet: tests/fuzz/fuzz_vnet.c tests/unit/csumref.h src/eespd/offload.c src/eespd/offload.h $(wildcard src/core/*.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Isrc/daemon -o $@ $< src/daemon/offload.c
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Isrc/eespd -o $@ $< src/eespd/offload.c
 
 deps:
 	@tools/deps.sh $(DEB_ALL)
@@ -157,27 +184,30 @@ bench:
 # bench/micro.c (main), micro_common.c and one file per benchmark family (bench/micro_*.c)
 BENCH_SRC := $(wildcard bench/micro*.c)
 $(B)/bench_micro: $(BENCH_SRC) bench/micro_common.h $(B)/libeespcore.a
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $(BENCH_SRC) $(B)/libeespcore.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $(BENCH_SRC) $(B)/libeespcore.a $(LDLIBS)
 
 demo: deps
 	$(MAKE) all
 	@tools/demo.sh
 
 format:
-	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h) $(VEC_SRC) $(wildcard src/vectors/*.h) $(DAEMON_SRC) $(wildcard src/daemon/*.h) \
+	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h) $(VEC_SRC) $(wildcard src/vectors/*.h) \
+		$(SYS_SRC) $(wildcard src/sys/*.h) $(EESPD_SRC) $(wildcard src/eespd/*.h) \
 		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC) $(BENCH_SRC) bench/micro_common.h
 
 clean:
 	rm -rf $(B) build-asan
 	-$(MAKE) -C dissector clean
 
--include $(CORE_OBJ:.o=.d) $(VEC_OBJ:.o=.d) $(DAEMON_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(VEC_OBJ:.o=.d) $(SYS_OBJ:.o=.d) $(EESPD_OBJ:.o=.d) $(CLI_OBJ:.o=.d) \
+	$(UNIT_OBJ:.o=.d)
 
 # EESP/PSP test vectors (vectors/): the generator and a regeneration target.
 .PHONY: vectors-regen
 $(B)/genvectors: tools/genvectors.c $(B)/libeespvectors.a $(B)/libeespcore.a
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) -Isrc/vectors $(PKG_CFLAGS) -o $@ $< $(B)/libeespvectors.a $(B)/libeespcore.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc/vectors $(PKG_CFLAGS) -o $@ $< $(B)/libeespvectors.a \
+		$(B)/libeespcore.a $(LDLIBS)
 
 vectors-regen: $(B)/genvectors
 	$(B)/genvectors vectors

@@ -1,25 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * ctl.c - the control-socket client (protocol: src/core/ctlproto.h).
- *
- * One request per connection: a line formatted by eesp_ctl_format(), then
- * the reply "ok\n<body>" or "error <message>\n" until the daemon closes.
+ * ctl.c - eespctl's side of the control socket: which socket (-s, the
+ * EESPCTL_SOCKET environment variable, an interface name, the default) and
+ * one request formatted by eesp_ctl_format() (src/core/ctlproto.h), sent
+ * by the system library's client (src/sys/ctlclient.h).
  */
-#include <errno.h>
-#include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "ctlclient.h"
 #include "ctlproto.h"
 #include "eespctl.h"
-#include "secmem.h"
-
-#define CTL_TIMEOUT_MS 10000
-#define CTL_MAX_REPLY (4u << 20)
 
 const char *ctl_socket_path(const char *arg, char *buf, size_t cap)
 {
@@ -34,129 +26,16 @@ const char *ctl_socket_path(const char *arg, char *buf, size_t cap)
 	return buf;
 }
 
-/* what a failed connect() most likely means */
-static const char *connect_hint(int e)
-{
-	if (e == ENOENT)
-		return " (is eespd running? use -s SOCKET)";
-	/* eespd cannot remove its socket after dropping root (eespd(8)):
-	 * nobody listening there means it is no longer running */
-	if (e == ECONNREFUSED)
-		return " (eespd is not running: stale socket)";
-	return "";
-}
-
-/* A reply may carry keys (spi-alloc): wiped before its memory goes back. */
-static void reply_free(char *rep, size_t cap)
-{
-	if (rep)
-		eesp_wipe(rep, cap);
-	free(rep);
-}
-
 int ctl_request(const char *sock, const struct eesp_ctl_req *req, char **body, char *errbuf,
 		size_t errlen)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char line[EESP_CTL_MAX_LINE + 2];
-	size_t n = eesp_ctl_format(req, line, sizeof(line)), cap = 4096, len = 0;
-	char *rep = NULL;
-	int fd = -1;
+	size_t n = eesp_ctl_format(req, line, sizeof(line));
 
 	*body = NULL;
 	if (!n || n > EESP_CTL_MAX_LINE) {
 		snprintf(errbuf, errlen, "cannot format request");
 		return -1;
 	}
-	if (strlen(sock) >= sizeof(sa.sun_path)) {
-		snprintf(errbuf, errlen, "%s: socket path too long", sock);
-		return -1;
-	}
-	strcpy(sa.sun_path, sock);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		snprintf(errbuf, errlen, "cannot connect to eespd at %s: %s%s", sock,
-			 strerror(errno), connect_hint(errno));
-		goto fail;
-	}
-	for (size_t off = 0; off < n;) {
-		ssize_t w = send(fd, line + off, n - off, MSG_NOSIGNAL);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(errbuf, errlen, "%s: send: %s", sock, strerror(errno));
-			goto fail;
-		}
-		off += (size_t)w;
-	}
-	shutdown(fd, SHUT_WR);
-	rep = malloc(cap);
-	if (!rep)
-		goto oom;
-	for (;;) {
-		struct pollfd p = {.fd = fd, .events = POLLIN};
-		int pr = poll(&p, 1, CTL_TIMEOUT_MS);
-		if (pr < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0) {
-			snprintf(errbuf, errlen, "%s: no reply from eespd within %d s", sock,
-				 CTL_TIMEOUT_MS / 1000);
-			goto fail;
-		}
-		if (len + 1 >= cap) {
-			if (cap >= CTL_MAX_REPLY) {
-				snprintf(errbuf, errlen, "%s: reply too long", sock);
-				goto fail;
-			}
-			char *nr = malloc(cap * 2); /* not realloc: the old copy is wiped */
-			if (!nr)
-				goto oom;
-			memcpy(nr, rep, len);
-			reply_free(rep, cap);
-			rep = nr;
-			cap *= 2;
-		}
-		ssize_t r = recv(fd, rep + len, cap - len - 1, 0);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(errbuf, errlen, "%s: recv: %s", sock, strerror(errno));
-			goto fail;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
-	}
-	rep[len] = 0;
-	close(fd);
-	fd = -1;
-	char *nl = strchr(rep, '\n');
-	char *first_end = nl ? nl : rep + len;
-	if ((size_t)(first_end - rep) == 2 && !strncmp(rep, "ok", 2)) {
-		size_t blen = nl ? len - (size_t)(nl + 1 - rep) : 0;
-		memmove(rep, nl ? nl + 1 : rep + len, blen);
-		eesp_wipe(rep + blen, cap - blen); /* the moved tail; terminates too */
-		*body = rep;
-		return 0;
-	}
-	if (!strncmp(rep, "error", 5)) {
-		*first_end = 0;
-		const char *m = rep + 5;
-		while (*m == ' ')
-			m++;
-		snprintf(errbuf, errlen, "eespd: %s", *m ? m : "error");
-		reply_free(rep, cap);
-		return 1;
-	}
-	*first_end = 0;
-	snprintf(errbuf, errlen, "%s: malformed reply from eespd: '%.60s'", sock, rep);
-	reply_free(rep, cap);
-	return -1;
-oom:
-	snprintf(errbuf, errlen, "out of memory");
-fail:
-	reply_free(rep, cap);
-	if (fd >= 0)
-		close(fd);
-	return -1;
+	return ctl_call(sock, line, n, body, errbuf, errlen);
 }

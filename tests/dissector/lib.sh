@@ -2,22 +2,27 @@
 # Sourced by tests/dissector/NN_*.sh (run from the repo root by tools/check.sh).
 #
 #   ds_setup            skip (77) without tshark, build the plugin if needed,
-#                       make a hermetic config dir readable by nobody, check
-#                       that tshark really loads the plugin
+#                       make a hermetic config dir and a copy of the plugin,
+#                       both readable by nobody, check that tshark really
+#                       loads the plugin
 #   ts ARGS...          run tshark as nobody with the plugin and the hermetic config
 #   ds_file SRC         copy SRC into the temp dir (mode 0644, for nobody); prints the path
 #   check NAME GOT WANT count a pass/fail
 #   ds_finish           print the tally; exit 1 if anything failed
 #
 # tshark as root ignores WIRESHARK_PLUGIN_DIR (reference/wireshark-plugin.md
-# §2.4), hence setpriv to nobody.
+# §2.4), hence setpriv to nobody.  nobody may not be able to reach the build
+# folder (a clone under root's 0700 home or in a mktemp -d folder), so
+# tshark gets a copy of the plugin in the tests' own temporary folder.
 
 # The known-answer constants below are used by the scripts that source this.
 # shellcheck disable=SC2034
 set -u
 DS_PASS=0
 DS_FAIL=0
+# the build's plugin folder (<major.minor>/epan/eesp.so), copied by ds_setup
 DS_PLUGIN_DIR=${DS_PLUGIN_DIR:-$PWD/dissector/build/plugins}
+DS_TSHARK_PLUGINS= # the copy tshark loads, in $DS_TMP
 DS_TSHARK=${DS_TSHARK:-tshark}
 
 ds_skip() {
@@ -43,23 +48,48 @@ ds_setup() {
 	fi
 	mkdir -p "$DS_TMP/cfg"
 	chmod 755 "$DS_TMP" "$DS_TMP/cfg"
+	ds_plugin_copy
 	local so
 	so=$(ts -G plugins 2>/dev/null | awk '$1=="eesp.so" {print $4}')
-	[ -n "$so" ] || ds_die "tshark did not load eesp.so from $DS_PLUGIN_DIR (tshark -G plugins)"
+	[ -n "$so" ] || ds_die "tshark did not load eesp.so from $DS_TSHARK_PLUGINS (a copy of $DS_PLUGIN_DIR; tshark -G plugins)"
 	ts -G protocols 2>/dev/null | grep -qP '\teesp$' || ds_die "protocol eesp not registered"
 	ts -G protocols 2>/dev/null | grep -qP '\tpsp$' || ds_die "protocol psp not registered"
 	echo "plugin loaded: $so"
 }
 
-ts() {
+# ds_as_tshark_user CMD...: run CMD as the user tshark runs as (nobody for root)
+ds_as_tshark_user() {
 	if [ "$(id -u)" = 0 ]; then
-		setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
-			env -i PATH=/usr/bin:/bin HOME="$DS_TMP/cfg" WIRESHARK_CONFIG_DIR="$DS_TMP/cfg" \
-			WIRESHARK_PLUGIN_DIR="$DS_PLUGIN_DIR" "$DS_TSHARK" "$@"
+		setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"
 	else
-		env -i PATH=/usr/bin:/bin HOME="$DS_TMP/cfg" WIRESHARK_CONFIG_DIR="$DS_TMP/cfg" \
-			WIRESHARK_PLUGIN_DIR="$DS_PLUGIN_DIR" "$DS_TSHARK" "$@"
+		"$@"
 	fi
+}
+
+# ds_plugin_copy: copy every <ver>/epan/eesp.so of DS_PLUGIN_DIR to
+# $DS_TMP/plugins (DS_TSHARK_PLUGINS), readable by everyone, and make sure
+# tshark's user can read it: else no plugin loads, and the tests would fail
+# with nothing but "did not load".
+ds_plugin_copy() {
+	local so rel dst=
+	DS_TSHARK_PLUGINS=$DS_TMP/plugins
+	for so in "$DS_PLUGIN_DIR"/*/epan/eesp.so; do
+		[ -f "$so" ] || continue
+		rel=${so#"$DS_PLUGIN_DIR"/}
+		dst=$DS_TSHARK_PLUGINS/$rel
+		{ mkdir -p "$(dirname "$dst")" && cp "$so" "$dst"; } ||
+			ds_die "cannot copy $so to $dst"
+	done
+	[ -n "$dst" ] || ds_die "no */epan/eesp.so in $DS_PLUGIN_DIR (make -C dissector)"
+	chmod -R u=rwX,go=rX "$DS_TSHARK_PLUGINS" || ds_die "cannot chmod $DS_TSHARK_PLUGINS"
+	ds_as_tshark_user test -r "$dst" -a -r "$DS_TMP/cfg" -a -x "$DS_TMP/cfg" ||
+		ds_die "tshark runs as $(ds_as_tshark_user id -un) (root's tshark ignores plugin folders), which cannot read $dst: a folder above $DS_TMP is closed to it; give DS_TMP a folder that $(ds_as_tshark_user id -un) can reach (every folder above it o+x)"
+}
+
+ts() {
+	ds_as_tshark_user env -i PATH=/usr/bin:/bin HOME="$DS_TMP/cfg" \
+		WIRESHARK_CONFIG_DIR="$DS_TMP/cfg" WIRESHARK_PLUGIN_DIR="$DS_TSHARK_PLUGINS" \
+		"$DS_TSHARK" "$@"
 }
 
 ds_file() {

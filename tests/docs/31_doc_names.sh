@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # tests/docs/31_doc_names.sh - the manual pages name what the code knows.
 #
-# 1. Configuration keys.  Every key the daemon's parser knows (src/daemon/
-#    config.c: the names in its keys_* allow-lists and every string literal
-#    passed as the setting name to get_str/get_u32/get_u64/parse_prefix_list/
-#    parse_ranges/config_setting_get_member/config_lookup) must be documented
+# 1. Configuration keys.  Every key the daemon's parser knows (src/eespd/
+#    conf*.c: the names in its keys_* allow-lists and every string literal
+#    passed as the setting name to cfg_str/cfg_u32/cfg_u64/cfg_bool/cfg_word/
+#    cfg_prefix_list/config_setting_get_member/config_lookup) must be documented
 #    in man/eespd.conf.5 as ".It Ic <key>" (or ", Ic <key>" on such a line);
 #    every key the parser reads must also be in one of its allow-lists (else
 #    eespd refuses the documented key as "unknown setting"); and every ".It Ic"
@@ -19,8 +19,11 @@ B=${B:-build}
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 command -v "$PY" >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
-for f in src/daemon/config.c man/eespd.conf.5 cli/eespctl.c man/eespctl.8; do
-	[ -e "$f" ] || { echo "SKIP: $f missing"; exit 77; }
+# the sources are part of the tree: a missing one means this test is out of
+# date, which must fail rather than skip
+for f in src/eespd/conf.c src/eespd/conf_domain.c src/eespd/conf_peers.c man/eespd.conf.5 \
+	cli/eespctl.c man/eespctl.8; do
+	[ -e "$f" ] || { echo "FAIL: $f missing (moved? update this test)"; exit 1; }
 done
 
 "$PY" - "$B" <<'PYEOF'
@@ -28,7 +31,7 @@ import os, re, subprocess, sys
 
 B = sys.argv[1]
 bad = []
-src = open("src/daemon/config.c").read()
+src = "".join(open("src/eespd/" + f).read() for f in ("conf.c", "conf_domain.c", "conf_peers.c"))
 # strip comments so commented-out code does not count
 src = re.sub(r"/\*.*?\*/", " ", src, flags=re.S)
 src = re.sub(r"//[^\n]*", " ", src)
@@ -39,9 +42,9 @@ for m in re.finditer(r"keys_(\w+)\s*\[\s*\]\s*=\s*\{(.*?)\}", src, re.S):
     allow[m.group(1)] = re.findall(r'"([a-z_0-9]+)"', m.group(2))
 allowed = set(k for v in allow.values() for k in v)
 if not allowed:
-    bad.append("config.c: no keys_*[] allow-lists found (extraction broken?)")
+    bad.append("conf*.c: no keys_*[] allow-lists found (extraction broken?)")
 
-calls = r"(?:get_str|get_u32|get_u64|get_bool|parse_prefix_list|parse_ranges|config_setting_get_member|config_lookup|config_setting_lookup\w*|config_lookup\w*)"
+calls = r"(?:cfg_str|cfg_u32|cfg_u64|cfg_bool|cfg_word|cfg_prefix_list|cfg_ranges|config_setting_get_member|config_lookup|config_setting_lookup\w*|config_lookup\w*)"
 read = set()
 for m in re.finditer(calls + r'\s*\(([^;{}]*?)"([a-z_0-9.]+)"', src, re.S):
     # only the first string literal after the call's opening parenthesis
@@ -49,10 +52,10 @@ for m in re.finditer(calls + r'\s*\(([^;{}]*?)"([a-z_0-9.]+)"', src, re.S):
         continue
     read.add(m.group(2).split(".")[-1])
 if len(read) < 10:
-    bad.append("config.c: only %d keys read (extraction broken?): %s" % (len(read), sorted(read)))
+    bad.append("conf*.c: only %d keys read (extraction broken?): %s" % (len(read), sorted(read)))
 
 for k in sorted(read - allowed):
-    bad.append("config.c reads '%s' but no keys_*[] allow-list has it: eespd refuses it as an unknown setting" % k)
+    bad.append("src/eespd/conf*.c reads '%s' but no keys_*[] allow-list has it: eespd refuses it as an unknown setting" % k)
 
 man = open("man/eespd.conf.5").read()
 # documented keys: ".It Ic key ..." and further ", Ic key" on the same .It line
@@ -73,7 +76,7 @@ for k in sorted(known):
     elif k not in doc:
         print("note: '%s' is mentioned (Ic) in eespd.conf.5 but has no .It entry" % k)
 for k in sorted(doc - known):
-    bad.append("man/eespd.conf.5 documents '%s', which src/daemon/config.c does not know" % k)
+    bad.append("man/eespd.conf.5 documents '%s', which src/eespd/conf*.c does not know" % k)
 print("config keys: %d known to the parser, %d documented" % (len(known), len(doc & known)))
 
 # --- 2. eespctl subcommands -------------------------------------------------

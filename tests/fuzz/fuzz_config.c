@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fuzz_config - libFuzzer harness for the eespd configuration parser
- * (src/daemon/config.c through cfg_load_string, the same code path as
- * cfg_load minus the file read).
+ * (src/eespd/conf*.c through conf_parse with the text in memory, the same
+ * code path as the daemon's start and reload minus libconfig's file read).
  *
  * Relative key_file paths and @include resolve in a private temporary
  * directory holding copies of the lab key files (conf/keys/ *.keys under the
@@ -10,9 +10,11 @@
  * real keys.  The harness must not open arbitrary files (a FIFO blocks
  * open(), some devices act on open): inputs using @include are skipped, and
  * so are inputs whose key_file (found by a libconfig pre-parse, the same
- * parser config.c uses) is absolute, holds "..", or unusual characters.
- * On success the snapshot is cloned and freed to exercise cfg_clone and
- * cfg_free on every parsed shape.
+ * parser conf.c uses) is absolute, holds "..", or unusual characters.
+ * Users and groups resolve to the fuzzer's own ids (no passwd lookup), key
+ * files load through keyload_file as in the daemon.  On success the
+ * snapshot is cloned and freed to exercise snap_clone and snap_free on
+ * every parsed shape.
  */
 #include <ctype.h>
 #include <libconfig.h>
@@ -25,7 +27,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "eespd.h"
+#include "conf.h"
+#include "keyload.h"
+#include "log.h"
+#include "snap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -99,11 +104,39 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	copy_key("conf/keys/psp-a.keys", "client1.keys");
 	copy_key("conf/keys/psp-b.keys", "client2.keys");
 	atexit(cleanup);
-	log_open(true, LOG_LVL_ERROR - 1); /* quiet: nothing at or below -1 */
+	log_open("fuzz_config", true, LOG_LVL_ERROR - 1); /* quiet */
 	return 0;
 }
 
-/* key_file is the only path config.c opens: allow only relative names of
+static int fuzz_user_uid(void *arg, const char *name, uid_t *uid)
+{
+	(void)arg;
+	(void)name;
+	*uid = geteuid();
+	return 0;
+}
+
+static int fuzz_group_gid(void *arg, const char *name, gid_t *gid)
+{
+	(void)arg;
+	(void)name;
+	*gid = getegid();
+	return 0;
+}
+
+static int fuzz_load_keys(void *arg, const char *path, uid_t uid, struct eesp_keyset **ks,
+			  bool *positioned, char *err, size_t err_len)
+{
+	(void)arg;
+	int rc = keyload_file(path, keyload_reader(uid), ks, err, err_len);
+	*positioned = rc == KEYLOAD_E_TEXT;
+	return rc == KEYLOAD_OK ? 0 : -1;
+}
+
+static const struct conf_env fuzz_env = {
+    .user_uid = fuzz_user_uid, .group_gid = fuzz_group_gid, .load_keys = fuzz_load_keys};
+
+/* key_file is the only path the parser opens: allow only relative names of
  * [A-Za-z0-9._/-] without "..", so they resolve inside dir. */
 static bool path_ok(const char *p)
 {
@@ -129,7 +162,7 @@ static bool walk(const config_setting_t *s)
 	return true;
 }
 
-/* the same libconfig parse config.c does, to find every key_file first */
+/* the same libconfig parse conf.c does, to find every key_file first */
 static bool paths_safe(const char *text)
 {
 	config_t cf;
@@ -145,7 +178,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char err[1024];
 	char *text;
-	struct cfg *c, *k;
+	struct eespd_conf *conf;
+	struct snap *snap = NULL;
+	struct conf_warnings warn;
 
 	if (size > 64 * 1024)
 		return 0;
@@ -160,8 +195,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	err[0] = 0;
-	c = cfg_load_string(text, "fuzz.conf", dir, geteuid(), err, sizeof(err));
-	if (!c) {
+	conf = calloc(1, sizeof(*conf));
+	if (!conf) {
+		free(text);
+		return 0;
+	}
+	warn.n = 0;
+	if (conf_parse("fuzz.conf", text, dir, &fuzz_env, conf, &snap, &warn, err, sizeof(err))) {
 		if (!err[0] || !memchr(err, 0, sizeof(err)))
 			abort(); /* every refusal names the problem */
 		if (getenv("FUZZ_CONFIG_VERBOSE"))
@@ -169,10 +209,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else {
 		if (getenv("FUZZ_CONFIG_VERBOSE"))
 			fprintf(stderr, "accepted\n");
-		k = cfg_clone(c);
-		cfg_free(k);
-		cfg_free(c);
+		snap_free(snap_clone(snap));
+		snap_free(snap);
 	}
+	free(conf);
 	free(text);
 	return 0;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * fuzz_vnet - libFuzzer harness for the TUN offload code (src/daemon/offload.c):
+ * fuzz_vnet - libFuzzer harness for the TUN offload code (src/eespd/offload.c):
  * the input is a 10-byte virtio_net_hdr (host byte order, as eespd reads it)
  * followed by the packet.  vnet_gso_split() splits it into a 2048-byte
  * segment buffer (eespd's tx_buf_sz for the default MTU) and

@@ -771,7 +771,7 @@ wait_for() {
 }
 
 # drop counter names: every reason of src/core/errors.h except "ok", and the
-# daemon's own drops (src/daemon/counters.c counter_is_drop)
+# daemon's own drops (src/eespd/counters.c counter_is_drop)
 drop_names() {
 	sed -n 's/.*X([A-Z_0-9]*, *"\([a-z_]*\)").*/\1/p' src/core/errors.h | grep -v '^ok$'
 	printf '%s\n' keepalive ike esp oversize_rx tun_write_err non_ip send_err tx_no_buffer iv_exhausted replay_too_old \

@@ -2,7 +2,7 @@
 /*
  * csumref.h - the test oracle for the offload checksums: an RFC 1071 sum
  * written byte by byte over big-endian 16-bit words, independent of the
- * 64-bit one in src/daemon/offload.c.  Shared by tests/unit/test_offload.c
+ * 64-bit one in src/eespd/offload.c.  Shared by tests/unit/test_offload.c
  * and tests/fuzz/fuzz_vnet.c.
  */
 #ifndef EESP_TEST_CSUMREF_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * test_offload.c - TUN offload (src/daemon/offload.c): TCP and UDP GSO
+ * test_offload.c - TUN offload (src/eespd/offload.c): TCP and UDP GSO
  * super-packets built by hand for IPv4 and IPv6 are split, and every segment
  * is checked on its own against the original: IP length fields, IPv4 IDs and
  * header checksum, TCP sequence numbers and flags, UDP length, the L4
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/daemon/offload.h"
+#include "offload.h"
 #include "csumref.h"
 
 #define FIN 0x01

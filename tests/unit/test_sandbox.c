@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * test_sandbox.c - the seccomp allow-list of src/daemon/sandbox.c really
+ * test_sandbox.c - the seccomp allow-list of src/eespd/sandbox.c really
  * kills: a child process loads it, then makes one call; allowed calls keep
  * working, forbidden ones end the child with SIGSYS.  And a restricted
  * io_uring refuses operations outside its list.
@@ -23,7 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../src/daemon/sandbox.h"
+#include "sandbox.h"
+#include "sanitizer.h"
 
 static int g_pipe[2];
 
@@ -33,7 +34,7 @@ static int run_filtered(int (*body)(void))
 {
 	char err[256];
 	int st = 0;
-	if (EESPD_SANITIZER) /* eespd skips the filter too (sandbox.h) */
+	if (EESP_SANITIZER) /* eespd skips the filter too (sandbox.h) */
 		cr_skip_test("sanitizer build: its runtime makes calls outside the list");
 	cr_assert_eq(pipe(g_pipe), 0);
 	pid_t pid = fork();

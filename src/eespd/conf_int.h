@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * conf_int.h - what the parts of the configuration parser share (conf.c:
+ * the file and the daemon group; conf_domain.c: domains, psp, policy;
+ * conf_peers.c: peers and routes).  Not for the rest of the daemon.
+ */
+#ifndef EESPD_CONF_INT_H
+#define EESPD_CONF_INT_H
+
+#include "cfgutil.h"
+#include "conf.h"
+
+struct parse {
+	struct cfg_ctx x;
+	const struct conf_env *env;
+	struct conf_warnings *warn;
+	struct eespd_conf *conf;
+	struct snap *snap;
+	uid_t daemon_uid; /* reads the key files on every reload */
+};
+
+/* A note for the caller to log, "file:line: <fmt>" when s has a line. */
+void conf_warn(struct parse *p, const config_setting_t *s, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Load a domain's key file (d->key_path) through the environment; errors
+ * name the setting "where" (its key_file line). */
+int conf_load_keys(struct parse *p, const config_setting_t *where, struct domain *d);
+
+/* A peer or policy entry in key boundary (tenant, group) of domain d whose
+ * roots this node lacks can never match: noted as a warning. */
+void conf_note_boundary_keys(struct parse *p, const config_setting_t *e, const struct domain *d,
+			     uint32_t tenant, uint32_t group);
+
+int conf_parse_domains(struct parse *p, config_t *cf);
+int conf_parse_psp(struct parse *p, config_t *cf);
+int conf_parse_peers(struct parse *p, config_t *cf);
+
+#endif /* EESPD_CONF_INT_H */

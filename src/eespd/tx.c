@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * tx.c - TUN -> cryptokey routing -> seal -> datagram.
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "counters.h"
+#include "dp.h"
+#include "ivstate.h"
+#include "names.h"
+#include "secmem.h"
+
+static inline uint32_t mix32(uint32_t h, uint32_t v)
+{
+	/* murmur3 round */
+	v *= 0xcc9e2d51u;
+	v = (v << 15) | (v >> 17);
+	v *= 0x1b873593u;
+	h ^= v;
+	h = (h << 13) | (h >> 19);
+	return h * 5 + 0xe6546b64u;
+}
+
+static inline uint32_t fmix32(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+uint16_t flow_bucket(uint32_t seed, const uint8_t *p, size_t len, uint16_t lo, uint16_t hi)
+{
+	uint32_t h = seed;
+	unsigned proto = 0;
+	size_t l4 = 0;
+	bool ports = false;
+
+	if (len >= 20 && (p[0] >> 4) == 4) {
+		size_t ihl = (size_t)(p[0] & 0x0f) * 4;
+		for (int i = 12; i < 20; i += 4)
+			h = mix32(h, eesp_get32(p + i));
+		proto = p[9];
+		l4 = ihl;
+		/* no ports in fragments */
+		ports = ihl >= 20 && !(eesp_get16(p + 6) & 0x3fff);
+	} else if (len >= 40 && (p[0] >> 4) == 6) {
+		for (int i = 8; i < 40; i += 4)
+			h = mix32(h, eesp_get32(p + i));
+		h = mix32(h, eesp_get32(p) & 0x000fffff); /* flow label */
+		proto = p[6];
+		l4 = 40;
+		ports = true;
+	}
+	h = mix32(h, proto);
+	if (ports && (proto == 6 || proto == 17 || proto == 132 || proto == 136) && l4 + 4 <= len)
+		h = mix32(h, eesp_get32(p + l4));
+	h = fmix32(h);
+	return (uint16_t)(lo + h % ((uint32_t)hi - lo + 1));
+}
+
+/*
+ * The worker's IV lane (ivgen.h) hands out IVs only below a mark that is on
+ * disk (ivstate.c).  A new mark is asked for ahead of need - for the next
+ * second's IVs, and when half of the block is used - and taken over as soon
+ * as the persister reports it written; only if the disk falls behind does
+ * the worker wait for it here (iv_persist_wait).
+ */
+static void iv_take_persisted(struct dp *dp)
+{
+	if (dp->iv_pending && ivstate_persisted(dp->ivp, dp->lane) >= dp->iv_pending) {
+		eesp_ivgen_extend(&dp->iv, dp->iv_pending);
+		dp->iv_pending = 0;
+	}
+}
+
+static void iv_ask_ahead(struct dp *dp)
+{
+	if (!dp->iv_pending && eesp_ivgen_wants_mark(&dp->iv, dp->now_s)) {
+		dp->iv_pending = eesp_ivgen_mark(&dp->iv, dp->now_s);
+		ivstate_request(dp->ivp, dp->lane, dp->iv_pending);
+	}
+}
+
+static int next_iv(struct dp *dp, uint64_t *iv)
+{
+	iv_take_persisted(dp);
+	iv_ask_ahead(dp);
+	for (int tries = 0; tries < 2; tries++) {
+		if (eesp_ivgen_next(&dp->iv, dp->now_s, iv) == EESP_E_OK)
+			return 0;
+		iv_ask_ahead(dp);
+		if (!dp->iv_pending)
+			return -1; /* the lane is used up: nothing to wait for */
+		cnt_add(dp->cnt, CNT_IV_PERSIST_WAIT, 1);
+		if (ivstate_wait(dp->ivp, dp->lane, dp->iv_pending)) {
+			dp->iv_pending = 0; /* the next packet asks again */
+			return -1;
+		}
+		iv_take_persisted(dp);
+	}
+	return -1;
+}
+
+const struct peer *tx_route(const struct dp *dp, const uint8_t *inner, size_t len, unsigned *why)
+{
+	const struct peer *peer;
+	if (len >= 20 && (inner[0] >> 4) == 4)
+		peer = route_lookup(dp->snap, AF_INET, inner + 16);
+	else if (len >= 40 && (inner[0] >> 4) == 6)
+		peer = route_lookup(dp->snap, AF_INET6, inner + 24);
+	else {
+		*why = CNT_NON_IP;
+		return NULL;
+	}
+	if (!peer)
+		*why = EESP_E_NO_ROUTE;
+	return peer;
+}
+
+/* EESP header parameters of domain c for a packet to peer with this IV */
+static void eesp_params(struct dp *dp, const struct domain *c, const struct peer *peer, int family,
+			uint64_t iv, struct eesp_hdr_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->session_id = dp->session_id;
+	p->sctx.profile = c->profile;
+	p->sctx.kdf = c->kdf;
+	p->sctx.suite = c->suite;
+	p->sctx.flags = (uint8_t)c->sctx_flags;
+	p->sctx.phase[0] = c->phase[0];
+	p->sctx.phase[1] = c->phase[1];
+	p->sctx.phase[2] = c->phase[2];
+	p->sctx.epoch = dp_tx_epoch(dp, c);
+	p->sctx.tenant_id = c->tenant;
+	p->sctx.group_id = c->group;
+	p->sctx.node_id = c->node_id;
+	p->sctx.peer_node_id = peer->node_id;
+	p->crypt_offset = c->crypt_offset;
+	p->next_hdr = family == AF_INET ? 4 : 41;
+	p->sn = iv;
+}
+
+static int seal_eesp(struct dp *dp, const struct domain *c, const struct peer *peer, int family,
+		     uint64_t iv, const uint8_t *inner, size_t len, uint8_t *out, size_t cap,
+		     size_t *n)
+{
+	struct eesp_hdr_params p;
+	int r;
+	eesp_params(dp, c, peer, family, iv, &p);
+	if (c->profile == EESP_PROFILE_SPI && peer->tx_key >= 0) {
+		/* client: out-of-band data key, bound to Session ID 1, the
+		 * configured epoch and the server's phase (sa_phase) */
+		const struct eesp_sa_key *k = &c->keys->sa[peer->tx_key];
+		struct eesp_dkey dk;
+		p.spi = peer->tx_spi;
+		p.sctx.phase[0] = c->sa_phase;
+		p.sctx.phase[1] = p.sctx.phase[2] = 0;
+		p.sctx.flags = 0;
+		memset(&dk, 0, sizeof(dk));
+		dk.suite = c->suite;
+		memcpy(dk.key, k->key, k->key_len);
+		memcpy(dk.salt, k->salt, 4);
+		r = eesp_seal_with_key(dp->crypto, &dk, &p, inner, len, out, cap, n);
+		eesp_wipe(&dk, sizeof(dk));
+		return r;
+	}
+	/* node/pair/tenant, or the spi-profile server (SPI = the client's) */
+	p.spi = c->profile == EESP_PROFILE_SPI ? peer->tx_spi : c->dom.spi;
+	return eesp_seal(dp->crypto, &c->dom, &p, inner, len, out, cap, n);
+}
+
+static int seal_psp(struct dp *dp, const struct domain *c, const struct peer *peer, int family,
+		    uint64_t iv, const uint8_t *inner, size_t len, uint8_t *out, size_t cap,
+		    size_t *n)
+{
+	struct psp_hdr_params p;
+	memset(&p, 0, sizeof(p));
+	p.next_hdr = family == AF_INET ? 4 : 41;
+	p.crypt_off = c->psp_crypt_offset;
+	p.version = (uint8_t)c->psp_version;
+	p.spi = peer->tx_spi;
+	p.iv = iv;
+	return psp_seal_with_key(dp->crypto, c->keys->sa[peer->tx_key].key, &p, inner, len, out,
+				 cap, n);
+}
+
+unsigned tx_seal(struct dp *dp, const struct peer *peer, const uint8_t *inner, size_t len,
+		 uint8_t *out, size_t cap, size_t *out_len)
+{
+	/* seal with the peer's trust domain (profile, keys, node id, epoch) */
+	const struct domain *c = &dp->snap->dom[peer->dom < dp->snap->n_doms ? peer->dom : 0];
+	int family = (inner[0] >> 4) == 4 ? AF_INET : AF_INET6;
+	size_t n = 0;
+	uint64_t iv;
+	int r;
+
+	if (len > dp->conf->mtu)
+		return EESP_E_OVERSIZE;
+	if (next_iv(dp, &iv))
+		return CNT_IV_EXHAUSTED;
+	if (dp->conf->mode == EESP_MODE_EESP)
+		r = seal_eesp(dp, c, peer, family, iv, inner, len, out, cap, &n);
+	else
+		r = seal_psp(dp, c, peer, family, iv, inner, len, out, cap, &n);
+	if (r != EESP_E_OK)
+		return r > 0 && r < EESP_E__COUNT ? (unsigned)r : EESP_E_CRYPTO;
+	*out_len = n;
+	return 0;
+}

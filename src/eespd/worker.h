@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * worker.h - a worker thread: one io_uring driving one TUN queue, one UDP
+ * receive socket and the shared send sockets; its own IV lane (Session ID
+ * = index + 1), counters and key caches.
+ */
+#ifndef EESPD_WORKER_H
+#define EESPD_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct eespd;
+struct sockset;
+struct worker;
+
+/* A worker for queue idx of the TUN (tun_fd) and the sockets s; iv_mark
+ * is its lane's persisted IV mark.  Its ring is created here, disabled and
+ * restricted (main thread, before the seccomp filter).  NULL on failure. */
+struct worker *worker_new(struct eespd *e, unsigned idx, int tun_fd, const struct sockset *s,
+			  uint64_t iv_mark);
+int worker_start(struct worker *w);
+void worker_stop_join(struct worker *w);
+void worker_free(struct worker *w);
+
+/* Counters of a worker (read with relaxed atomic loads; counters.h). */
+const uint64_t *worker_counters(const struct worker *w);
+/* Serial of the snapshot the worker runs with (its acknowledgement). */
+uint64_t worker_snap_serial(const struct worker *w);
+bool worker_uses_multishot(const struct worker *w);
+/* Proxy counters per domain pair (from, to: domain indexes; bytes 0/1). */
+uint64_t worker_proxy_counter(const struct worker *w, unsigned from, unsigned to, unsigned bytes);
+void worker_set_seed(struct worker *w, uint32_t seed);
+/* The thread gave up (io_uring or buffer ring setup failed). */
+bool worker_failed(const struct worker *w);
+
+#endif /* EESPD_WORKER_H */
