@@ -25,7 +25,7 @@ DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
 
 CC ?= cc
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Wformat=2 -Wvla
+	-Wformat=2 -Wvla -Wundef
 CFLAGS ?= -O2 -g
 # src/core: the protocol, no I/O; src/sys: I/O shared by the programs;
 # src/eespd: the daemon (see README.md, Source tree)

@@ -2,7 +2,6 @@
 /*
  * tx.c - TUN -> cryptokey routing -> seal -> datagram.
  */
-#include <arpa/inet.h>
 #include <string.h>
 
 #include "counters.h"
