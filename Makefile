@@ -20,12 +20,13 @@ DEB_BUILD := build-essential pkg-config libssl-dev liburing-dev libconfig-dev \
 	libcap-ng-dev libseccomp-dev libcriterion-dev
 DEB_TEST := clang libclang-rt-14-dev iproute2 iputils-ping iperf3 tcpdump tshark ethtool \
 	wireshark-dev libwireshark-dev libgcrypt20-dev libglib2.0-dev mandoc \
-	procps psmisc util-linux python3 python3-cryptography openssl man-db
+	procps psmisc util-linux python3 python3-cryptography openssl man-db \
+	strongswan-swanctl charon-systemd
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
 
 CC ?= cc
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Wformat=2 -Wvla
+	-Wformat=2 -Wvla -Wundef
 CFLAGS ?= -O2 -g
 # src/core: the protocol, no I/O; src/ike: the IKEv2 protocol core, no I/O;
 # src/sys: I/O shared by the programs; src/eespd: the daemon (see README.md,
@@ -42,6 +43,7 @@ LDFLAGS += -Wl,-z,relro,-z,now
 
 CORE_SRC := $(wildcard src/core/*.c)
 IKE_SRC := $(wildcard src/ike/*.c)
+VEC_SRC := $(wildcard src/vectors/*.c)
 SYS_SRC := $(wildcard src/sys/*.c)
 EESPD_SRC := $(wildcard src/eespd/*.c)
 IKED_SRC := $(wildcard src/iked/*.c)
@@ -51,6 +53,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 IKE_OBJ := $(IKE_SRC:%.c=$(B)/%.o)
+VEC_OBJ := $(VEC_SRC:%.c=$(B)/%.o)
 SYS_OBJ := $(SYS_SRC:%.c=$(B)/%.o)
 EESPD_OBJ := $(EESPD_SRC:%.c=$(B)/%.o)
 EESPD_LIB_OBJ := $(filter-out $(B)/src/eespd/main.o,$(EESPD_OBJ))
@@ -83,24 +86,37 @@ $(B)/src/iked/%.o: src/iked/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc/iked $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
+# rm first: ar would keep the member of a source file that no longer exists
 $(B)/libeespcore.a: $(CORE_OBJ)
 	@mkdir -p $(B)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 # the IKEv2 protocol core (src/ike/README.md); it uses libeespcore (secmem)
 $(B)/libeespike.a: $(IKE_OBJ)
 	@mkdir -p $(B)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(B)/libeespsys.a: $(SYS_OBJ)
 	@mkdir -p $(B)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 # eespd's modules without main(): the daemon, and what the unit tests and
 # the configuration fuzzer build in memory
 $(B)/libeespd.a: $(EESPD_LIB_OBJ)
 	@mkdir -p $(B)
+	rm -f $@
 	$(AR) rcs $@ $^
+
+# the test-vector generator (src/vectors/): eespctl vectors, genvectors and
+# the unit tests link it; eespd does not
+$(B)/libeespvectors.a: $(VEC_OBJ)
+	@mkdir -p $(B)
+	rm -f $@
+	$(AR) rcs $@ $^
+$(VEC_OBJ) $(CLI_OBJ) $(UNIT_OBJ): CFLAGS += -Isrc/vectors
 
 $(B)/eespd: $(B)/src/eespd/main.o $(B)/libeespd.a $(B)/libeespsys.a $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -108,13 +124,14 @@ $(B)/eespd: $(B)/src/eespd/main.o $(B)/libeespd.a $(B)/libeespsys.a $(B)/libeesp
 # eesp-iked's modules without main(): the daemon and the unit tests
 $(B)/libeespiked.a: $(IKED_LIB_OBJ)
 	@mkdir -p $(B)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(B)/eesp-iked: $(B)/src/iked/main.o $(B)/libeespiked.a $(B)/libeespike.a $(B)/libeespsys.a \
 		$(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/eespctl: $(CLI_OBJ) $(B)/libeespsys.a $(B)/libeespcore.a
+$(B)/eespctl: $(CLI_OBJ) $(B)/libeespvectors.a $(B)/libeespsys.a $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # small test programs for the integration tests (tests/tools/*.c)
@@ -128,8 +145,8 @@ $(B)/tools/%: tests/tools/%.c tests/tools/garble.h $(B)/libeespsys.a $(B)/libees
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc/eespd -Isrc/iked $(PKG_CFLAGS) -MMD -MP -c $< -o $@
-$(B)/test_unit: $(UNIT_OBJ) $(B)/libeespd.a $(B)/libeespiked.a $(B)/libeespike.a $(B)/libeespsys.a \
-		$(B)/libeespcore.a
+$(B)/test_unit: $(UNIT_OBJ) $(B)/libeespd.a $(B)/libeespiked.a $(B)/libeespvectors.a $(B)/libeespike.a \
+		$(B)/libeespsys.a $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
 # libFuzzer harnesses: the core is rebuilt with clang and the sanitizers.
@@ -199,29 +216,35 @@ bench:
 	-$(MAKE) $(B)/bench_micro
 	bench/bench.sh
 
-$(B)/bench_micro: bench/micro.c $(B)/libeespcore.a
-	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $^ $(LDLIBS)
+# bench/micro.c (main), micro_common.c and one file per benchmark family (bench/micro_*.c)
+BENCH_SRC := $(wildcard bench/micro*.c)
+$(B)/bench_micro: $(BENCH_SRC) bench/micro_common.h $(B)/libeespcore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $(BENCH_SRC) $(B)/libeespcore.a $(LDLIBS)
 
 demo: deps
 	$(MAKE) all
 	@tools/demo.sh
 
 format:
-	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h) $(IKE_SRC) $(wildcard src/ike/*.h) $(SYS_SRC) $(wildcard src/sys/*.h) \
-		$(EESPD_SRC) $(wildcard src/eespd/*.h) $(IKED_SRC) $(wildcard src/iked/*.h) \
-		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC)
+	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h) $(VEC_SRC) $(wildcard src/vectors/*.h) \
+		$(IKE_SRC) $(wildcard src/ike/*.h) \
+		$(SYS_SRC) $(wildcard src/sys/*.h) $(EESPD_SRC) $(wildcard src/eespd/*.h) \
+		$(IKED_SRC) $(wildcard src/iked/*.h) \
+		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC) $(BENCH_SRC) bench/micro_common.h
 
 clean:
 	rm -rf $(B) build-asan
 	-$(MAKE) -C dissector clean
 
--include $(CORE_OBJ:.o=.d) $(IKE_OBJ:.o=.d) $(SYS_OBJ:.o=.d) $(EESPD_OBJ:.o=.d) $(IKED_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(VEC_OBJ:.o=.d) $(IKE_OBJ:.o=.d) $(SYS_OBJ:.o=.d) $(EESPD_OBJ:.o=.d) \
+	$(IKED_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
 
 # EESP/PSP test vectors (vectors/): the generator and a regeneration target.
 .PHONY: vectors-regen
-$(B)/genvectors: tools/genvectors.c $(B)/libeespcore.a
+$(B)/genvectors: tools/genvectors.c $(B)/libeespvectors.a $(B)/libeespcore.a
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespcore.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc/vectors $(PKG_CFLAGS) -o $@ $< $(B)/libeespvectors.a \
+		$(B)/libeespcore.a $(LDLIBS)
 
 vectors-regen: $(B)/genvectors
 	$(B)/genvectors vectors

@@ -120,6 +120,10 @@ for s in A B; do
 	ip netns exec "$n" swanctl --load-all --file "$work/$s/swanctl.conf" \
 		--uri "unix://$work/$s/vici.sock" >/dev/null
 done
+# the daemons' sockets live in the namespaces only
+if ss -H -ulnp 2>/dev/null | grep -q charon; then
+	echo "ike_fixture: a charon listens in the root namespace" >&2; exit 1
+fi
 ip netns exec "$na" timeout 30 swanctl --initiate --ike eesp --uri "unix://$work/A/vici.sock"
 sas=$(ip netns exec "$nb" swanctl --list-sas --raw --uri "unix://$work/B/vici.sock")
 grep -q 'state=ESTABLISHED' <<<"$sas" || { echo "ike_fixture: not established: $sas" >&2; exit 1; }
