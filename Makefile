@@ -21,7 +21,7 @@ DEB_BUILD := build-essential pkg-config libssl-dev liburing-dev libconfig-dev \
 DEB_TEST := clang libclang-rt-14-dev iproute2 iputils-ping iperf3 tcpdump tshark ethtool \
 	wireshark-dev libwireshark-dev libgcrypt20-dev libglib2.0-dev mandoc \
 	procps psmisc util-linux python3 python3-cryptography openssl man-db \
-	strongswan-swanctl charon-systemd
+	strongswan-swanctl charon-systemd nftables
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
 
 CC ?= cc
