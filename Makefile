@@ -250,7 +250,7 @@ vectors-regen: $(B)/genvectors
 	$(B)/genvectors vectors
 
 # ---------------------------------------------------------------- install --
-# make install [PREFIX=/usr/local] [DESTDIR=]: eespd -> sbin, eespctl -> bin,
+# make install [PREFIX=/usr/local] [DESTDIR=]: eespd, eesp-iked -> sbin, eespctl -> bin,
 # man pages, sample configuration (never /etc), the systemd unit if present
 # (ExecStart pointed at $(PREFIX)/sbin/eespd), the Wireshark plugin if the
 # Wireshark development files are there.  make uninstall removes those files.
@@ -268,6 +268,7 @@ HAVE_WS := $(shell pkg-config --exists wireshark && echo yes)
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 0755 $(B)/eespd $(DESTDIR)$(SBINDIR)/eespd
+	install -m 0755 $(B)/eesp-iked $(DESTDIR)$(SBINDIR)/eesp-iked
 	install -m 0755 $(B)/eespctl $(DESTDIR)$(BINDIR)/eespctl
 	for m in $(INST_MAN); do \
 		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m#man/} || exit 1; \
@@ -291,7 +292,7 @@ else
 endif
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/eespd $(DESTDIR)$(BINDIR)/eespctl
+	rm -f $(DESTDIR)$(SBINDIR)/eespd $(DESTDIR)$(SBINDIR)/eesp-iked $(DESTDIR)$(BINDIR)/eespctl
 	for m in $(INST_MAN); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/}; done
 	for f in $(INST_CONF); do rm -f $(DESTDIR)$(EESP_DATADIR)/$$f; done
 	-[ ! -d $(DESTDIR)$(EESP_DATADIR) ] || find $(DESTDIR)$(EESP_DATADIR) -depth -type d -empty -delete
