@@ -162,6 +162,16 @@ $(B)/fuzz/fuzz_ike: tests/fuzz/fuzz_ike.c $(IKE_SRC) $(CORE_SRC) $(wildcard src/
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(IKE_SRC) $(CORE_SRC) $(PKG_LIBS)
 
+# eesp-iked's engine with its configuration parser and the IKE core; no
+# sockets, no processes (tests/fuzz/fuzz_iked.c)
+FUZZ_IKED_SRC := $(filter-out src/iked/main.c src/iked/ikeproc.c src/iked/ctlverbs.c \
+	src/iked/udp.c src/iked/authproc.c,$(IKED_SRC)) src/sys/cfgutil.c src/sys/log.c
+$(B)/fuzz/fuzz_iked: tests/fuzz/fuzz_iked.c $(FUZZ_IKED_SRC) $(IKE_SRC) $(CORE_SRC) \
+		$(wildcard src/core/*.h src/ike/*.h src/sys/*.h src/iked/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Isrc/iked $(PKG_CFLAGS) -o $@ $< $(FUZZ_IKED_SRC) $(IKE_SRC) \
+		$(CORE_SRC) $(PKG_LIBS)
+
 # the configuration parser: the daemon's conf*.c and snap.c with the
 # system library's libconfig helpers (cfgutil.c) and logging, nothing else
 FUZZ_CONFIG_SRC := $(wildcard src/eespd/conf*.c) src/eespd/snap.c src/sys/cfgutil.c src/sys/keyload.c src/sys/log.c
