@@ -379,7 +379,8 @@ Test(pcap, psp_public_cleartext)
 	struct pcap_rec rec;
 	struct frame_view v;
 
-	cr_assert_not_null(b, PSP_VEC "psp_v4_cleartext.pcap not found (run from the repository root)");
+	cr_assert_not_null(b, PSP_VEC
+			   "psp_v4_cleartext.pcap not found (run from the repository root)");
 	cr_assert_eq(pcap_reader_init(&r, b, len), 0);
 	cr_assert_eq(r.linktype, PCAP_LINKTYPE_ETHERNET);
 	cr_assert_eq(pcap_reader_next(&r, &rec), 1);
