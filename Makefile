@@ -196,7 +196,8 @@ vectors-regen: $(B)/genvectors
 
 # ---------------------------------------------------------------- install --
 # make install [PREFIX=/usr/local] [DESTDIR=]: eespd -> sbin, eespctl -> bin,
-# man pages, sample configuration (never /etc), the systemd unit if present
+# man pages, eespctl's bash completion, sample configuration (never /etc),
+# the systemd unit if present
 # (ExecStart pointed at $(PREFIX)/sbin/eespd), the Wireshark plugin if the
 # Wireshark development files are there.  make uninstall removes those files.
 SBINDIR ?= $(PREFIX)/sbin
@@ -208,12 +209,16 @@ INST_MAN := $(wildcard man/*.5 man/*.7 man/*.8)
 INST_CONF := $(sort $(shell find conf -type f ! -name eespd.service ! -name '*~' 2>/dev/null))
 INST_UNIT := $(wildcard conf/eespd.service)
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+# bash-completion looks in $XDG_DATA_DIRS/bash-completion/completions, which
+# holds /usr/local/share and /usr/share
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 HAVE_WS := $(shell pkg-config --exists wireshark && echo yes)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 0755 $(B)/eespd $(DESTDIR)$(SBINDIR)/eespd
 	install -m 0755 $(B)/eespctl $(DESTDIR)$(BINDIR)/eespctl
+	install -D -m 0644 completion/eespctl.bash $(DESTDIR)$(BASHCOMPDIR)/eespctl
 	for m in $(INST_MAN); do \
 		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m#man/} || exit 1; \
 	done
@@ -236,7 +241,7 @@ else
 endif
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/eespd $(DESTDIR)$(BINDIR)/eespctl
+	rm -f $(DESTDIR)$(SBINDIR)/eespd $(DESTDIR)$(BINDIR)/eespctl $(DESTDIR)$(BASHCOMPDIR)/eespctl
 	for m in $(INST_MAN); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/}; done
 	for f in $(INST_CONF); do rm -f $(DESTDIR)$(EESP_DATADIR)/$$f; done
 	-[ ! -d $(DESTDIR)$(EESP_DATADIR) ] || find $(DESTDIR)$(EESP_DATADIR) -depth -type d -empty -delete
