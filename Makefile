@@ -64,12 +64,12 @@ all: $(BINS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 # the daemon's own files see its headers too
 $(B)/src/eespd/%.o: src/eespd/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/libeespcore.a: $(CORE_OBJ)
 	@mkdir -p $(B)
@@ -101,7 +101,7 @@ $(B)/tools/%: tests/tools/%.c tests/tools/garble.h $(B)/libeespsys.a $(B)/libees
 # memory (the daemon's sandbox must kill a forbidden call: test_sandbox.c)
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 $(B)/test_unit: $(UNIT_OBJ) $(B)/libeespd.a $(B)/libeespsys.a $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
@@ -198,8 +198,9 @@ vectors-regen: $(B)/genvectors
 # make install [PREFIX=/usr/local] [DESTDIR=]: eespd -> sbin, eespctl -> bin,
 # man pages, eespctl's bash completion, sample configuration (never /etc),
 # the systemd unit if present
-# (ExecStart pointed at $(PREFIX)/sbin/eespd), the Wireshark plugin if the
-# Wireshark development files are there.  make uninstall removes those files.
+# (ExecStart pointed at $(PREFIX)/sbin/eespd) with its tmpfiles.d and
+# sysusers.d entries, the Wireshark plugin if the Wireshark development
+# files are there.  make uninstall removes those files.
 SBINDIR ?= $(PREFIX)/sbin
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
@@ -209,6 +210,7 @@ INST_MAN := $(wildcard man/*.5 man/*.7 man/*.8)
 INST_CONF := $(sort $(shell find conf -type f ! -name eespd.service ! -name '*~' 2>/dev/null))
 INST_UNIT := $(wildcard conf/eespd.service)
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 # bash-completion looks in $XDG_DATA_DIRS/bash-completion/completions, which
 # holds /usr/local/share and /usr/share
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
@@ -233,6 +235,7 @@ ifneq ($(INST_UNIT),)
 		$(INST_UNIT) >$(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service
 	install -D -m 0644 conf/eespd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/eespd.conf
+	install -D -m 0644 conf/eespd.sysusers $(DESTDIR)$(SYSUSERSDIR)/eespd.conf
 endif
 ifeq ($(HAVE_WS),yes)
 	$(MAKE) -C dissector install DESTDIR=$(abspath $(DESTDIR))
@@ -245,7 +248,8 @@ uninstall:
 	for m in $(INST_MAN); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/}; done
 	for f in $(INST_CONF); do rm -f $(DESTDIR)$(EESP_DATADIR)/$$f; done
 	-[ ! -d $(DESTDIR)$(EESP_DATADIR) ] || find $(DESTDIR)$(EESP_DATADIR) -depth -type d -empty -delete
-	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service $(DESTDIR)$(TMPFILESDIR)/eespd.conf
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service $(DESTDIR)$(TMPFILESDIR)/eespd.conf \
+		$(DESTDIR)$(SYSUSERSDIR)/eespd.conf
 ifeq ($(HAVE_WS),yes)
 	$(MAKE) -C dissector uninstall DESTDIR=$(abspath $(DESTDIR))
 endif
