@@ -8,6 +8,7 @@
 #   make demo       two namespaces, two daemons, traffic through the tunnel
 #   make fuzz       run every fuzzer for FUZZ_SECONDS (default 300)
 #   make dissector  build the Wireshark plugin
+#   make deb        Debian packages eesp and wireshark-eesp (debian/) in build/deb/
 #   make clean
 
 PREFIX ?= /usr/local
@@ -21,7 +22,10 @@ DEB_BUILD := build-essential pkg-config libssl-dev liburing-dev libconfig-dev \
 DEB_TEST := clang libclang-rt-14-dev iproute2 iputils-ping iperf3 tcpdump tshark ethtool \
 	wireshark-dev libwireshark-dev libgcrypt20-dev libglib2.0-dev mandoc \
 	procps psmisc util-linux python3 python3-cryptography openssl man-db
-DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
+# make deb and its test (tests/pkg): the Debian tools, and systemd for
+# systemd-sysusers/systemd-tmpfiles (and systemd-analyze, tests/integration/20)
+DEB_PKG := debhelper dpkg-dev lintian systemd
+DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_PKG)
 
 CC ?= cc
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -58,7 +62,7 @@ TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 BINS := $(B)/libeespcore.a $(B)/libeespsys.a $(B)/eespd $(B)/eespctl
 
 .PHONY: all tools deps check check-unit demo fuzz fuzz-brief dissector clean install uninstall \
-	vectors bench format
+	vectors bench format deb
 
 all: $(BINS)
 
@@ -253,3 +257,20 @@ uninstall:
 ifeq ($(HAVE_WS),yes)
 	$(MAKE) -C dissector uninstall DESTDIR=$(abspath $(DESTDIR))
 endif
+
+# ------------------------------------------------------------------- deb --
+# make deb: the Debian packages (debian/: eesp, wireshark-eesp), binary only
+# and unsigned, in $(B)/deb/.  dpkg-buildpackage writes its results into the
+# parent of the tree it builds, so it builds a copy of this tree (without
+# build output and .git) in $(B)/deb/src: the results land in $(B)/deb/,
+# never beside the clone.  Check them with lintian $(B)/deb/*.changes.
+DEB_OUT := $(B)/deb
+DEB_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+deb:
+	@command -v dpkg-buildpackage >/dev/null || { echo "deb: dpkg-buildpackage missing (make deps)"; exit 1; }
+	rm -rf $(DEB_OUT)
+	mkdir -p $(DEB_OUT)/src
+	tar -cf - --exclude=./$(B) --exclude=./build --exclude=./build-asan --exclude=./dissector/build \
+		--exclude=./.git --exclude=./bench/work . | tar -C $(DEB_OUT)/src -xf -
+	cd $(DEB_OUT)/src && dpkg-buildpackage -us -uc -b -J$(DEB_JOBS)
+	@ls $(DEB_OUT)/*.deb
