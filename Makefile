@@ -307,6 +307,7 @@ ifneq ($(INST_UNIT),)
 	install -D -m 0644 conf/eespd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/eespd.conf
 	install -D -m 0644 conf/eespd.sysusers $(DESTDIR)$(SYSUSERSDIR)/eespd.conf
 endif
+	install -D -m 0644 conf/eesp-iked.sysusers $(DESTDIR)$(SYSUSERSDIR)/eesp-iked.conf
 ifeq ($(HAVE_WS),yes)
 	$(MAKE) -C dissector install DESTDIR=$(abspath $(DESTDIR))
 else
@@ -315,7 +316,7 @@ endif
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/eespd $(DESTDIR)$(SBINDIR)/eesp-iked $(DESTDIR)$(BINDIR)/eespctl \
-		$(DESTDIR)$(BASHCOMPDIR)/eespctl
+		$(DESTDIR)$(BASHCOMPDIR)/eespctl $(DESTDIR)$(SYSUSERSDIR)/eesp-iked.conf
 	for m in $(INST_MAN); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/}; done
 	for f in $(INST_CONF); do rm -f $(DESTDIR)$(EESP_DATADIR)/$$f; done
 	-[ ! -d $(DESTDIR)$(EESP_DATADIR) ] || find $(DESTDIR)$(EESP_DATADIR) -depth -type d -empty -delete

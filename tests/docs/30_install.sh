@@ -45,6 +45,9 @@ expect() { # expect PATH [MODE]
 }
 expect usr/sbin/eespd 755
 expect usr/sbin/eesp-iked 755
+expect usr/lib/sysusers.d/eesp-iked.conf 644
+grep -q '^u eesp-iked ' "$D/usr/lib/sysusers.d/eesp-iked.conf" 2>/dev/null ||
+	fail "sysusers.d entry does not create the user eesp-iked"
 expect usr/bin/eespctl 755
 n=0
 for m in man/*.5 man/*.7 man/*.8; do
@@ -78,6 +81,7 @@ if [ -e conf/eespd.service ]; then
 		fail "tmpfiles.d entry does not make /run/eespd 0750 root:eesp"
 	expect usr/lib/sysusers.d/eespd.conf 644
 	grep -q '^u eesp ' "$D/usr/lib/sysusers.d/eespd.conf" || fail "sysusers.d entry does not create the user eesp"
+
 else
 	echo "note: conf/eespd.service not present, unit not checked"
 fi
