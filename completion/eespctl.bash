@@ -14,7 +14,7 @@
 : "${_eespctl_socket_dir:=/run/eespd}"
 : "${_eespctl_conf_dir:=/etc/eespd}"
 
-_eespctl_subcommands="genkey fingerprint domain key rotate retire derive spi-alloc show status reload encrypt decrypt vectors"
+_eespctl_subcommands="genkey fingerprint domain key rotate retire derive spi-alloc show status reload encrypt decrypt vectors iked"
 
 # the modes of a subcommand, if it has any (its second word)
 _eespctl_modes() {
@@ -45,6 +45,7 @@ _eespctl_options() {
 	"decrypt psp") echo "--help --keys --data-key --version --port --json -q --snaplen" ;;
 	"decrypt eesp") echo "--help --domain --keys --data-key --spi --suite --epoch-now --epoch-window --max-crypt-offset --port --json -q --snaplen" ;;
 	vectors) echo "--help --out --check -q" ;;
+	iked) echo "--help --json -s" ;;
 	esac
 }
 
@@ -192,6 +193,8 @@ _eespctl_positional() {
 		_eespctl_sockets "$cur"
 		;;
 	status | reload | spi-alloc) [ "$n" -eq 0 ] && _eespctl_sockets "$cur" ;;
+	# eesp-iked's verbs (its peers' names are in its configuration only)
+	iked) [ "$n" -eq 0 ] && _eespctl_add "$cur" "status show counters initiate terminate" ;;
 	encrypt\ * | decrypt\ *) [ "$n" -le 1 ] && _eespctl_files "$cur" '*.pcap' ;;
 	esac
 	return 0

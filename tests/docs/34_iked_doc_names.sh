@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/docs/33_iked_doc_names.sh - eesp-iked's pages name what its code knows.
+# tests/docs/34_iked_doc_names.sh - eesp-iked's pages name what its code knows.
 #   1. every setting of the allow-lists of src/iked/conf.c and conf_peers.c
 #      (keys_*[]) has an ".It Ic <key>" in man/eesp-iked.conf.5, and every
 #      ".It Ic" there is in an allow-list;

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/cli/10_iked_config.sh - eesp-iked -t and eespctl iked without a daemon.
+# tests/cli/11_iked_config.sh - eesp-iked -t and eespctl iked without a daemon.
 #   - the sample conf/eesp-iked.conf (its user made the current one, its PSK
 #     file written 0600) passes eesp-iked -t;
 #   - the same with the PSK file 0644 is refused naming the file and the mode;
