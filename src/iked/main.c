@@ -17,7 +17,8 @@
  *       control socket and the engine; no PSK.
  *
  * Both children drop to the daemon user with no capabilities (privs.h),
- * are not dumpable and die with the parent (PR_SET_PDEATHSIG).
+ * are not dumpable and die with the parent (PR_SET_PDEATHSIG, set after
+ * the drop, which clears it).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -57,6 +58,7 @@ struct iked_parent {
 	struct udp_socks udp;
 	int pair[2]; /* [0] IKE process, [1] authenticating process */
 	int sig_fd;
+	pid_t pid; /* the parent's own */
 	pid_t ike_pid, auth_pid;
 };
 
@@ -164,13 +166,12 @@ static gid_t control_gid(const struct iked_conf *c)
 
 static void child_common(struct iked_parent *p)
 {
-	/* the parent's death ends us too; it may already have happened */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() == 1)
-		_exit(1);
 	close(p->sig_fd);
 }
 
+/* Drop to the daemon user, then ask for SIGTERM when the parent dies:
+ * after the drop, because a change of credentials clears that setting;
+ * the parent may have died before it was set. */
 static void drop_or_die(struct iked_parent *p, const char *who)
 {
 	char err[256];
@@ -178,6 +179,8 @@ static void drop_or_die(struct iked_parent *p, const char *who)
 		log_err("%s process: %s", who, err);
 		_exit(1);
 	}
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != p->pid)
+		_exit(1);
 }
 
 static void run_auth(struct iked_parent *p)
@@ -350,6 +353,7 @@ static int serve(struct iked_parent *p)
 		log_err("%s", err);
 		return 1;
 	}
+	p->pid = getpid();
 	p->auth_pid = spawn(p, run_auth);
 	p->ike_pid = p->auth_pid > 0 ? spawn(p, run_ike) : -1;
 	/* what the children have, the parent forgets */

@@ -12,7 +12,8 @@
 #      on port 500; the PSK's octets are in the authenticating process's
 #      memory and in neither the IKE process's nor the parent's;
 #   3. killing the authenticating process stops eesp-iked (exit status 1,
-#      logged); SIGTERM stops it cleanly (status 0).
+#      logged); killing the parent ends both children; SIGTERM stops it
+#      cleanly (status 0).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_iked.sh"
 iked_init
@@ -110,9 +111,11 @@ has_psk "$auth" || fail "the PSK is not in the authenticating process's memory (
 has_psk "$ike" && fail "the PSK is in the IKE process's memory"
 has_psk "$parent" && fail "the PSK is in the parent's memory"
 log "PSK found in the authenticating process only"
-# not dumpable: /proc/PID then belongs to root, not to the daemon user
+# not dumpable: its /proc files then belong to root, not to the daemon user
+# (the /proc/PID directory itself keeps the process's uid)
 for p in "$parent" "$ike" "$auth"; do
-	[ "$(stat -c %u "/proc/$p")" = 0 ] || fail "process $p is dumpable (/proc/$p owned by $(stat -c %U "/proc/$p"))"
+	[ "$(stat -c %u "/proc/$p/environ")" = 0 ] ||
+		fail "process $p is dumpable (/proc/$p/environ owned by $(stat -c %U "/proc/$p/environ"))"
 done
 
 log "3. stops"
@@ -124,6 +127,21 @@ rc=$?
 [ $rc = 1 ] || fail "exit status $rc after the authenticating process died"
 iked_logged 1 'the authenticating process was killed by signal 9' || fail "not logged: $(tail -3 "$(iked_log 1)")"
 kill -0 "$ike" 2>/dev/null && fail "the IKE process outlived the parent"
+# the children die with the parent (PR_SET_PDEATHSIG, set after the
+# privilege drop, which would clear it)
+iked_start 1
+parent=${IT_IPID[1]}
+kids=$(pgrep -P "$parent" | tr '\n' ' ')
+kill -KILL "$parent"
+wait "$parent" 2>/dev/null
+orphans() {
+	local k
+	for k in $kids; do kill -0 "$k" 2>/dev/null && return 0; done
+	return 1
+}
+for k in $(seq 50); do orphans || break; sleep 0.1; done
+orphans && fail "children $kids outlived their parent (killed with SIGKILL) by 5 s"
+log "the children ($kids) ended with their parent"
 iked_start 1
 parent=${IT_IPID[1]}
 kill -TERM "$parent"
