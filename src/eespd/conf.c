@@ -323,6 +323,7 @@ unsigned conf_restart_diff(const struct eespd_conf *running, const struct eespd_
 {
 	unsigned n = 0;
 	size_t len = 0;
+	bool full = cap == 0; /* a name did not fit: list no later one in its place */
 	if (cap)
 		names[0] = 0;
 	for (size_t i = 0; i < sizeof(restart_fields) / sizeof(restart_fields[0]); i++) {
@@ -334,10 +335,15 @@ unsigned conf_restart_diff(const struct eespd_conf *running, const struct eespd_
 		if (str ? !strncmp(a, b, f->len) : !memcmp(a, b, f->len))
 			continue;
 		n++;
-		int w = snprintf(names + len, cap > len ? cap - len : 0, "%s%s", len ? ", " : "",
-				 f->name);
-		if (w > 0 && (size_t)w < cap - len)
+		if (full)
+			continue;
+		int w = snprintf(names + len, cap - len, "%s%s", len ? ", " : "", f->name);
+		if (w > 0 && (size_t)w < cap - len) {
 			len += (size_t)w;
+		} else {
+			names[len] = 0; /* whole names only */
+			full = true;
+		}
 	}
 	return n;
 }

@@ -242,3 +242,23 @@ Test(snap, restart_diff_ignores_the_snapshot)
 	cr_assert_eq(conf_restart_diff(&a, &b, names, sizeof(names)), 0, "%s", names);
 	cr_assert_str_eq(names, "");
 }
+
+/* a short buffer: the count stays right and the names are the whole names
+ * that fit, from the start of the list (never a later name in place of an
+ * earlier one), nothing written past cap */
+Test(snap, restart_diff_short_buffer)
+{
+	struct eespd_conf a, b;
+	char names[16];
+	tc_reset();
+	parse_daemon(BASE, "", &a);
+	parse_daemon(BASE "mtu = 1500; workers = 2; iv_block = 16; seccomp = false;", "", &b);
+	memset(names, 'x', sizeof(names));
+	cr_assert_eq(conf_restart_diff(&a, &b, names, 12), 4);
+	cr_assert_str_eq(names, "mtu", "whole names from the start, not \"%s\"", names);
+	cr_assert_eq(names[12], 'x');
+	cr_assert_eq(conf_restart_diff(&a, &b, names, 15), 4);
+	cr_assert_str_eq(names, "mtu, workers");
+	cr_assert_eq(conf_restart_diff(&a, &b, names, 0), 4);
+	cr_assert_eq(names[0], 'm', "cap 0: nothing written");
+}
