@@ -344,7 +344,11 @@ int conf_parse_domains(struct parse *p, config_t *cf)
 				"mode eesp needs a 'domain' group (or a 'domains' list)");
 	if (one) {
 		p->snap->n_doms = 1;
-		return parse_domain(p, cf, one, &p->snap->dom[0]);
+		if (parse_domain(p, cf, one, &p->snap->dom[0]))
+			return -1;
+		/* forward_to names other domains: here it can only be wrong,
+		 * and a wrong setting is never ignored */
+		return parse_forward(p, one, 0);
 	}
 	if (!config_setting_is_list(list))
 		return cfg_fail(&p->x, list, "domains must be a list ( { ... }, { ... } )");

@@ -139,6 +139,8 @@ static const struct refusal domain_rows[] = {
       "key file mem/spi-client.keys holds no domain root key"),
     R(S("tenant = 9;"), 5, "key file mem/dom.keys holds no root key of tenant 9"),
     R(S("group = 9;"), 5, "key file mem/dom.keys holds no root key of group 9"),
+    R(S("forward_to = [ \"x\" ];"), 5, "forward_to: no domain named \"x\""),
+    R(S("forward_to = [ \"default\" ];"), 5, "forward_to: a domain cannot forward to itself"),
 };
 
 /* domains = ( ... ): names, ids and forward_to */
