@@ -96,6 +96,17 @@ static int parse_rx_spi(struct parse *p, config_setting_t *e, struct peer *pe)
 	}
 	if (cfg_ranges(&p->x, rs, "rx_spi", &r, &nn))
 		return -1;
+	/* each SPI is one a peer sends with: a "LO-HI" string here used to
+	 * keep LO and drop the rest without a word */
+	for (unsigned k = 0; k < nn; k++)
+		if (r[k].lo != r[k].hi) {
+			const config_setting_t *el = config_setting_get_elem(rs, k);
+			free(r);
+			return cfg_fail(&p->x, el,
+					"'rx_spi': \"%s\" is a range: list each SPI (ranges are "
+					"for policy spis)",
+					config_setting_get_string(el));
+		}
 	pe->rx_spi = calloc(nn + 1, sizeof(uint32_t));
 	if (!pe->rx_spi) {
 		free(r);

@@ -99,6 +99,8 @@ static const struct refusal peer_rows[] = {
     R(P("rx_spi = \"0x2001\";"), 8, "'rx_spi' must be an integer"),
     R(P("rx_spi = [ \"x\" ];"), 8, "'rx_spi': bad range \"x\""),
     R(P("rx_spi = [ 1.5 ];"), 8, "'rx_spi' elements must be integers or \"LO-HI\" strings"),
+    R(P("rx_spi = ( 0x2000, \"0x2001-0x2003\" );"), 8,
+      "'rx_spi': \"0x2001-0x2003\" is a range: list each SPI (ranges are for policy spis)"),
     R(PEER1("endpoint = \"198.51.100.2\"; node_id = 2;"), 4, "missing setting 'allowed_ips'"),
     R(PEER1("endpoint = \"198.51.100.2\"; node_id = 2; allowed_ips = [ \"192.0.2.256/32\" ];"), 4,
       "'allowed_ips': bad prefix \"192.0.2.256/32\""),
