@@ -242,9 +242,13 @@ static void expect_refused(const struct range_row *r, int64_t v, const char *lit
 	if (r->below && v < (int64_t)r->lo)
 		snprintf(want, sizeof(want), "fuzz.conf:%u: %s", r->below_line, r->below);
 	else
-		snprintf(want, sizeof(want),
-			 "fuzz.conf:%u: '%s' = %" PRId64 " out of range [%" PRIu64 ", %" PRIu64 "]",
-			 sections[r->sec].line, r->name, v, r->below ? r->code_lo : r->lo, r->hi);
+		snprintf(
+		    want, sizeof(want),
+		    "fuzz.conf:%u: '%s' = %" PRId64 " out of range [%" PRIu64 ", %" PRIu64 "]%s",
+		    sections[r->sec].line, r->name, v, r->below ? r->code_lo : r->lo, r->hi,
+		    v < 0 ? " (negative, or a decimal above 2147483647 read as negative: write "
+			    "such a value in hex, 0xffffffff)"
+			  : "");
 	cr_expect_str_eq(err, want, "%s = %s", r->name, lit);
 }
 
@@ -363,4 +367,18 @@ Test(conf, domain_and_peer_defaults)
 	cr_assert_eq(s->dom[0].phase[1], 1, "tenant 7's current generation is 1");
 	cr_assert_eq(s->dom[0].phase[2], 0);
 	snap_free(s);
+}
+
+/* above 2147483647: hexadecimal or the L suffix (eespd.conf(5)) */
+Test(conf, large_values_in_hex_or_64_bit)
+{
+	static const char *const texts[] = {TC_EESP("", "epoch = 3000000000L;", "", ""),
+					     TC_EESP("", "epoch = 0xB2D05E00;", "", "")};
+	for (int i = 0; i < 2; i++) {
+		struct eespd_conf c;
+		tc_reset();
+		struct snap *s = tc_parse_ok(texts[i], &c, NULL);
+		cr_expect_eq(s->dom[0].epoch_base, 3000000000u, "%s", texts[i]);
+		snap_free(s);
+	}
 }

@@ -120,6 +120,10 @@ static const struct refusal domain_rows[] = {
     R(S("profile = \"tenant\";"), 4, "missing setting 'tenant'"),
     R(S("profile = \"tenant\"; tenant = 0;"), 5, "profile tenant needs a non-zero tenant"),
     R(S("group = \"x\";"), 5, "'group' must be an integer"),
+    R(S("tenant = 3000000000;"), 5,
+      "'tenant' = -1294967296 out of range [0, 4294967295] (negative, or a decimal above "
+      "2147483647 "
+      "read as negative: write such a value in hex, 0xb2d05e00)"),
     R(S("epoch_packets = 100; epoch_window = 0;"), 5,
       "epoch_packets needs epoch_window >= 1 (receivers follow the sender's epoch"),
     R(S("epoch = \"x\";"), 5, "'epoch' must be an integer"),
@@ -176,6 +180,11 @@ static const struct refusal policy_rows[] = {
     R(POLICY("{ nodes = [ \"2-\" ]; " NET " }"), 5, "'nodes': bad range \"2-\""),
     R(POLICY("{ nodes = [ \"4294967296\" ]; " NET " }"), 5, "'nodes': bad range \"4294967296\""),
     R(POLICY("{ nodes = [ 4294967296L ]; " NET " }"), 5, "'nodes': value out of range"),
+    R(POLICY("{ nodes = [ -1 ]; " NET " }"), 5, "'nodes': value out of range"),
+    R(POLICY("{ nodes = [ 2, -2147483648 ]; " NET " }"), 5, "'nodes': value out of range"),
+    R(POLICY("{ nodes = [ 4294967295 ]; " NET " }"), 5,
+      "'nodes': value out of range (negative, or a decimal above 2147483647 read as negative: "
+      "write such a value in hex, 0xffffffff)"),
     R(POLICY("{ nodes = [ 1.5 ]; " NET " }"), 5,
       "'nodes' elements must be integers or \"LO-HI\" strings"),
     R(POLICY("{ spis = [ \"1-x\" ]; " NET " }"), 5, "'spis': bad range \"1-x\""),
