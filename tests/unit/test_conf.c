@@ -175,7 +175,7 @@ static const struct range_row range_rows[] = {
     {SEC_PSP, "crypt_offset", 0, 63, 0, F_PSP_CRYPT_OFFSET, "", NULL, NULL, 0, 0},
     {SEC_PSP, "spi_master", 0, 1, 0, F_PSP_SPI_MASTER, "", NULL, NULL, 0, 0},
     {SEC_PEER, "node_id", 1, UINT32_MAX, NOSUCH, F_PEER_NODE_ID, "", NULL,
-     "peer b: node_id missing (profile node/tenant)", 4, 0},
+     "peer b: node_id missing (profile node)", 4, 0},
     {SEC_PEER, "tx_spi", 1, UINT32_MAX, 0, F_PEER_TX_SPI, "node_id = 2;", NULL, NULL, 0, 0},
     {SEC_PEER, "tenant", 0, UINT32_MAX, 0, F_PEER_TENANT, "node_id = 2;", NULL, NULL, 0, 0},
     {SEC_PEER, "group", 0, UINT32_MAX, 0, F_PEER_GROUP, "node_id = 2;", NULL, NULL, 0, 0},
@@ -373,7 +373,7 @@ Test(conf, domain_and_peer_defaults)
 Test(conf, large_values_in_hex_or_64_bit)
 {
 	static const char *const texts[] = {TC_EESP("", "epoch = 3000000000L;", "", ""),
-					     TC_EESP("", "epoch = 0xB2D05E00;", "", "")};
+					    TC_EESP("", "epoch = 0xB2D05E00;", "", "")};
 	for (int i = 0; i < 2; i++) {
 		struct eespd_conf c;
 		tc_reset();
