@@ -206,9 +206,9 @@ static int find_tx_key(struct parse *p, config_setting_t *e, struct peer *pe,
 		return 0; /* sends with the key derived from our root */
 	if (pe->tx_key < 0)
 		return cfg_fail(&p->x, config_setting_get_member(e, "tx_spi"),
-				"peer %s: key file %s has no 'sa %s 0x%08x ...' line", pe->name,
-				d->key_path, eesp_name_of(eesp_mode_names, p->conf->mode),
-				pe->tx_spi);
+				"peer %s: %s %s has no 'sa %s 0x%08x ...' line", pe->name,
+				domain_key_source(d), d->key_path,
+				eesp_name_of(eesp_mode_names, p->conf->mode), pe->tx_spi);
 	size_t want = want_psp ? (d->psp_version ? 32 : 16) : eesp_suite_key_len(d->suite);
 	if (d->keys->sa[pe->tx_key].key_len != want)
 		return cfg_fail(&p->x, config_setting_get_member(e, "tx_spi"),
