@@ -232,6 +232,11 @@ Test(ctlverbs_keys, spi_alloc_psp, .init = setup, .fini = teardown)
 	snprintf(want, sizeof(want),
 		 "spi 0x00000007\nversion 0\nmaster 0\nkey %s\nsa psp 0x00000007 %s\n", key, key);
 	cr_assert_str_eq(te_ok(&TE_ADMIN, "spi-alloc 0\n"), want);
+	/* no version asked: the configured one (psp version defaults to 1) */
+	psp_key_hex(0x81, 8, 1, key);
+	snprintf(want, sizeof(want),
+		 "spi 0x00000008\nversion 1\nmaster 0\nkey %s\nsa psp 0x00000008 %s\n", key, key);
+	cr_assert_str_eq(te_ok(&TE_ROOT, "spi-alloc\n"), want, "spi-alloc without a version");
 	snprintf(path, sizeof(path), "%s/psp0.spi", g_dir);
 	cr_assert_eq(stat(path, &st), 0, "the counter is on disk before the reply");
 }
