@@ -37,7 +37,7 @@ static const char *const keys_code_points[] = {"psp_protocol", "eesp_protocol",
 					       "psp_transform_type", NULL};
 
 /* an IP literal into a (port 0) */
-int conf_parse_ip(const char *s, struct sockaddr_storage *a, socklen_t *len)
+int iconf_parse_ip(const char *s, struct sockaddr_storage *a, socklen_t *len)
 {
 	struct sockaddr_in *a4 = (struct sockaddr_in *)a;
 	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)a;
@@ -55,7 +55,7 @@ int conf_parse_ip(const char *s, struct sockaddr_storage *a, socklen_t *len)
 	return -1;
 }
 
-void conf_set_port(struct sockaddr_storage *a, uint16_t port)
+void iconf_set_port(struct sockaddr_storage *a, uint16_t port)
 {
 	if (a->ss_family == AF_INET)
 		((struct sockaddr_in *)a)->sin_port = htons(port);
@@ -77,8 +77,8 @@ static int str_setting(struct conf_parse *p, const config_setting_t *g, const ch
 	return 0;
 }
 
-int conf_parse_proposals(struct conf_parse *p, const config_setting_t *g, struct ike_suite *out,
-			 unsigned *n)
+int iconf_parse_proposals(struct conf_parse *p, const config_setting_t *g, struct ike_suite *out,
+			  unsigned *n)
 {
 	config_setting_t *s = config_setting_get_member(g, "proposals");
 	char bad[160];
@@ -104,8 +104,8 @@ int conf_parse_proposals(struct conf_parse *p, const config_setting_t *g, struct
 	return 0;
 }
 
-int conf_parse_id(struct conf_parse *p, const config_setting_t *g, const char *name,
-		  struct iked_id *id)
+int iconf_parse_id(struct conf_parse *p, const config_setting_t *g, const char *name,
+		   struct iked_id *id)
 {
 	const char *v;
 	if (str_setting(p, g, name, &v))
@@ -126,8 +126,8 @@ static int parse_listen(struct conf_parse *p, const config_setting_t *d)
 	config_setting_t *s = config_setting_get_member(d, "listen");
 	int len;
 	if (!s) {
-		conf_parse_ip("0.0.0.0", &c->listen[0], &(socklen_t){0});
-		conf_parse_ip("::", &c->listen[1], &(socklen_t){0});
+		iconf_parse_ip("0.0.0.0", &c->listen[0], &(socklen_t){0});
+		iconf_parse_ip("::", &c->listen[1], &(socklen_t){0});
 		c->n_listen = 2;
 		return 0;
 	}
@@ -139,7 +139,7 @@ static int parse_listen(struct conf_parse *p, const config_setting_t *d)
 		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
 		const char *v = config_setting_get_string(e);
 		socklen_t l;
-		if (!v || conf_parse_ip(v, &c->listen[i], &l))
+		if (!v || iconf_parse_ip(v, &c->listen[i], &l))
 			return cfg_fail(&p->x, e, "listen: element %d is not an IP address", i);
 		for (int k = 0; k < i; k++)
 			if (!memcmp(&c->listen[k], &c->listen[i], sizeof(c->listen[i])))
@@ -206,7 +206,7 @@ static int parse_daemon(struct conf_parse *p, const config_setting_t *d)
 		return -1;
 	c->port = (uint16_t)v;
 	for (unsigned i = 0; i < c->n_listen; i++)
-		conf_set_port(&c->listen[i], c->port);
+		iconf_set_port(&c->listen[i], c->port);
 	if (parse_path(p, d, "control_socket", IKED_DEFAULT_SOCKET, c->ctl_path,
 		       sizeof(c->ctl_path)) ||
 	    parse_path(p, d, "eespd_socket", "", c->eespd_socket, sizeof(c->eespd_socket)) ||
@@ -243,9 +243,9 @@ static int parse_ike(struct conf_parse *p, const config_setting_t *g)
 		return cfg_fail(&p->x, NULL, "missing group 'ike' (it holds local_id at least)");
 	if (!config_setting_is_group(g))
 		return cfg_fail(&p->x, g, "ike must be a group { ... }");
-	if (cfg_check_members(&p->x, g, keys_ike) || conf_parse_id(p, g, "local_id", &c->local_id))
+	if (cfg_check_members(&p->x, g, keys_ike) || iconf_parse_id(p, g, "local_id", &c->local_id))
 		return -1;
-	r = conf_parse_proposals(p, g, c->proposals, &c->n_proposals);
+	r = iconf_parse_proposals(p, g, c->proposals, &c->n_proposals);
 	if (r < 0)
 		return -1;
 	if (r > 0)
@@ -323,7 +323,7 @@ int iked_conf_parse(const char *path, const char *text, const struct iked_conf_e
 	    parse_daemon(&p, config_lookup(&cf, "daemon")) ||
 	    parse_ike(&p, config_lookup(&cf, "ike")) ||
 	    parse_code_points(&p, config_lookup(&cf, "code_points")) ||
-	    conf_parse_peers(&p, config_lookup(&cf, "peers")))
+	    iconf_parse_peers(&p, config_lookup(&cf, "peers")))
 		goto out;
 	rc = 0;
 out:

@@ -19,13 +19,13 @@ struct conf_parse {
 	struct iked_conf *conf;
 };
 
-int conf_parse_ip(const char *s, struct sockaddr_storage *a, socklen_t *len);
-void conf_set_port(struct sockaddr_storage *a, uint16_t port);
+int iconf_parse_ip(const char *s, struct sockaddr_storage *a, socklen_t *len);
+void iconf_set_port(struct sockaddr_storage *a, uint16_t port);
 /* 0 read, 1 absent, -1 error */
-int conf_parse_proposals(struct conf_parse *p, const config_setting_t *g, struct ike_suite *out,
-			 unsigned *n);
-int conf_parse_id(struct conf_parse *p, const config_setting_t *g, const char *name,
-		  struct iked_id *id);
-int conf_parse_peers(struct conf_parse *p, const config_setting_t *list);
+int iconf_parse_proposals(struct conf_parse *p, const config_setting_t *g, struct ike_suite *out,
+			  unsigned *n);
+int iconf_parse_id(struct conf_parse *p, const config_setting_t *g, const char *name,
+		   struct iked_id *id);
+int iconf_parse_peers(struct conf_parse *p, const config_setting_t *list);
 
 #endif /* IKED_CONF_INT_H */

@@ -108,12 +108,12 @@ static int parse_peer_addr(struct conf_parse *p, const config_setting_t *e, stru
 	uint32_t port;
 	if (!s)
 		return cfg_fail(&p->x, e, "peer %s: missing setting 'address'", pe->name);
-	if (!v || conf_parse_ip(v, &pe->addr, &pe->addr_len))
+	if (!v || iconf_parse_ip(v, &pe->addr, &pe->addr_len))
 		return cfg_fail(&p->x, s, "peer %s: address must be an IPv4 or IPv6 address",
 				pe->name);
 	if (cfg_u32(&p->x, e, "port", false, 1, 65535, 500, &port))
 		return -1;
-	conf_set_port(&pe->addr, (uint16_t)port);
+	iconf_set_port(&pe->addr, (uint16_t)port);
 	return 0;
 }
 
@@ -146,10 +146,10 @@ static int parse_peer(struct conf_parse *p, const config_setting_t *e, struct ik
 					pe->name);
 	if (!pe->name[0])
 		return cfg_fail(&p->x, e, "peer name is empty");
-	if (parse_peer_addr(p, e, pe) || conf_parse_id(p, e, "remote_id", &pe->remote_id) ||
+	if (parse_peer_addr(p, e, pe) || iconf_parse_id(p, e, "remote_id", &pe->remote_id) ||
 	    cfg_bool(&p->x, e, "initiate", false, &pe->initiate))
 		return -1;
-	r = conf_parse_proposals(p, e, pe->proposals, &pe->n_proposals);
+	r = iconf_parse_proposals(p, e, pe->proposals, &pe->n_proposals);
 	if (r < 0)
 		return -1;
 	if (r > 0) {
@@ -159,7 +159,7 @@ static int parse_peer(struct conf_parse *p, const config_setting_t *e, struct ik
 	return load_psk(p, e, pe);
 }
 
-int conf_parse_peers(struct conf_parse *p, const config_setting_t *list)
+int iconf_parse_peers(struct conf_parse *p, const config_setting_t *list)
 {
 	struct iked_conf *c = p->conf;
 	int n;

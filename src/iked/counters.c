@@ -15,7 +15,7 @@ static const struct {
 #undef IKED_CNT_NAME
 };
 
-const char *counter_name(unsigned i)
+const char *iked_counter_name(unsigned i)
 {
 	if (i == 0 || i >= CNT__COUNT)
 		return NULL;
@@ -24,7 +24,7 @@ const char *counter_name(unsigned i)
 	return own[i - IKE_E__COUNT].name;
 }
 
-bool counter_is_drop(unsigned i)
+bool iked_counter_is_drop(unsigned i)
 {
 	if (i == 0 || i >= CNT__COUNT)
 		return false;

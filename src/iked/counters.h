@@ -3,7 +3,7 @@
  * counters.h - eesp-iked's named counters (the control socket's
  * `counters`).  Every datagram that is not used is counted under exactly
  * one drop reason: rx_datagrams = rx_messages + the sum of the drops
- * (counter_is_drop).  The framing and payload refusals of the IKE core are
+ * (iked_counter_is_drop).  The framing and payload refusals of the IKE core are
  * counted under the core's names (ike_err.h: truncated, bad_length,
  * oversize, malformed_payload, no_proposal_chosen, ...), except a failed
  * ICV, which is `unauthenticated`; the others are the engine's.
@@ -64,8 +64,8 @@ enum iked_counter {
 };
 
 /* Name of a counter; NULL for index 0 ("ok" is not a counter). */
-const char *counter_name(unsigned i);
+const char *iked_counter_name(unsigned i);
 /* Whether the counter counts dropped datagrams. */
-bool counter_is_drop(unsigned i);
+bool iked_counter_is_drop(unsigned i);
 
 #endif /* IKED_COUNTERS_H */

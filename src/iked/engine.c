@@ -26,7 +26,7 @@ static void vlog_limited(struct iked_engine *e, int level, unsigned c, const cha
 	if (t - l->window_ms >= 1000) {
 		if (l->suppressed)
 			logmsg(level, "%u more like the next were not logged (counter %s)",
-			       l->suppressed, counter_name(c) ? counter_name(c) : "?");
+			       l->suppressed, iked_counter_name(c) ? iked_counter_name(c) : "?");
 		l->window_ms = t;
 		l->n = 0;
 		l->suppressed = 0;

@@ -130,7 +130,7 @@ void engine_counters(struct iked_engine *e, struct strbuf *b, bool json)
 	if (json)
 		strbuf_printf(b, "{\"counters\":{");
 	for (unsigned i = 1; i < CNT__COUNT; i++) {
-		const char *n = counter_name(i);
+		const char *n = iked_counter_name(i);
 		if (!n)
 			continue;
 		if (json)
