@@ -236,11 +236,11 @@ static int check_spi_profile(struct parse *p, config_t *cf, config_setting_t *s,
 	for (unsigned i = 0; i < d->keys->n_sa; i++)
 		any_sa |= !d->keys->sa[i].psp;
 	if (!server && !any_sa)
-		return cfg_fail(
-		    &p->x, config_setting_get_member(s, "key_file"),
-		    "key file %s holds neither a domain root key (server) nor 'sa eesp' "
-		    "data keys (client)",
-		    d->key_path);
+		conf_warn(p, config_setting_get_member(s, "key_file"),
+			  "key file %s holds neither a domain root key (server) nor 'sa eesp' "
+			  "data keys (client): this client carries traffic only once its SAs "
+			  "are set over the control socket (sa-tx-set, sa-rx-set)",
+			  d->key_path);
 	if (p->conf->workers != 1)
 		return cfg_fail(
 		    &p->x, config_lookup(cf, "daemon.workers"),
