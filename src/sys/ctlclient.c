@@ -40,6 +40,12 @@ static void reply_free(char *rep, size_t cap)
 
 int ctl_call(const char *sock, const char *line, size_t n, char **body, char *errbuf, size_t errlen)
 {
+	return ctl_call_timeout(sock, line, n, CTL_TIMEOUT_MS, body, errbuf, errlen);
+}
+
+int ctl_call_timeout(const char *sock, const char *line, size_t n, int timeout_ms, char **body,
+		     char *errbuf, size_t errlen)
+{
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	size_t cap = 4096, len = 0;
 	char *rep = NULL;
@@ -73,12 +79,12 @@ int ctl_call(const char *sock, const char *line, size_t n, char **body, char *er
 		goto oom;
 	for (;;) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		int pr = poll(&p, 1, CTL_TIMEOUT_MS);
+		int pr = poll(&p, 1, timeout_ms);
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr <= 0) {
 			snprintf(errbuf, errlen, "%s: no reply from eespd within %d s", sock,
-				 CTL_TIMEOUT_MS / 1000);
+				 timeout_ms / 1000);
 			goto fail;
 		}
 		if (len + 1 >= cap) {
