@@ -7,7 +7,6 @@
 #include "conf.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,42 +26,6 @@ static const char *const keys_daemon[] = {
     "state_dir",    "log_level", "control_group", "iv_block",  "gro",
     "udp_gso",	    "udp_gro",	 "admin_group",	  "seccomp",   "lock_memory",
     "sa_group",	    NULL};
-
-void conf_warn(struct parse *p, const config_setting_t *s, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-	if (!p->warn || p->warn->n >= CONF_MAX_WARNINGS)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	char *out = p->warn->msg[p->warn->n++];
-	if (cfg_line_of(s))
-		snprintf(out, sizeof(p->warn->msg[0]), "%s:%u: %s", cfg_file_of(&p->x, s),
-			 cfg_line_of(s), msg);
-	else
-		snprintf(out, sizeof(p->warn->msg[0]), "%s", msg);
-}
-
-int conf_load_keys(struct parse *p, const config_setting_t *where, struct domain *d)
-{
-	char why[512];
-	bool positioned = false;
-	if (!p->env || !p->env->load_keys) {
-		return cfg_fail(&p->x, where, "key file %s: no key loader", d->key_path);
-	}
-	if (p->env->load_keys(p->env->arg, d->key_path, p->daemon_uid, &d->keys, &positioned, why,
-			      sizeof(why))) {
-		if (positioned) {
-			snprintf(p->x.err, p->x.err_len, "%s", why);
-			return -1;
-		}
-		return cfg_fail(&p->x, where, "%s", why);
-	}
-	d->dom.keys = d->keys;
-	return 0;
-}
 
 static int parse_source_ports(struct parse *p, const config_setting_t *d)
 {

@@ -38,31 +38,6 @@ static bool holds_other_tenants(const struct domain *d)
 	return false;
 }
 
-/* A peer or policy entry's tenant/group: unless this node holds those
- * roots, no packet of that boundary can be opened here (counted no_key),
- * so the entry never matches: say so (a fleet-wide policy may list tenants
- * a node is not part of, so this is not an error). */
-static void note_boundary_keys(struct parse *p, const config_setting_t *e, const struct domain *d,
-			       uint32_t tenant, uint32_t group)
-{
-	if (tenant && !eesp_keyset_ring(d->keys, EESP_LEVEL_TENANT, tenant))
-		conf_warn(p, e,
-			  "tenant %u: this node holds no root key of tenant %u; the entry cannot "
-			  "match",
-			  tenant, tenant);
-	if (group && !eesp_keyset_ring(d->keys, EESP_LEVEL_GROUP, group))
-		conf_warn(p, e,
-			  "group %u: this node holds no root key of group %u; the entry cannot "
-			  "match",
-			  group, group);
-}
-
-void conf_note_boundary_keys(struct parse *p, const config_setting_t *e, const struct domain *d,
-			     uint32_t tenant, uint32_t group)
-{
-	note_boundary_keys(p, e, d, tenant, group);
-}
-
 static int policy_boundary(struct parse *p, config_setting_t *e, struct domain *d,
 			   struct policy *pe)
 {
@@ -75,7 +50,7 @@ static int policy_boundary(struct parse *p, config_setting_t *e, struct domain *
 	if (cfg_u32(&p->x, e, "tenant", false, 0, UINT32_MAX, d->tenant, &pe->tenant) ||
 	    cfg_u32(&p->x, e, "group", false, 0, UINT32_MAX, d->group, &pe->group))
 		return -1;
-	note_boundary_keys(p, e, d, pe->tenant, pe->group);
+	conf_note_boundary_keys(p, e, d, pe->tenant, pe->group);
 	if (!config_setting_get_member(e, "tenant") && holds_other_tenants(d))
 		conf_warn(p, e,
 			  "policy entry without 'tenant' accepts only packets sealed under the "
@@ -372,7 +347,7 @@ int conf_parse_psp(struct parse *p, config_t *cf)
 	if (!s || !config_setting_is_group(s))
 		return cfg_fail(&p->x, NULL, "mode psp needs a 'psp' group");
 	p->snap->n_doms = 1;
-	snprintf(d->name, sizeof(d->name), "psp");
+	snprintf(d->name, sizeof(d->name), "%s", eesp_name_of(eesp_mode_names, EESP_MODE_PSP));
 	if (cfg_check_members(&p->x, s, keys_psp) ||
 	    cfg_u32(&p->x, s, "version", false, 0, 1, 1, &d->psp_version) ||
 	    cfg_u32(&p->x, s, "crypt_offset", false, 0, 63, 0, &v))

@@ -2,7 +2,8 @@
 /*
  * conf_int.h - what the parts of the configuration parser share (conf.c:
  * the file and the daemon group; conf_domain.c: domains, psp, policy;
- * conf_peers.c: peers and routes).  Not for the rest of the daemon.
+ * conf_peers.c: peers and routes; conf_util.c: warnings, key loading and
+ * the key-boundary note they all use).  Not for the rest of the daemon.
  */
 #ifndef EESPD_CONF_INT_H
 #define EESPD_CONF_INT_H
