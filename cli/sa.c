@@ -19,15 +19,15 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s sa rx-alloc PEER [--psp-version 0|1 | --eesp] [OPTIONS]\n"
-		"       %s sa tx-alloc PEER [OPTIONS]\n"
+		"Usage: %s sa rx-alloc PEER [--psp-version 0|1 | --eesp] [--json] [-s SOCKET]\n"
+		"       %s sa tx-alloc PEER [--json] [-s SOCKET]\n"
 		"       %s sa tx-set PEER (SPI KEY|-) [--version N] [--salt HEX] [--phase N]\n"
-		"                          [--epoch N] [OPTIONS]\n"
-		"       %s sa rx-set PEER (SPI KEY|-) [--salt HEX] [OPTIONS]\n"
-		"       %s sa release PEER [SPI] [OPTIONS]\n"
-		"       %s sa list [OPTIONS]\n"
-		"       %s sa wait SERIAL [--timeout SECONDS] [OPTIONS]\n"
-		"OPTIONS: [--json] [-s SOCKET|INTERFACE]\n\n"
+		"                          [--epoch N] [--json] [-s SOCKET]\n"
+		"       %s sa rx-set PEER (SPI KEY|-) [--salt HEX] [--json] [-s SOCKET]\n"
+		"       %s sa release PEER [SPI] [--json] [-s SOCKET]\n"
+		"       %s sa list [--json] [-s SOCKET]\n"
+		"       %s sa wait SERIAL [--timeout SECONDS] [--json] [-s SOCKET]\n\n"
+		"SOCKET: a control socket's path or an interface name.\n"
 		"Runtime SAs of a configured peer (eespd(8), Runtime SAs).  rx-alloc gives a\n"
 		"fresh receive SPI bound to PEER and the key PEER sends with; hand that reply\n"
 		"to the other daemon's tx-set with `-` in place of SPI and KEY (read from\n"
