@@ -24,6 +24,8 @@ static const struct {
     {"sa", sa_main, "Runtime SAs of a running eespd's peers (alloc, set, release, list)"},
     {"show", show_main, "Show a running eespd: domains, generations, peers, counters"},
     {"status", status_main, "One-line health summary of a running eespd"},
+    {"keydir", keydir_main,
+     "Create, rotate or show a key directory (init, rotate, retire, import, show)"},
     {"reload", reload_main, "Make a running eespd re-read its configuration and keys"},
     {"encrypt", encrypt_main, "Encrypt a pcap file offline (psp or eesp mode)"},
     {"decrypt", decrypt_main, "Decrypt a pcap file offline and report each verdict"},

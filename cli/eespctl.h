@@ -35,6 +35,7 @@ int sa_main(int argc, char *argv[]);
 int show_main(int argc, char *argv[]);
 int status_main(int argc, char *argv[]);
 int reload_main(int argc, char *argv[]);
+int keydir_main(int argc, char *argv[]);
 int encrypt_main(int argc, char *argv[]);
 int decrypt_main(int argc, char *argv[]);
 int vectors_main(int argc, char *argv[]);

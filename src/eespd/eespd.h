@@ -31,6 +31,7 @@ struct ivpersist;
 struct spistate;
 struct ctl_server;
 struct sastate;
+struct keywatch;
 
 struct eespd {
 	struct eespd_conf conf;	     /* restart-only; fixed once the workers run */
@@ -47,6 +48,7 @@ struct eespd {
 	struct spistate *spi;	      /* spistate.h */
 	struct ctl_server *ctl;	      /* ctlserver.h */
 	struct sastate *sa;	      /* runtime SAs (saverbs.h), main thread only */
+	struct keywatch *keywatch;    /* keywatch.h: key directories */
 	struct ctl_listener listener; /* the control socket */
 
 	int state_fd; /* the state directory, opened after the privilege drop */

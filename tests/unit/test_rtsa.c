@@ -60,7 +60,7 @@ static const char psp_conf[] =
 
 static struct snap *parse_conf(const char *text, const char *keys)
 {
-	struct conf_env env = {NULL, env_uid, env_gid, env_keys};
+	struct conf_env env = {.user_uid = env_uid, .group_gid = env_gid, .load_keys = env_keys};
 	struct eespd_conf conf;
 	struct snap *s = NULL;
 	struct conf_warnings w = {0};
