@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kd.c - the PSP child's CREATE_CHILD_SA with key download (kd.h):
+ *
+ *   HDR, SK{[N(REKEY_SA)], V(eesp), SA, KD, TSi, TSr}  ->
+ *   HDR, SK{V(eesp), SA, KD, TSi, TSr}
+ *
+ * Our SA has one proposal per configured PSP version, each with its own
+ * receive SPI from our eespd and a key bag for it in the KD; the responder
+ * picks one, installs the initiator's key of that SPI as its transmit SA,
+ * allocates its own receive SPI for the chosen version and answers with its
+ * key; the initiator installs that and releases the SPIs of the proposals
+ * not chosen.  No KE and no nonces (the PSP draft): the keys come from the
+ * masters, the IKE SA only carries them.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+#include "kd.h"
+#include "log.h"
+#include "secmem.h"
+
+static struct ike_psp_codes codes(const struct iked_engine *e)
+{
+	return (struct ike_psp_codes){.proto = e->conf->psp_protocol,
+				      .params_type = e->conf->psp_transform_type};
+}
+
+static struct iked_child *child_get(struct ike_sa *sa)
+{
+	if (!sa->children) {
+		sa->children = calloc(1, sizeof(*sa->children));
+		sa->n_children = sa->children ? 1 : 0;
+	}
+	return sa->children;
+}
+
+static int kwk(const struct ike_sa *sa, uint8_t out[IKE_PSP_KWK_LEN])
+{
+	return ike_psp_kwk(sa->suite.prf, sa->keys->d, sa->keys->prf_len, out);
+}
+
+/* TSi/TSr: every address (the data plane's allowed_ips decide, not IKE) */
+static void put_ts_any(struct ike_builder *b)
+{
+	struct ike_ts ts[2] = {{.type = IKE_TS_IPV4_ADDR_RANGE, .end_port = 65535},
+			       {.type = IKE_TS_IPV6_ADDR_RANGE, .end_port = 65535}};
+	memset(ts[0].end, 0xff, 4);
+	memset(ts[1].end, 0xff, 16);
+	ike_put_ts(b, IKE_PT_TSI, ts, 2);
+	ike_put_ts(b, IKE_PT_TSR, ts, 2);
+}
+
+/* again in 1-2 retry periods: random, so that two sides refusing each
+ * other's collision (TEMPORARY_FAILURE) do not meet again */
+static void retry_later(struct iked_engine *e, struct iked_child *c)
+{
+	uint32_t r = 0;
+	e->io.random(e->io.arg, (uint8_t *)&r, sizeof(r));
+	c->next_poll_ms = now_ms(e) + KD_RETRY_MS + (int64_t)(r % KD_RETRY_MS);
+}
+
+void kd_established(struct iked_engine *e, struct ike_sa *sa)
+{
+	(void)e;
+	if (sa->peer && sa->peer->kd.on && sa->initiator && child_get(sa))
+		sa->want |= WANT_CHILD;
+}
+
+/* the peer's children elsewhere hold these SPIs (another IKE SA of the peer) */
+static unsigned peer_spis(struct iked_engine *e, unsigned peer_idx, uint32_t *out, unsigned cap)
+{
+	struct ike_sa *o;
+	unsigned n = 0;
+	for (unsigned i = 0; (o = sa_next(&e->sas, &i)) && n + 2 <= cap;)
+		if (o->peer && o->peer_idx == peer_idx && o->children) {
+			out[n++] = o->children->my_spi;
+			out[n++] = o->children->old_spi;
+		}
+	return n;
+}
+
+/* the child is keyed: the old receive SPI goes later; stale ones at once */
+static void child_keyed(struct iked_engine *e, struct ike_sa *sa, struct iked_child *c,
+			uint32_t my_spi, uint32_t peer_spi, unsigned version, uint64_t serial)
+{
+	char who[160];
+	bool rekey = c->my_spi != 0;
+	if (rekey) {
+		if (c->old_spi) /* a third key before the old one went */
+			kd_release(e, sa->peer, c->old_spi);
+		c->old_spi = c->my_spi;
+		c->old_release_ms = now_ms(e) + KD_OLD_HOLD_MS;
+		cnt(e, CNT_CHILD_REKEYED);
+	}
+	c->my_spi = my_spi;
+	c->peer_spi = peer_spi;
+	c->version = version;
+	c->key_serial = serial;
+	c->next_poll_ms = now_ms(e) + sa->peer->kd.poll_ms;
+	cnt(e, CNT_CHILD_UP);
+	log_info("%s: PSP child %s: version %u, we receive under 0x%08" PRIx32
+		 " and send under 0x%08" PRIx32 " (key serial %" PRIu64 ")",
+		 sa_who(sa, who, sizeof(who)), rekey ? "re-keyed" : "up", version, my_spi, peer_spi,
+		 serial);
+	if (!e->peers[sa->peer_idx].kd_swept) {
+		uint32_t keep[2 * 16];
+		unsigned n = peer_spis(e, sa->peer_idx, keep, 32);
+		if (kd_sweep(e, sa->peer, keep, n) >= 0)
+			e->peers[sa->peer_idx].kd_swept = true;
+	}
+}
+
+static void pend_release(struct iked_engine *e, struct ike_sa *sa, struct iked_child *c,
+			 uint32_t except)
+{
+	for (unsigned i = 0; i < c->n_pend; i++)
+		if (c->pend_spi[i] != except)
+			kd_release(e, sa->peer, c->pend_spi[i]);
+	c->n_pend = 0;
+}
+
+/* our proposals for the SPIs of c->pend_* */
+static unsigned pend_proposals(struct iked_engine *e, const struct iked_child *c,
+			       struct ike_proposal *out)
+{
+	struct ike_psp_codes k = codes(e);
+	unsigned n = 0;
+	for (unsigned i = 0; i < c->n_pend; i++)
+		if (!ike_psp_proposal(&k, (uint8_t)(i + 1), c->pend_spi[i], c->pend_ver[i],
+				      &out[n]))
+			n++;
+	return n;
+}
+
+/* allocate an SPI for each configured version; the keys go into the KD */
+static int alloc_offers(struct iked_engine *e, struct ike_sa *sa, struct iked_child *c,
+			struct kd_alloc *a)
+{
+	const struct iked_kd_conf *kc = &sa->peer->kd;
+	c->n_pend = 0;
+	for (unsigned i = 0; i < kc->n_versions && c->n_pend < IKE_PSP_MAX_OFFERS; i++) {
+		if (kd_rx_alloc(e, sa->peer, kc->versions[i], &a[c->n_pend]))
+			continue;
+		c->pend_spi[c->n_pend] = a[c->n_pend].spi;
+		c->pend_ver[c->n_pend] = kc->versions[i];
+		c->pend_serial = a[c->n_pend].key_serial;
+		c->n_pend++;
+	}
+	return c->n_pend ? 0 : -1;
+}
+
+int kd_start(struct iked_engine *e, struct ike_sa *sa)
+{
+	struct iked_child *c = child_get(sa);
+	struct ike_psp_codes k = codes(e);
+	struct kd_alloc a[IKE_PSP_MAX_OFFERS];
+	struct ike_proposal props[IKE_PSP_MAX_OFFERS];
+	uint8_t w[IKE_PSP_KWK_LEN], spi[4];
+	struct msgbuild mb;
+	size_t off;
+	unsigned n;
+	int rc;
+	if (!c || !sa->peer || !sa->peer->kd.on || sa->state != SA_ESTABLISHED || sa->req_busy)
+		return -1;
+	if (alloc_offers(e, sa, c, a) || kwk(sa, w)) {
+		eesp_wipe(a, sizeof(a));
+		pend_release(e, sa, c, 0);
+		cnt(e, CNT_CHILD_FAILED);
+		retry_later(e, c);
+		return -1;
+	}
+	n = pend_proposals(e, c, props);
+	msg_begin_request(sa, &mb, IKE_EXCH_CREATE_CHILD_SA);
+	if (c->my_spi) {
+		ike_put32(spi, c->my_spi);
+		ike_put_notify(&mb.b, k.proto, spi, 4, IKE_N_REKEY_SA, NULL, 0);
+	}
+	ike_put_vendor(&mb.b, (const uint8_t *)IKE_EESP_VID, IKE_EESP_VID_LEN);
+	ike_put_sa(&mb.b, props, n);
+	off = ike_build_begin(&mb.b, IKE_PT_KD, 0);
+	for (unsigned i = 0; i < c->n_pend; i++)
+		ike_psp_put_bag(&mb.b, &k, a[i].spi, w, a[i].key, a[i].key_len);
+	ike_build_end(&mb.b, off);
+	put_ts_any(&mb.b);
+	eesp_wipe(a, sizeof(a));
+	eesp_wipe(w, sizeof(w));
+	rc = msg_request(e, sa, &mb, X_CHILD);
+	eesp_wipe(&mb, sizeof(mb));
+	if (rc) {
+		pend_release(e, sa, c, 0);
+		retry_later(e, c);
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------- responder -- */
+
+static void answer_notify(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m,
+			  uint16_t type)
+{
+	struct msgbuild mb;
+	msg_begin(sa, &mb, IKE_EXCH_CREATE_CHILD_SA, true, m->hdr.msg_id);
+	ike_put_notify(&mb.b, 0, NULL, 0, type, NULL, 0);
+	msg_respond(e, sa, &mb, m);
+}
+
+static void refuse(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m, uint16_t type,
+		   unsigned counter, const char *why)
+{
+	char who[160], nb[32];
+	refusal(e, counter, "%s: PSP child refused with %s: %s", sa_who(sa, who, sizeof(who)),
+		notify_name(type, nb, sizeof(nb)), why);
+	if (counter != CNT_CHILD_FAILED)
+		cnt(e, CNT_CHILD_FAILED);
+	answer_notify(e, sa, m, type);
+}
+
+/* the peer's key for spi (want octets) from the request's KD */
+static int their_key(struct iked_engine *e, const struct ike_sa *sa, const struct ike_chain *in,
+		     uint32_t spi, uint8_t *key, size_t want)
+{
+	const struct ike_payload *p = ike_chain_find(in, IKE_PT_KD, 0);
+	struct ike_psp_codes k = codes(e);
+	uint8_t w[IKE_PSP_KWK_LEN];
+	struct ike_kd kd;
+	int rc = !p ? IKE_E_MALFORMED : ike_kd_parse(p, &kd);
+	if (!rc)
+		rc = kwk(sa, w) ? IKE_E_CRYPTO : ike_psp_get_key(&kd, &k, spi, w, key, want);
+	eesp_wipe(w, sizeof(w));
+	return rc;
+}
+
+/* our answer: the chosen proposal with our SPI, our key in the KD */
+static int answer_child(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m,
+			const struct kd_alloc *mine, unsigned version)
+{
+	struct ike_psp_codes k = codes(e);
+	struct ike_proposal prop;
+	uint8_t w[IKE_PSP_KWK_LEN];
+	struct msgbuild mb;
+	size_t off;
+	int rc;
+	if (ike_psp_proposal(&k, 1, mine->spi, version, &prop) || kwk(sa, w))
+		return -1;
+	msg_begin(sa, &mb, IKE_EXCH_CREATE_CHILD_SA, true, m->hdr.msg_id);
+	ike_put_vendor(&mb.b, (const uint8_t *)IKE_EESP_VID, IKE_EESP_VID_LEN);
+	ike_put_sa(&mb.b, &prop, 1);
+	off = ike_build_begin(&mb.b, IKE_PT_KD, 0);
+	ike_psp_put_bag(&mb.b, &k, mine->spi, w, mine->key, mine->key_len);
+	ike_build_end(&mb.b, off);
+	put_ts_any(&mb.b);
+	eesp_wipe(w, sizeof(w));
+	rc = msg_respond(e, sa, &mb, m);
+	eesp_wipe(&mb, sizeof(mb));
+	return rc;
+}
+
+/* which of their proposals we take: num in choice->prop, version, SPI */
+static int choose(struct iked_engine *e, const struct ike_sa *sa, const struct ike_proposal *props,
+		  unsigned n, unsigned *version, uint32_t *spi, uint8_t *num)
+{
+	struct ike_psp_codes k = codes(e);
+	struct ike_proposal ours[IKED_KD_MAX_VERSIONS];
+	struct ike_type_set known;
+	struct ike_sa_choice ch;
+	unsigned no = 0;
+	for (unsigned i = 0; i < sa->peer->kd.n_versions; i++)
+		if (!ike_psp_proposal(&k, (uint8_t)(no + 1), 0, sa->peer->kd.versions[i],
+				      &ours[no]))
+			no++;
+	ike_psp_known_types(&k, &known);
+	if (ike_sa_select(ours, no, props, n, &known, &ch) ||
+	    ike_psp_proposal_get(&k, &ch.prop, version, spi))
+		return -1;
+	*num = ch.prop.num;
+	return 0;
+}
+
+void kd_request_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m,
+		   const struct ike_chain *in, const struct ike_proposal *props, unsigned n)
+{
+	uint8_t key[IKE_PSP_KEY_MAX];
+	struct kd_alloc mine;
+	struct iked_child *c;
+	unsigned version;
+	uint32_t spi;
+	uint8_t num;
+	int rc;
+	if (!sa->peer || !sa->peer->kd.on || !ike_has_eesp_vid(in) ||
+	    props[0].proto != e->conf->psp_protocol) {
+		refuse(e, sa, m, IKE_N_NO_PROPOSAL_CHOSEN, CNT_CHILD_REFUSED,
+		       !sa->peer || !sa->peer->kd.on ? "no psp group for this peer"
+		       : !ike_has_eesp_vid(in)	     ? "no eesp Vendor ID"
+						     : "not the PSP protocol");
+		return;
+	}
+	if (sa->state != SA_ESTABLISHED || (sa->req_busy && sa->req.kind == X_CHILD)) {
+		refuse(e, sa, m, IKE_N_TEMPORARY_FAILURE, CNT_CHILD_FAILED,
+		       sa->state != SA_ESTABLISHED ? "the IKE SA is going" : "ours is on");
+		return;
+	}
+	if (choose(e, sa, props, n, &version, &spi, &num)) {
+		refuse(e, sa, m, IKE_N_NO_PROPOSAL_CHOSEN, CNT_CHILD_REFUSED,
+		       "no PSP version in common");
+		return;
+	}
+	rc = their_key(e, sa, in, spi, key, ike_psp_key_len(version));
+	if (rc) {
+		refuse(e, sa, m, IKE_N_INVALID_SYNTAX, CNT_KD_BAD, ike_err_name(rc));
+		return;
+	}
+	c = child_get(sa);
+	if (!c || kd_rx_alloc(e, sa->peer, version, &mine)) {
+		eesp_wipe(key, sizeof(key));
+		refuse(e, sa, m, IKE_N_TEMPORARY_FAILURE, CNT_CHILD_FAILED, "eespd gave no SPI");
+		return;
+	}
+	rc = kd_tx_set(e, sa->peer, spi, key, ike_psp_key_len(version), version);
+	eesp_wipe(key, sizeof(key));
+	if (rc || answer_child(e, sa, m, &mine, version)) {
+		kd_release(e, sa->peer, mine.spi);
+		eesp_wipe(&mine, sizeof(mine));
+		cnt(e, CNT_CHILD_FAILED);
+		return;
+	}
+	(void)num;
+	child_keyed(e, sa, c, mine.spi, spi, version, mine.key_serial);
+	eesp_wipe(&mine, sizeof(mine));
+}
+
+/* ------------------------------------------------------- initiator -- */
+
+void kd_response_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_chain *in)
+{
+	struct iked_child *c = sa->children;
+	struct ike_psp_codes k = codes(e);
+	struct ike_proposal sent[IKE_PSP_MAX_OFFERS], reply[2];
+	const struct ike_payload *ps = ike_chain_find(in, IKE_PT_SA, 0);
+	uint16_t err = first_error_notify(in);
+	uint8_t key[IKE_PSP_KEY_MAX];
+	unsigned ns, nr = 0, idx, version;
+	uint32_t spi;
+	char who[160], nb[32];
+	int rc;
+	if (!c || !c->n_pend)
+		return;
+	ns = pend_proposals(e, c, sent);
+	if (err) {
+		refusal(e, CNT_CHILD_FAILED, "%s: the peer refused our PSP child with %s",
+			sa_who(sa, who, sizeof(who)), notify_name(err, nb, sizeof(nb)));
+		pend_release(e, sa, c, 0);
+		retry_later(e, c);
+		return;
+	}
+	if (!ps || ike_sa_parse(ps, reply, 2, &nr) ||
+	    ike_sa_check_reply(sent, ns, reply, nr, &idx) ||
+	    ike_psp_proposal_get(&k, &reply[0], &version, &spi) || version != c->pend_ver[idx]) {
+		refusal(e, CNT_CHILD_FAILED,
+			"%s: the peer's answer to our PSP child is not "
+			"acceptable",
+			sa_who(sa, who, sizeof(who)));
+		pend_release(e, sa, c, 0);
+		retry_later(e, c);
+		return;
+	}
+	rc = their_key(e, sa, in, spi, key, ike_psp_key_len(version));
+	if (rc) {
+		refusal(e, CNT_KD_BAD, "%s: the peer's KD: %s", sa_who(sa, who, sizeof(who)),
+			ike_err_name(rc));
+		cnt(e, CNT_CHILD_FAILED);
+		pend_release(e, sa, c, 0);
+		retry_later(e, c);
+		return;
+	}
+	rc = kd_tx_set(e, sa->peer, spi, key, ike_psp_key_len(version), version);
+	eesp_wipe(key, sizeof(key));
+	uint32_t mine = c->pend_spi[idx];
+	pend_release(e, sa, c, rc ? 0 : mine);
+	if (rc) {
+		cnt(e, CNT_CHILD_FAILED);
+		retry_later(e, c);
+		return;
+	}
+	child_keyed(e, sa, c, mine, spi, version, c->pend_serial);
+}
+
+/* ----------------------------------------------------------- timers -- */
+
+int64_t kd_timers(struct iked_engine *e, struct ike_sa *sa)
+{
+	struct iked_child *c = sa->children;
+	int64_t t = now_ms(e), next = 0;
+	if (!c || !sa->peer || !sa->peer->kd.on)
+		return 0;
+	if (c->old_spi && t >= c->old_release_ms) {
+		kd_release(e, sa->peer, c->old_spi);
+		c->old_spi = 0;
+	}
+	if (c->old_spi)
+		next = c->old_release_ms;
+	if (sa->state != SA_ESTABLISHED || (sa->req_busy && sa->req.kind == X_CHILD))
+		return next;
+	if (c->next_poll_ms && t >= c->next_poll_ms) {
+		c->next_poll_ms = t + sa->peer->kd.poll_ms;
+		if (!c->my_spi) {
+			if (sa->initiator)
+				sa->want |= WANT_CHILD; /* a retry */
+		} else {
+			uint64_t s = kd_key_serial(e, sa->peer);
+			if (s && s != c->key_serial) {
+				char who[160];
+				log_info("%s: eespd's key serial %" PRIu64 " -> %" PRIu64
+					 ": re-keying the PSP child",
+					 sa_who(sa, who, sizeof(who)), c->key_serial, s);
+				sa->want |= WANT_CHILD;
+			}
+		}
+	}
+	if (c->next_poll_ms && (!next || c->next_poll_ms < next))
+		next = c->next_poll_ms;
+	return next;
+}
+
+void kd_close(struct iked_engine *e, struct ike_sa *sa)
+{
+	struct iked_child *c = sa->children;
+	struct ike_sa *o;
+	bool others = false;
+	if (!c)
+		return;
+	sa->children = NULL;
+	sa->n_children = 0;
+	if (sa->peer && sa->peer->kd.on) {
+		for (unsigned i = 0; (o = sa_next(&e->sas, &i));)
+			if (o != sa && o->peer && o->peer_idx == sa->peer_idx && o->children &&
+			    o->children->my_spi)
+				others = true;
+		pend_release(e, sa, c, 0);
+		if (others) {
+			if (c->my_spi)
+				kd_release(e, sa->peer, c->my_spi);
+			if (c->old_spi)
+				kd_release(e, sa->peer, c->old_spi);
+		} else if (c->my_spi || c->old_spi) {
+			/* the last child of the peer: its transmit SA goes too */
+			kd_release(e, sa->peer, 0);
+		}
+	}
+	eesp_wipe(c, sizeof(*c));
+	free(c);
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * kd.h - key download (issue 16, draft-smyslov-ipsecme-ikev2-psp): the
+ * PSP child of an IKE SA, keyed by CREATE_CHILD_SA with KD payloads, and
+ * the eespd control-socket calls that allocate, install and release its
+ * SAs (eespd(8) "Runtime SAs").
+ *
+ * One child per IKE SA.  Each side's receive SPI and key come from its own
+ * eespd (sa-rx-alloc: derived from its PSP master, so its receive path
+ * stays stateless), travel wrapped under SK_w in the KD, and are installed
+ * by the other side as its transmit SA (sa-tx-set).  The child is re-keyed
+ * (a CREATE_CHILD_SA with N(REKEY_SA)) when our eespd's key serial moves
+ * (a master rotation), make-before-break: the replaced receive SPI is
+ * released KD_OLD_HOLD_MS later, once the peer's in-flight packets are in.
+ * The child moves with the IKE SA on an IKE rekey; it is released when
+ * its IKE SA closes.
+ */
+#ifndef IKED_KD_H
+#define IKED_KD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ike_psp.h"
+
+struct iked_engine;
+struct ike_sa;
+struct ike_msg;
+struct ike_chain;
+struct iked_peer;
+
+#define KD_OLD_HOLD_MS 2000
+#define KD_RETRY_MS 2000
+
+struct iked_child {
+	unsigned version;    /* PSP version in use */
+	uint32_t my_spi;     /* our receive SPI (0: no child yet) */
+	uint32_t peer_spi;   /* the peer's, our transmit SPI */
+	uint64_t key_serial; /* our eespd's key serial when my_spi was allocated */
+	uint32_t old_spi;    /* a replaced receive SPI, released at old_release_ms */
+	int64_t old_release_ms;
+	int64_t next_poll_ms; /* next key serial check / retry */
+	/* our CREATE_CHILD_SA in flight: the SPIs allocated for its proposals */
+	unsigned n_pend;
+	uint32_t pend_spi[IKE_PSP_MAX_OFFERS];
+	uint8_t pend_ver[IKE_PSP_MAX_OFFERS];
+	uint64_t pend_serial;
+};
+
+/* kd.c: the exchanges */
+/* A new IKE SA (not a rekey) is up: its initiator asks for the child. */
+void kd_established(struct iked_engine *e, struct ike_sa *sa);
+/* Start our CREATE_CHILD_SA (sa_kick, WANT_CHILD); 0 or -1. */
+int kd_start(struct iked_engine *e, struct ike_sa *sa);
+/* The peer's CREATE_CHILD_SA for a child: keyed, or refused (answered). */
+void kd_request_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m,
+		   const struct ike_chain *in, const struct ike_proposal *props, unsigned n);
+/* The answer to ours. */
+void kd_response_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_chain *in);
+/* Timers: key serial polling, retries, releases; the next time (0: none). */
+int64_t kd_timers(struct iked_engine *e, struct ike_sa *sa);
+/* The IKE SA closes: its child's SAs are released in eespd. */
+void kd_close(struct iked_engine *e, struct ike_sa *sa);
+
+/* kd_eespd.c: eespd's control socket (eespd(8) "Runtime SAs") */
+struct kd_alloc {
+	uint32_t spi;
+	uint8_t key[IKE_PSP_KEY_MAX];
+	size_t key_len;
+	uint64_t key_serial;
+};
+/* sa-rx-alloc PEER psp-version V; 0, or -1 (logged, counted). */
+int kd_rx_alloc(struct iked_engine *e, const struct iked_peer *pe, unsigned version,
+		struct kd_alloc *out);
+/* sa-tx-set PEER SPI KEY version V; 0 or -1. */
+int kd_tx_set(struct iked_engine *e, const struct iked_peer *pe, uint32_t spi, const uint8_t *key,
+	      size_t key_len, unsigned version);
+/* sa-release PEER [SPI] (spi 0: all of the peer's runtime SAs); 0 or -1. */
+int kd_release(struct iked_engine *e, const struct iked_peer *pe, uint32_t spi);
+/* The key serial of sa-list, 0 when eespd does not answer. */
+uint64_t kd_key_serial(struct iked_engine *e, const struct iked_peer *pe);
+/* Release the peer's runtime receive SPIs that no child in keep[n] holds
+ * (left by an eesp-iked that stopped); how many, or -1. */
+int kd_sweep(struct iked_engine *e, const struct iked_peer *pe, const uint32_t *keep, unsigned n);
+
+#endif /* IKED_KD_H */
