@@ -425,6 +425,19 @@ int64_t kd_timers(struct iked_engine *e, struct ike_sa *sa)
 	return next;
 }
 
+int64_t kd_due_ms(const struct ike_sa *sa)
+{
+	const struct iked_child *c = sa->children;
+	int64_t t = 0;
+	if (!c || !sa->peer || !sa->peer->kd.on)
+		return 0;
+	if (c->old_spi)
+		t = c->old_release_ms;
+	if (sa->state == SA_ESTABLISHED && c->next_poll_ms && (!t || c->next_poll_ms < t))
+		t = c->next_poll_ms;
+	return t;
+}
+
 void kd_close(struct iked_engine *e, struct ike_sa *sa)
 {
 	struct iked_child *c = sa->children;

@@ -59,6 +59,8 @@ void kd_request_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_ms
 void kd_response_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_chain *in);
 /* Timers: key serial polling, retries, releases; the next time (0: none). */
 int64_t kd_timers(struct iked_engine *e, struct ike_sa *sa);
+/* When kd_timers() has work for the SA (0: never); no I/O. */
+int64_t kd_due_ms(const struct ike_sa *sa);
 /* The IKE SA closes: its child's SAs are released in eespd. */
 void kd_close(struct iked_engine *e, struct ike_sa *sa);
 
