@@ -236,7 +236,7 @@ static int their_key(struct iked_engine *e, const struct ike_sa *sa, const struc
 
 /* our answer: the chosen proposal with our SPI, our key in the KD */
 static int answer_child(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m,
-			const struct kd_alloc *mine, unsigned version)
+			const struct kd_alloc *mine, unsigned version, uint8_t num)
 {
 	struct ike_psp_codes k = codes(e);
 	struct ike_proposal prop;
@@ -244,7 +244,8 @@ static int answer_child(struct iked_engine *e, struct ike_sa *sa, const struct i
 	struct msgbuild mb;
 	size_t off;
 	int rc;
-	if (ike_psp_proposal(&k, 1, mine->spi, version, &prop) || kwk(sa, w))
+	/* the chosen proposal keeps its number (RFC 7296 §3.3) */
+	if (ike_psp_proposal(&k, num, mine->spi, version, &prop) || kwk(sa, w))
 		return -1;
 	msg_begin(sa, &mb, IKE_EXCH_CREATE_CHILD_SA, true, m->hdr.msg_id);
 	ike_put_vendor(&mb.b, (const uint8_t *)IKE_EESP_VID, IKE_EESP_VID_LEN);
@@ -321,13 +322,12 @@ void kd_request_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_ms
 	}
 	rc = kd_tx_set(e, sa->peer, spi, key, ike_psp_key_len(version), version);
 	eesp_wipe(key, sizeof(key));
-	if (rc || answer_child(e, sa, m, &mine, version)) {
+	if (rc || answer_child(e, sa, m, &mine, version, num)) {
 		kd_release(e, sa->peer, mine.spi);
 		eesp_wipe(&mine, sizeof(mine));
 		cnt(e, CNT_CHILD_FAILED);
 		return;
 	}
-	(void)num;
 	child_keyed(e, sa, c, mine.spi, spi, version, mine.key_serial);
 	eesp_wipe(&mine, sizeof(mine));
 }
