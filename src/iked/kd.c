@@ -2,16 +2,17 @@
 /*
  * kd.c - the PSP child's CREATE_CHILD_SA with key download (kd.h):
  *
- *   HDR, SK{[N(REKEY_SA)], V(eesp), SA, KD, TSi, TSr}  ->
- *   HDR, SK{V(eesp), SA, KD, TSi, TSr}
+ *   HDR, SK{[N(REKEY_SA)], V(eesp), SA, Ni, KD, TSi, TSr}  ->
+ *   HDR, SK{V(eesp), SA, Nr, KD, TSi, TSr}
  *
  * Our SA has one proposal per configured PSP version, each with its own
  * receive SPI from our eespd and a key bag for it in the KD; the responder
  * picks one, installs the initiator's key of that SPI as its transmit SA,
  * allocates its own receive SPI for the chosen version and answers with its
  * key; the initiator installs that and releases the SPIs of the proposals
- * not chosen.  No KE and no nonces (the PSP draft): the keys come from the
- * masters, the IKE SA only carries them.
+ * not chosen.  No KE (the PSP draft): the keys come from the masters, the
+ * IKE SA only carries them; the nonces are there for RFC 7296 parsers
+ * (put_nonce()).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -55,6 +56,22 @@ static void put_ts_any(struct ike_builder *b)
 
 /* again in 1-2 retry periods: random, so that two sides refusing each
  * other's collision (TEMPORARY_FAILURE) do not meet again */
+/* A Nonce although the PSP draft has none: RFC 7296 §1.3 makes Ni/Nr
+ * mandatory in CREATE_CHILD_SA, and a peer that follows it (strongSwan
+ * 5.9.8) answers a child request without one with INVALID_SYNTAX and
+ * deletes the IKE SA instead of refusing the child (test 82).  Nothing
+ * derives from it; a KD request or answer without one is accepted. */
+static void put_nonce(struct iked_engine *e, struct ike_builder *b)
+{
+	uint8_t n[32];
+	if (make_nonce(e, n, sizeof(n))) {
+		if (!b->err)
+			b->err = IKE_E_CRYPTO;
+		return;
+	}
+	ike_put_nonce(b, n, sizeof(n));
+}
+
 static void retry_later(struct iked_engine *e, struct iked_child *c)
 {
 	uint32_t r = 0;
@@ -180,6 +197,7 @@ int kd_start(struct iked_engine *e, struct ike_sa *sa)
 	}
 	ike_put_vendor(&mb.b, (const uint8_t *)IKE_EESP_VID, IKE_EESP_VID_LEN);
 	ike_put_sa(&mb.b, props, n);
+	put_nonce(e, &mb.b);
 	off = ike_build_begin(&mb.b, IKE_PT_KD, 0);
 	for (unsigned i = 0; i < c->n_pend; i++)
 		ike_psp_put_bag(&mb.b, &k, a[i].spi, w, a[i].key, a[i].key_len);
@@ -250,6 +268,7 @@ static int answer_child(struct iked_engine *e, struct ike_sa *sa, const struct i
 	msg_begin(sa, &mb, IKE_EXCH_CREATE_CHILD_SA, true, m->hdr.msg_id);
 	ike_put_vendor(&mb.b, (const uint8_t *)IKE_EESP_VID, IKE_EESP_VID_LEN);
 	ike_put_sa(&mb.b, &prop, 1);
+	put_nonce(e, &mb.b);
 	off = ike_build_begin(&mb.b, IKE_PT_KD, 0);
 	ike_psp_put_bag(&mb.b, &k, mine->spi, w, mine->key, mine->key_len);
 	ike_build_end(&mb.b, off);
