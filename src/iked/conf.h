@@ -41,10 +41,13 @@ struct iked_psk {
 	size_t len;
 };
 
-/* Key download for a peer (psp group of the peer, eesp-iked.conf(5)). */
+/* Key download for a peer (its psp or eesp group, eesp-iked.conf(5)). */
 #define IKED_KD_MAX_VERSIONS 4
+enum iked_kd_kind { IKED_KD_PSP, IKED_KD_EESP };
 struct iked_kd_conf {
-	bool on;				/* the peer has a psp group */
+	bool on;				/* the peer has a psp or an eesp group */
+	enum iked_kd_kind kind;			/* which */
+	bool key_holder;			/* eesp: we hold the root key (else the client) */
 	char eespd_socket[108];			/* our eespd's control socket */
 	char eespd_peer[IKED_NAME_MAX];		/* the peer's name in our eespd.conf */
 	uint8_t versions[IKED_KD_MAX_VERSIONS]; /* PSP versions, preferred first */

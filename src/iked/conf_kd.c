@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * conf_kd.c - a peer's `psp` group in eesp-iked.conf: key download of PSP
- * SAs into our eespd (kd.h), which eespd socket, under which peer name,
- * which PSP versions.
+ * conf_kd.c - a peer's `psp` or `eesp` group in eesp-iked.conf: key
+ * download into our eespd (kd.h), which eespd socket, under which peer
+ * name; PSP: which versions; EESP: our role in the trust domain.
  */
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 
 static const char *const keys_psp[] = {"eespd_socket", "eespd_peer", "versions", "key_poll_ms",
 				       NULL};
+static const char *const keys_eesp[] = {"eespd_socket", "eespd_peer", "role", "key_poll_ms", NULL};
 
 static int parse_versions(struct conf_parse *p, const config_setting_t *g, struct iked_peer *pe)
 {
@@ -46,40 +47,67 @@ static int parse_versions(struct conf_parse *p, const config_setting_t *g, struc
 	return 0;
 }
 
+/* eesp.role: "key_holder" or "client" */
+static int parse_role(struct conf_parse *p, const config_setting_t *g, struct iked_peer *pe)
+{
+	char role[32];
+	if (cfg_str(&p->x, g, "role", true, "", role, sizeof(role)) < 0)
+		return -1;
+	if (!strcmp(role, "key_holder") || !strcmp(role, "client")) {
+		pe->kd.key_holder = role[0] == 'k';
+		return 0;
+	}
+	return cfg_fail(&p->x, config_setting_get_member(g, "role"),
+			"peer %s: eesp.role must be \"key_holder\" (our eespd holds the domain's "
+			"root key) or \"client\", not \"%s\"",
+			pe->name, role);
+}
+
 int iconf_parse_kd(struct conf_parse *p, const config_setting_t *e, struct iked_peer *pe)
 {
-	const config_setting_t *g = config_setting_get_member(e, "psp");
+	const config_setting_t *gp = config_setting_get_member(e, "psp");
+	const config_setting_t *ge = config_setting_get_member(e, "eesp");
+	const config_setting_t *g = gp ? gp : ge;
+	const char *what = gp ? "psp" : "eesp";
 	struct iked_kd_conf *kd = &pe->kd;
 	char path[4096];
 	memset(kd, 0, sizeof(*kd));
 	if (!g)
 		return 0;
+	if (gp && ge)
+		return cfg_fail(&p->x, ge,
+				"peer %s: psp and eesp groups both: one kind of key "
+				"download per peer",
+				pe->name);
 	if (!config_setting_is_group(g))
-		return cfg_fail(&p->x, g, "peer %s: psp must be a group { ... }", pe->name);
-	if (cfg_check_members(&p->x, g, keys_psp) ||
+		return cfg_fail(&p->x, g, "peer %s: %s must be a group { ... }", pe->name, what);
+	kd->kind = gp ? IKED_KD_PSP : IKED_KD_EESP;
+	if (cfg_check_members(&p->x, g, gp ? keys_psp : keys_eesp) ||
+	    (ge && parse_role(p, g, pe)) ||
 	    cfg_str(&p->x, g, "eespd_socket", false, "", path, sizeof(path)) < 0 ||
 	    cfg_str(&p->x, g, "eespd_peer", false, pe->name, kd->eespd_peer,
 		    sizeof(kd->eespd_peer)) < 0 ||
 	    cfg_u32(&p->x, g, "key_poll_ms", false, 100, 60000, 1000, &kd->poll_ms) ||
-	    parse_versions(p, g, pe))
+	    (gp && parse_versions(p, g, pe)))
 		return -1;
 	for (const char *c = kd->eespd_peer; *c; c++)
 		if (*c <= ' ' || *c == 0x7f)
 			return cfg_fail(&p->x, config_setting_get_member(g, "eespd_peer"),
-					"peer %s: psp.eespd_peer must not hold blanks", pe->name);
+					"peer %s: %s.eespd_peer must not hold blanks", pe->name,
+					what);
 	if (path[0])
 		cfg_resolve_path(p->conf->dir, path, kd->eespd_socket, sizeof(kd->eespd_socket));
 	else
 		snprintf(kd->eespd_socket, sizeof(kd->eespd_socket), "%s", p->conf->eespd_socket);
 	if (!kd->eespd_socket[0])
 		return cfg_fail(&p->x, g,
-				"peer %s: psp: no eespd_socket (here or in the daemon group)",
-				pe->name);
+				"peer %s: %s: no eespd_socket (here or in the daemon group)",
+				pe->name, what);
 	if (strlen(kd->eespd_socket) >= sizeof(kd->eespd_socket) - 1)
 		return cfg_fail(&p->x, g,
-				"peer %s: psp.eespd_socket: path too long for a UNIX "
+				"peer %s: %s.eespd_socket: path too long for a UNIX "
 				"socket",
-				pe->name);
+				pe->name, what);
 	kd->on = true;
 	return 0;
 }

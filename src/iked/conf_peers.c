@@ -13,8 +13,8 @@
 #include "conf_int.h"
 #include "ike_proto.h"
 
-static const char *const keys_peer[] = {"name",	    "address",	"port",	     "remote_id",
-					"psk_file", "initiate", "proposals", "psp",     NULL};
+static const char *const keys_peer[] = {"name",	    "address",	 "port", "remote_id", "psk_file",
+					"initiate", "proposals", "psp",	 "eesp",      NULL};
 
 static int hexval(int c)
 {

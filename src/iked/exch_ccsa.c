@@ -267,7 +267,9 @@ void ccsa_request_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_
 	/* a child (no KE): key download if it is PSP behind our Vendor ID,
 	 * else refused; the IKE SA stays either way */
 	if (r.props[0].proto != IKE_PROTO_IKE || find_notify(in, IKE_N_REKEY_SA, NULL)) {
-		if (r.props[0].proto == e->conf->psp_protocol && ike_has_eesp_vid(in))
+		if ((r.props[0].proto == e->conf->psp_protocol ||
+		     r.props[0].proto == e->conf->eesp_protocol) &&
+		    ike_has_eesp_vid(in))
 			kd_request_in(e, sa, m, in, r.props, r.n);
 		else
 			child_request_in(e, sa, m, r.props[0].proto);

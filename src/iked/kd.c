@@ -12,7 +12,7 @@
  * key; the initiator installs that and releases the SPIs of the proposals
  * not chosen.  No KE (the PSP draft): the keys come from the masters, the
  * IKE SA only carries them; the nonces are there for RFC 7296 parsers
- * (put_nonce()).
+ * (kd_put_nonce()).
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -29,7 +29,7 @@ static struct ike_psp_codes codes(const struct iked_engine *e)
 				      .params_type = e->conf->psp_transform_type};
 }
 
-static struct iked_child *child_get(struct ike_sa *sa)
+struct iked_child *kd_child_get(struct ike_sa *sa)
 {
 	if (!sa->children) {
 		sa->children = calloc(1, sizeof(*sa->children));
@@ -38,13 +38,13 @@ static struct iked_child *child_get(struct ike_sa *sa)
 	return sa->children;
 }
 
-static int kwk(const struct ike_sa *sa, uint8_t out[IKE_PSP_KWK_LEN])
+int kd_kwk(const struct ike_sa *sa, uint8_t out[IKE_PSP_KWK_LEN])
 {
 	return ike_psp_kwk(sa->suite.prf, sa->keys->d, sa->keys->prf_len, out);
 }
 
 /* TSi/TSr: every address (the data plane's allowed_ips decide, not IKE) */
-static void put_ts_any(struct ike_builder *b)
+void kd_put_ts_any(struct ike_builder *b)
 {
 	struct ike_ts ts[2] = {{.type = IKE_TS_IPV4_ADDR_RANGE, .end_port = 65535},
 			       {.type = IKE_TS_IPV6_ADDR_RANGE, .end_port = 65535}};
@@ -61,7 +61,7 @@ static void put_ts_any(struct ike_builder *b)
  * 5.9.8) answers a child request without one with INVALID_SYNTAX and
  * deletes the IKE SA instead of refusing the child (test 82).  Nothing
  * derives from it; a KD request or answer without one is accepted. */
-static void put_nonce(struct iked_engine *e, struct ike_builder *b)
+void kd_put_nonce(struct iked_engine *e, struct ike_builder *b)
 {
 	uint8_t n[32];
 	if (make_nonce(e, n, sizeof(n))) {
@@ -72,17 +72,24 @@ static void put_nonce(struct iked_engine *e, struct ike_builder *b)
 	ike_put_nonce(b, n, sizeof(n));
 }
 
-static void retry_later(struct iked_engine *e, struct iked_child *c)
+void kd_retry_later(struct iked_engine *e, struct iked_child *c)
 {
 	uint32_t r = 0;
 	e->io.random(e->io.arg, (uint8_t *)&r, sizeof(r));
 	c->next_poll_ms = now_ms(e) + KD_RETRY_MS + (int64_t)(r % KD_RETRY_MS);
 }
 
+/* who starts the child: the IKE SA's initiator (PSP), the key holder (EESP) */
+static bool starts_child(const struct ike_sa *sa)
+{
+	const struct iked_kd_conf *k = &sa->peer->kd;
+	return k->kind == IKED_KD_EESP ? k->key_holder : sa->initiator;
+}
+
 void kd_established(struct iked_engine *e, struct ike_sa *sa)
 {
 	(void)e;
-	if (sa->peer && sa->peer->kd.on && sa->initiator && child_get(sa))
+	if (sa->peer && sa->peer->kd.on && starts_child(sa) && kd_child_get(sa))
 		sa->want |= WANT_CHILD;
 }
 
@@ -100,8 +107,8 @@ static unsigned peer_spis(struct iked_engine *e, unsigned peer_idx, uint32_t *ou
 }
 
 /* the child is keyed: the old receive SPI goes later; stale ones at once */
-static void child_keyed(struct iked_engine *e, struct ike_sa *sa, struct iked_child *c,
-			uint32_t my_spi, uint32_t peer_spi, unsigned version, uint64_t serial)
+void kd_child_keyed(struct iked_engine *e, struct ike_sa *sa, struct iked_child *c, uint32_t my_spi,
+		    uint32_t peer_spi, unsigned version, uint64_t serial)
 {
 	char who[160];
 	bool rekey = c->my_spi != 0;
@@ -118,10 +125,17 @@ static void child_keyed(struct iked_engine *e, struct ike_sa *sa, struct iked_ch
 	c->key_serial = serial;
 	c->next_poll_ms = now_ms(e) + sa->peer->kd.poll_ms;
 	cnt(e, CNT_CHILD_UP);
-	log_info("%s: PSP child %s: version %u, we receive under 0x%08" PRIx32
-		 " and send under 0x%08" PRIx32 " (key serial %" PRIu64 ")",
-		 sa_who(sa, who, sizeof(who)), rekey ? "re-keyed" : "up", version, my_spi, peer_spi,
-		 serial);
+	if (sa->peer->kd.kind == IKED_KD_EESP)
+		log_info("%s: EESP child %s: we receive under 0x%08" PRIx32
+			 " and send under 0x%08" PRIx32 " (%s)",
+			 sa_who(sa, who, sizeof(who)), rekey ? "re-keyed" : "up", my_spi, peer_spi,
+			 sa->peer->kd.key_holder ? "keys from our root"
+						 : "keys from the key holder");
+	else
+		log_info("%s: PSP child %s: version %u, we receive under 0x%08" PRIx32
+			 " and send under 0x%08" PRIx32 " (key serial %" PRIu64 ")",
+			 sa_who(sa, who, sizeof(who)), rekey ? "re-keyed" : "up", version, my_spi,
+			 peer_spi, serial);
 	if (!e->peers[sa->peer_idx].kd_swept) {
 		uint32_t keep[2 * 16];
 		unsigned n = peer_spis(e, sa->peer_idx, keep, 32);
@@ -171,7 +185,7 @@ static int alloc_offers(struct iked_engine *e, struct ike_sa *sa, struct iked_ch
 
 int kd_start(struct iked_engine *e, struct ike_sa *sa)
 {
-	struct iked_child *c = child_get(sa);
+	struct iked_child *c = kd_child_get(sa);
 	struct ike_psp_codes k = codes(e);
 	struct kd_alloc a[IKE_PSP_MAX_OFFERS];
 	struct ike_proposal props[IKE_PSP_MAX_OFFERS];
@@ -182,11 +196,13 @@ int kd_start(struct iked_engine *e, struct ike_sa *sa)
 	int rc;
 	if (!c || !sa->peer || !sa->peer->kd.on || sa->state != SA_ESTABLISHED || sa->req_busy)
 		return -1;
-	if (alloc_offers(e, sa, c, a) || kwk(sa, w)) {
+	if (sa->peer->kd.kind == IKED_KD_EESP)
+		return kd_eesp_start(e, sa);
+	if (alloc_offers(e, sa, c, a) || kd_kwk(sa, w)) {
 		eesp_wipe(a, sizeof(a));
 		pend_release(e, sa, c, 0);
 		cnt(e, CNT_CHILD_FAILED);
-		retry_later(e, c);
+		kd_retry_later(e, c);
 		return -1;
 	}
 	n = pend_proposals(e, c, props);
@@ -197,19 +213,19 @@ int kd_start(struct iked_engine *e, struct ike_sa *sa)
 	}
 	ike_put_vendor(&mb.b, (const uint8_t *)IKE_EESP_VID, IKE_EESP_VID_LEN);
 	ike_put_sa(&mb.b, props, n);
-	put_nonce(e, &mb.b);
+	kd_put_nonce(e, &mb.b);
 	off = ike_build_begin(&mb.b, IKE_PT_KD, 0);
 	for (unsigned i = 0; i < c->n_pend; i++)
 		ike_psp_put_bag(&mb.b, &k, a[i].spi, w, a[i].key, a[i].key_len);
 	ike_build_end(&mb.b, off);
-	put_ts_any(&mb.b);
+	kd_put_ts_any(&mb.b);
 	eesp_wipe(a, sizeof(a));
 	eesp_wipe(w, sizeof(w));
 	rc = msg_request(e, sa, &mb, X_CHILD);
 	eesp_wipe(&mb, sizeof(mb));
 	if (rc) {
 		pend_release(e, sa, c, 0);
-		retry_later(e, c);
+		kd_retry_later(e, c);
 		return -1;
 	}
 	return 0;
@@ -217,8 +233,8 @@ int kd_start(struct iked_engine *e, struct ike_sa *sa)
 
 /* ------------------------------------------------------- responder -- */
 
-static void answer_notify(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m,
-			  uint16_t type)
+void kd_answer_notify(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m,
+		      uint16_t type)
 {
 	struct msgbuild mb;
 	msg_begin(sa, &mb, IKE_EXCH_CREATE_CHILD_SA, true, m->hdr.msg_id);
@@ -234,7 +250,7 @@ static void refuse(struct iked_engine *e, struct ike_sa *sa, const struct ike_ms
 		notify_name(type, nb, sizeof(nb)), why);
 	if (counter != CNT_CHILD_FAILED)
 		cnt(e, CNT_CHILD_FAILED);
-	answer_notify(e, sa, m, type);
+	kd_answer_notify(e, sa, m, type);
 }
 
 /* the peer's key for spi (want octets) from the request's KD */
@@ -247,7 +263,7 @@ static int their_key(struct iked_engine *e, const struct ike_sa *sa, const struc
 	struct ike_kd kd;
 	int rc = !p ? IKE_E_MALFORMED : ike_kd_parse(p, &kd);
 	if (!rc)
-		rc = kwk(sa, w) ? IKE_E_CRYPTO : ike_psp_get_key(&kd, &k, spi, w, key, want);
+		rc = kd_kwk(sa, w) ? IKE_E_CRYPTO : ike_psp_get_key(&kd, &k, spi, w, key, want);
 	eesp_wipe(w, sizeof(w));
 	return rc;
 }
@@ -263,16 +279,16 @@ static int answer_child(struct iked_engine *e, struct ike_sa *sa, const struct i
 	size_t off;
 	int rc;
 	/* the chosen proposal keeps its number (RFC 7296 §3.3) */
-	if (ike_psp_proposal(&k, num, mine->spi, version, &prop) || kwk(sa, w))
+	if (ike_psp_proposal(&k, num, mine->spi, version, &prop) || kd_kwk(sa, w))
 		return -1;
 	msg_begin(sa, &mb, IKE_EXCH_CREATE_CHILD_SA, true, m->hdr.msg_id);
 	ike_put_vendor(&mb.b, (const uint8_t *)IKE_EESP_VID, IKE_EESP_VID_LEN);
 	ike_put_sa(&mb.b, &prop, 1);
-	put_nonce(e, &mb.b);
+	kd_put_nonce(e, &mb.b);
 	off = ike_build_begin(&mb.b, IKE_PT_KD, 0);
 	ike_psp_put_bag(&mb.b, &k, mine->spi, w, mine->key, mine->key_len);
 	ike_build_end(&mb.b, off);
-	put_ts_any(&mb.b);
+	kd_put_ts_any(&mb.b);
 	eesp_wipe(w, sizeof(w));
 	rc = msg_respond(e, sa, &mb, m);
 	eesp_wipe(&mb, sizeof(mb));
@@ -310,12 +326,18 @@ void kd_request_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_ms
 	uint32_t spi;
 	uint8_t num;
 	int rc;
-	if (!sa->peer || !sa->peer->kd.on || !ike_has_eesp_vid(in) ||
-	    props[0].proto != e->conf->psp_protocol) {
+	if (sa->peer && sa->peer->kd.on && sa->peer->kd.kind == IKED_KD_EESP &&
+	    ike_has_eesp_vid(in) && props[0].proto == e->conf->eesp_protocol) {
+		kd_eesp_request_in(e, sa, m, in, props, n);
+		return;
+	}
+	if (!sa->peer || !sa->peer->kd.on || sa->peer->kd.kind != IKED_KD_PSP ||
+	    !ike_has_eesp_vid(in) || props[0].proto != e->conf->psp_protocol) {
 		refuse(e, sa, m, IKE_N_NO_PROPOSAL_CHOSEN, CNT_CHILD_REFUSED,
-		       !sa->peer || !sa->peer->kd.on ? "no psp group for this peer"
-		       : !ike_has_eesp_vid(in)	     ? "no eesp Vendor ID"
-						     : "not the PSP protocol");
+		       !sa->peer || !sa->peer->kd.on || sa->peer->kd.kind != IKED_KD_PSP
+			   ? "no psp group for this peer"
+		       : !ike_has_eesp_vid(in) ? "no eesp Vendor ID"
+					       : "not the PSP protocol");
 		return;
 	}
 	if (sa->state != SA_ESTABLISHED || (sa->req_busy && sa->req.kind == X_CHILD)) {
@@ -333,7 +355,7 @@ void kd_request_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_ms
 		refuse(e, sa, m, IKE_N_INVALID_SYNTAX, CNT_KD_BAD, ike_err_name(rc));
 		return;
 	}
-	c = child_get(sa);
+	c = kd_child_get(sa);
 	if (!c || kd_rx_alloc(e, sa->peer, version, &mine)) {
 		eesp_wipe(key, sizeof(key));
 		refuse(e, sa, m, IKE_N_TEMPORARY_FAILURE, CNT_CHILD_FAILED, "eespd gave no SPI");
@@ -347,7 +369,7 @@ void kd_request_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_ms
 		cnt(e, CNT_CHILD_FAILED);
 		return;
 	}
-	child_keyed(e, sa, c, mine.spi, spi, version, mine.key_serial);
+	kd_child_keyed(e, sa, c, mine.spi, spi, version, mine.key_serial);
 	eesp_wipe(&mine, sizeof(mine));
 }
 
@@ -365,6 +387,10 @@ void kd_response_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_c
 	uint32_t spi;
 	char who[160], nb[32];
 	int rc;
+	if (c && sa->peer && sa->peer->kd.kind == IKED_KD_EESP) {
+		kd_eesp_response_in(e, sa, in);
+		return;
+	}
 	if (!c || !c->n_pend)
 		return;
 	ns = pend_proposals(e, c, sent);
@@ -372,7 +398,7 @@ void kd_response_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_c
 		refusal(e, CNT_CHILD_FAILED, "%s: the peer refused our PSP child with %s",
 			sa_who(sa, who, sizeof(who)), notify_name(err, nb, sizeof(nb)));
 		pend_release(e, sa, c, 0);
-		retry_later(e, c);
+		kd_retry_later(e, c);
 		return;
 	}
 	if (!ps || ike_sa_parse(ps, reply, 2, &nr) ||
@@ -383,7 +409,7 @@ void kd_response_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_c
 			"acceptable",
 			sa_who(sa, who, sizeof(who)));
 		pend_release(e, sa, c, 0);
-		retry_later(e, c);
+		kd_retry_later(e, c);
 		return;
 	}
 	rc = their_key(e, sa, in, spi, key, ike_psp_key_len(version));
@@ -392,7 +418,7 @@ void kd_response_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_c
 			ike_err_name(rc));
 		cnt(e, CNT_CHILD_FAILED);
 		pend_release(e, sa, c, 0);
-		retry_later(e, c);
+		kd_retry_later(e, c);
 		return;
 	}
 	rc = kd_tx_set(e, sa->peer, spi, key, ike_psp_key_len(version), version);
@@ -401,10 +427,10 @@ void kd_response_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_c
 	pend_release(e, sa, c, rc ? 0 : mine);
 	if (rc) {
 		cnt(e, CNT_CHILD_FAILED);
-		retry_later(e, c);
+		kd_retry_later(e, c);
 		return;
 	}
-	child_keyed(e, sa, c, mine, spi, version, c->pend_serial);
+	kd_child_keyed(e, sa, c, mine, spi, version, c->pend_serial);
 }
 
 /* ----------------------------------------------------------- timers -- */
@@ -426,9 +452,9 @@ int64_t kd_timers(struct iked_engine *e, struct ike_sa *sa)
 	if (c->next_poll_ms && t >= c->next_poll_ms) {
 		c->next_poll_ms = t + sa->peer->kd.poll_ms;
 		if (!c->my_spi) {
-			if (sa->initiator)
+			if (starts_child(sa))
 				sa->want |= WANT_CHILD; /* a retry */
-		} else {
+		} else if (sa->peer->kd.kind == IKED_KD_PSP || sa->peer->kd.key_holder) {
 			uint64_t s = kd_key_serial(e, sa->peer);
 			if (s && s != c->key_serial) {
 				char who[160];
@@ -472,6 +498,8 @@ void kd_close(struct iked_engine *e, struct ike_sa *sa)
 			    o->children->my_spi)
 				others = true;
 		pend_release(e, sa, c, 0);
+		if (c->pend_tx)
+			kd_release(e, sa->peer, c->pend_tx->spi);
 		if (others) {
 			if (c->my_spi)
 				kd_release(e, sa->peer, c->my_spi);
@@ -481,6 +509,15 @@ void kd_close(struct iked_engine *e, struct ike_sa *sa)
 			/* the last child of the peer: its transmit SA goes too */
 			kd_release(e, sa->peer, 0);
 		}
+	}
+	kd_child_free(c);
+}
+
+void kd_child_free(struct iked_child *c)
+{
+	if (c->pend_tx) {
+		eesp_wipe(c->pend_tx, sizeof(*c->pend_tx));
+		eesp_secure_free(c->pend_tx, sizeof(*c->pend_tx));
 	}
 	eesp_wipe(c, sizeof(*c));
 	free(c);

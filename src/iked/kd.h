@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ike_eesp.h"
 #include "ike_psp.h"
 
 struct iked_engine;
@@ -45,6 +46,9 @@ struct iked_child {
 	uint32_t pend_spi[IKE_PSP_MAX_OFFERS];
 	uint8_t pend_ver[IKE_PSP_MAX_OFFERS];
 	uint64_t pend_serial;
+	/* EESP key holder: the client's receive SA offered, activated as our
+	 * transmit SA once the client answers (its key is needed again) */
+	struct ike_eesp_sa *pend_tx; /* eesp_secure_alloc()ed */
 };
 
 /* kd.c: the exchanges */
@@ -64,6 +68,27 @@ int64_t kd_due_ms(const struct ike_sa *sa);
 /* The IKE SA closes: its child's SAs are released in eespd. */
 void kd_close(struct iked_engine *e, struct ike_sa *sa);
 
+/* Wipe and free a child (no eespd call: kd_close() releases). */
+void kd_child_free(struct iked_child *c);
+
+/* kd_eesp.c: the EESP child (ike_eesp.h): the key holder hands the client
+ * both SAs; the key holder starts it (and re-keys on a root rotation) */
+int kd_eesp_start(struct iked_engine *e, struct ike_sa *sa);
+void kd_eesp_request_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m,
+			const struct ike_chain *in, const struct ike_proposal *props, unsigned n);
+void kd_eesp_response_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_chain *in);
+
+/* kd.c helpers the EESP child shares */
+void kd_child_keyed(struct iked_engine *e, struct ike_sa *sa, struct iked_child *c, uint32_t my_spi,
+		    uint32_t peer_spi, unsigned version, uint64_t serial);
+void kd_retry_later(struct iked_engine *e, struct iked_child *c);
+struct iked_child *kd_child_get(struct ike_sa *sa);
+void kd_put_nonce(struct iked_engine *e, struct ike_builder *b);
+void kd_put_ts_any(struct ike_builder *b);
+int kd_kwk(const struct ike_sa *sa, uint8_t out[IKE_PSP_KWK_LEN]);
+void kd_answer_notify(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m,
+		      uint16_t type);
+
 /* kd_eespd.c: eespd's control socket (eespd(8) "Runtime SAs") */
 struct kd_alloc {
 	uint32_t spi;
@@ -74,6 +99,13 @@ struct kd_alloc {
 /* sa-rx-alloc PEER psp-version V; 0, or -1 (logged, counted). */
 int kd_rx_alloc(struct iked_engine *e, const struct iked_peer *pe, unsigned version,
 		struct kd_alloc *out);
+/* EESP (ike_eesp.h): sa-rx-alloc PEER eesp / sa-tx-alloc PEER on the key
+ * holder (with the phase, epoch and serial), sa-tx-set / sa-rx-set with
+ * the salt (and phase and epoch for the client's tx); 0 or -1. */
+int kd_eesp_alloc(struct iked_engine *e, const struct iked_peer *pe, bool tx,
+		  struct ike_eesp_sa *out, uint64_t *serial);
+int kd_eesp_set(struct iked_engine *e, const struct iked_peer *pe, bool tx,
+		const struct ike_eesp_sa *sa);
 /* sa-tx-set PEER SPI KEY version V; 0 or -1. */
 int kd_tx_set(struct iked_engine *e, const struct iked_peer *pe, uint32_t spi, const uint8_t *key,
 	      size_t key_len, unsigned version);

@@ -120,6 +120,58 @@ int kd_rx_alloc(struct iked_engine *e, const struct iked_peer *pe, unsigned vers
 	return rc;
 }
 
+int kd_eesp_alloc(struct iked_engine *e, const struct iked_peer *pe, bool tx,
+		  struct ike_eesp_sa *out, uint64_t *serial)
+{
+	char *body, spi[32], key[2 * IKE_EESP_KEY_MAX + 2], salt[16], ph[16], ep[16], ser[32];
+	size_t sl = 0;
+	int rc = -1;
+	memset(out, 0, sizeof(*out));
+	if (tx ? call(e, pe, &body, "sa-tx-alloc %s\n", pe->kd.eespd_peer)
+	       : call(e, pe, &body, "sa-rx-alloc %s eesp\n", pe->kd.eespd_peer))
+		return -1;
+	if (field(body, "spi", spi, sizeof(spi)) && field(body, "key", key, sizeof(key)) &&
+	    field(body, "salt", salt, sizeof(salt)) && field(body, "sa_phase", ph, sizeof(ph)) &&
+	    field(body, "epoch", ep, sizeof(ep)) && field(body, "key_serial", ser, sizeof(ser)) &&
+	    !parse_key(key, out->key, sizeof(out->key), &out->key_len) &&
+	    (out->key_len == 16 || out->key_len == 32) &&
+	    !parse_key(salt, out->salt, sizeof(out->salt), &sl) && sl == IKE_EESP_SALT_LEN) {
+		out->spi = (uint32_t)strtoul(spi, NULL, 16);
+		out->phase = (uint32_t)strtoul(ph, NULL, 10);
+		out->epoch = (uint32_t)strtoul(ep, NULL, 10);
+		out->has_phase = true;
+		*serial = strtoull(ser, NULL, 10);
+		rc = out->spi ? 0 : -1;
+	}
+	eesp_wipe(key, sizeof(key));
+	body_free(body);
+	if (rc) {
+		eesp_wipe(out, sizeof(*out));
+		refusal(e, CNT_EESPD_ERRORS, "peer %s: eespd's %s reply is not usable", pe->name,
+			tx ? "sa-tx-alloc" : "sa-rx-alloc");
+	}
+	return rc;
+}
+
+int kd_eesp_set(struct iked_engine *e, const struct iked_peer *pe, bool tx,
+		const struct ike_eesp_sa *sa)
+{
+	char hex[2 * IKE_EESP_KEY_MAX + 1], salt[2 * IKE_EESP_SALT_LEN + 1], extra[64] = "", *body;
+	int rc;
+	for (size_t i = 0; i < sa->key_len && i < IKE_EESP_KEY_MAX; i++)
+		snprintf(hex + 2 * i, 3, "%02x", sa->key[i]);
+	for (size_t i = 0; i < IKE_EESP_SALT_LEN; i++)
+		snprintf(salt + 2 * i, 3, "%02x", sa->salt[i]);
+	if (tx && sa->has_phase)
+		snprintf(extra, sizeof(extra), " phase %" PRIu32 " epoch %" PRIu32, sa->phase,
+			 sa->epoch);
+	rc = call(e, pe, &body, "%s %s 0x%08" PRIx32 " %s salt %s%s\n",
+		  tx ? "sa-tx-set" : "sa-rx-set", pe->kd.eespd_peer, sa->spi, hex, salt, extra);
+	eesp_wipe(hex, sizeof(hex));
+	body_free(body);
+	return rc;
+}
+
 int kd_tx_set(struct iked_engine *e, const struct iked_peer *pe, uint32_t spi, const uint8_t *key,
 	      size_t key_len, unsigned version)
 {

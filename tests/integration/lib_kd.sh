@@ -77,12 +77,16 @@ kd_ping_done() {
 	log "$1: $rx of $tx pings answered ($sum)"
 }
 
-# kd_iked_kill NODE: SIGKILL eesp-iked (no Delete sent), and its children
+# kd_iked_kill NODE: SIGKILL eesp-iked (no Delete sent): its two children
+# first (the parent's death would send them PR_SET_PDEATHSIG, on which the
+# IKE process stops cleanly and sends Deletes), then the parent
 kd_iked_kill() {
 	local pid=${IT_IPID[$1]} kids k
 	kids=$(pgrep -P "$pid")
+	[ -n "$kids" ] || fail "eesp-iked on node $1 (pid $pid) has no children"
 	# shellcheck disable=SC2086
-	kill -KILL "$pid" $kids 2>/dev/null
+	kill -KILL $kids 2>/dev/null
+	kill -KILL "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	for k in $(seq 50); do
 		# shellcheck disable=SC2086

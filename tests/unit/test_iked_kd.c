@@ -230,13 +230,16 @@ Test(iked_kd, peer_without_psp_refuses)
 	struct world w;
 	kd_world(&w, PSP_PEER, NULL, NULL);
 	w_run(&w, 3000, NULL);
-	cr_assert_eq(w_cnt(&w, 1, CNT_CHILD_REFUSED), 1, "the responder did not refuse");
-	cr_assert_eq(w_cnt(&w, 0, CNT_CHILD_FAILED), 1);
+	/* refused once, or twice with the retry 2-4 s later */
+	uint64_t refused = w_cnt(&w, 1, CNT_CHILD_REFUSED);
+	cr_assert(refused >= 1 && refused <= 2, "the responder refused %llu times",
+		  (unsigned long long)refused);
+	cr_assert_eq(w_cnt(&w, 0, CNT_CHILD_FAILED), refused);
 	cr_assert(w_both_up(&w), "the IKE SA did not stay");
 	cr_assert_eq(F[0].tx_spi, 0);
 	cr_assert_eq(F[1].calls, 0, "a peer without psp called eespd");
-	/* the initiator's offers went back */
-	cr_assert_eq(F[0].released, 2);
+	/* the initiator's two offers went back each time */
+	cr_assert_eq(F[0].released, 2 * refused);
 	w_free(&w);
 }
 
