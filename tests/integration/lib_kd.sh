@@ -97,3 +97,40 @@ kd_iked_kill() {
 }
 # kd_pings NODE DST: one ping answered (a condition for wait_for)
 kd_pings() { nsx "$1" timeout 3 ping -n -q -c 1 -W 1 "$2" 2>/dev/null | grep -q " 1 received"; }
+
+# kd_eesp_conf NODE: EESP trust domain "lab", profile spi; node 1 the key
+# holder (root key, spi range), node 2 a client with an empty key file
+kd_eesp_conf() {
+	local i=$1 p d
+	p=$((3 - i))
+	IT_MODE=eesp IT_PORT=4500
+	_mkdir_node "$i"
+	d=$(node_dir "$i")
+	if [ "$i" = 1 ]; then
+		{
+			echo "domain 0 1 $IT_ROOT_KEY"
+			[ -z "${KD_NEXT_ROOT:-}" ] || echo "domain 0 2 $KD_NEXT_ROOT next"
+		} | write_secret "$d/keys/lab.keys"
+	else
+		: | write_secret "$d/keys/lab.keys"
+	fi
+	{
+		IT_CONF_DAEMON_EXTRA="  control_group = \"$KD_GROUP\";
+  sa_group = \"$KD_GROUP\";" _conf_daemon "$i" "$IT_PORT"
+		echo "domain: { name = \"lab\"; key_file = \"keys/lab.keys\"; profile = \"spi\";"
+		echo "  suite = \"aes-gcm-256\"; epoch = 0; epoch_period = 0;"
+		[ "$i" = 2 ] || echo "  spi_min = 0x1000; spi_max = 0x1fff;"
+		echo "};"
+		echo "peers = ( { name = \"n$p\"; endpoint = \"$(endpoint "$p")\";"
+		echo "  allowed_ips = [ \"$(in4 "$p")/32\", \"$(in6 "$p")/128\" ]; } );"
+	} >"$d/eespd.conf"
+	chmod 0644 "$d/eespd.conf"
+}
+
+# kd_eesp_iked_conf NODE PEER ROLE [initiate]
+kd_eesp_iked_conf() {
+	local i=$1 p=$2 role=$3
+	shift 3
+	IKED_PEER_EXTRA="eesp = { eespd_socket = \"$(node_sock "$i")\"; eespd_peer = \"n$p\"; role = \"$role\"; key_poll_ms = ${KD_POLL_MS:-200}; };" \
+		IKED_EXTRA="${KD_IKE_EXTRA:-}" IKED_LOG_LEVEL=info iked_conf "$i" "$p" "$@"
+}
