@@ -63,8 +63,8 @@ static int fake_call(void *arg, const char *sock, const char *line, size_t n, ch
 		spi = (f->master ? 0x80000000u : 0) | ++f->next_spi[f->master];
 		f->rx[f->n_rx++ % 16] = spi;
 		fake_key((unsigned)wn->id, spi, version, k);
-		int o = snprintf(out, 512, "peer %s\nspi 0x%08x\ndir rx\nversion %u\nkey ", peer, spi,
-				 version);
+		int o = snprintf(out, 512, "peer %s\nspi 0x%08x\ndir rx\nversion %u\nkey ", peer,
+				 spi, version);
 		for (size_t i = 0; i < kl; i++)
 			o += snprintf(out + o, 512 - (size_t)o, "%02x", k[i]);
 		snprintf(out + o, 512 - (size_t)o, "\nkey_serial %llu\n",
@@ -104,7 +104,8 @@ static int fake_call(void *arg, const char *sock, const char *line, size_t n, ch
 	return 1;
 }
 
-#define PSP_PEER "psp = { eespd_socket = \"/fake/ctl.sock\"; eespd_peer = \"p\"; key_poll_ms = 500; };"
+#define PSP_PEER                                                                                   \
+	"psp = { eespd_socket = \"/fake/ctl.sock\"; eespd_peer = \"p\"; key_poll_ms = 500; };"
 
 static void kd_world(struct world *w, const char *peer0, const char *peer1, const char *ike)
 {
