@@ -18,7 +18,7 @@
 #include "log.h"
 #include "secmem.h"
 
-static const char *const keys_top[] = {"daemon", "ike", "code_points", "peers", NULL};
+static const char *const keys_top[] = {"daemon", "ike", "code_points", "gcks", "peers", NULL};
 static const char *const keys_daemon[] = {"user",	    "listen",	     "port",
 					  "control_socket", "control_group", "admin_group",
 					  "eespd_socket",   "log_level",     NULL};
@@ -323,6 +323,7 @@ int iked_conf_parse(const char *path, const char *text, const struct iked_conf_e
 	    parse_daemon(&p, config_lookup(&cf, "daemon")) ||
 	    parse_ike(&p, config_lookup(&cf, "ike")) ||
 	    parse_code_points(&p, config_lookup(&cf, "code_points")) ||
+	    iconf_parse_gcks(&p, config_lookup(&cf, "gcks")) ||
 	    iconf_parse_peers(&p, config_lookup(&cf, "peers")))
 		goto out;
 	rc = 0;
