@@ -13,8 +13,7 @@
 
 #define GEN_VALUE_LEN (8 + IKE_GCKS_FP_LEN + 40)
 
-int ike_gcks_kwk(uint16_t prf, const uint8_t *sk_d, size_t sk_d_len,
-		 uint8_t out[IKE_GCKS_KWK_LEN])
+int ike_gcks_kwk(uint16_t prf, const uint8_t *sk_d, size_t sk_d_len, uint8_t out[IKE_GCKS_KWK_LEN])
 {
 	return ike_kwk_derive(prf, sk_d, sk_d_len, IKE_LABEL_KW_GIKEV2, out, IKE_GCKS_KWK_LEN);
 }
@@ -133,8 +132,7 @@ static int ring_sane(const struct ike_gcks_ring *r)
 			first = i;
 		last = i;
 	}
-	return r->gen[last].generation - r->gen[first].generation > 3 ? IKE_E_MALFORMED
-								       : IKE_E_OK;
+	return r->gen[last].generation - r->gen[first].generation > 3 ? IKE_E_MALFORMED : IKE_E_OK;
 }
 
 static int get_ring(const struct ike_key_bag *bag, const uint8_t kwk[IKE_GCKS_KWK_LEN],
@@ -171,8 +169,8 @@ static int get_ring(const struct ike_key_bag *bag, const uint8_t kwk[IKE_GCKS_KW
 }
 
 int ike_gcks_get_rings(const struct ike_kd *kd, uint8_t proto, uint32_t domain,
-		       const uint8_t kwk[IKE_GCKS_KWK_LEN], struct ike_gcks_ring *out,
-		       unsigned cap, unsigned *n)
+		       const uint8_t kwk[IKE_GCKS_KWK_LEN], struct ike_gcks_ring *out, unsigned cap,
+		       unsigned *n)
 {
 	int rc = IKE_E_OK;
 	*n = 0;

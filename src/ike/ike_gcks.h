@@ -51,8 +51,7 @@ struct ike_gcks_ring {
 };
 
 /* GSK_w of an SA from its SK_d; 0 or CRYPTO. */
-int ike_gcks_kwk(uint16_t prf, const uint8_t *sk_d, size_t sk_d_len,
-		 uint8_t out[IKE_GCKS_KWK_LEN]);
+int ike_gcks_kwk(uint16_t prf, const uint8_t *sk_d, size_t sk_d_len, uint8_t out[IKE_GCKS_KWK_LEN]);
 /* The fingerprint of a root key (first 8 octets of SHA-256). */
 int ike_gcks_fingerprint(const uint8_t key[IKE_GCKS_KEY_LEN], uint8_t fp[IKE_GCKS_FP_LEN]);
 
@@ -70,7 +69,7 @@ void ike_gcks_put_ring(struct ike_builder *b, uint8_t proto, uint32_t domain,
  * UNWRAP or UNSUPPORTED (another bag or attribute) otherwise; on error out
  * is wiped. */
 int ike_gcks_get_rings(const struct ike_kd *kd, uint8_t proto, uint32_t domain,
-		       const uint8_t kwk[IKE_GCKS_KWK_LEN], struct ike_gcks_ring *out,
-		       unsigned cap, unsigned *n);
+		       const uint8_t kwk[IKE_GCKS_KWK_LEN], struct ike_gcks_ring *out, unsigned cap,
+		       unsigned *n);
 
 #endif /* EESP_IKE_GCKS_H */

@@ -127,9 +127,9 @@ struct iked_conf {
 		bool on;
 		char key_path[4096]; /* key_file, or key_dir when key_is_dir */
 		bool key_is_dir;
-		uint32_t domain;       /* the domain id (the key file's "domain" line) */
-		uint32_t grace;	       /* s a replaced generation stays receivable */
-		uint32_t ack_timeout;  /* ms a step waits for the members' answers */
+		uint32_t domain;      /* the domain id (the key file's "domain" line) */
+		uint32_t grace;	      /* s a replaced generation stays receivable */
+		uint32_t ack_timeout; /* ms a step waits for the members' answers */
 	} gcks;
 
 	struct iked_peer *peers; /* calloc()ed */

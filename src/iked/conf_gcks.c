@@ -10,8 +10,8 @@
 
 #include "conf_int.h"
 
-static const char *const keys_gcks[] = {"key_file", "key_dir", "domain", "grace",
-					"ack_timeout_ms", NULL};
+static const char *const keys_gcks[] = {"key_file", "key_dir",	      "domain",
+					"grace",    "ack_timeout_ms", NULL};
 static const char *const keys_member[] = {"domain", "tenants", "groups", NULL};
 static const char *const keys_client[] = {"domain", "eespd_socket", NULL};
 

@@ -13,8 +13,9 @@
 #include "conf_int.h"
 #include "ike_proto.h"
 
-static const char *const keys_peer[] = {"name",	    "address",	 "port", "remote_id", "psk_file",
-					"initiate", "proposals", "psp",	 "eesp",      "member", "key_server", NULL};
+static const char *const keys_peer[] = {"name",	    "address",	"port",	      "remote_id",
+					"psk_file", "initiate", "proposals",  "psp",
+					"eesp",	    "member",	"key_server", NULL};
 
 static int hexval(int c)
 {

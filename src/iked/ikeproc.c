@@ -17,6 +17,8 @@
 
 #include "authproc.h"
 #include "ctlclient.h"
+#include "gcks.h"
+#include "keys.h"
 #include "log.h"
 
 #define RX_BURST 64
@@ -132,6 +134,24 @@ static int loop(struct iked_ike *p)
 	}
 }
 
+/* The key server's rings, read as the daemon user (after the drop: the
+ * file must belong to it, keyload.h). */
+static int serve_keys(struct iked_ike *p)
+{
+	struct eesp_keyset *ks = NULL;
+	char err[512];
+	int rc = gcks_load(p->conf, (unsigned)getuid(), (unsigned)getgid(), &ks, err, sizeof(err));
+	if (!rc)
+		rc = gcks_attach(p->eng, ks, err, sizeof(err));
+	if (ks)
+		eesp_keyset_free(ks);
+	if (rc) {
+		log_err("%s", err);
+		engine_free(p->eng);
+	}
+	return rc;
+}
+
 int ikeproc_run(struct iked_ike *p)
 {
 	struct iked_io io = {.arg = p,
@@ -143,6 +163,8 @@ int ikeproc_run(struct iked_ike *p)
 			     .eespd = io_eespd};
 	int rc;
 	p->eng = engine_new(p->conf, &io);
+	if (p->eng && p->conf->gcks.on && serve_keys(p))
+		return 1;
 	p->ctl = p->eng ? ctlserve_new(p->ctl_fd, p->conf->admin_gid, ikeproc_answer, p) : NULL;
 	if (!p->ctl) {
 		log_err("out of memory");

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * gcks.c - the domain key server's rings: loading, the rotation and
+ * removal steps, their timers, the report (gcks.h).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "engine_int.h"
+#include "gcks_int.h"
+#include "keydirload.h"
+#include "keyload.h"
+#include "log.h"
+#include "names.h"
+#include "secmem.h"
+
+static const char *const step_names[] = {"none", "switch", "retire"};
+
+const char *gcks_step_name(enum gcks_step s)
+{
+	return (unsigned)s < 3 ? step_names[s] : "?";
+}
+
+int gcks_load(const struct iked_conf *c, unsigned reader_uid, unsigned reader_gid,
+	      struct eesp_keyset **out, char *err, size_t el)
+{
+	char version[KEYDIR_VERSION_MAX];
+	int rc = c->gcks.key_is_dir
+		     ? keydir_load(c->gcks.key_path, (uid_t)reader_uid, (gid_t)reader_gid, out,
+				   version, err, el)
+		     : keyload_file(c->gcks.key_path, (uid_t)reader_uid, out, err, el);
+	if (rc)
+		return -1;
+	if ((*out)->has_domain_spi && (*out)->domain_spi != c->gcks.domain) {
+		snprintf(err, el, "%s: root keys of domain 0x%08x, gcks.domain is 0x%08x",
+			 c->gcks.key_path, (*out)->domain_spi, c->gcks.domain);
+		eesp_keyset_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static void ring_from(struct gcks_ring *g, uint8_t level, const struct eesp_ring *r)
+{
+	memset(g, 0, sizeof(*g));
+	g->r.level = level;
+	g->r.id = r->id;
+	for (int s = 0; s < 3; s++) {
+		g->r.gen[s].present = r->gen[s].present;
+		g->r.gen[s].generation = r->gen[s].generation;
+		memcpy(g->r.gen[s].key, r->gen[s].key, IKE_GCKS_KEY_LEN);
+		ike_gcks_fingerprint(g->r.gen[s].key, g->r.gen[s].fp);
+	}
+}
+
+int gcks_attach(struct iked_engine *e, const struct eesp_keyset *ks, char *err, size_t el)
+{
+	struct gcks_server *g = eesp_secure_alloc(sizeof(*g), NULL);
+	if (!g) {
+		snprintf(err, el, "gcks: out of locked memory");
+		return -1;
+	}
+	memset(g, 0, sizeof(*g));
+	if (ks->domain.gen[EESP_GEN_CURRENT].present)
+		ring_from(&g->ring[g->n++], EESP_LEVEL_DOMAIN, &ks->domain);
+	for (unsigned i = 0; i < ks->n_tenants; i++)
+		if (ks->tenant[i].gen[EESP_GEN_CURRENT].present)
+			ring_from(&g->ring[g->n++], EESP_LEVEL_TENANT, &ks->tenant[i]);
+	for (unsigned i = 0; i < ks->n_groups; i++)
+		if (ks->group[i].gen[EESP_GEN_CURRENT].present)
+			ring_from(&g->ring[g->n++], EESP_LEVEL_GROUP, &ks->group[i]);
+	if (!g->n) {
+		snprintf(err, el, "%s: no root key with a current generation",
+			 e->conf->gcks.key_path);
+		eesp_secure_free(g, sizeof(*g));
+		return -1;
+	}
+	g->serial = 1;
+	e->gcks = g;
+	log_info("key server for domain 0x%08x: %u ring(s) from %s", e->conf->gcks.domain, g->n,
+		 e->conf->gcks.key_path);
+	return 0;
+}
+
+void gcks_free(struct iked_engine *e)
+{
+	if (e->gcks)
+		eesp_secure_free(e->gcks, sizeof(*e->gcks));
+	e->gcks = NULL;
+}
+
+bool gcks_entitled(const struct iked_peer *pe, const struct ike_gcks_ring *r)
+{
+	const struct iked_gcks_member *m = &pe->member;
+	if (!m->on)
+		return false;
+	if (r->level == EESP_LEVEL_DOMAIN)
+		return m->domain;
+	const uint32_t *ids = r->level == EESP_LEVEL_TENANT ? m->tenants : m->groups;
+	unsigned n = r->level == EESP_LEVEL_TENANT ? m->n_tenants : m->n_groups;
+	for (unsigned i = 0; i < n; i++)
+		if (ids[i] == r->id)
+			return true;
+	return false;
+}
+
+static struct gcks_ring *find_ring(struct gcks_server *g, int level, uint32_t id)
+{
+	for (unsigned i = 0; i < g->n; i++)
+		if (g->ring[i].r.level == level && g->ring[i].r.id == id)
+			return &g->ring[i];
+	return NULL;
+}
+
+static const char *ring_name(const struct gcks_ring *g, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s %u", eesp_name_of(eesp_level_names, g->r.level), g->r.id);
+	return buf;
+}
+
+/* a fresh random key for slot s with generation gen; 0 or -1 */
+static int fresh(struct iked_engine *e, struct ike_gcks_gen *s, uint32_t gen)
+{
+	if (e->io.random(e->io.arg, s->key, IKE_GCKS_KEY_LEN))
+		return -1;
+	s->present = true;
+	s->generation = gen;
+	return ike_gcks_fingerprint(s->key, s->fp) ? -1 : 0;
+}
+
+/* the ring changed: a new serial, pushed to its members */
+static void changed(struct iked_engine *e, struct gcks_ring *g, const char *what)
+{
+	char rn[48], fp[17];
+	const struct ike_gcks_gen *c = &g->r.gen[EESP_GEN_CURRENT];
+	e->gcks->serial++;
+	cnt(e, CNT_GSA_ROTATIONS);
+	for (int i = 0; i < IKE_GCKS_FP_LEN; i++)
+		snprintf(fp + 2 * i, 3, "%02x", c->fp[i]);
+	log_info("key server: %s %s: current %" PRIu32 " (%s)%s, serial %" PRIu64,
+		 ring_name(g, rn, sizeof(rn)), what, c->generation, fp,
+		 g->r.gen[EESP_GEN_NEXT].present ? ", next ahead" : "", e->gcks->serial);
+	gcks_ring_changed(e, (unsigned)(g - e->gcks->ring));
+}
+
+/* a new next (replacing one that some removed member knows) */
+static int new_next(struct iked_engine *e, struct gcks_ring *g, bool removal)
+{
+	struct ike_gcks_gen *n = &g->r.gen[EESP_GEN_NEXT];
+	uint32_t cur = g->r.gen[EESP_GEN_CURRENT].generation;
+	/* a replaced next is skipped: its number stays with the key it named */
+	uint32_t gen = n->present ? n->generation + 1 : cur + 1;
+	if (gen < cur || gen - cur > 2 || gen == UINT32_MAX) {
+		return -1; /* generations never wrap (keys.h) */
+	}
+	if (g->r.gen[EESP_GEN_PREVIOUS].present && gen - g->r.gen[EESP_GEN_PREVIOUS].generation > 3)
+		g->r.gen[EESP_GEN_PREVIOUS].present = false; /* within three: phases */
+	if (fresh(e, n, gen))
+		return -1;
+	g->step = STEP_SWITCH;
+	g->removal = removal;
+	changed(e, g, removal ? "new next (removal)" : "new next");
+	g->wait_serial = e->gcks->serial;
+	g->at_ms = now_ms(e) + e->conf->gcks.ack_timeout;
+	return 0;
+}
+
+/* next -> current -> previous, a fresh next; previous retired later */
+static int do_switch(struct iked_engine *e, struct gcks_ring *g)
+{
+	struct ike_gcks_gen *s = g->r.gen;
+	if (!s[EESP_GEN_NEXT].present)
+		return -1;
+	s[EESP_GEN_PREVIOUS] = s[EESP_GEN_CURRENT];
+	s[EESP_GEN_CURRENT] = s[EESP_GEN_NEXT];
+	memset(&s[EESP_GEN_NEXT], 0, sizeof(s[EESP_GEN_NEXT]));
+	if (s[EESP_GEN_CURRENT].generation - s[EESP_GEN_PREVIOUS].generation < 3 &&
+	    s[EESP_GEN_CURRENT].generation < UINT32_MAX - 1 &&
+	    fresh(e, &s[EESP_GEN_NEXT], s[EESP_GEN_CURRENT].generation + 1))
+		return -1;
+	g->step = STEP_RETIRE;
+	g->at_ms = now_ms(e) + (int64_t)e->conf->gcks.grace * 1000;
+	changed(e, g, "switched");
+	return 0;
+}
+
+static void do_retire(struct iked_engine *e, struct gcks_ring *g)
+{
+	g->step = STEP_NONE;
+	g->removal = false;
+	if (!g->r.gen[EESP_GEN_PREVIOUS].present)
+		return;
+	eesp_wipe(&g->r.gen[EESP_GEN_PREVIOUS], sizeof(g->r.gen[EESP_GEN_PREVIOUS]));
+	changed(e, g, "previous retired");
+}
+
+int gcks_rotate(struct iked_engine *e, int level, uint32_t id, char *err, size_t el)
+{
+	struct gcks_ring *g = e->gcks ? find_ring(e->gcks, level, id) : NULL;
+	char rn[48];
+	if (!g) {
+		snprintf(err, el, e->gcks ? "no ring %s %u" : "not a key server (no gcks group)",
+			 eesp_name_of(eesp_level_names, (unsigned)level), id);
+		return -1;
+	}
+	if (g->step == STEP_SWITCH) {
+		snprintf(err, el, "%s: a rotation is under way (switch pending)",
+			 ring_name(g, rn, sizeof(rn)));
+		return -1;
+	}
+	/* a retire still pending is done first: at most three generations */
+	if (g->step == STEP_RETIRE)
+		do_retire(e, g);
+	int rc = g->r.gen[EESP_GEN_NEXT].present ? do_switch(e, g) : new_next(e, g, false);
+	if (rc)
+		snprintf(err, el, "%s: cannot rotate (generations exhausted or no random)",
+			 ring_name(g, rn, sizeof(rn)));
+	return rc;
+}
+
+int gcks_remove(struct iked_engine *e, const char *peer, char *err, size_t el)
+{
+	const struct iked_peer *p = iked_conf_peer_by_name(e->conf, peer);
+	struct ike_sa *sa;
+	char rn[48];
+	if (!e->gcks || !p || !p->member.on) {
+		snprintf(err, el, "%s",
+			 !e->gcks ? "not a key server (no gcks group)"
+			 : !p	  ? "no such peer"
+				  : "the peer is no member (no member group)");
+		return -1;
+	}
+	struct peer_state *ps = &e->peers[p - e->conf->peers];
+	if (ps->gk.removed) {
+		snprintf(err, el, "%s was removed already", peer);
+		return -1;
+	}
+	ps->gk.removed = true;
+	ps->gk.registered = false;
+	cnt(e, CNT_GSA_REMOVED);
+	log_info("key server: member %s removed: its rings get new generations", peer);
+	for (unsigned i = 0; (sa = sa_next(&e->sas, &i));)
+		if (sa->peer == p && (sa->state == SA_ESTABLISHED || sa->state == SA_REKEYED)) {
+			sa->want = WANT_DELETE;
+			sa_kick(e, sa);
+		}
+	for (unsigned i = 0; i < e->gcks->n; i++) {
+		struct gcks_ring *g = &e->gcks->ring[i];
+		if (!gcks_entitled(p, &g->r))
+			continue;
+		if (g->step == STEP_RETIRE)
+			do_retire(e, g);
+		/* a switch still waiting for answers happens now: its next may
+		 * be known to the removed member, so it cannot be the new one */
+		if (g->step == STEP_SWITCH && do_switch(e, g) == 0)
+			do_retire(e, g);
+		if (new_next(e, g, true))
+			log_err("key server: %s: no new generation for the removal",
+				ring_name(g, rn, sizeof(rn)));
+	}
+	return 0;
+}
+
+int64_t gcks_due_ms(const struct iked_engine *e)
+{
+	int64_t next = 0;
+	if (!e->gcks)
+		return 0;
+	for (unsigned i = 0; i < e->gcks->n; i++) {
+		const struct gcks_ring *g = &e->gcks->ring[i];
+		if (g->step != STEP_NONE && (!next || g->at_ms < next))
+			next = g->at_ms;
+	}
+	return next;
+}
+
+void gcks_timers(struct iked_engine *e)
+{
+	int64_t t = now_ms(e);
+	char rn[48];
+	for (unsigned i = 0; e->gcks && i < e->gcks->n; i++) {
+		struct gcks_ring *g = &e->gcks->ring[i];
+		if (g->step == STEP_SWITCH &&
+		    (t >= g->at_ms || gcks_ring_acked(e, i, g->wait_serial))) {
+			if (t >= g->at_ms)
+				log_warn("key server: %s: not every member answered within %u ms; "
+					 "switching",
+					 ring_name(g, rn, sizeof(rn)), e->conf->gcks.ack_timeout);
+			if (do_switch(e, g))
+				log_err("key server: %s: switch failed",
+					ring_name(g, rn, sizeof(rn)));
+		} else if (g->step == STEP_RETIRE && t >= g->at_ms) {
+			do_retire(e, g);
+		}
+	}
+}
+
+static void report_gen(struct strbuf *b, bool json, const char *slot, const struct ike_gcks_gen *s,
+		       bool *first)
+{
+	if (!s->present)
+		return;
+	if (json) {
+		strbuf_printf(b, "%s{\"slot\":\"%s\",\"generation\":%" PRIu32 ",\"fingerprint\":\"",
+			      *first ? "" : ",", slot, s->generation);
+		strbuf_hex(b, s->fp, IKE_GCKS_FP_LEN);
+		strbuf_printf(b, "\"}");
+	} else {
+		strbuf_printf(b, " %s %" PRIu32 " ", slot, s->generation);
+		strbuf_hex(b, s->fp, IKE_GCKS_FP_LEN);
+	}
+	*first = false;
+}
+
+void gcks_report(struct iked_engine *e, struct strbuf *b, bool json)
+{
+	static const char *const slots[3] = {"previous", "current", "next"};
+	const struct gcks_server *g = e->gcks;
+	if (json)
+		strbuf_printf(b, "{\"key_server\":%s,\"serial\":%" PRIu64 ",\"rings\":[",
+			      g ? "true" : "false", g ? g->serial : 0);
+	else if (g)
+		strbuf_printf(b, "key server domain 0x%08x serial %" PRIu64 "\n",
+			      e->conf->gcks.domain, g->serial);
+	for (unsigned i = 0; g && i < g->n; i++) {
+		const struct gcks_ring *r = &g->ring[i];
+		const char *lv = eesp_name_of(eesp_level_names, r->r.level);
+		bool first = true;
+		if (json)
+			strbuf_printf(b, "%s{\"level\":\"%s\",\"id\":%u,\"step\":\"%s\",\"gens\":[",
+				      i ? "," : "", lv, r->r.id, gcks_step_name(r->step));
+		else
+			strbuf_printf(b, "ring %s %u step %s", lv, r->r.id,
+				      gcks_step_name(r->step));
+		for (int s = 0; s < 3; s++)
+			report_gen(b, json, slots[s], &r->r.gen[s], &first);
+		strbuf_printf(b, json ? "]}" : "\n");
+	}
+	if (json)
+		strbuf_printf(b, "],\"peers\":[");
+	for (unsigned i = 0, k = 0; i < e->conf->n_peers; i++) {
+		const struct iked_peer *pe = &e->conf->peers[i];
+		const struct gcks_peer *gp = &e->peers[i].gk;
+		if (!pe->member.on && !pe->key_server.on)
+			continue;
+		const char *role = pe->member.on ? "member" : "key_server";
+		const char *st = pe->member.on ? (gp->removed	   ? "removed"
+						  : gp->registered ? "registered"
+								   : "not-registered")
+					       : (gp->joined ? "joined" : "not-joined");
+		if (json)
+			strbuf_printf(b,
+				      "%s{\"peer\":\"%s\",\"role\":\"%s\",\"state\":\"%s\","
+				      "\"acked\":%" PRIu64 ",\"applied\":%" PRIu64 "}",
+				      k++ ? "," : "", pe->name, role, st, gp->acked, gp->applied);
+		else
+			strbuf_printf(b, "peer %s %s %s acked %" PRIu64 " applied %" PRIu64 "\n",
+				      pe->name, role, st, gp->acked, gp->applied);
+	}
+	if (json)
+		strbuf_printf(b, "]}\n");
+}
