@@ -125,7 +125,7 @@ iked "$RM" initiate gcks >/dev/null || fail "initiate on the removed member fail
 wait_for 15 gk_counter "$RM" gsa_refused 1 || fail "the removed member's new registration was not refused"
 iked_logged 1 "the member was removed" || fail "the server's log does not name the removal"
 ping_ok 2 "$(in4 3)" 3
-ping_ok 3 "$(in4 $((RM - 1)))" 3
+ping_ok $((RM - 1)) "$(in4 2)" 3
 log "5. member $RM removed: none of its keys live, it neither sends nor receives, re-registration refused, the others ping"
 
 iked_stop 2
