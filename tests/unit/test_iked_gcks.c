@@ -38,11 +38,12 @@ static int fake_call(void *arg, const char *sock, const char *line, size_t n, ch
 }
 
 #define DOM "0xc0ffee01"
-static const char *const KEYS = "domain " DOM "\n"
-				"domain 0 1 "
-				"1111111111111111111111111111111111111111111111111111111111111111\n"
-				"domain 0 2 "
-				"2222222222222222222222222222222222222222222222222222222222222222 next\n";
+static const char *const KEYS =
+    "domain " DOM "\n"
+    "domain 0 1 "
+    "1111111111111111111111111111111111111111111111111111111111111111\n"
+    "domain 0 2 "
+    "2222222222222222222222222222222222222222222222222222222222222222 next\n";
 
 /* node 0 a key server whose member gw2 gets member_extra; node 1 a member
  * asking for domain `ask` */
@@ -109,8 +110,7 @@ Test(iked_gcks, register_rotate_replay_reorder)
 	cr_assert(w_run(&w, 5000, member_joined), "the member did not register");
 	cr_assert_eq(F.calls, 1, "one ring, one root-set (%u)", F.calls);
 	cr_assert_eq(F.cur_gen, 1);
-	cr_assert(strstr(F.last, "root-set domain 0 cur=1:1111") &&
-		      strstr(F.last, " next=2:2222"),
+	cr_assert(strstr(F.last, "root-set domain 0 cur=1:1111") && strstr(F.last, " next=2:2222"),
 		  "root-set line: %s", F.last);
 	cr_assert_eq(w_cnt(&w, 0, CNT_GSA_REGISTERED), 1);
 	cr_assert(w_both_up(&w));
