@@ -23,7 +23,7 @@
 #include "suite.h"
 
 #define IKED_MAX_LISTEN 8
-#define IKED_MAX_PEERS 256
+#define IKED_MAX_PEERS 4096 /* a key server has one per member */
 #define IKED_ID_MAX 255	 /* identification data octets */
 #define IKED_PSK_MAX 256 /* octets */
 #define IKED_NAME_MAX 64
