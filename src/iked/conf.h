@@ -24,8 +24,8 @@
 
 #define IKED_MAX_LISTEN 8
 #define IKED_MAX_PEERS 4096 /* a key server has one per member */
-#define IKED_ID_MAX 255	 /* identification data octets */
-#define IKED_PSK_MAX 256 /* octets */
+#define IKED_ID_MAX 255	    /* identification data octets */
+#define IKED_PSK_MAX 256    /* octets */
 #define IKED_NAME_MAX 64
 
 /* An identity: ID payload type (IKE_ID_FQDN or IKE_ID_KEY_ID) and data. */
@@ -130,6 +130,10 @@ struct iked_conf {
 		uint32_t domain;      /* the domain id (the key file's "domain" line) */
 		uint32_t grace;	      /* s a replaced generation stays receivable */
 		uint32_t ack_timeout; /* ms a step waits for the members' answers */
+		/* per level (domain, tenant, group): s between switches (0: by
+		 * hand only) and s a generation may be served at most (0: no
+		 * limit) */
+		uint32_t period[3], lifetime[3];
 	} gcks;
 
 	struct iked_peer *peers; /* calloc()ed */

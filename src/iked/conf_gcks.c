@@ -10,8 +10,35 @@
 
 #include "conf_int.h"
 
-static const char *const keys_gcks[] = {"key_file", "key_dir",	      "domain",
-					"grace",    "ack_timeout_ms", NULL};
+static const char *const keys_gcks[] = {"key_file",	   "key_dir",	     "domain",
+					"grace",	   "ack_timeout_ms", "domain_period",
+					"tenant_period",   "group_period",   "domain_lifetime",
+					"tenant_lifetime", "group_lifetime", NULL};
+
+/* <level>_period and <level>_lifetime: a generation is next for up to a
+ * period (made at the switch before), current for a period, previous for
+ * the grace: it must be allowed to live that long */
+static int parse_lifecycle(struct conf_parse *p, const config_setting_t *g)
+{
+	static const char *const lv[3] = {"domain", "tenant", "group"};
+	struct iked_conf *c = p->conf;
+	char name[32];
+	for (int l = 0; l < 3; l++) {
+		snprintf(name, sizeof(name), "%s_period", lv[l]);
+		if (cfg_u32(&p->x, g, name, false, 0, 86400u * 3660, 0, &c->gcks.period[l]))
+			return -1;
+		snprintf(name, sizeof(name), "%s_lifetime", lv[l]);
+		if (cfg_u32(&p->x, g, name, false, 0, 86400u * 3660, 0, &c->gcks.lifetime[l]))
+			return -1;
+		uint64_t need = 2ull * c->gcks.period[l] + c->gcks.grace;
+		if (c->gcks.lifetime[l] && c->gcks.period[l] && c->gcks.lifetime[l] < need)
+			return cfg_fail(&p->x, config_setting_get_member(g, name),
+					"gcks: %s = %u is shorter than 2 x %s_period + grace = "
+					"%llu s (next, then current, then previous)",
+					name, c->gcks.lifetime[l], lv[l], (unsigned long long)need);
+	}
+	return 0;
+}
 static const char *const keys_member[] = {"domain", "tenants", "groups", NULL};
 static const char *const keys_client[] = {"domain", "eespd_socket", NULL};
 
@@ -34,7 +61,8 @@ int iconf_parse_gcks(struct conf_parse *p, const config_setting_t *g)
 	if (cfg_str(&p->x, g, f ? "key_file" : "key_dir", true, "", path, sizeof(path)) < 0 ||
 	    cfg_u32(&p->x, g, "domain", true, 1, UINT32_MAX, 0, &c->gcks.domain) ||
 	    cfg_u32(&p->x, g, "grace", false, 1, 86400 * 366, 10, &c->gcks.grace) ||
-	    cfg_u32(&p->x, g, "ack_timeout_ms", false, 100, 600000, 5000, &c->gcks.ack_timeout))
+	    cfg_u32(&p->x, g, "ack_timeout_ms", false, 100, 600000, 5000, &c->gcks.ack_timeout) ||
+	    parse_lifecycle(p, g))
 		return -1;
 	cfg_resolve_path(c->dir, path, c->gcks.key_path, sizeof(c->gcks.key_path));
 	c->gcks.key_is_dir = d != NULL;

@@ -42,9 +42,12 @@ int gcks_load(const struct iked_conf *c, unsigned reader_uid, unsigned reader_gi
 	return 0;
 }
 
-static void ring_from(struct gcks_ring *g, uint8_t level, const struct eesp_ring *r)
+/* the file's generations are as old as our reading of them: a file carries
+ * no dates */
+static void ring_from(struct gcks_ring *g, uint8_t level, const struct eesp_ring *r, int64_t now)
 {
 	memset(g, 0, sizeof(*g));
+	g->switched_ms = now;
 	g->r.level = level;
 	g->r.id = r->id;
 	for (int s = 0; s < 3; s++) {
@@ -52,6 +55,7 @@ static void ring_from(struct gcks_ring *g, uint8_t level, const struct eesp_ring
 		g->r.gen[s].generation = r->gen[s].generation;
 		memcpy(g->r.gen[s].key, r->gen[s].key, IKE_GCKS_KEY_LEN);
 		ike_gcks_fingerprint(g->r.gen[s].key, g->r.gen[s].fp);
+		g->born_ms[s] = r->gen[s].present ? now : 0;
 	}
 }
 
@@ -64,13 +68,13 @@ int gcks_attach(struct iked_engine *e, const struct eesp_keyset *ks, char *err, 
 	}
 	memset(g, 0, sizeof(*g));
 	if (ks->domain.gen[EESP_GEN_CURRENT].present)
-		ring_from(&g->ring[g->n++], EESP_LEVEL_DOMAIN, &ks->domain);
+		ring_from(&g->ring[g->n++], EESP_LEVEL_DOMAIN, &ks->domain, now_ms(e));
 	for (unsigned i = 0; i < ks->n_tenants; i++)
 		if (ks->tenant[i].gen[EESP_GEN_CURRENT].present)
-			ring_from(&g->ring[g->n++], EESP_LEVEL_TENANT, &ks->tenant[i]);
+			ring_from(&g->ring[g->n++], EESP_LEVEL_TENANT, &ks->tenant[i], now_ms(e));
 	for (unsigned i = 0; i < ks->n_groups; i++)
 		if (ks->group[i].gen[EESP_GEN_CURRENT].present)
-			ring_from(&g->ring[g->n++], EESP_LEVEL_GROUP, &ks->group[i]);
+			ring_from(&g->ring[g->n++], EESP_LEVEL_GROUP, &ks->group[i], now_ms(e));
 	if (!g->n) {
 		snprintf(err, el, "%s: no root key with a current generation",
 			 e->conf->gcks.key_path);
@@ -159,6 +163,7 @@ static int new_next(struct iked_engine *e, struct gcks_ring *g, bool removal)
 		g->r.gen[EESP_GEN_PREVIOUS].present = false; /* within three: phases */
 	if (fresh(e, n, gen))
 		return -1;
+	g->born_ms[EESP_GEN_NEXT] = now_ms(e);
 	g->step = STEP_SWITCH;
 	g->removal = removal;
 	changed(e, g, removal ? "new next (removal)" : "new next");
@@ -176,6 +181,10 @@ static int do_switch(struct iked_engine *e, struct gcks_ring *g)
 	s[EESP_GEN_PREVIOUS] = s[EESP_GEN_CURRENT];
 	s[EESP_GEN_CURRENT] = s[EESP_GEN_NEXT];
 	memset(&s[EESP_GEN_NEXT], 0, sizeof(s[EESP_GEN_NEXT]));
+	g->born_ms[EESP_GEN_PREVIOUS] = g->born_ms[EESP_GEN_CURRENT];
+	g->born_ms[EESP_GEN_CURRENT] = g->born_ms[EESP_GEN_NEXT];
+	g->born_ms[EESP_GEN_NEXT] = now_ms(e);
+	g->switched_ms = now_ms(e);
 	if (s[EESP_GEN_CURRENT].generation - s[EESP_GEN_PREVIOUS].generation < 3 &&
 	    s[EESP_GEN_CURRENT].generation < UINT32_MAX - 1 &&
 	    fresh(e, &s[EESP_GEN_NEXT], s[EESP_GEN_CURRENT].generation + 1))
@@ -193,6 +202,7 @@ static void do_retire(struct iked_engine *e, struct gcks_ring *g)
 	if (!g->r.gen[EESP_GEN_PREVIOUS].present)
 		return;
 	eesp_wipe(&g->r.gen[EESP_GEN_PREVIOUS], sizeof(g->r.gen[EESP_GEN_PREVIOUS]));
+	g->born_ms[EESP_GEN_PREVIOUS] = 0;
 	changed(e, g, "previous retired");
 }
 
@@ -263,6 +273,29 @@ int gcks_remove(struct iked_engine *e, const char *peer, char *err, size_t el)
 	return 0;
 }
 
+static int64_t min_due(int64_t a, int64_t b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+/* the ring's own schedule: its next switch (period), 0 for none */
+static int64_t switch_due(const struct iked_engine *e, const struct gcks_ring *g)
+{
+	uint32_t per = e->conf->gcks.period[g->r.level];
+	return per && g->r.gen[EESP_GEN_CURRENT].present ? g->switched_ms + (int64_t)per * 1000 : 0;
+}
+
+/* when the oldest live generation reaches its lifetime, 0 for never */
+static int64_t expiry_due(const struct iked_engine *e, const struct gcks_ring *g)
+{
+	uint32_t life = e->conf->gcks.lifetime[g->r.level];
+	int64_t due = 0;
+	for (int s = 0; life && s < 3; s++)
+		if (g->r.gen[s].present)
+			due = min_due(due, g->born_ms[s] + (int64_t)life * 1000);
+	return due;
+}
+
 int64_t gcks_due_ms(const struct iked_engine *e)
 {
 	int64_t next = 0;
@@ -270,10 +303,40 @@ int64_t gcks_due_ms(const struct iked_engine *e)
 		return 0;
 	for (unsigned i = 0; i < e->gcks->n; i++) {
 		const struct gcks_ring *g = &e->gcks->ring[i];
-		if (g->step != STEP_NONE && (!next || g->at_ms < next))
-			next = g->at_ms;
+		if (g->step != STEP_NONE)
+			next = min_due(next, g->at_ms);
+		else
+			next = min_due(next, switch_due(e, g));
+		next = min_due(next, expiry_due(e, g));
 	}
 	return next;
+}
+
+/* a generation past its lifetime is served no more: a current one is
+ * replaced by next (if any) at once, the others dropped */
+static void expire(struct iked_engine *e, struct gcks_ring *g, int64_t t)
+{
+	uint32_t life = e->conf->gcks.lifetime[g->r.level];
+	char rn[48];
+	for (int s = 0; life && s < 3; s++) {
+		if (!g->r.gen[s].present || t < g->born_ms[s] + (int64_t)life * 1000)
+			continue;
+		log_warn("key server: %s: generation %" PRIu32 " reached its lifetime (%u s)",
+			 ring_name(g, rn, sizeof(rn)), g->r.gen[s].generation, life);
+		if (s == EESP_GEN_CURRENT && g->r.gen[EESP_GEN_NEXT].present &&
+		    do_switch(e, g) == 0) {
+			do_retire(e, g);
+			return;
+		}
+		eesp_wipe(&g->r.gen[s], sizeof(g->r.gen[s]));
+		g->born_ms[s] = 0;
+		if (s == EESP_GEN_CURRENT)
+			log_err("key server: %s: no generation left to serve (no next); the "
+				"members keep what they hold until a rotation",
+				ring_name(g, rn, sizeof(rn)));
+		changed(e, g, "expired");
+		return;
+	}
 }
 
 void gcks_timers(struct iked_engine *e)
@@ -293,7 +356,15 @@ void gcks_timers(struct iked_engine *e)
 					ring_name(g, rn, sizeof(rn)));
 		} else if (g->step == STEP_RETIRE && t >= g->at_ms) {
 			do_retire(e, g);
+		} else if (g->step == STEP_NONE && switch_due(e, g) && t >= switch_due(e, g)) {
+			int rc = g->r.gen[EESP_GEN_NEXT].present ? do_switch(e, g)
+								 : new_next(e, g, false);
+			if (rc)
+				log_err("key server: %s: scheduled rotation failed",
+					ring_name(g, rn, sizeof(rn)));
 		}
+		if (expiry_due(e, g) && t >= expiry_due(e, g))
+			expire(e, g, t);
 	}
 }
 
@@ -328,15 +399,25 @@ void gcks_report(struct iked_engine *e, struct strbuf *b, bool json)
 		const struct gcks_ring *r = &g->ring[i];
 		const char *lv = eesp_name_of(eesp_level_names, r->r.level);
 		bool first = true;
+		/* the current generation's age, and when the next step is due
+		 * (-1: none scheduled) */
+		int64_t t = now_ms(e), at = r->step != STEP_NONE ? r->at_ms : switch_due(e, r);
+		long age = (long)((t - r->switched_ms) / 1000);
+		long in = at ? (long)((at > t ? at - t : 0) / 1000) : -1;
 		if (json)
-			strbuf_printf(b, "%s{\"level\":\"%s\",\"id\":%u,\"step\":\"%s\",\"gens\":[",
-				      i ? "," : "", lv, r->r.id, gcks_step_name(r->step));
+			strbuf_printf(b,
+				      "%s{\"level\":\"%s\",\"id\":%u,\"step\":\"%s\",\"age\":%ld,"
+				      "\"next_step_in\":%ld,\"gens\":[",
+				      i ? "," : "", lv, r->r.id, gcks_step_name(r->step), age, in);
 		else
 			strbuf_printf(b, "ring %s %u step %s", lv, r->r.id,
 				      gcks_step_name(r->step));
 		for (int s = 0; s < 3; s++)
 			report_gen(b, json, slots[s], &r->r.gen[s], &first);
-		strbuf_printf(b, json ? "]}" : "\n");
+		if (json)
+			strbuf_printf(b, "]}");
+		else
+			strbuf_printf(b, " age %ld next_step_in %ld\n", age, in);
 	}
 	if (json)
 		strbuf_printf(b, "],\"peers\":[");

@@ -50,7 +50,8 @@ static unsigned put_rings(struct iked_engine *e, struct ike_sa *sa, struct msgbu
 	}
 	off = ike_build_begin(&mb->b, IKE_PT_KD, 0);
 	for (unsigned i = 0; i < e->gcks->n && n < IKE_GCKS_MAX_RINGS; i++)
-		if (gcks_entitled(sa->peer, &e->gcks->ring[i].r)) {
+		if (gcks_entitled(sa->peer, &e->gcks->ring[i].r) &&
+		    e->gcks->ring[i].r.gen[EESP_GEN_CURRENT].present) {
 			ike_gcks_put_ring(&mb->b, e->conf->eesp_protocol, e->conf->gcks.domain, w,
 					  &e->gcks->ring[i].r);
 			n++;

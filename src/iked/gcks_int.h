@@ -20,6 +20,8 @@ struct gcks_ring {
 	uint64_t wait_serial; /* STEP_SWITCH: once the members answered this push */
 	int64_t at_ms;	      /* STEP_SWITCH: at the latest; STEP_RETIRE: then */
 	bool removal;	      /* the step serves a removal (for the log) */
+	int64_t born_ms[3];   /* by slot: when we first held the generation */
+	int64_t switched_ms;  /* when the current one became current */
 };
 
 struct gcks_server {

@@ -112,7 +112,7 @@ gk_cur() { ctl "$1" keys | awk '$1 == "key" && $7 == "current" { print $9 }'; }
 gk_has_cur() { [ "$(gk_cur "$1")" = "$2" ]; }
 gk_no_prev() { ! ctl "$1" keys | grep -q ' slot previous '; }
 # gk_server_fps SERVER: the server's live fingerprints of the domain ring
-gk_server_fps() { iked "$1" gcks | awk '$1 == "ring" { for (i = 6; i + 2 <= NF; i += 3) print $(i + 2) }'; }
+gk_server_fps() { iked "$1" gcks | awk '$1 == "ring" { for (i = 6; i + 2 <= NF; i++) if ($i ~ /^(previous|current|next)$/) print $(i + 2) }'; }
 gk_server_step() { iked "$1" gcks | awk '$1 == "ring" && $2 == "domain" { print $5 }'; }
 gk_step_none() { [ "$(gk_server_step "$1")" = none ]; }
 gk_counter() { [ "$(iked_counter "$1" "$2" 2>/dev/null)" -ge "$3" ] 2>/dev/null; }

@@ -46,8 +46,9 @@ static const char *const KEYS =
     "2222222222222222222222222222222222222222222222222222222222222222 next\n";
 
 /* node 0 a key server whose member gw2 gets member_extra; node 1 a member
- * asking for domain `ask` */
-static void world(struct world *w, const char *member_extra, const char *ask)
+ * asking for domain `ask`; gcks_extra: more settings of the gcks group */
+static void world_x(struct world *w, const char *member_extra, const char *ask,
+		    const char *gcks_extra)
 {
 	char ike0[256], peer1[256], err[256];
 	struct eesp_keyfile_error ke;
@@ -58,7 +59,8 @@ static void world(struct world *w, const char *member_extra, const char *ask)
 	 * after it rides on ike_extra */
 	snprintf(ike0, sizeof(ike0),
 		 "}; gcks = { key_file = \"/k\"; domain = " DOM "; grace = 2; "
-		 "ack_timeout_ms = 1000; ");
+		 "ack_timeout_ms = 1000; %s ",
+		 gcks_extra);
 	snprintf(peer1, sizeof(peer1),
 		 "initiate = true; key_server = { domain = %s; eespd_socket = \"/fake\"; };", ask);
 	w_config(w, 0, "gcks-test-psk-0123456789", ike0, member_extra);
@@ -69,6 +71,11 @@ static void world(struct world *w, const char *member_extra, const char *ask)
 	cr_assert_eq(eesp_keyfile_parse(ks, KEYS, strlen(KEYS), &ke), 0, "%s", ke.msg);
 	cr_assert_eq(gcks_attach(w->n[0].e, ks, err, sizeof(err)), 0, "%s", err);
 	eesp_keyset_free(ks);
+}
+
+static void world(struct world *w, const char *member_extra, const char *ask)
+{
+	world_x(w, member_extra, ask, "");
 }
 
 static bool member_joined(struct world *w)
@@ -202,4 +209,86 @@ Test(iked_gcks, no_member_group_is_refused)
 	cr_assert_eq(F.calls, 0);
 	cr_assert_eq(w.n[0].e->cnt[CNT_GSA_REFUSED], 1);
 	w_free(&w);
+}
+
+static bool server_stepping(struct world *w)
+{
+	return gcks_due_ms(w->n[0].e) != 0;
+}
+
+/* domain_period: the server switches by itself every period, the next
+ * generation made a period ahead, the previous retired after the grace */
+Test(iked_gcks, scheduled_rotation)
+{
+	struct world w;
+	world_x(&w, "member = { domain = true; };", DOM, "domain_period = 60;");
+	cr_assert(w_run(&w, 5000, member_joined));
+	cr_assert_eq(F.cur_gen, 1);
+	w_run(&w, 55000, NULL);
+	cr_assert_eq(F.cur_gen, 1, "switched before its period");
+	w_run(&w, 10000, NULL);
+	cr_assert_eq(F.cur_gen, 2, "no switch after the period");
+	cr_assert(strstr(F.last, " next=3:"), "no next ahead: %s", F.last);
+	w_run(&w, 60000, NULL);
+	cr_assert_eq(F.cur_gen, 3, "no second switch");
+	cr_assert(!strstr(F.last, "prev="), "the previous outlived the grace: %s", F.last);
+	struct strbuf b = {0};
+	gcks_report(w.n[0].e, &b, false);
+	cr_assert(strstr(b.p, "next_step_in 5") || strstr(b.p, "next_step_in 4"), "%s", b.p);
+	strbuf_free(&b);
+	cr_assert(server_stepping(&w));
+	w_free(&w);
+}
+
+/* domain_lifetime without a period: the file's generations (read at start)
+ * are replaced when they reach it, and never served after */
+Test(iked_gcks, lifetime_is_never_exceeded)
+{
+	struct world w;
+	world_x(&w, "member = { domain = true; };", DOM, "domain_lifetime = 30;");
+	cr_assert(w_run(&w, 5000, member_joined));
+	w_run(&w, 31000, NULL);
+	cr_assert_geq(F.cur_gen, 3, "current %u after the lifetime of 1 and 2", F.cur_gen);
+	cr_assert(!strstr(F.last, "=1:") && !strstr(F.last, "=2:"), "expired keys pushed: %s",
+		  F.last);
+	struct strbuf b = {0};
+	gcks_report(w.n[0].e, &b, false);
+	cr_assert(!strstr(b.p, "previous 1 ") && !strstr(b.p, "current 1 ") &&
+		      !strstr(b.p, "previous 2 ") && !strstr(b.p, "current 2 "),
+		  "the server still holds an expired generation: %s", b.p);
+	strbuf_free(&b);
+	w_free(&w);
+}
+
+static void conf_refused(const char *text, const char *why)
+{
+	struct iked_conf c;
+	char err[512];
+	cr_assert_eq(iked_conf_parse("/t/eesp-iked.conf", text, &w_env, &c, err, sizeof(err)), -1,
+		     "accepted: %s", text);
+	cr_assert(strstr(err, why), "error '%s', expected '%s'", err, why);
+	cr_assert(strstr(err, "/t/eesp-iked.conf:"), "no file:line in '%s'", err);
+}
+
+#define PEER(x)                                                                                    \
+	"peers = ( { name = \"m\"; address = \"198.51.100.2\"; remote_id = \"fqdn:m.example\"; "   \
+	"psk_file = \"/x/text:0123456789abcdef\"; " x " } );\n"
+#define BASE                                                                                       \
+	"daemon: { user = \"test\"; listen = [ \"198.51.100.1\" ]; };\n"                           \
+	"ike: { local_id = \"fqdn:s.example\"; };\n"
+#define GCKS(x) BASE "gcks = { key_file = \"/k\"; domain = 1; " x " };\n"
+Test(iked_gcks, config_refusals)
+{
+	conf_refused(GCKS("domain_period = 60; domain_lifetime = 100;") PEER(""),
+		     "domain_lifetime = 100 is shorter than 2 x domain_period + grace = 130");
+	conf_refused(GCKS("key_dir = \"/d\";") PEER(""), "one of key_file and key_dir");
+	conf_refused(BASE "gcks = { key_file = \"/k\"; };\n" PEER(""), "domain");
+	conf_refused(BASE PEER("member = { domain = true; };"), "no gcks group");
+	conf_refused(GCKS("") PEER("member = { groups = [ 0 ]; };"), "ids are 1..4294967295");
+	conf_refused(GCKS("") PEER("member = { tenants = [ 3, 3 ]; };"), "3 twice");
+	conf_refused(GCKS("") PEER("member = { domain = true; }; key_server = { domain = 1; };"),
+		     "one role per peer");
+	conf_refused(BASE PEER("key_server = { eespd_socket = \"/s\"; };"), "domain");
+	conf_refused(BASE PEER("key_server = { domain = 1; };"), "no eespd_socket");
+	conf_refused(GCKS("") PEER("member = { colour = 1; };"), "colour");
 }
