@@ -55,9 +55,11 @@ static void usage(FILE *f)
 		"\nExamples:\n"
 		"  %s derive psp --spi 0x12345678 --version 0 --keys psp\n"
 		"  %s derive eesp --domain lab --node 2 --epoch 7\n"
-		"  %s derive pairkey --keys lab --group 9 --spi-i 0001020304050607 \\\n"
-		"      --spi-r 08090a0b0c0d0e0f --node 1 --peer-node 2 --sk-d sk_d.hex\n",
-		PROG, PROG, PROG);
+		"  %s key add lab group 9\n"
+		"  %s genkey | %s derive pairkey --keys lab --group 9 --spi-i 0001020304050607 \\\n"
+		"      --spi-r 08090a0b0c0d0e0f --node 1 --peer-node 2\n"
+		"(the last with a random stand-in for the SK_d of nodes 1 and 2's IKE SA)\n",
+		PROG, PROG, PROG, PROG, PROG);
 }
 
 enum out_style { OUT_TEXT, OUT_JSON, OUT_LINE };
