@@ -66,6 +66,27 @@ static void usage(FILE *f)
 		   "See eespd(8) and eespd.conf(5).\n");
 }
 
+/* Absolute, as the daemon changes to / and a reload reads the file again;
+ * the directory is resolved, the file's own name is not: a symlink there
+ * is refused when the file is opened (confenv.c), as key files are. */
+static void absolute_path(char *path, size_t cap)
+{
+	char *slash = strrchr(path, '/');
+	char dir[4096];
+	const char *name = slash ? slash + 1 : path;
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+	char *abs = realpath(dir[0] ? dir : "/", NULL);
+	size_t al = abs ? strlen(abs) : 0, nl = strlen(name);
+	if (abs && nl && al + nl + 2 <= cap) {
+		memmove(path + al + 1, name, nl + 1);
+		memcpy(path, abs, al);
+		path[al] = '/';
+		if (al == 1) /* "/" itself */
+			memmove(path + 1, path + 2, nl + 1);
+	}
+	free(abs);
+}
+
 /* -1: go on; else the exit status */
 static int parse_args(int argc, char **argv, char *path, size_t cap, bool *fg, bool *test,
 		      int *verbose)
@@ -110,12 +131,7 @@ static int parse_args(int argc, char **argv, char *path, size_t cap, bool *fg, b
 		usage(stderr);
 		return 2;
 	}
-	/* absolute: daemon() changes to /, and reload reads the file again */
-	char *abs = realpath(path, NULL);
-	if (abs) {
-		snprintf(path, cap, "%s", abs);
-		free(abs);
-	}
+	absolute_path(path, cap);
 	return -1;
 }
 
