@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "eespctl.h"
+#include "version.h"
 
 static const struct {
 	const char *name;
@@ -34,7 +35,10 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: %s <cmd> [<args>]\n\nAvailable subcommands:\n", PROG);
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		fprintf(f, "  %-12s %s\n", subcommands[i].name, subcommands[i].desc);
-	fprintf(f, "\nYou may pass `--help' to any of these subcommands to view usage.\n");
+	fprintf(f,
+		"\nYou may pass `--help' to any of these subcommands to view usage;\n"
+		"`%s -V' (or --version) prints the version.\n",
+		PROG);
 }
 
 int main(int argc, char *argv[])
@@ -47,8 +51,13 @@ int main(int argc, char *argv[])
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
-		printf("eespctl 0.1\n");
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V") ||
+	    !strcmp(argv[1], "version")) {
+		if (argc > 2) {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		printf("eespctl %s\n", EESP_RELEASE);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {

@@ -244,23 +244,25 @@ static int run(int argc, char *argv[], enum op op)
 	}
 	if (!strcmp(argv[pos], "psp") && op == OP_ROTATE && dir && pos == argc - 1)
 		return rotate_psp(dir, sock);
+	/* a level or id that is not one is a usage error (exit 2), as an
+	 * unknown option is (issue 17, item 6) */
 	if (parse_level(argv[pos], &level))
-		return 1;
+		return EXIT_USAGE;
 	if (pos + 1 < argc) {
 		if (parse_u32(argv[pos + 1], &id)) {
 			err("bad %s id '%s' (expected a 32-bit number)", level_name(level),
 			    argv[pos + 1]);
-			return 1;
+			return EXIT_USAGE;
 		}
 	}
 	if (level == EESP_LEVEL_DOMAIN && id) {
 		err("the domain level has id 0, not %u", id);
-		return 1;
+		return EXIT_USAGE;
 	}
 	if (level != EESP_LEVEL_DOMAIN && !id) {
 		err("level %s needs a non-zero id (e.g. `%s 7`)", level_name(level),
 		    level_name(level));
-		return 1;
+		return EXIT_USAGE;
 	}
 	if (!dir && (op == OP_ADD || !sock)) {
 		err("%s: a domain directory is needed%s", op == OP_ADD ? "key add" : argv[0],

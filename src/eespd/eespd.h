@@ -22,8 +22,9 @@
 #include "conf.h"
 #include "ctlsock.h"
 #include "snap.h"
+#include "version.h"
 
-#define EESPD_VERSION "0.2"
+#define EESPD_VERSION EESP_RELEASE
 
 struct worker;
 struct replay_tables;
