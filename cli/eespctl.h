@@ -97,6 +97,19 @@ const char *ctl_socket_path(const char *arg, char *buf, size_t cap);
 int ctl_request(const char *sock, const struct eesp_ctl_req *req, char **body, char *errbuf,
 		size_t errlen);
 
+/* --------------------------------------------------------- keyapply.c -- */
+
+/* Before a key file change that the daemon at sock is to follow: does it
+ * answer, and could its user read keyfile afterwards?  0, or 1 with the
+ * reason and "nothing changed" reported. */
+int keyapply_check(const char *sock, const char *keyfile);
+/* After the change (changed: what it was, for messages): verb
+ * (EESP_CTL_ROTATE or EESP_CTL_RETIRE of level/id, or EESP_CTL_RELOAD for
+ * a reload only), then a reload.  0, or 1 with what was and was not
+ * applied and the command that finishes it reported. */
+int keyapply_tell(const char *sock, int verb, int level, uint32_t id, const char *keyfile,
+		  const char *changed);
+
 /* ----------------------------------------------------------- domain.c -- */
 
 #define DOMAIN_KEYS "domain.keys"

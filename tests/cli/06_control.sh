@@ -20,7 +20,7 @@ same "$(last)" "counters json" "counters request line"
 expect_ok "show --keys" "$E" show --keys -s "$S"
 same "$(last)" "keys" "keys request line"
 EESPCTL_SOCKET=$S expect_ok "status via \$EESPCTL_SOCKET" "$E" status
-contains "$OUT" "eespd running" "status body"
+contains "$OUT" "^eespd 0.2 pid [0-9]+ uid" "status body"
 same "$(last)" "status" "status request line"
 expect_ok "reload" "$E" reload -s "$S"
 same "$(last)" "reload" "reload request line"
