@@ -24,6 +24,7 @@ static const struct {
     {"spi-alloc", spialloc_main, "Ask a PSP-mode eespd for a fresh SPI and data key"},
     {"show", show_main, "Show a running eespd: domains, generations, peers, counters"},
     {"status", status_main, "One-line health summary of a running eespd"},
+    {"metrics", metrics_main, "Every counter and key age of a running eespd, for Prometheus"},
     {"reload", reload_main, "Make a running eespd re-read its configuration and keys"},
     {"encrypt", encrypt_main, "Encrypt a pcap file offline (psp or eesp mode)"},
     {"decrypt", decrypt_main, "Decrypt a pcap file offline and report each verdict"},

@@ -32,6 +32,7 @@ int derive_main(int argc, char *argv[]);
 int spialloc_main(int argc, char *argv[]);
 int show_main(int argc, char *argv[]);
 int status_main(int argc, char *argv[]);
+int metrics_main(int argc, char *argv[]);
 int reload_main(int argc, char *argv[]);
 int encrypt_main(int argc, char *argv[]);
 int decrypt_main(int argc, char *argv[]);

@@ -31,6 +31,7 @@ static const struct {
     {"rotate", EESP_CTL_ROTATE, EESP_CTL_CLASS_ADMIN},
     {"retire", EESP_CTL_RETIRE, EESP_CTL_CLASS_ADMIN},
     {"spi-alloc", EESP_CTL_SPI_ALLOC, EESP_CTL_CLASS_ADMIN},
+    {"metrics", EESP_CTL_METRICS, EESP_CTL_CLASS_READ},
 };
 #define CTL_NVERBS (sizeof(ctl_verbs) / sizeof(ctl_verbs[0]))
 
@@ -158,6 +159,7 @@ int eesp_ctl_parse(const char *line, size_t len, struct eesp_ctl_req *req, char 
 	switch (req->verb) {
 	case EESP_CTL_STATUS:
 	case EESP_CTL_RELOAD:
+	case EESP_CTL_METRICS:
 		if (nargs)
 			return fail(err, err_len, "%.*s takes no arguments", (int)tlen[0],
 				    verb_tok);

@@ -17,12 +17,15 @@
  *   retire <level> <id>        drop the previous generation
  *   spi-alloc [0|1]            PSP: fresh SPI under the current master key and
  *                              its data key for an out-of-band client
+ *   metrics                    every counter, per worker and domain, and the key
+ *                              generations with their age, in the Prometheus
+ *                              text exposition format
  *
  * The reply is a first line "ok" or "error <message>", then the body, and the
  * daemon closes the connection.  JSON bodies are one JSON object.
  *
  * Every verb has one permission class (eesp_ctl_verb_class, one table in
- * ctlproto.c): read (status, show, counters, keys) for anyone who can reach
+ * ctlproto.c): read (status, show, counters, keys, metrics) for anyone who can reach
  * the socket, admin (reload, rotate, retire, spi-alloc: they change keys or
  * mint client keys) for root and the daemon's admin_group only.
  *
@@ -47,6 +50,7 @@ enum eesp_ctl_verb {
 	EESP_CTL_ROTATE,
 	EESP_CTL_RETIRE,
 	EESP_CTL_SPI_ALLOC,
+	EESP_CTL_METRICS,
 	EESP_CTL__COUNT /* not a verb: the number of verbs */
 };
 

@@ -10,11 +10,13 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "counters.h"
 #include "keyops.h"
 #include "keysvc.h"
 #include "log.h"
+#include "metrics.h"
 #include "status.h"
 
 typedef int verb_fn(struct eespd *e, const struct eesp_ctl_req *r, struct strbuf *b, char *err,
@@ -101,11 +103,20 @@ static int do_spi_alloc(struct eespd *e, const struct eesp_ctl_req *r, struct st
 	return keysvc_spi_alloc(e, r, b, err, el);
 }
 
+static int do_metrics(struct eespd *e, const struct eesp_ctl_req *r, struct strbuf *b, char *err,
+		      size_t el)
+{
+	(void)r, (void)err, (void)el;
+	metrics_write(b, e, atomic_load(&e->snap), time(NULL));
+	return 0;
+}
+
 static verb_fn *const verb_table[] = {
     [EESP_CTL_STATUS] = do_status,     [EESP_CTL_SHOW] = do_show,
     [EESP_CTL_COUNTERS] = do_counters, [EESP_CTL_KEYS] = do_keys,
     [EESP_CTL_RELOAD] = do_reload,     [EESP_CTL_ROTATE] = do_rotate,
     [EESP_CTL_RETIRE] = do_rotate,     [EESP_CTL_SPI_ALLOC] = do_spi_alloc,
+    [EESP_CTL_METRICS] = do_metrics,
 };
 
 /* Admin verbs only for root and admin_group (issue 14, finding 9); a

@@ -31,6 +31,7 @@ struct replay_tables;
 struct ivpersist;
 struct spistate;
 struct ctl_server;
+struct keyage;
 
 struct eespd {
 	struct eespd_conf conf;	     /* restart-only; fixed once the workers run */
@@ -47,6 +48,7 @@ struct eespd {
 	struct spistate *spi;	      /* spistate.h */
 	struct ctl_server *ctl;	      /* ctlserver.h */
 	struct ctl_listener listener; /* the control socket */
+	struct keyage *keyage;	      /* when each key in force was first held (keyage.h) */
 
 	int state_fd; /* the state directory, opened after the privilege drop */
 	uid_t uid;    /* the daemon user */

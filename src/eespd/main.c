@@ -33,6 +33,7 @@
 #include "detach.h"
 #include "eespd.h"
 #include "ivstate.h"
+#include "keyage.h"
 #include "keyops.h"
 #include "log.h"
 #include "memlock.h"
@@ -407,6 +408,7 @@ static void stop(struct eespd *e, struct startup *st)
 		close(e->state_fd);
 	eespd_reap_all(e);
 	replay_tables_free(e->replay);
+	keyage_free(e->keyage);
 }
 
 /* Running: whoever waits for the start hears it (the detached parent,
@@ -463,6 +465,8 @@ static int serve(struct eespd *e, struct snap *s, bool fg)
 	s->serial = ++e->next_serial;
 	atomic_store(&e->snap, s);
 	e->started = time(NULL);
+	e->keyage = keyage_new(); /* NULL: the metrics leave key ages out */
+	keyage_note(e->keyage, s, e->started);
 	if (start_privileged(e, &st, err, sizeof(err)) || start_state(e, &st, s, err, sizeof(err)))
 		goto out;
 	warn_weak_replay(e, s);
