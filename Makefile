@@ -21,16 +21,18 @@ DEB_BUILD := build-essential pkg-config libssl-dev liburing-dev libconfig-dev \
 	libcap-ng-dev libseccomp-dev libcriterion-dev
 DEB_TEST := clang libclang-rt-14-dev iproute2 iputils-ping iperf3 tcpdump tshark ethtool \
 	wireshark-dev libwireshark-dev libgcrypt20-dev libglib2.0-dev mandoc \
-	procps psmisc util-linux python3 python3-cryptography openssl man-db prometheus
+	procps psmisc util-linux python3 python3-cryptography openssl man-db \
+	strongswan-swanctl charon-systemd prometheus
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
 
 CC ?= cc
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Wformat=2 -Wvla
+	-Wformat=2 -Wvla -Wundef
 CFLAGS ?= -O2 -g
-# src/core: the protocol, no I/O; src/sys: I/O shared by the programs;
-# src/eespd: the daemon (see README.md, Source tree)
-CFLAGS += -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(WARN) -Isrc/core -Isrc/sys
+# src/core: the protocol, no I/O; src/ike: the IKEv2 protocol core, no I/O;
+# src/sys: I/O shared by the programs; src/eespd: the daemon (see README.md,
+# Source tree)
+CFLAGS += -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(WARN) -Isrc/core -Isrc/ike -Isrc/sys
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS = $(PKG_LIBS) -lpthread
@@ -41,6 +43,8 @@ LDLIBS = $(PKG_LIBS) -lpthread
 LDFLAGS += -Wl,-z,relro,-z,now
 
 CORE_SRC := $(wildcard src/core/*.c)
+IKE_SRC := $(wildcard src/ike/*.c)
+VEC_SRC := $(wildcard src/vectors/*.c)
 SYS_SRC := $(wildcard src/sys/*.c)
 EESPD_SRC := $(wildcard src/eespd/*.c)
 CLI_SRC := $(wildcard cli/*.c)
@@ -48,6 +52,8 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
+IKE_OBJ := $(IKE_SRC:%.c=$(B)/%.o)
+VEC_OBJ := $(VEC_SRC:%.c=$(B)/%.o)
 SYS_OBJ := $(SYS_SRC:%.c=$(B)/%.o)
 EESPD_OBJ := $(EESPD_SRC:%.c=$(B)/%.o)
 EESPD_LIB_OBJ := $(filter-out $(B)/src/eespd/main.o,$(EESPD_OBJ))
@@ -56,7 +62,7 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 
-BINS := $(B)/libeespcore.a $(B)/libeespsys.a $(B)/eespd $(B)/eespctl
+BINS := $(B)/libeespcore.a $(B)/libeespike.a $(B)/libeespsys.a $(B)/eespd $(B)/eespctl
 
 .PHONY: all tools deps check check-unit demo fuzz fuzz-brief dissector clean install uninstall \
 	vectors bench format
@@ -72,24 +78,42 @@ $(B)/src/eespd/%.o: src/eespd/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
+# rm first: ar would keep the member of a source file that no longer exists
 $(B)/libeespcore.a: $(CORE_OBJ)
 	@mkdir -p $(B)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# the IKEv2 protocol core (src/ike/README.md); it uses libeespcore (secmem)
+$(B)/libeespike.a: $(IKE_OBJ)
+	@mkdir -p $(B)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(B)/libeespsys.a: $(SYS_OBJ)
 	@mkdir -p $(B)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 # eespd's modules without main(): the daemon, and what the unit tests and
 # the configuration fuzzer build in memory
 $(B)/libeespd.a: $(EESPD_LIB_OBJ)
 	@mkdir -p $(B)
+	rm -f $@
 	$(AR) rcs $@ $^
+
+# the test-vector generator (src/vectors/): eespctl vectors, genvectors and
+# the unit tests link it; eespd does not
+$(B)/libeespvectors.a: $(VEC_OBJ)
+	@mkdir -p $(B)
+	rm -f $@
+	$(AR) rcs $@ $^
+$(VEC_OBJ) $(CLI_OBJ) $(UNIT_OBJ): CFLAGS += -Isrc/vectors
 
 $(B)/eespd: $(B)/src/eespd/main.o $(B)/libeespd.a $(B)/libeespsys.a $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/eespctl: $(CLI_OBJ) $(B)/libeespsys.a $(B)/libeespcore.a
+$(B)/eespctl: $(CLI_OBJ) $(B)/libeespvectors.a $(B)/libeespsys.a $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # small test programs for the integration tests (tests/tools/*.c)
@@ -103,16 +127,22 @@ $(B)/tools/%: tests/tools/%.c tests/tools/garble.h $(B)/libeespsys.a $(B)/libees
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
-$(B)/test_unit: $(UNIT_OBJ) $(B)/libeespd.a $(B)/libeespsys.a $(B)/libeespcore.a
+$(B)/test_unit: $(UNIT_OBJ) $(B)/libeespd.a $(B)/libeespvectors.a $(B)/libeespike.a $(B)/libeespsys.a \
+		$(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
 # libFuzzer harnesses: the core is rebuilt with clang and the sanitizers.
 FUZZ_CC := clang
-FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc/core -Isrc/sys -fsanitize=fuzzer,address,undefined \
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc/core -Isrc/ike -Isrc/sys -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined
 $(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard src/core/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(CORE_SRC) $(filter-out tests/fuzz/%,$(wildcard tests/fuzz/support/*.c)) $(PKG_LIBS)
+
+# the IKE message parser, SK decryption and the KD parser: the IKE core too
+$(B)/fuzz/fuzz_ike: tests/fuzz/fuzz_ike.c $(IKE_SRC) $(CORE_SRC) $(wildcard src/core/*.h src/ike/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(IKE_SRC) $(CORE_SRC) $(PKG_LIBS)
 
 # the configuration parser: the daemon's conf*.c and snap.c with the
 # system library's libconfig helpers (cfgutil.c) and logging, nothing else
@@ -168,29 +198,34 @@ bench:
 	-$(MAKE) $(B)/bench_micro
 	bench/bench.sh
 
-$(B)/bench_micro: bench/micro.c $(B)/libeespcore.a
-	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $^ $(LDLIBS)
+# bench/micro.c (main), micro_common.c and one file per benchmark family (bench/micro_*.c)
+BENCH_SRC := $(wildcard bench/micro*.c)
+$(B)/bench_micro: $(BENCH_SRC) bench/micro_common.h $(B)/libeespcore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $(BENCH_SRC) $(B)/libeespcore.a $(LDLIBS)
 
 demo: deps
 	$(MAKE) all
 	@tools/demo.sh
 
 format:
-	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h) $(SYS_SRC) $(wildcard src/sys/*.h) \
-		$(EESPD_SRC) $(wildcard src/eespd/*.h) \
-		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC)
+	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h) $(VEC_SRC) $(wildcard src/vectors/*.h) \
+		$(IKE_SRC) $(wildcard src/ike/*.h) \
+		$(SYS_SRC) $(wildcard src/sys/*.h) $(EESPD_SRC) $(wildcard src/eespd/*.h) \
+		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC) $(BENCH_SRC) bench/micro_common.h
 
 clean:
 	rm -rf $(B) build-asan
 	-$(MAKE) -C dissector clean
 
--include $(CORE_OBJ:.o=.d) $(SYS_OBJ:.o=.d) $(EESPD_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(VEC_OBJ:.o=.d) $(IKE_OBJ:.o=.d) $(SYS_OBJ:.o=.d) $(EESPD_OBJ:.o=.d) \
+	$(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
 
 # EESP/PSP test vectors (vectors/): the generator and a regeneration target.
 .PHONY: vectors-regen
-$(B)/genvectors: tools/genvectors.c $(B)/libeespcore.a
+$(B)/genvectors: tools/genvectors.c $(B)/libeespvectors.a $(B)/libeespcore.a
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespcore.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc/vectors $(PKG_CFLAGS) -o $@ $< $(B)/libeespvectors.a \
+		$(B)/libeespcore.a $(LDLIBS)
 
 vectors-regen: $(B)/genvectors
 	$(B)/genvectors vectors

@@ -128,7 +128,7 @@ static int rotate_psp(const char *dir, const char *sock)
 
 	if (domain_conf_read(dir, &dc) || domain_key_path(dir, kpath, sizeof(kpath)))
 		return 1;
-	if (strcmp(dc.mode, "psp")) {
+	if (dc.mode != EESP_MODE_PSP) {
 		err("rotate psp: %s is not a PSP domain", dir);
 		return 1;
 	}
@@ -233,14 +233,13 @@ static int run(int argc, char *argv[], enum op op)
 	}
 	pos = optind;
 	/* [DIR] LEVEL [ID]: DIR is whatever is not a level name */
-	if (pos < argc && strcmp(argv[pos], "domain") && strcmp(argv[pos], "tenant") &&
-	    strcmp(argv[pos], "group") && (strchr(argv[pos], '/') || argc - pos >= 2))
+	if (pos < argc && !is_level(argv[pos]) && (strchr(argv[pos], '/') || argc - pos >= 2))
 		dir = argv[pos++];
 	if (pos >= argc || argc - pos > 2) {
 		usage(stderr, op);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[pos], "psp") && op == OP_ROTATE && dir && pos == argc - 1)
+	if (is_mode(argv[pos], EESP_MODE_PSP) && op == OP_ROTATE && dir && pos == argc - 1)
 		return rotate_psp(dir, sock);
 	/* a level or id that is not one is a usage error (exit 2), as an
 	 * unknown option is (issue 17, item 6) */
@@ -277,7 +276,7 @@ static int run(int argc, char *argv[], enum op op)
 	struct domain_conf dc;
 	if (domain_conf_read(dir, &dc) || domain_key_path(dir, path, sizeof(path)))
 		return 1;
-	if (!strcmp(dc.mode, "psp")) {
+	if (dc.mode == EESP_MODE_PSP) {
 		err("%s: a PSP domain has two master keys, not generations: `%s rotate %s psp`",
 		    dir, PROG, dir);
 		return 1;
@@ -357,8 +356,7 @@ static int run(int argc, char *argv[], enum op op)
 		snprintf(changed, sizeof(changed), "%s %u: added generation %u as %s",
 			 level_name(level), id, gen, slot == EESP_GEN_NEXT ? "next" : "current");
 		printf("%s %u: added generation %u (phase %u, fingerprint %s) as %s\n",
-		       level_name(level), id, gen, gen % EESP_PHASES, fp,
-		       slot == EESP_GEN_NEXT ? "next" : "current");
+		       level_name(level), id, gen, gen % EESP_PHASES, fp, slot_name(slot));
 		break;
 	}
 	case OP_ROTATE:
