@@ -22,8 +22,9 @@ cp -p "$K" "$TMP/keys.before"
 unchanged() { cmp -s "$K" "$TMP/keys.before" && ok || fail "$1: the key file changed"; }
 
 # no daemon: nothing written
-for c in "key add" rotate retire; do
-	expect_fail "$c -s, no daemon" 1 "nothing changed: $K is as it was" "$E" $c "$D" domain -s "$TMP/none.sock"
+for c in "key add:tenant 9" "rotate:domain" "retire:domain"; do
+	lv=${c#*:} c=${c%%:*}
+	expect_fail "$c -s, no daemon" 1 "nothing changed: $K is as it was" "$E" $c "$D" $lv -s "$TMP/none.sock"
 	contains "$ERR" "cannot connect to eespd at $TMP/none.sock" "$c -s, no daemon: says why"
 	contains "$ERR" "leave out -s to change only the file" "$c -s, no daemon: says how to go on"
 	unchanged "$c -s, no daemon"
