@@ -141,9 +141,8 @@ static int open_dir(const char *dir, const char *name, gid_t gid, char *err, siz
 			    strerror(errno));
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
-		return fail(err, err_len, "control socket directory %s: %s%s", dir,
-			    open_error_text(errno),
-			    errno == ENOTDIR ? " (not a directory: name a real directory)" : "");
+		return fail(err, err_len, "control socket directory %s: %s (name a real directory)",
+			    dir, open_dir_error_text(dir, errno));
 	if (fstat(dfd, &st) || dir_check(dir, &st, err, err_len)) {
 		if (!err[0])
 			fail(err, err_len, "control socket directory %s: fstat: %s", dir,

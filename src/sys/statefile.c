@@ -44,8 +44,7 @@ int statefile_dir_prepare(const char *path, uid_t uid, gid_t gid, char *err, siz
 	}
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, err_len, "state_dir %s: %s%s", path, open_error_text(errno),
-			 errno == ENOTDIR ? " (not a directory)" : "");
+		snprintf(err, err_len, "state_dir %s: %s", path, open_dir_error_text(path, errno));
 		return -1;
 	}
 	if (fstat(fd, &st)) {
@@ -77,8 +76,7 @@ int statefile_dir_open(const char *path, char *err, size_t err_len)
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, err_len, "%s: %s%s", path, open_error_text(errno),
-			 errno == ENOTDIR ? " (not a directory)" : "");
+		snprintf(err, err_len, "%s: %s", path, open_dir_error_text(path, errno));
 		return -1;
 	}
 	if (fstat(fd, &st)) {

@@ -143,7 +143,7 @@ rc=$?
 [ $rc -eq 0 ] || fail "detached start exited $rc: $out"
 st=$(ctl 1 "show json" 2>&1) || fail "the control socket does not answer right after the detached start returned: $st"
 grep -q '^ok' <<<"$st" || fail "status right after the start: $st"
-nsx 1 ip -o addr show dev "$IT_TUN" | grep -q "$(in4 1)/" || fail "$IT_TUN has no address when the detached start returned"
+nsx 1 ip -o addr show dev "$IT_TUN" | grep "$(in4 1)/" >/dev/null || fail "$IT_TUN has no address when the detached start returned"
 dpid=$(tail -n +2 <<<"$st" | "$PY" -c 'import json, sys; print(json.load(sys.stdin)["status"]["pid"])')
 log "detached start returned 0 with the daemon ready (pid $dpid)"
 kill -TERM "$dpid"
@@ -160,7 +160,7 @@ NOTIFY_SOCKET="$d/notify.sock" JOURNAL_STREAM=$jstream ip netns exec "$(ns 1)" "
 dpid=$!
 IT_DPID[1]=$dpid
 wait_for 20 grep -qs 'READY=1' "$nfile" || fail "no READY=1: $(cat "$nfile" 2>/dev/null); log: $(cat "$d/journal2.err")"
-ctl 1 status | grep -q '^ok' || fail "READY=1 came before the control socket answers"
+ctl 1 status | grep "^ok" >/dev/null || fail "READY=1 came before the control socket answers"
 line=$(grep 'READY=1' "$nfile")
 [ "$(cut -f1 <<<"$line")" = "$dpid" ] || fail "READY=1 from pid $(cut -f1 <<<"$line"), the daemon is $dpid"
 grep -q "STATUS=eespd .* interface $IT_TUN, port 4500" <<<"$line" || fail "READY=1 without its STATUS=: $line"

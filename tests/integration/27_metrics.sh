@@ -114,7 +114,7 @@ age_of() { # age_of NODE SLOT
 old_enough() { [ "$(age_of 2 current)" -ge 2 ] 2>/dev/null; }
 wait_for 10 old_enough || fail "the age of generation 1 does not grow: $(age_of 2 current)"
 echo "domain 0 2 $(hex32) next" >>"$(node_dir 2)/keys/lab.keys"
-ctl 2 reload | grep -q '^ok' || fail "reload with generation 2 as next"
+ctl 2 reload | grep '^ok' >/dev/null || fail "reload with generation 2 as next"
 m=$("$EESPCTL" metrics -s "$(node_sock 2)") || fail "metrics after the reload"
 g2=$(sed -n 's/^eesp_key_generation{interface="eesp0",domain="lab",level="domain",id="0",slot="next"} //p' <<<"$m")
 [ "$g2" = 2 ] || fail "generation 2 is not next in the metrics: $(grep eesp_key_ <<<"$m")"
