@@ -20,7 +20,7 @@
 static void metrics_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s metrics [-s SOCKET | INTERFACE] [-o FILE]\n\n"
+		"Usage: %s metrics [-s SOCKET | INTERFACE] [-o | --output FILE]\n\n"
 		"Prints every counter of a running eespd (per worker, drop reason and\n"
 		"trust domain) and the key generations in force with their age, in the\n"
 		"Prometheus text exposition format.\n"

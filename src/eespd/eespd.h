@@ -32,6 +32,8 @@ struct ivpersist;
 struct spistate;
 struct ctl_server;
 struct keyage;
+struct sastate;
+struct keywatch;
 
 struct eespd {
 	struct eespd_conf conf;	     /* restart-only; fixed once the workers run */
@@ -47,6 +49,8 @@ struct eespd {
 	struct ivpersist *iv;	      /* ivstate.h */
 	struct spistate *spi;	      /* spistate.h */
 	struct ctl_server *ctl;	      /* ctlserver.h */
+	struct sastate *sa;	      /* runtime SAs (saverbs.h), main thread only */
+	struct keywatch *keywatch;    /* keywatch.h: key directories */
 	struct ctl_listener listener; /* the control socket */
 	struct keyage *keyage;	      /* when each key in force was first held (keyage.h) */
 

@@ -219,7 +219,14 @@ n=$(lineof "admin_group" "$c")
 [ -n "$n" ] || fail "test bug: no admin_group line added"
 case_ "missing admin_group" "$c" "$(esc "$c"):$n:" "admin_group '$nouser' does not exist"
 
-# 14. peers that collide (issue 17, item 2): one name twice, allowed_ips
+# 14. an sa_group that does not exist
+c="$d/nosa.conf"
+sed "s/^  user = \"$IT_USER\";/  user = \"$IT_USER\";\n  sa_group = \"$nouser\";/" "$good" >"$c"
+n=$(lineof "sa_group" "$c")
+[ -n "$n" ] || fail "test bug: no sa_group line added"
+case_ "missing sa_group" "$c" "$(esc "$c"):$n:" "sa_group '$nouser' does not exist"
+
+# 15. peers that collide (issue 17, item 2): one name twice, allowed_ips
 # that overlap another peer's of the domain (containing it, or equal)
 addpeer() { sed "s|^peers = (|peers = ( $1,|" "$good"; }
 c="$d/dupname.conf"
@@ -237,7 +244,7 @@ addpeer '{ name = "twin6"; endpoint = "198.51.100.9:4500"; node_id = 9; allowed_
 case_ "allowed_ips equal to another peer's" "$c" "$(esc "$c"):[0-9]+:" \
 	"peer n2: allowed_ips 2001:db8:1::2/128 overlaps 2001:db8:1::2/128 of peer twin6"
 
-# 15. a key file for another domain than the configuration's id, and id = 0
+# 16. a key file for another domain than the configuration's id, and id = 0
 c="$d/otherdom.conf"
 {
 	echo "domain 0xC0FFEE02"
@@ -253,7 +260,7 @@ n=$(lineof "id = 0;" "$c")
 [ -n "$n" ] || fail "test bug: id not set to 0"
 case_ "domain id 0" "$c" "$(esc "$c"):$n:" "id = 0: a domain id .* must be non-zero"
 
-# 16. an all-zero root key, and a root key line without its key (which
+# 17. an all-zero root key, and a root key line without its key (which
 # used to say "SPI must be a non-zero 32-bit number")
 c="$d/zerokey.conf"
 {
@@ -269,7 +276,7 @@ case_ "root key line without a key" "$c" "nohex\.keys:1:" "the key is missing"
 out=$("$EESPD" -t -c "$c" 2>&1)
 grep -q "SPI must be" <<<"$out" && { echo "FAILED root key line without a key: still says: $out" >&2; nfail=$((nfail + 1)); }
 
-# 17. an IPv6 endpoint without brackets that also reads as ADDR:PORT; a bare
+# 18. an IPv6 endpoint without brackets that also reads as ADDR:PORT; a bare
 # IPv6 address that cannot be read so stays accepted (default port)
 c="$d/v6bare.conf"
 sed "s|endpoint = \"$(ul4 2):4500\"|endpoint = \"$(ul6 2):4500\"|" "$good" >"$c"
@@ -281,7 +288,7 @@ c="$d/v6plain.conf"
 sed "s|endpoint = \"$(ul4 2):4500\"|endpoint = \"$(ul6 2)\"|" "$good" >"$c"
 out=$("$EESPD" -t -c "$c" 2>&1) || { echo "FAILED bare IPv6 address: refused: $out" >&2; nfail=$((nfail + 1)); }
 
-# 18. an exact duplicate of a peer under another name, where no node id
+# 19. an exact duplicate of a peer under another name, where no node id
 # tells them apart (psp mode): it used to be accepted.  Last, as conf_psp
 # replaces the eesp configuration of node 1.
 IT_NODES=2
