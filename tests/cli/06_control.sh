@@ -42,7 +42,7 @@ rm "$LOG.eesp"
 
 # rotate/retire: in the key file, then `rotate` + `reload` to the daemon
 D=$TMP/lab
-"$E" domain create "$D" --id 7 >/dev/null
+"$E" domain create "$D" --id 7 --user "$(id -un)" >/dev/null
 expect_ok "key add -s" "$E" key add "$D" domain -s "$S"
 same "$(last)" "reload" "key add -s reloads the daemon"
 expect_ok "rotate -s" "$E" rotate "$D" domain -s "$S"

@@ -15,7 +15,7 @@
 S=$TMP/ctl.sock
 LOG=$TMP/requests
 D=$TMP/lab
-"$E" domain create "$D" --id 7 >/dev/null 2>&1 || { echo "FAIL: domain create"; exit 1; }
+"$E" domain create "$D" --id 7 --user "$(id -un)" >/dev/null 2>&1 || { echo "FAIL: domain create"; exit 1; }
 K=$D/domain.keys
 "$E" key add "$D" domain >/dev/null || { echo "FAIL: key add (no -s)"; exit 1; } # a next generation to rotate to
 cp -p "$K" "$TMP/keys.before"
