@@ -38,6 +38,7 @@ int spialloc_main(int argc, char *argv[]);
 int sa_main(int argc, char *argv[]);
 int show_main(int argc, char *argv[]);
 int status_main(int argc, char *argv[]);
+int metrics_main(int argc, char *argv[]);
 int reload_main(int argc, char *argv[]);
 int keydir_main(int argc, char *argv[]);
 int encrypt_main(int argc, char *argv[]);
@@ -126,6 +127,19 @@ int ctl_request(const char *sock, const struct eesp_ctl_req *req, char **body, c
 /* The same, waiting timeout_ms for the reply (sa wait). */
 int ctl_request_timeout(const char *sock, const struct eesp_ctl_req *req, int timeout_ms,
 			char **body, char *errbuf, size_t errlen);
+
+/* --------------------------------------------------------- keyapply.c -- */
+
+/* Before a key file change that the daemon at sock is to follow: does it
+ * answer, and could its user read keyfile afterwards?  0, or 1 with the
+ * reason and "nothing changed" reported. */
+int keyapply_check(const char *sock, const char *keyfile);
+/* After the change (changed: what it was, for messages): verb
+ * (EESP_CTL_ROTATE or EESP_CTL_RETIRE of level/id, or EESP_CTL_RELOAD for
+ * a reload only), then a reload.  0, or 1 with what was and was not
+ * applied and the command that finishes it reported. */
+int keyapply_tell(const char *sock, int verb, int level, uint32_t id, const char *keyfile,
+		  const char *changed);
 
 /* --------------------------------------- domain.c, domaindir.c, ... -- */
 

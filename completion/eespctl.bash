@@ -14,7 +14,7 @@
 : "${_eespctl_socket_dir:=/run/eespd}"
 : "${_eespctl_conf_dir:=/etc/eespd}"
 
-_eespctl_subcommands="genkey fingerprint domain key rotate retire derive spi-alloc sa show status keydir reload encrypt decrypt vectors iked"
+_eespctl_subcommands="genkey fingerprint domain key rotate retire derive spi-alloc sa show status metrics keydir reload encrypt decrypt vectors iked"
 
 # the modes of a subcommand, if it has any (its second word)
 _eespctl_modes() {
@@ -49,6 +49,7 @@ _eespctl_options() {
 	sa\ *) echo "--help --json -s" ;;
 	show) echo "--help --json --counters --keys -s" ;;
 	status | reload) echo "--help -s" ;;
+	metrics) echo "--help -s -o --output" ;;
 	"encrypt psp") echo "--help --spi --keys --data-key --version --tunnel --transport --crypt-offset --vc --vc-value --iv --psp-compat $wire" ;;
 	"encrypt eesp") echo "--help $ctx --data-key --crypt-offset --sn $wire" ;;
 	"decrypt psp") echo "--help --keys --data-key --version --port --json -q --snaplen" ;;
@@ -174,6 +175,7 @@ _eespctl_value() {
 		;;
 	--key) _eespctl_add "$cur" "-" ;;
 	--out | --check) _eespctl_dirs "$cur" ;;
+	-o | --output) _eespctl_files "$cur" "*.prom" ;;
 	esac
 	return 0
 }

@@ -17,17 +17,23 @@ export DEBIAN_FRONTEND=noninteractive
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections 2>/dev/null || true
 # strongSwan's packages would start a system-wide charon listening on UDP
 # 500/4500 in the root namespace; the tests start their own, inside network
-# namespaces (tests/tools/ike_fixture.sh).  Keep the service down: a
-# policy-rc.d for the install (unless one is there already) and a systemd
-# mask where systemd runs.
+# namespaces (tests/tools/ike_fixture.sh).  prometheus is wanted for its
+# promtool only (tests/integration/27_metrics.sh); its package would start
+# a Prometheus server on TCP 9090.  Keep those services down: a policy-rc.d
+# for the install (unless one is there already) and a systemd mask where
+# systemd runs.
 block_services() {
-	local p need=0
+	local p units=() swan=0
 	for p in "${missing[@]}"; do
-		case $p in charon-systemd | strongswan*) need=1 ;; esac
+		case $p in
+		charon-systemd | strongswan*) swan=1 ;;
+		prometheus) units+=(prometheus.service) ;;
+		esac
 	done
-	[ $need = 1 ] || return 0
+	[ $swan = 0 ] || units+=(strongswan.service strongswan-starter.service)
+	[ ${#units[@]} -gt 0 ] || return 0
 	if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
-		$SUDO systemctl mask strongswan.service strongswan-starter.service >/dev/null
+		$SUDO systemctl mask "${units[@]}" >/dev/null
 	fi
 	if [ ! -e /usr/sbin/policy-rc.d ]; then
 		printf '#!/bin/sh\n# tools/deps.sh: no service starts during this install\nexit 101\n' |

@@ -39,6 +39,7 @@ static const struct {
     {"sa-release", EESP_CTL_SA_RELEASE, EESP_CTL_CLASS_SA},
     {"sa-list", EESP_CTL_SA_LIST, EESP_CTL_CLASS_SA},
     {"sa-wait", EESP_CTL_SA_WAIT, EESP_CTL_CLASS_SA},
+    {"metrics", EESP_CTL_METRICS, EESP_CTL_CLASS_READ},
 };
 #define CTL_NVERBS (sizeof(ctl_verbs) / sizeof(ctl_verbs[0]))
 
@@ -177,6 +178,7 @@ int eesp_ctl_parse(const char *line, size_t len, struct eesp_ctl_req *req, char 
 	switch (req->verb) {
 	case EESP_CTL_STATUS:
 	case EESP_CTL_RELOAD:
+	case EESP_CTL_METRICS:
 		if (nargs)
 			return eesp_ctl_fail(err, err_len, "%.*s takes no arguments", (int)tlen[0],
 					     verb_tok);

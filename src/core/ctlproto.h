@@ -17,6 +17,9 @@
  *   retire <level> <id>        drop the previous generation
  *   spi-alloc [0|1]            PSP: fresh SPI under the current master key and
  *                              its data key for an out-of-band client
+ *   metrics                    every counter, per worker and domain, and the key
+ *                              generations with their age, in the Prometheus
+ *                              text exposition format
  *
  * Runtime SAs (class sa; eesp-iked's verbs, eespd(8) "Runtime SAs"), each
  * with an optional final "json":
@@ -48,7 +51,7 @@
  * daemon closes the connection.  JSON bodies are one JSON object.
  *
  * Every verb has one permission class (eesp_ctl_verb_class, one table in
- * ctlproto.c): read (status, show, counters, keys) for anyone who can reach
+ * ctlproto.c): read (status, show, counters, keys, metrics) for anyone who can reach
  * the socket, admin (reload, rotate, retire, spi-alloc: they change keys or
  * mint client keys) for root and the daemon's admin_group only, sa (the
  * sa-* verbs: runtime SAs of configured peers) for root, admin_group and
@@ -86,6 +89,7 @@ enum eesp_ctl_verb {
 	EESP_CTL_SA_RELEASE,
 	EESP_CTL_SA_LIST,
 	EESP_CTL_SA_WAIT,
+	EESP_CTL_METRICS,
 	EESP_CTL__COUNT /* not a verb: the number of verbs */
 };
 

@@ -20,7 +20,7 @@ same "$(last)" "counters json" "counters request line"
 expect_ok "show --keys" "$E" show --keys -s "$S"
 same "$(last)" "keys" "keys request line"
 EESPCTL_SOCKET=$S expect_ok "status via \$EESPCTL_SOCKET" "$E" status
-contains "$OUT" "eespd running" "status body"
+contains "$OUT" "^eespd 0.2 pid [0-9]+ uid" "status body"
 same "$(last)" "status" "status request line"
 expect_ok "reload" "$E" reload -s "$S"
 same "$(last)" "reload" "reload request line"
@@ -42,7 +42,7 @@ rm "$LOG.eesp"
 
 # rotate/retire: in the key file, then `rotate` + `reload` to the daemon
 D=$TMP/lab
-"$E" domain create "$D" --id 7 >/dev/null
+"$E" domain create "$D" --id 7 --user "$(id -un)" >/dev/null
 expect_ok "key add -s" "$E" key add "$D" domain -s "$S"
 same "$(last)" "reload" "key add -s reloads the daemon"
 expect_ok "rotate -s" "$E" rotate "$D" domain -s "$S"

@@ -109,6 +109,19 @@ for d in "a>b" "b>a"; do
 	[ "${n:-0}" -gt 500 ] || fail "proxy counter $d is ${n:-0}"
 done
 [ "$(awk '{ s += $2 } END { print s }' <<<"$pairs")" = "$pp" ] || fail "per-direction counters do not add up to proxy_packets $pp"
+# the same per pair of domains in `eespctl metrics` (issue 17), which
+# promtool accepts with two domains' labels
+if command -v promtool >/dev/null && [ -x "$EESPCTL" ]; then
+	m=$("$EESPCTL" metrics -s "$(node_sock 2)") || fail "eespctl metrics on P"
+	lint=$(promtool check metrics <<<"$m" 2>&1) || fail "promtool check metrics on P: $lint"
+	for d in "a b" "b a"; do
+		set -- $d
+		n=$(awk -v f="$1" -v t="$2" 'index($0, "eesp_proxy_domain_packets_total{") == 1 &&
+			index($0, "from=\"" f "\"") && index($0, "to=\"" t "\"") { s += $2 } END { print s + 0 }' <<<"$m")
+		[ "$n" -gt 500 ] || fail "eesp_proxy_domain_packets_total{from=$1,to=$2} is $n"
+	done
+	log "P metrics: promtool clean, proxy a>b and b>a per domain pair"
+fi
 for i in 1 2 3; do
 	daemon_alive "$i" || fail "eespd node $i died"
 	check_drops "$i"

@@ -94,6 +94,7 @@ Test(ctlproto, rejects)
 	REJ("rotate tenant 0x10\n", "bad id");
 	REJ("spi-alloc 2\n", "bad PSP version '2'");
 	REJ("spi-alloc 0 1\n", "at most one");
+	REJ("metrics json\n", "metrics takes no arguments");
 	REJ(" status\n", "space");
 	REJ("status \n", "space");
 	REJ("show  json\n", "double space");
@@ -131,11 +132,12 @@ Test(ctlproto, format_round_trip)
 	    {.verb = EESP_CTL_RETIRE, .level = EESP_LEVEL_GROUP, .id = 0},
 	    {.verb = EESP_CTL_SPI_ALLOC, .version = 0},
 	    {.verb = EESP_CTL_SPI_ALLOC, .version = 1},
+	    {.verb = EESP_CTL_METRICS},
 	};
 	static const char *const lines[] = {
 	    "status\n",		"show\n",	 "show json\n",	      "counters json\n",
 	    "keys\n",		"reload\n",	 "rotate domain 7\n", "rotate tenant 4294967295\n",
-	    "retire group 0\n", "spi-alloc 0\n", "spi-alloc 1\n",
+	    "retire group 0\n", "spi-alloc 0\n", "spi-alloc 1\n",     "metrics\n",
 	};
 
 	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
@@ -236,7 +238,7 @@ Test(ctlproto, admin_verbs)
 	static const enum eesp_ctl_verb admin[] = {EESP_CTL_RELOAD, EESP_CTL_ROTATE,
 						   EESP_CTL_RETIRE, EESP_CTL_SPI_ALLOC};
 	static const enum eesp_ctl_verb rd[] = {EESP_CTL_STATUS, EESP_CTL_SHOW, EESP_CTL_COUNTERS,
-						EESP_CTL_KEYS};
+						EESP_CTL_KEYS, EESP_CTL_METRICS};
 	for (size_t i = 0; i < sizeof(admin) / sizeof(admin[0]); i++)
 		cr_assert_eq(eesp_ctl_verb_class(admin[i]), EESP_CTL_CLASS_ADMIN, "%s",
 			     eesp_ctl_verb_name(admin[i]));
