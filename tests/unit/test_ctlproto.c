@@ -92,7 +92,9 @@ Test(ctlproto, rejects)
 	REJ("rotate tenant +1\n", "bad id");
 	REJ("rotate tenant 01\n", "bad id");
 	REJ("rotate tenant 0x10\n", "bad id");
-	REJ("spi-alloc 2\n", "bad PSP version '2'");
+	REJ("spi-alloc 4\n", "bad PSP version '4'");
+	REJ("spi-alloc 02\n", "bad PSP version '02'");
+	REJ("spi-alloc -1\n", "bad PSP version '-1'");
 	REJ("spi-alloc 0 1\n", "at most one");
 	REJ(" status\n", "space");
 	REJ("status \n", "space");
@@ -160,7 +162,9 @@ Test(ctlproto, format_round_trip)
 
 		cr_assert_eq(eesp_ctl_format(&bad, out, sizeof(out)), 0);
 		bad.verb = EESP_CTL_SPI_ALLOC;
-		bad.version = 2;
+		bad.version = 4; /* PSP versions are 0..3 */
+		cr_assert_eq(eesp_ctl_format(&bad, out, sizeof(out)), 0);
+		bad.version = -1;
 		cr_assert_eq(eesp_ctl_format(&bad, out, sizeof(out)), 0);
 		bad.verb = (enum eesp_ctl_verb)99;
 		cr_assert_eq(eesp_ctl_format(&bad, out, sizeof(out)), 0);
