@@ -90,7 +90,7 @@ int keysvc_spi_alloc(struct eespd *e, const struct eesp_ctl_req *r, struct strbu
 	const struct domain *c = &s->dom[0];
 	unsigned m = c->psp_spi_master;
 	unsigned version =
-	    r->version >= 0 && r->version <= 1 ? (unsigned)r->version : c->psp_version;
+	    r->version >= 0 && r->version <= PSP_VER_MAX ? (unsigned)r->version : c->psp_version;
 	uint8_t key[32];
 	uint32_t spi;
 	char hex[65];
@@ -113,7 +113,7 @@ int keysvc_spi_alloc(struct eespd *e, const struct eesp_ctl_req *r, struct strbu
 		return -1;
 	}
 	eesp_kdf_ctx_free(k);
-	size_t kl = version ? 32 : 16;
+	size_t kl = psp_version_key_len(version);
 	for (size_t i = 0; i < kl; i++)
 		snprintf(hex + 2 * i, 3, "%02x", key[i]);
 	OPENSSL_cleanse(key, sizeof(key));
