@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 10: eespctl encrypt/decrypt psp with versions 2 and 3 (AES-GMAC, integrity
+# 13: eespctl encrypt/decrypt psp with versions 2 and 3 (AES-GMAC, integrity
 # only) on the compact frame of psp.md §3.7 / man/eesp.7 (transport mode,
 # SPI 9a345678 under K1, IV 1): the sealed UDP payload is exactly the page's
 # GMAC example (header, payload in clear, ICV), decrypt gives the verdict ok

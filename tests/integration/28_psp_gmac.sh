@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 25: PSP versions 2 and 3 (AES-GMAC-128/256, integrity only) between two
+# 28: PSP versions 2 and 3 (AES-GMAC-128/256, integrity only) between two
 # eespd in psp mode (`psp { version = 2|3 }`), the data keys derived outside
 # eespd with openssl's CMAC and the label "Pv2"/"Pv3" (eesp.7).  For each
 # version:
