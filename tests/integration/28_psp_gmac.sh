@@ -22,6 +22,11 @@
 # there the fill pattern must not be visible.  `eespd -t` refuses, with
 # file:line and the setting, a Crypt Offset with version 2, version 4, and
 # an SA key of the size of the other GMAC version.
+# Runtime SAs (eesp-iked's path): with both daemons configured for version
+# 1 and node 1 for crypt_offset = 1, node 2's `eespctl sa rx-alloc n1
+# --psp-version V` handed to node 1's `sa tx-set n2 -` makes node 1 send
+# version V (2, 3) with Crypt Offset 0 and the inner packet in clear, the
+# ping passes and node 2 counts no drop; the reply's key is openssl's "PvV".
 . "$(dirname "$0")/lib.sh"
 it_init
 require_cmd openssl
@@ -214,4 +219,47 @@ for ver in 1 2 3; do
 	daemon_stop 1
 	daemon_stop 2
 done
+
+# runtime_gmac VERSION: node 2 allocates a GMAC receive SA for node 1, node 1
+# sends with it although its domain is AES-GCM with crypt_offset = 1
+runtime_gmac() {
+	local ver=$1 r spi key out pcap="$IT_DIR/veth.rt$1.pcap"
+	r=$("$EESPCTL" sa rx-alloc n1 --psp-version "$ver" -s "$(node_sock 2)" 2>&1) ||
+		fail "v$ver: sa rx-alloc n1 on node 2: $r"
+	spi=$(sed -n 's/^spi //p' <<<"$r")
+	key=$(sed -n 's/^key //p' <<<"$r")
+	grep -q "^version $ver\$" <<<"$r" || fail "v$ver: sa rx-alloc answered another version: $r"
+	[ "$key" = "$(psp_derive "${IT_PSPM[2, 0]}" "$spi" "$ver")" ] ||
+		fail "v$ver: sa rx-alloc key for $spi differs from openssl's derivation"
+	out=$(printf '%s\n' "$r" | "$EESPCTL" sa tx-set n2 - -s "$(node_sock 1)" 2>&1) ||
+		fail "v$ver: sa tx-set n2 - on node 1: $out"
+	counters 2 >"$IT_DIR/rtbefore.$ver" || fail "counters of node 2"
+	capture_pings "$ver" "$pcap"
+	check_clear "$ver" "$pcap"
+	counters 2 >"$IT_DIR/rtafter.$ver" || fail "counters of node 2"
+	local d
+	d=$(counter_delta "$IT_DIR/rtbefore.$ver" "$IT_DIR/rtafter.$ver" | grep -Fwf <(drop_names) | grep -Ev '^(no_route|tx_no_buffer) ')
+	[ -z "$d" ] || fail "v$ver runtime SA: node 2 counted drops: $(tr '\n' ' ' <<<"$d")"
+	datagrams_1to2 "$pcap" | grep -qv "^......[0-9a-f]\{2\}${spi#0x}" &&
+		fail "v$ver runtime SA: a datagram n1 -> n2 not under SPI $spi"
+	log "v$ver runtime SA $spi from node 2's sa rx-alloc: node 1 sends version $ver, Crypt Offset 0 (its domain's is 1)"
+}
+
+IT_PSP_VERSION=1
+conf_psp 1 "2"
+conf_psp 2 "1"
+sed -i 's/crypt_offset = 0;/crypt_offset = 1;/' "$(node_conf 1)"
+grep -q 'crypt_offset = 1;' "$(node_conf 1)" || fail "config of node 1 does not set crypt_offset 1"
+daemon_start 1
+daemon_start 2
+ping_ok 1 "$(in4 2)" 3 # version 1, Crypt Offset 1 from the configuration
+for ver in 2 3; do
+	runtime_gmac "$ver"
+done
+ping_ok 2 "$(in4 1)" 3
+for i in 1 2; do
+	daemon_alive "$i" || fail "eespd node $i died"
+done
+daemon_stop 1
+daemon_stop 2
 log "PASS"
