@@ -28,7 +28,7 @@ static void usage(FILE *f)
 	char prof[64], kdf[32], suite[64];
 
 	fprintf(f,
-		"Usage: %s derive psp --spi SPI [--version 0|1 (default 1)] [--keys FILE|DIR|-] "
+		"Usage: %s derive psp --spi SPI [--version 0-3 (default 1)] [--keys FILE|DIR|-] "
 		"[--json|--line]\n"
 		"       %s derive eesp [--domain DIR | --keys FILE|-] [--spi SPI] [--session N]\n"
 		"              [--profile %s] [--kdf %s]\n"
@@ -40,7 +40,9 @@ static void usage(FILE *f)
 		word_choices(eesp_suite_names, suite, sizeof(suite)));
 	derive_pairkey_usage(f);
 	fprintf(f, "\npsp: the data key of a PSP SPI (server mode) from the master key that SPI\n"
-		   "bit 31 selects.  Master keys come from a key file (`psp 0 HEX`, `psp 1 HEX`\n"
+		   "bit 31 selects, for version 0/1 (AES-GCM-128/256) or 2/3 (AES-GMAC-128/256,\n"
+		   "label \"Pv2\"/\"Pv3\", eesp.7).  Master keys come from a key file (`psp 0 "
+		   "HEX`, `psp 1 HEX`\n"
 		   "lines), a PSP domain directory, or stdin (the default): key-file lines or\n"
 		   "just the selected master key in hex.\n\n"
 		   "eesp: the data key and salt for a packet context.  Root keys come from a\n"
@@ -145,10 +147,9 @@ static int derive_psp(int argc, char *argv[])
 			has_spi = true;
 			break;
 		case 'V':
-			if (parse_u32(optarg, &ver) || ver > 1) {
-				err("--version: PSP version 0 (AES-GCM-128) or 1 (AES-GCM-256), "
-				    "got "
-				    "'%s'",
+			if (parse_u32(optarg, &ver) || ver > PSP_VER_MAX) {
+				err("--version: PSP version 0 (AES-GCM-128), 1 (AES-GCM-256), 2 "
+				    "(AES-GMAC-128) or 3 (AES-GMAC-256), got '%s'",
 				    optarg);
 				return EXIT_USAGE;
 			}
@@ -191,7 +192,7 @@ static int derive_psp(int argc, char *argv[])
 		err("PSP key derivation failed (%s)", eesp_err_name(rc));
 		return 1;
 	}
-	size_t klen = ver ? 32 : 16;
+	size_t klen = psp_version_key_len(ver);
 	hex_encode(key, klen, hex);
 	OPENSSL_cleanse(key, sizeof(key));
 	char line[SA_LINE_MAX];

@@ -104,7 +104,7 @@ const char *mode_name(enum eesp_mode mode);
 /* s is the word of mode (no message otherwise) */
 bool is_mode(const char *s, enum eesp_mode mode);
 const char *slot_name(enum eesp_gen_slot slot);
-/* PSP version 0/1 by its AEAD, "aes-gcm-128"/"aes-gcm-256" */
+/* PSP version 0..3 by its AEAD, "aes-gcm-128" .. "aes-gmac-256" */
 const char *psp_version_name(unsigned version);
 /* "CMD: unknown mode 's' (expected eesp or psp)" if s is not a mode's word */
 int parse_mode_arg(const char *cmd, const char *s, enum eesp_mode *mode);
@@ -241,7 +241,7 @@ struct xopts {
 	bool encrypt;
 	struct ctx_opts ctx;   /* --domain/--keys/--spi and the EESP context */
 	const char *data_key;  /* --data-key FILE|-: out-of-band data key (+ salt) */
-	unsigned version;      /* PSP 0/1 */
+	unsigned version;      /* PSP 0..3 */
 	bool has_version;      /* --version given */
 	bool transport;	       /* PSP transport mode (default tunnel) */
 	unsigned crypt_offset; /* 4-byte units */

@@ -160,7 +160,7 @@ _eespctl_value() {
 	--kdf) _eespctl_add "$cur" "cmac hmac" ;;
 	--suite) _eespctl_add "$cur" "aes-gcm-128 aes-gcm-256" ;;
 	--mode) _eespctl_add "$cur" "eesp psp" ;;
-	--version) _eespctl_add "$cur" "0 1" ;;
+	--version) _eespctl_add "$cur" "0 1 2 3" ;; # PSP: 2, 3 AES-GMAC
 	--psp-version) _eespctl_add "$cur" "0 1 2 3" ;;
 	--user) mapfile -t COMPREPLY < <(compgen -u -- "$cur") ;;
 	--domain) _eespctl_domain_dirs "$cur" ;;

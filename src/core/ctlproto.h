@@ -15,7 +15,7 @@
  *   reload                     re-read configuration and key files
  *   rotate <level> <id>        level domain|tenant|group: next -> current -> previous
  *   retire <level> <id>        drop the previous generation
- *   spi-alloc [0|1]            PSP: fresh SPI under the current master key and
+ *   spi-alloc [0|1|2|3]        PSP: fresh SPI under the current master key and
  *                              its data key for an out-of-band client
  *   metrics                    every counter, per worker and domain, and the key
  *                              generations with their age, in the Prometheus
@@ -104,8 +104,8 @@ struct eesp_ctl_req {
 	bool json;
 	int level;   /* enum eesp_level, for rotate/retire */
 	uint32_t id; /* tenant/group id */
-	int version; /* spi-alloc: PSP version 0/1 (-1: the daemon's configured one); sa-rx-alloc psp-version,
-		      * sa-tx-set version: 0..3, -1 when not given */
+	int version; /* spi-alloc, sa-rx-alloc psp-version, sa-tx-set version: PSP
+		      * version 0..3; -1 when not given (the daemon's configured one) */
 	/* sa-* verbs */
 	char peer[EESP_CTL_MAX_PEER + 1]; /* the configured peer's name */
 	uint32_t spi;			  /* sa-tx-set, sa-rx-set; sa-release: 0 = all */

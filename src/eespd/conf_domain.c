@@ -385,9 +385,16 @@ int conf_parse_psp(struct parse *p, config_t *cf)
 	p->snap->n_doms = 1;
 	snprintf(d->name, sizeof(d->name), "%s", eesp_name_of(eesp_mode_names, EESP_MODE_PSP));
 	if (cfg_check_members(&p->x, s, keys_psp) ||
-	    cfg_u32(&p->x, s, "version", false, 0, 1, 1, &d->psp_version) ||
+	    cfg_u32(&p->x, s, "version", false, 0, PSP_VER_MAX, 1, &d->psp_version) ||
 	    cfg_u32(&p->x, s, "crypt_offset", false, 0, 63, 0, &v))
 		return -1;
+	/* AES-GMAC authenticates the whole packet: its Crypt Offset is reserved */
+	if (psp_version_is_gmac(d->psp_version) && v)
+		return cfg_fail(&p->x, config_setting_get_member(s, "crypt_offset"),
+				"crypt_offset must be 0 with psp version %u (%s: integrity only, "
+				"nothing is encrypted)",
+				d->psp_version,
+				eesp_name_of(eesp_psp_version_names, d->psp_version));
 	d->psp_crypt_offset = (uint8_t)v;
 	if (cfg_u32(&p->x, s, "spi_master", false, 0, 1, 0, &d->psp_spi_master) ||
 	    key_source(p, s, d, false))

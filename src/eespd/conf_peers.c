@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "conf_int.h"
+#include "eesp_proto.h"
 #include "names.h"
 
 static const char *const keys_peer[] = {"name",	       "endpoint", "node_id", "tx_spi", "rx_spi",
@@ -249,7 +250,7 @@ static int find_tx_key(struct parse *p, config_setting_t *e, struct peer *pe,
 				"peer %s: %s %s has no 'sa %s 0x%08x ...' line", pe->name,
 				domain_key_source(d), d->key_path,
 				eesp_name_of(eesp_mode_names, p->conf->mode), pe->tx_spi);
-	size_t want = want_psp ? (d->psp_version ? 32 : 16) : eesp_suite_key_len(d->suite);
+	size_t want = want_psp ? psp_version_key_len(d->psp_version) : eesp_suite_key_len(d->suite);
 	if (d->keys->sa[pe->tx_key].key_len != want)
 		return cfg_fail(&p->x, config_setting_get_member(e, "tx_spi"),
 				"peer %s: data key of SPI 0x%08x is %u bytes, %s needs %zu",

@@ -57,7 +57,7 @@ struct rcase {
 	uint64_t sn;	     /* 0: the usual SN of the case number */
 };
 
-/* A PSP tunnel-mode case. */
+/* A PSP tunnel-mode case (crypt_off 0 for versions 2 and 3). */
 struct pcase {
 	const char *name, *desc;
 	uint32_t spi;
@@ -81,6 +81,9 @@ extern const struct rcase VEC_RCASES[];
 extern const size_t VEC_NRCASES;
 extern const struct pcase VEC_PCASES[];
 extern const size_t VEC_NPCASES;
+/* PSP versions 2 and 3 (AES-GMAC), after the receive-rule cases */
+extern const struct pcase VEC_GCASES[];
+extern const size_t VEC_NGCASES;
 /* the PSP master keys K0/K1 of the PSP specification, hex */
 extern const char *const VEC_PSP_K[2];
 

@@ -180,7 +180,7 @@ static const struct range_row range_rows[] = {
     {SEC_DOMAIN, "sa_phase", 0, 3, 0, F_SA_PHASE, DOM_WITH, NULL, NULL, 0, 0},
     {SEC_DOMAIN, "clock_skew", 1, 86400, 60, F_CLOCK_SKEW, DOM_WITH, NULL, NULL, 0, 0},
     {SEC_DOMAIN, "replay_buckets", 1, 1u << 20, 4096, F_REPLAY_BUCKETS, DOM_WITH, NULL, NULL, 0, 0},
-    {SEC_PSP, "version", 0, 1, 1, F_PSP_VERSION, "", NULL, NULL, 0, 0},
+    {SEC_PSP, "version", 0, 3, 1, F_PSP_VERSION, "", NULL, NULL, 0, 0},
     {SEC_PSP, "crypt_offset", 0, 63, 0, F_PSP_CRYPT_OFFSET, "", NULL, NULL, 0, 0},
     {SEC_PSP, "spi_master", 0, 1, 0, F_PSP_SPI_MASTER, "", NULL, NULL, 0, 0},
     {SEC_PEER, "node_id", 1, UINT32_MAX, NOSUCH, F_PEER_NODE_ID, "", NULL,

@@ -92,7 +92,9 @@ Test(ctlproto, rejects)
 	REJ("rotate tenant +1\n", "bad id");
 	REJ("rotate tenant 01\n", "bad id");
 	REJ("rotate tenant 0x10\n", "bad id");
-	REJ("spi-alloc 2\n", "bad PSP version '2'");
+	REJ("spi-alloc 4\n", "bad PSP version '4'");
+	REJ("spi-alloc 02\n", "bad PSP version '02'");
+	REJ("spi-alloc -1\n", "bad PSP version '-1'");
 	REJ("spi-alloc 0 1\n", "at most one");
 	REJ("metrics json\n", "metrics takes no arguments");
 	REJ(" status\n", "space");
@@ -162,8 +164,13 @@ Test(ctlproto, format_round_trip)
 
 		cr_assert_eq(eesp_ctl_format(&bad, out, sizeof(out)), 0);
 		bad.verb = EESP_CTL_SPI_ALLOC;
-		bad.version = 2;
+		bad.version = 4; /* PSP versions are 0..3 */
 		cr_assert_eq(eesp_ctl_format(&bad, out, sizeof(out)), 0);
+		bad.version = -2; /* -1 is "none given": the line without a version */
+		cr_assert_eq(eesp_ctl_format(&bad, out, sizeof(out)), 0);
+		bad.version = -1;
+		cr_assert_eq(eesp_ctl_format(&bad, out, sizeof(out)), strlen("spi-alloc\n"));
+		cr_assert_str_eq(out, "spi-alloc\n");
 		bad.verb = (enum eesp_ctl_verb)99;
 		cr_assert_eq(eesp_ctl_format(&bad, out, sizeof(out)), 0);
 	}
