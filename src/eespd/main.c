@@ -34,6 +34,7 @@
 #include "log.h"
 #include "memlock.h"
 #include "names.h"
+#include "peerstats.h"
 #include "privs.h"
 #include "publish.h"
 #include "replaystate.h"
@@ -387,6 +388,7 @@ static int serve(struct eespd *e, struct snap *s, bool fg)
 		return 1;
 	}
 	s->serial = ++e->next_serial;
+	peerstats_attach(s, e->conf.workers, NULL);
 	atomic_store(&e->snap, s);
 	e->started = time(NULL);
 	if (start_privileged(e, &st, err, sizeof(err)) || start_state(e, &st, s, err, sizeof(err)))

@@ -74,6 +74,8 @@ struct peer {
 	uint32_t tenant, group;
 };
 
+struct peerstats;
+
 struct route {
 	struct prefix p;
 	unsigned peer;
@@ -121,6 +123,7 @@ struct snap {
 	gid_t admin_gid; /* (gid_t)-1: none */
 	uint64_t serial; /* snapshot number: 1, 2, ... over loads, reloads, rotations */
 	time_t loaded_at;
+	struct peerstats *pstats; /* per-peer counters (peerstats.h), given at publication */
 };
 
 void snap_free(struct snap *s);

@@ -20,6 +20,7 @@
 #include "counters.h"
 #include "dp.h"
 #include "eespd.h"
+#include "peerstats.h"
 #include "socket.h"
 
 #define RX_BUFS 1024   /* power of two */
