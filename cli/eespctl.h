@@ -103,6 +103,12 @@ int parse_mode_arg(const char *cmd, const char *s, enum eesp_mode *mode);
 /* "a|b|c": the words of t, for a usage line */
 const char *word_choices(const struct eesp_name *t, char *buf, size_t cap);
 
+/* ------------------------------------------------------ showfilter.c -- */
+
+/* A show/counters body for people: without all, the zero counters (and
+ * "latest_rx never") are left out and their number said at the end. */
+void show_print(FILE *f, const char *body, bool all);
+
 /* ------------------------------------------------------------- ctl.c -- */
 
 #define EESPCTL_DEFAULT_SOCKET "/run/eespd/eesp0.sock"
