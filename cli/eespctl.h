@@ -26,6 +26,7 @@ extern const char *prog; /* "eespctl" */
 int genkey_main(int argc, char *argv[]);
 int fingerprint_main(int argc, char *argv[]);
 int domain_main(int argc, char *argv[]);
+int join_main(int argc, char *argv[]);
 int key_main(int argc, char *argv[]);
 int rotate_main(int argc, char *argv[]);
 int retire_main(int argc, char *argv[]);
