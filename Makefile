@@ -8,6 +8,7 @@
 #   make demo       two namespaces, two daemons, traffic through the tunnel
 #   make fuzz       run every fuzzer for FUZZ_SECONDS (default 300)
 #   make dissector  build the Wireshark plugin
+#   make deb        Debian packages eesp and wireshark-eesp (debian/) in build/deb/
 #   make clean
 
 PREFIX ?= /usr/local
@@ -22,7 +23,10 @@ DEB_TEST := clang libclang-rt-14-dev iproute2 iputils-ping iperf3 tcpdump tshark
 	wireshark-dev libwireshark-dev libgcrypt20-dev libglib2.0-dev mandoc \
 	procps psmisc util-linux python3 python3-cryptography openssl man-db \
 	strongswan-swanctl charon-systemd
-DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
+# make deb and its test (tests/pkg): the Debian tools, and systemd for
+# systemd-sysusers/systemd-tmpfiles (and systemd-analyze, tests/integration/20)
+DEB_PKG := debhelper dpkg-dev lintian systemd
+DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_PKG)
 
 CC ?= cc
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -64,18 +68,18 @@ TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 BINS := $(B)/libeespcore.a $(B)/libeespike.a $(B)/libeespsys.a $(B)/eespd $(B)/eespctl
 
 .PHONY: all tools deps check check-unit demo fuzz fuzz-brief dissector clean install uninstall \
-	vectors bench format
+	vectors bench format deb
 
 all: $(BINS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 # the daemon's own files see its headers too
 $(B)/src/eespd/%.o: src/eespd/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 # rm first: ar would keep the member of a source file that no longer exists
 $(B)/libeespcore.a: $(CORE_OBJ)
@@ -125,7 +129,7 @@ $(B)/tools/%: tests/tools/%.c tests/tools/garble.h $(B)/libeespsys.a $(B)/libees
 # memory (the daemon's sandbox must kill a forbidden call: test_sandbox.c)
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 $(B)/test_unit: $(UNIT_OBJ) $(B)/libeespd.a $(B)/libeespvectors.a $(B)/libeespike.a $(B)/libeespsys.a \
 		$(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
@@ -231,9 +235,11 @@ vectors-regen: $(B)/genvectors
 
 # ---------------------------------------------------------------- install --
 # make install [PREFIX=/usr/local] [DESTDIR=]: eespd -> sbin, eespctl -> bin,
-# man pages, sample configuration (never /etc), the systemd unit if present
-# (ExecStart pointed at $(PREFIX)/sbin/eespd), the Wireshark plugin if the
-# Wireshark development files are there.  make uninstall removes those files.
+# man pages, eespctl's bash completion, sample configuration (never /etc),
+# the systemd unit if present
+# (ExecStart pointed at $(PREFIX)/sbin/eespd) with its tmpfiles.d and
+# sysusers.d entries, the Wireshark plugin if the Wireshark development
+# files are there.  make uninstall removes those files.
 SBINDIR ?= $(PREFIX)/sbin
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
@@ -243,12 +249,17 @@ INST_MAN := $(wildcard man/*.5 man/*.7 man/*.8)
 INST_CONF := $(sort $(shell find conf -type f ! -name eespd.service ! -name '*~' 2>/dev/null))
 INST_UNIT := $(wildcard conf/eespd.service)
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+# bash-completion looks in $XDG_DATA_DIRS/bash-completion/completions, which
+# holds /usr/local/share and /usr/share
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 HAVE_WS := $(shell pkg-config --exists wireshark && echo yes)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 0755 $(B)/eespd $(DESTDIR)$(SBINDIR)/eespd
 	install -m 0755 $(B)/eespctl $(DESTDIR)$(BINDIR)/eespctl
+	install -D -m 0644 completion/eespctl.bash $(DESTDIR)$(BASHCOMPDIR)/eespctl
 	for m in $(INST_MAN); do \
 		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m#man/} || exit 1; \
 	done
@@ -263,6 +274,7 @@ ifneq ($(INST_UNIT),)
 		$(INST_UNIT) >$(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service
 	install -D -m 0644 conf/eespd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/eespd.conf
+	install -D -m 0644 conf/eespd.sysusers $(DESTDIR)$(SYSUSERSDIR)/eespd.conf
 endif
 ifeq ($(HAVE_WS),yes)
 	$(MAKE) -C dissector install DESTDIR=$(abspath $(DESTDIR))
@@ -271,11 +283,29 @@ else
 endif
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/eespd $(DESTDIR)$(BINDIR)/eespctl
+	rm -f $(DESTDIR)$(SBINDIR)/eespd $(DESTDIR)$(BINDIR)/eespctl $(DESTDIR)$(BASHCOMPDIR)/eespctl
 	for m in $(INST_MAN); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/}; done
 	for f in $(INST_CONF); do rm -f $(DESTDIR)$(EESP_DATADIR)/$$f; done
 	-[ ! -d $(DESTDIR)$(EESP_DATADIR) ] || find $(DESTDIR)$(EESP_DATADIR) -depth -type d -empty -delete
-	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service $(DESTDIR)$(TMPFILESDIR)/eespd.conf
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service $(DESTDIR)$(TMPFILESDIR)/eespd.conf \
+		$(DESTDIR)$(SYSUSERSDIR)/eespd.conf
 ifeq ($(HAVE_WS),yes)
 	$(MAKE) -C dissector uninstall DESTDIR=$(abspath $(DESTDIR))
 endif
+
+# ------------------------------------------------------------------- deb --
+# make deb: the Debian packages (debian/: eesp, wireshark-eesp), binary only
+# and unsigned, in $(B)/deb/.  dpkg-buildpackage writes its results into the
+# parent of the tree it builds, so it builds a copy of this tree (without
+# build output and .git) in $(B)/deb/src: the results land in $(B)/deb/,
+# never beside the clone.  Check them with lintian $(B)/deb/*.changes.
+DEB_OUT := $(B)/deb
+DEB_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+deb:
+	@command -v dpkg-buildpackage >/dev/null || { echo "deb: dpkg-buildpackage missing (make deps)"; exit 1; }
+	rm -rf $(DEB_OUT)
+	mkdir -p $(DEB_OUT)/src
+	tar -cf - --exclude=./$(B) --exclude=./build --exclude=./build-asan --exclude=./dissector/build \
+		--exclude=./.git --exclude=./bench/work . | tar -C $(DEB_OUT)/src -xf -
+	cd $(DEB_OUT)/src && dpkg-buildpackage -us -uc -b -J$(DEB_JOBS)
+	@ls $(DEB_OUT)/*.deb
