@@ -199,6 +199,9 @@ static int create_parse(int argc, char *argv[], struct create_opts *o)
 	}
 	if (!o->name)
 		o->name = base_name(o->dir);
+	/* the configuration directory itself: eespd's default domain name */
+	if (!strcmp(o->name, "eespd"))
+		o->name = "default";
 	if (o->mode == EESP_MODE_PSP && (o->n_addrs || o->port || o->node_name)) {
 		err("--address, --endpoint and --node-name are for eesp domains");
 		return -1;

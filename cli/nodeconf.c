@@ -266,6 +266,12 @@ static int rd_u32(const struct rd *r, const config_setting_t *g, const char *nam
 	if (!s)
 		return 0;
 	v = config_setting_get_int64(s);
+	/* hex literals above 0x7fffffff arrive as negative ints (cfgutil.c) */
+	if (config_setting_type(s) == CONFIG_TYPE_INT) {
+		v = config_setting_get_int(s);
+		if (v < 0 && config_setting_get_format(s) == CONFIG_FORMAT_HEX)
+			v = (long long)(uint32_t)v;
+	}
 	if ((config_setting_type(s) != CONFIG_TYPE_INT &&
 	     config_setting_type(s) != CONFIG_TYPE_INT64) ||
 	    v < 0 || v > UINT32_MAX) {
