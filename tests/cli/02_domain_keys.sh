@@ -16,12 +16,16 @@ if [ "$(id -u)" = 0 ]; then
 	same "$(stat -c %U:%a "$D/eespd.conf")" "root:644" "eespd.conf root's, 0644"
 	# before eesp 0.2 the directory was the daemon user's: it could put
 	# its own eespd.conf there for root's eespd to read at the next start
+	# ($TMP itself must not be what stops it: the user may pass through)
+	chmod 0711 "$TMP"
 	if setpriv --reuid="$DUSER" --regid="$(id -g "$DUSER")" --clear-groups -- \
 		sh -c "mv '$D/eespd.conf' '$D/old.conf'" 2>/dev/null; then
 		fail "the daemon user can rename eespd.conf in the domain directory"
+		mv "$D/old.conf" "$D/eespd.conf"
 	else
 		ok
 	fi
+	chmod 0700 "$TMP"
 else
 	same "$(stat -c %a "$D")" 700 "domain dir mode"
 fi
