@@ -35,9 +35,11 @@ int spialloc_main(int argc, char *argv[]);
 int show_main(int argc, char *argv[]);
 int status_main(int argc, char *argv[]);
 int reload_main(int argc, char *argv[]);
+int keydir_main(int argc, char *argv[]);
 int encrypt_main(int argc, char *argv[]);
 int decrypt_main(int argc, char *argv[]);
 int vectors_main(int argc, char *argv[]);
+int iked_main(int argc, char *argv[]);
 
 /* ------------------------------------------------------------ util.c -- */
 

@@ -15,13 +15,14 @@
 : "${_eespctl_socket_dir:=/run/eespd}"
 : "${_eespctl_conf_dir:=/etc/eespd}"
 
-_eespctl_subcommands="genkey fingerprint domain join key rotate retire derive spi-alloc show status reload encrypt decrypt vectors"
+_eespctl_subcommands="genkey fingerprint domain join key rotate retire derive spi-alloc show status keydir reload encrypt decrypt vectors iked"
 
 # the modes of a subcommand, if it has any (its second word)
 _eespctl_modes() {
 	case $1 in
 	domain) echo "create show invite" ;;
 	key) echo "add" ;;
+	keydir) echo "init rotate retire import show" ;;
 	derive | encrypt | decrypt) echo "psp eesp" ;;
 	esac
 }
@@ -48,6 +49,10 @@ _eespctl_options() {
 	"decrypt psp") echo "--help --keys --data-key --version --port --json -q --snaplen" ;;
 	"decrypt eesp") echo "--help --domain --keys --data-key --spi --suite --epoch-now --epoch-window --max-crypt-offset --port --json -q --snaplen" ;;
 	vectors) echo "--help --out --check -q" ;;
+	"keydir init") echo "--help --generation --user" ;;
+	"keydir rotate" | "keydir retire" | "keydir import") echo "--help --user" ;;
+	"keydir show") echo "--help --json --user" ;;
+	iked) echo "--help --json -s" ;;
 	esac
 }
 
@@ -199,6 +204,13 @@ _eespctl_positional() {
 		_eespctl_sockets "$cur"
 		;;
 	status | reload | spi-alloc) [ "$n" -eq 0 ] && _eespctl_sockets "$cur" ;;
+	keydir\ *)
+		[ "$n" -eq 0 ] && _eespctl_dirs "$cur"
+		[ "$n" -eq 1 ] && [ "$form" != "keydir import" ] && _eespctl_add "$cur" "domain tenant group"
+		[ "$n" -eq 1 ] && [ "$form" = "keydir import" ] && _eespctl_files "$cur" '*'
+		;;
+	# eesp-iked's verbs (its peers' names are in its configuration only)
+	iked) [ "$n" -eq 0 ] && _eespctl_add "$cur" "status show counters initiate terminate" ;;
 	encrypt\ * | decrypt\ *) [ "$n" -le 1 ] && _eespctl_files "$cur" '*.pcap' ;;
 	esac
 	return 0

@@ -6,7 +6,8 @@
  * leading or trailing space, printable ASCII only, an optional final '\n'
  * (no '\r'), at most EESP_CTL_MAX_LINE bytes including the '\n'.
  * Ids are decimal 0..4294967295 without sign or leading zeros.
- * spi-alloc without an argument means version 0.
+ * spi-alloc without an argument leaves the version to the daemon (version
+ * -1: the configured psp version).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -191,6 +192,7 @@ int eesp_ctl_parse(const char *line, size_t len, struct eesp_ctl_req *req, char 
 	case EESP_CTL_SPI_ALLOC:
 		if (nargs > 1)
 			return fail(err, err_len, "spi-alloc takes at most one argument (0 or 1)");
+		req->version = -1; /* none given: the daemon's configured version */
 		if (nargs == 1) {
 			if (tok_is(tok[1], tlen[1], "0"))
 				req->version = 0;
@@ -235,9 +237,12 @@ size_t eesp_ctl_format(const struct eesp_ctl_req *req, char *out, size_t cap)
 			     eesp_name_of(eesp_level_names, (unsigned)req->level), req->id);
 		break;
 	case EESP_CTL_SPI_ALLOC:
-		if (req->version != 0 && req->version != 1)
+		if (req->version < -1 || req->version > 1)
 			return 0;
-		n = snprintf(out, cap, "%s %d\n", verb, req->version);
+		if (req->version < 0)
+			n = snprintf(out, cap, "%s\n", verb);
+		else
+			n = snprintf(out, cap, "%s %d\n", verb, req->version);
 		break;
 	default:
 		n = snprintf(out, cap, "%s\n", verb);

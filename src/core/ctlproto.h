@@ -60,7 +60,7 @@ struct eesp_ctl_req {
 	bool json;
 	int level;   /* enum eesp_level, for rotate/retire */
 	uint32_t id; /* tenant/group id */
-	int version; /* spi-alloc: PSP version 0/1 */
+	int version; /* spi-alloc: PSP version 0/1, -1 = the daemon's configured one */
 };
 
 /* Parse one request line (with or without the trailing newline).  Returns 0,

@@ -96,6 +96,17 @@ static int parse_rx_spi(struct parse *p, config_setting_t *e, struct peer *pe)
 	}
 	if (cfg_ranges(&p->x, rs, "rx_spi", &r, &nn))
 		return -1;
+	/* each SPI is one a peer sends with: a "LO-HI" string here used to
+	 * keep LO and drop the rest without a word */
+	for (unsigned k = 0; k < nn; k++)
+		if (r[k].lo != r[k].hi) {
+			const config_setting_t *el = config_setting_get_elem(rs, k);
+			free(r);
+			return cfg_fail(&p->x, el,
+					"'rx_spi': \"%s\" is a range: list each SPI (ranges are "
+					"for policy spis)",
+					config_setting_get_string(el));
+		}
 	pe->rx_spi = calloc(nn + 1, sizeof(uint32_t));
 	if (!pe->rx_spi) {
 		free(r);
@@ -195,9 +206,9 @@ static int find_tx_key(struct parse *p, config_setting_t *e, struct peer *pe,
 		return 0; /* sends with the key derived from our root */
 	if (pe->tx_key < 0)
 		return cfg_fail(&p->x, config_setting_get_member(e, "tx_spi"),
-				"peer %s: key file %s has no 'sa %s 0x%08x ...' line", pe->name,
-				d->key_path, eesp_name_of(eesp_mode_names, p->conf->mode),
-				pe->tx_spi);
+				"peer %s: %s %s has no 'sa %s 0x%08x ...' line", pe->name,
+				domain_key_source(d), d->key_path,
+				eesp_name_of(eesp_mode_names, p->conf->mode), pe->tx_spi);
 	size_t want = want_psp ? (d->psp_version ? 32 : 16) : eesp_suite_key_len(d->suite);
 	if (d->keys->sa[pe->tx_key].key_len != want)
 		return cfg_fail(&p->x, config_setting_get_member(e, "tx_spi"),

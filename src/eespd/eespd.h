@@ -30,6 +30,7 @@ struct replay_tables;
 struct ivpersist;
 struct spistate;
 struct ctl_server;
+struct keywatch;
 
 struct eespd {
 	struct eespd_conf conf;	     /* restart-only; fixed once the workers run */
@@ -45,6 +46,7 @@ struct eespd {
 	struct ivpersist *iv;	      /* ivstate.h */
 	struct spistate *spi;	      /* spistate.h */
 	struct ctl_server *ctl;	      /* ctlserver.h */
+	struct keywatch *keywatch;    /* keywatch.h: key directories */
 	struct ctl_listener listener; /* the control socket */
 
 	int state_fd; /* the state directory, opened after the privilege drop */

@@ -88,7 +88,9 @@ struct route {
 struct domain {
 	unsigned idx; /* in snap->dom */
 	char name[64];
-	char key_path[4096];
+	char key_path[4096];	  /* key_file, or key_dir when key_is_dir */
+	bool key_is_dir;	  /* keys from a key directory (keydirload.h) */
+	char key_version[128];	  /* key_dir: the set's version when it was read */
 	struct eesp_keyset *keys; /* locked memory, owned by the snapshot */
 	struct eesp_domain dom;	  /* the core's view (SPI, keys, windows, own node) */
 	uint8_t profile, kdf, suite;
@@ -109,6 +111,12 @@ struct domain {
 	uint8_t psp_crypt_offset;
 	unsigned psp_spi_master;
 };
+
+/* "key file" or "key directory", for messages */
+static inline const char *domain_key_source(const struct domain *d)
+{
+	return d->key_is_dir ? "key directory" : "key file";
+}
 
 struct snap {
 	int mode; /* EESP_MODE_EESP or EESP_MODE_PSP (names.h), as the daemon's */

@@ -19,5 +19,8 @@
  */
 int ctl_call(const char *sock, const char *line, size_t n, char **body, char *errbuf,
 	     size_t errlen);
+/* The same for another daemon, named daemon ("eesp-iked") in the messages. */
+int ctl_call_daemon(const char *daemon, const char *sock, const char *line, size_t n, char **body,
+		    char *errbuf, size_t errlen);
 
 #endif /* EESP_SYS_CTLCLIENT_H */

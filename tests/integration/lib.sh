@@ -71,7 +71,7 @@ must() {
 dump_logs() {
 	local f
 	[ -n "$IT_DIR" ] && [ -d "$IT_DIR" ] || return 0
-	for f in "$IT_DIR"/n*/eespd.log; do
+	for f in "$IT_DIR"/n*/eespd.log "$IT_DIR"/n*/eesp-iked.log "$IT_DIR"/n*/sw/charon.log; do
 		[ -e "$f" ] || continue
 		echo "----- $f (last 60 lines)"
 		tail -n 60 "$f"

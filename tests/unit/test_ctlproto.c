@@ -48,7 +48,7 @@ Test(ctlproto, accepts)
 	cr_assert_eq(r.id, 42);
 	cr_assert_eq(parse("spi-alloc\n", &r, err, sizeof(err)), 0);
 	cr_assert_eq(r.verb, EESP_CTL_SPI_ALLOC);
-	cr_assert_eq(r.version, 0);
+	cr_assert_eq(r.version, -1, "no argument: the daemon's configured version");
 	cr_assert_eq(parse("spi-alloc 1\n", &r, err, sizeof(err)), 0);
 	cr_assert_eq(r.version, 1);
 	cr_assert_eq(parse("spi-alloc 0", &r, err, sizeof(err)), 0);
