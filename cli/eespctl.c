@@ -22,6 +22,7 @@ static const struct {
     {"retire", retire_main, "Drop the previous generation of a level (and tell eespd)"},
     {"derive", derive_main, "Derive a data key out of band (psp or eesp mode)"},
     {"spi-alloc", spialloc_main, "Ask a PSP-mode eespd for a fresh SPI and data key"},
+    {"sa", sa_main, "Runtime SAs of a running eespd's peers (alloc, set, release, list)"},
     {"show", show_main, "Show a running eespd: domains, generations, peers, counters"},
     {"status", status_main, "One-line health summary of a running eespd"},
     {"keydir", keydir_main,

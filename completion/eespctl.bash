@@ -15,7 +15,7 @@
 : "${_eespctl_socket_dir:=/run/eespd}"
 : "${_eespctl_conf_dir:=/etc/eespd}"
 
-_eespctl_subcommands="genkey fingerprint domain join key rotate retire derive spi-alloc show status keydir reload encrypt decrypt vectors iked"
+_eespctl_subcommands="genkey fingerprint domain join key rotate retire derive spi-alloc sa show status keydir reload encrypt decrypt vectors iked"
 
 # the modes of a subcommand, if it has any (its second word)
 _eespctl_modes() {
@@ -24,6 +24,7 @@ _eespctl_modes() {
 	key) echo "add" ;;
 	keydir) echo "init rotate retire import show" ;;
 	derive | encrypt | decrypt) echo "psp eesp" ;;
+	sa) echo "rx-alloc tx-alloc tx-set rx-set release list wait" ;;
 	esac
 }
 
@@ -42,6 +43,11 @@ _eespctl_options() {
 	"derive psp") echo "--help --spi --version --keys --json --line" ;;
 	"derive eesp") echo "--help $ctx --json --line" ;;
 	spi-alloc) echo "--help --version --json -s" ;;
+	"sa rx-alloc") echo "--help --psp-version --eesp --json -s" ;;
+	"sa tx-set") echo "--help --version --salt --phase --epoch --json -s" ;;
+	"sa rx-set") echo "--help --salt --json -s" ;;
+	"sa wait") echo "--help --timeout --json -s" ;;
+	sa\ *) echo "--help --json -s" ;;
 	show) echo "--help --json --all --counters --keys -s" ;;
 	status | reload) echo "--help -s" ;;
 	"encrypt psp") echo "--help --spi --keys --data-key --version --tunnel --transport --crypt-offset --vc --vc-value --iv --psp-compat $wire" ;;
@@ -60,7 +66,7 @@ _eespctl_options() {
 _eespctl_takes_value() {
 	case $2 in
 	--help | --json | --line | --show-keys | --counters | --tunnel | --transport | --vc | --psp-compat | \
-		--zero-csum | --corrupt | -q | --all | --force) return 1 ;;
+		--zero-csum | --corrupt | --eesp | -q | --all | --force) return 1 ;;
 	--keys) [ "$1" != show ] ;;
 	-*) return 0 ;;
 	*) return 1 ;;
@@ -155,6 +161,7 @@ _eespctl_value() {
 	--suite) _eespctl_add "$cur" "aes-gcm-128 aes-gcm-256" ;;
 	--mode) _eespctl_add "$cur" "eesp psp" ;;
 	--version) _eespctl_add "$cur" "0 1" ;;
+	--psp-version) _eespctl_add "$cur" "0 1 2 3" ;;
 	--user) mapfile -t COMPREPLY < <(compgen -u -- "$cur") ;;
 	--domain) _eespctl_domain_dirs "$cur" ;;
 	--keys)

@@ -220,10 +220,11 @@ static int check_spi_profile(struct parse *p, config_t *cf, config_setting_t *s,
 	for (unsigned i = 0; i < d->keys->n_sa; i++)
 		any_sa |= !d->keys->sa[i].psp;
 	if (!server && !any_sa)
-		return cfg_fail(&p->x, key_setting(s),
-				"%s %s holds neither a domain root key (server) nor 'sa eesp' "
-				"data keys (client)",
-				domain_key_source(d), d->key_path);
+		conf_warn(p, key_setting(s),
+			  "%s %s holds neither a domain root key (server) nor 'sa eesp' "
+			  "data keys (client): this client carries traffic only once its SAs "
+			  "are set over the control socket (sa-tx-set, sa-rx-set)",
+			  domain_key_source(d), d->key_path);
 	if (p->conf->workers != 1)
 		return cfg_fail(
 		    &p->x, config_lookup(cf, "daemon.workers"),

@@ -170,6 +170,18 @@ static int peer_node_taken(struct parse *p, const config_setting_t *e, unsigned 
 	return 0;
 }
 
+/* PSP and profile spi: a peer without tx_spi gets its transmit SA over the
+ * control socket (sa-tx-set, sa-tx-alloc: eespd(8) "Runtime SAs"); until
+ * then what is routed to it is dropped (no_tx_sa).  Said, since a missing
+ * tx_spi may also be a mistake. */
+static void note_runtime_tx(struct parse *p, const config_setting_t *e, const struct peer *pe)
+{
+	conf_warn(p, e,
+		  "peer %s: no tx_spi: packets to it are dropped (no_tx_sa) until a transmit "
+		  "SA is set over the control socket (sa-tx-set)",
+		  pe->name);
+}
+
 /* eesp: the peer's key boundary, node id and (profile spi) tx_spi */
 static int check_eesp_peer(struct parse *p, config_setting_t *e, unsigned i, const struct domain *d)
 {
@@ -184,8 +196,7 @@ static int check_eesp_peer(struct parse *p, config_setting_t *e, unsigned i, con
 	if (peer_node_taken(p, e, i, d))
 		return -1;
 	if (d->profile == EESP_PROFILE_SPI && !pe->tx_spi)
-		return cfg_fail(&p->x, e, "peer %s: tx_spi missing (profile %s)", pe->name,
-				eesp_name_of(eesp_profile_names, d->profile));
+		note_runtime_tx(p, e, pe);
 	return 0;
 }
 
@@ -223,6 +234,7 @@ static int parse_peer(struct parse *p, config_setting_t *e, unsigned i)
 	struct peer *pe = &p->snap->peers[i];
 	char ep[128];
 	pe->tx_key = -1;
+	pe->rt_tx = -1;
 	if (!config_setting_is_group(e))
 		return cfg_fail(&p->x, e, "each peer must be a group { ... }");
 	if (cfg_check_members(&p->x, e, keys_peer))
@@ -246,8 +258,9 @@ static int parse_peer(struct parse *p, config_setting_t *e, unsigned i)
 		if (check_eesp_peer(p, e, i, d))
 			return -1;
 	} else if (!pe->tx_spi) {
-		return cfg_fail(&p->x, e, "peer %s: tx_spi missing (psp mode)", pe->name);
+		note_runtime_tx(p, e, pe);
 	}
+	pe->n_rx_cfg = pe->n_rx_spi;
 	return find_tx_key(p, e, pe, d);
 }
 

@@ -30,6 +30,7 @@ struct replay_tables;
 struct ivpersist;
 struct spistate;
 struct ctl_server;
+struct sastate;
 struct keywatch;
 
 struct eespd {
@@ -46,6 +47,7 @@ struct eespd {
 	struct ivpersist *iv;	      /* ivstate.h */
 	struct spistate *spi;	      /* spistate.h */
 	struct ctl_server *ctl;	      /* ctlserver.h */
+	struct sastate *sa;	      /* runtime SAs (saverbs.h), main thread only */
 	struct keywatch *keywatch;    /* keywatch.h: key directories */
 	struct ctl_listener listener; /* the control socket */
 

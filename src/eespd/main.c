@@ -41,6 +41,7 @@
 #include "replaystate.h"
 #include "replaytab.h"
 #include "sandbox.h"
+#include "saverbs.h"
 #include "socket.h"
 #include "spistate.h"
 #include "statefile.h"
@@ -359,6 +360,7 @@ static void stop(struct eespd *e, struct startup *st)
 	ivpersist_free(e->iv);
 	spistate_free(e->spi);
 	ctl_server_free(e->ctl);
+	saverbs_free(e); /* runtime SAs: their keys wiped */
 	keywatch_free(e->keywatch);
 	/* the socket itself stays after the privilege drop (root's
 	 * directory): the next start removes it as stale (ctlsock.h) */

@@ -40,11 +40,23 @@ static void reply_free(char *rep, size_t cap)
 
 int ctl_call(const char *sock, const char *line, size_t n, char **body, char *errbuf, size_t errlen)
 {
-	return ctl_call_daemon("eespd", sock, line, n, body, errbuf, errlen);
+	return ctl_call_full("eespd", sock, line, n, CTL_TIMEOUT_MS, body, errbuf, errlen);
 }
 
 int ctl_call_daemon(const char *daemon, const char *sock, const char *line, size_t n, char **body,
 		    char *errbuf, size_t errlen)
+{
+	return ctl_call_full(daemon, sock, line, n, CTL_TIMEOUT_MS, body, errbuf, errlen);
+}
+
+int ctl_call_timeout(const char *sock, const char *line, size_t n, int timeout_ms, char **body,
+		     char *errbuf, size_t errlen)
+{
+	return ctl_call_full("eespd", sock, line, n, timeout_ms, body, errbuf, errlen);
+}
+
+int ctl_call_full(const char *daemon, const char *sock, const char *line, size_t n, int timeout_ms,
+		  char **body, char *errbuf, size_t errlen)
 {
 	char hint[80];
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -82,12 +94,12 @@ int ctl_call_daemon(const char *daemon, const char *sock, const char *line, size
 		goto oom;
 	for (;;) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		int pr = poll(&p, 1, CTL_TIMEOUT_MS);
+		int pr = poll(&p, 1, timeout_ms);
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr <= 0) {
 			snprintf(errbuf, errlen, "%s: no reply from %s within %d s", sock, daemon,
-				 CTL_TIMEOUT_MS / 1000);
+				 timeout_ms / 1000);
 			goto fail;
 		}
 		if (len + 1 >= cap) {

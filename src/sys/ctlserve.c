@@ -191,7 +191,8 @@ void ctlserve_process(struct ctlserve *s, const struct pollfd *p, unsigned n)
 		struct conn *c = &s->conn[s->n++];
 		memset(c, 0, sizeof(*c));
 		c->fd = fd;
-		ctl_peer_get(fd, s->admin_gid, &c->peer);
+		struct ctl_groups g = {.admin_gid = s->admin_gid, .sa_gid = (gid_t)-1};
+		ctl_peer_get(fd, &g, &c->peer);
 		c->deadline = mono_ms() + CTLSERVE_DEADLINE_MS;
 		if (conn_io(s, c, POLLIN))
 			conn_close(s, s->n - 1);

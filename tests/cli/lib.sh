@@ -111,6 +111,14 @@ for _ in range(100):
         rep = "error no key ring tenant 99\n"
     elif w[0] in ("rotate", "retire"):
         rep = "ok\n%s done\n" % w[0]
+    elif w[0] == "sa-rx-alloc":
+        rep = "ok\npeer %s\nspi 0x00000042\ndir rx\nversion 1\nmaster 0\nkey %s\nkey_serial 1\n" % (w[1], "ab" * 32)
+    elif w[0] in ("sa-tx-set", "sa-rx-set") and len(w) >= 4:
+        rep = "ok\npeer %s\nspi %s\ndir %s\nfingerprint 0123456789abcdef\n" % (w[1], w[2], w[0][3:5])
+    elif w[0] == "sa-list":
+        rep = "ok\nkey_serial 1\nwaiters 0\nkeys domain psp spi_master 0 version 1\n"
+    elif w[0] == "sa-wait":
+        rep = "ok\nkey_serial 2\nchanged yes\nkeys domain psp spi_master 1 version 1\n"
     elif w[0] == "garbage":
         rep = "hello\n"
     else:

@@ -775,7 +775,7 @@ wait_for() {
 drop_names() {
 	sed -n 's/.*X([A-Z_0-9]*, *"\([a-z_]*\)").*/\1/p' src/core/errors.h | grep -v '^ok$'
 	printf '%s\n' keepalive ike esp oversize_rx tun_write_err non_ip send_err tx_no_buffer iv_exhausted replay_too_old \
-		sn_future bad_session unknown_spi
+		sn_future bad_session unknown_spi sa_released no_tx_sa
 }
 
 # expected_drops OUT DELTA: compare the "expect <counter> <n>" lines of an

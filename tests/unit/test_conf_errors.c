@@ -207,9 +207,6 @@ static const struct refusal policy_rows[] = {
 #define SPI_HEAD(keys, extra)                                                                      \
 	DOMAIN_ONLY("domain: { profile = \"spi\"; key_file = \"" keys "\"; " extra " };")
 static const struct refusal spi_rows[] = {
-    R(SPI_HEAD("psp-sa-only.keys", ""), 2,
-      "key file mem/psp-sa-only.keys holds neither a domain root key (server) nor 'sa eesp' "
-      "data keys (client)"),
     R(TC_SPI_SERVER("workers = 2;", "", "", ""), 2,
       "profile spi needs workers = 1 (the out-of-band data keys are bound to Session ID 1)"),
     R(TC_SPI_SERVER("", "epoch_period = 60;", "", ""), 5,
@@ -225,6 +222,22 @@ static const struct refusal spi_rows[] = {
     R(TC_SPI_SERVER("", "tenant = 7;", "", ""), 5,
       "key file mem/spi-server.keys holds no root key of tenant 7"),
 };
+
+/* a profile-spi client without any SA: a warning (its SAs may all come at
+ * runtime, sa-tx-set and sa-rx-set; refused before runtime SAs) */
+Test(conf_errors, spi_client_without_sas)
+{
+	struct eespd_conf c;
+	struct conf_warnings w = {0};
+	tc_reset();
+	snap_free(tc_parse_ok(SPI_HEAD("psp-sa-only.keys", ""), &c, &w));
+	cr_assert_eq(w.n, 1, "%u warnings", w.n);
+	cr_assert_str_eq(w.msg[0],
+			 "fuzz.conf:2: key file mem/psp-sa-only.keys holds neither a "
+			 "domain root key (server) nor 'sa eesp' data keys (client): this "
+			 "client carries traffic only once its SAs are set over the "
+			 "control socket (sa-tx-set, sa-rx-set)");
+}
 
 #define PSP_HEAD(g) "daemon: { mode = \"psp\"; user = \"eesp\"; };\n" g "\n"
 static const struct refusal psp_rows[] = {

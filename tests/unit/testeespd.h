@@ -22,6 +22,7 @@
 #include "log.h"
 #include "publish.h"
 #include "replaytab.h"
+#include "saverbs.h"
 #include "spistate.h"
 #include "testconf.h"
 
@@ -61,6 +62,7 @@ static inline void te_from(const char *keys, const char *text)
 static inline void te_stop(void)
 {
 	eespd_reap_all(&E);
+	saverbs_free(&E);
 	replay_tables_free(E.replay);
 	spistate_free(E.spi);
 	if (E.state_fd >= 0)
@@ -88,7 +90,7 @@ static inline size_t te_ask_n(const struct ctl_peer *peer, const char *request, 
 	size_t n = 0;
 	cr_assert_not_null(line);
 	memcpy(line, request, len);
-	char *r = ctlverbs_answer(&E, peer, line, len, &n);
+	char *r = ctlverbs_answer(&E, peer, line, len, &n, NULL); /* never waits */
 	free(line);
 	cr_assert_not_null(r);
 	cr_assert_lt(n, sizeof(te_reply));
