@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # 12: domain create --address/--endpoint, domain invite and join, without a
-# daemon (tests/integration/27_join.sh runs them on two hosts):
+# daemon (tests/integration/29_join.sh runs them on two hosts):
 #   - create writes a complete eespd.conf (eespd -t accepts it) and the roster;
 #   - invite hands out node ids in order, never one twice (not after a refused
 #     invite, not after the peer was removed, never a node id a peer has),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 27: the README's quick start, exactly (issue 17, "fewer steps to the first
+# 29: the README's quick start, exactly (issue 17, "fewer steps to the first
 # ping").  The command blocks marked <!-- quickstart: alpha --> and
 # <!-- quickstart: beta --> are read from README.md (so the README cannot
 # drift from what is tested; each has at most 4 commands) and run, line by
@@ -8,7 +8,8 @@
 # in which /etc and /var/lib are overlays and /run a tmpfs, so that
 # /etc/eespd, /etc/passwd (the eesp user that domain create and join make),
 # /var/lib/eespd and /run/eespd are the host's own and nothing outside the
-# test changes, and a UTS namespace names the hosts alpha and beta.  PATH gives eespctl and eespd of this build, and an `scp`
+# test changes, and a UTS namespace names the hosts alpha and beta.
+# PATH gives eespctl and eespd of this build, and an `scp`
 # that copies into the other host's home directory.  Then:
 #   - beta's ping (the last README command) came back, and alpha pings beta;
 #   - owners and modes: /etc/eespd root:eesp 0750, eespd.conf root 0644,
