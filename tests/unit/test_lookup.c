@@ -242,7 +242,8 @@ Test(lookup, inner_source_per_node_and_boundary, .fini = teardown)
 			     rows[i].b->tenant, rows[i].b->group, rows[i].src);
 		/* the peer that allowed it (per-peer counters), if a peer did */
 		if (pi != PEERSTATS_NONE)
-			cr_expect(rows[i].ok && pi < S->n_peers && S->peers[pi].node_id == rows[i].node,
+			cr_expect(rows[i].ok && pi < S->n_peers &&
+				      S->peers[pi].node_id == rows[i].node,
 				  "node %u from %s: peer %u", rows[i].node, rows[i].src, pi);
 	}
 }
