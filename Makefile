@@ -135,7 +135,8 @@ $(B)/eesp-iked: $(B)/src/iked/main.o $(B)/libeespiked.a $(B)/libeespike.a $(B)/l
 		$(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/eespctl: $(CLI_OBJ) $(B)/libeespvectors.a $(B)/libeespsys.a $(B)/libeespcore.a
+# libeespike: the pair keys of the vectors and of derive pairkey (src/ike/ike_pairkey.h)
+$(B)/eespctl: $(CLI_OBJ) $(B)/libeespvectors.a $(B)/libeespike.a $(B)/libeespsys.a $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # small test programs for the integration tests (tests/tools/*.c)
@@ -255,10 +256,10 @@ clean:
 
 # EESP/PSP test vectors (vectors/): the generator and a regeneration target.
 .PHONY: vectors-regen
-$(B)/genvectors: tools/genvectors.c $(B)/libeespvectors.a $(B)/libeespcore.a
+$(B)/genvectors: tools/genvectors.c $(B)/libeespvectors.a $(B)/libeespike.a $(B)/libeespcore.a
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc/vectors $(PKG_CFLAGS) -o $@ $< $(B)/libeespvectors.a \
-		$(B)/libeespcore.a $(LDLIBS)
+		$(B)/libeespike.a $(B)/libeespcore.a $(LDLIBS)
 
 vectors-regen: $(B)/genvectors
 	$(B)/genvectors vectors

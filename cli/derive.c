@@ -8,6 +8,7 @@
  *       eesp_data_key_for, i.e. roots -> master -> SP 800-108 KDF).
  * Both print hex and a key-file line (`sa psp ...` / `sa eesp ...`) that
  * eespd and the Wireshark plugin read.
+ * pairkey: seed 004's pair keys, in derive_pairkey.c.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -33,24 +34,32 @@ static void usage(FILE *f)
 		"              [--profile %s] [--kdf %s]\n"
 		"              [--suite %s] [--epoch N] [--node N]\n"
 		"              [--peer-node N] [--tenant N] [--group N] [--phases D[,T[,G]]]\n"
-		"              [--json|--line]\n\n"
-		"psp: the data key of a PSP SPI (server mode) from the master key that SPI\n"
-		"bit 31 selects.  Master keys come from a key file (`psp 0 HEX`, `psp 1 HEX`\n"
-		"lines), a PSP domain directory, or stdin (the default): key-file lines or\n"
-		"just the selected master key in hex.\n\n"
-		"eesp: the data key and salt for a packet context.  Root keys come from a\n"
-		"domain directory (which also gives defaults for id, profile, kdf, suite,\n"
-		"node, tenant, group and epoch) or a key file.  --spi defaults to the domain\n"
-		"id; --phases defaults to the phases of the current generations.\n\n"
-		"Output: hex and a key-file line (`sa psp SPI KEY` / `sa eesp SPI KEY SALT`)\n"
-		"for eespd and the Wireshark plugin; --line prints only that line, --json\n"
-		"one JSON object.\n\n"
-		"Examples:\n"
-		"  %s derive psp --spi 0x12345678 --version 0 --keys psp\n"
-		"  %s derive eesp --domain lab --node 2 --epoch 7\n",
+		"              [--json|--line]\n",
 		PROG, PROG, word_choices(eesp_profile_names, prof, sizeof(prof)),
 		word_choices(eesp_kdf_names, kdf, sizeof(kdf)),
-		word_choices(eesp_suite_names, suite, sizeof(suite)), PROG, PROG);
+		word_choices(eesp_suite_names, suite, sizeof(suite)));
+	derive_pairkey_usage(f);
+	fprintf(f, "\npsp: the data key of a PSP SPI (server mode) from the master key that SPI\n"
+		   "bit 31 selects.  Master keys come from a key file (`psp 0 HEX`, `psp 1 HEX`\n"
+		   "lines), a PSP domain directory, or stdin (the default): key-file lines or\n"
+		   "just the selected master key in hex.\n\n"
+		   "eesp: the data key and salt for a packet context.  Root keys come from a\n"
+		   "domain directory (which also gives defaults for id, profile, kdf, suite,\n"
+		   "node, tenant, group and epoch) or a key file.  --spi defaults to the domain\n"
+		   "id; --phases defaults to the phases of the current generations.\n\n"
+		   "Output: hex and a key-file line (`sa psp SPI KEY` / `sa eesp SPI KEY SALT`)\n"
+		   "for eespd and the Wireshark plugin; --line prints only that line, --json\n"
+		   "one JSON object.\n\n");
+	derive_pairkey_help(f);
+	fprintf(f,
+		"\nExamples:\n"
+		"  %s derive psp --spi 0x12345678 --version 0 --keys psp\n"
+		"  %s derive eesp --domain lab --node 2 --epoch 7\n"
+		"  %s key add lab group 9\n"
+		"  %s genkey | %s derive pairkey --keys lab --group 9 --spi-i 0001020304050607 \\\n"
+		"      --spi-r 08090a0b0c0d0e0f --node 1 --peer-node 2\n"
+		"(the last with a random stand-in for the SK_d of nodes 1 and 2's IKE SA)\n",
+		PROG, PROG, PROG, PROG, PROG);
 }
 
 enum out_style { OUT_TEXT, OUT_JSON, OUT_LINE };
@@ -324,6 +333,8 @@ int derive_main(int argc, char *argv[])
 		usage(stdout);
 		return 0;
 	}
+	if (!strcmp(argv[1], "pairkey"))
+		return derive_pairkey_main(argc - 1, argv + 1);
 	enum eesp_mode mode;
 	if (parse_mode_arg("derive", argv[1], &mode)) {
 		usage(stderr);

@@ -31,6 +31,10 @@ int key_main(int argc, char *argv[]);
 int rotate_main(int argc, char *argv[]);
 int retire_main(int argc, char *argv[]);
 int derive_main(int argc, char *argv[]);
+/* derive_pairkey.c: `derive pairkey`, its usage lines and its help paragraph */
+int derive_pairkey_main(int argc, char *argv[]);
+void derive_pairkey_usage(FILE *f);
+void derive_pairkey_help(FILE *f);
 int spialloc_main(int argc, char *argv[]);
 int sa_main(int argc, char *argv[]);
 int show_main(int argc, char *argv[]);

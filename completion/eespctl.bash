@@ -2,7 +2,7 @@
 #
 # Installed as eespctl in bash-completion's completions folder (make install,
 # the Debian package).  Completes the subcommands of cli/eespctl.c's table,
-# their modes (domain create|show, derive psp|eesp, ...), the options each
+# their modes (domain create|show, derive psp|eesp|pairkey, ...), the options each
 # form's --help documents, their fixed values (profiles, KDFs, suites),
 # domain directories (with domain.keys or psp.keys), join bundles (*.join),
 # control sockets of
@@ -23,7 +23,8 @@ _eespctl_modes() {
 	domain) echo "create show invite" ;;
 	key) echo "add" ;;
 	keydir) echo "init rotate retire import show" ;;
-	derive | encrypt | decrypt) echo "psp eesp" ;;
+	derive) echo "psp eesp pairkey" ;;
+	encrypt | decrypt) echo "psp eesp" ;;
 	sa) echo "rx-alloc tx-alloc tx-set rx-set release list wait" ;;
 	esac
 }
@@ -42,6 +43,7 @@ _eespctl_options() {
 	rotate | retire) echo "--help -s --daemon" ;;
 	"derive psp") echo "--help --spi --version --keys --json --line" ;;
 	"derive eesp") echo "--help $ctx --json --line" ;;
+	"derive pairkey") echo "--help --keys --group --generation --spi-i --spi-r --node --peer-node --sk-d --server-view --json" ;;
 	spi-alloc) echo "--help --version --json -s" ;;
 	"sa rx-alloc") echo "--help --psp-version --eesp --json -s" ;;
 	"sa tx-set") echo "--help --version --salt --phase --epoch --json -s" ;;
@@ -66,7 +68,7 @@ _eespctl_options() {
 _eespctl_takes_value() {
 	case $2 in
 	--help | --json | --line | --show-keys | --counters | --tunnel | --transport | --vc | --psp-compat | \
-		--zero-csum | --corrupt | --eesp | -q | --all | --force) return 1 ;;
+		--zero-csum | --corrupt | --eesp | --server-view | -q | --all | --force) return 1 ;;
 	--keys) [ "$1" != show ] ;;
 	-*) return 0 ;;
 	*) return 1 ;;

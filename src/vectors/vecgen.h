@@ -113,4 +113,9 @@ int vec_gen_eesp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf, const str
 int vec_gen_psp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf, const struct pcase *v,
 		     unsigned idx, struct strbuf *index, vec_emit_fn emit, void *arg);
 
+/* ---------------------------------------------------- pairkey_case.c -- */
+
+/* The seed 004 pair-key cases, vectors/pairkey/<case>.json (eesp.7 PAIRWISE KEYS). */
+int vec_gen_pairkey_cases(vec_emit_fn emit, void *arg);
+
 #endif /* EESP_VECGEN_H */

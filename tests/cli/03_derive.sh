@@ -105,4 +105,29 @@ expect_fail "eesp: short root key" 1 "short.keys:1: key must be 64 hex digits" "
 expect_fail "eesp: no spi anywhere" 1 "--spi is needed|no domain id" "$E" derive eesp --keys - <<<"domain 0 1 $R1"
 expect_fail "eesp: psp dir" 1 "is a PSP domain" "$E" derive eesp --domain "$TMP/pd"
 
+# derive pairkey: what it refuses (its values are checked in 07_vectors)
+printf 'group 9 4 %s\n' "$R1" >"$TMP/g.keys"
+chmod 600 "$TMP/g.keys"
+printf '%064x\n' 7 >"$TMP/skd"
+pk=(derive pairkey --keys "$TMP/g.keys" --group 9 --spi-i 0001020304050607 --spi-r 08090a0b0c0d0e0f)
+expect_ok "pairkey: group 9 generation 4, SK_d from a file" "$E" "${pk[@]}" --node 1 --peer-node 2 --sk-d "$TMP/skd"
+contains "$OUT" "^send [0-9a-f]{64}\$" "pairkey: a send key"
+expect_fail "pairkey: no --node" 2 "--node and --peer-node are required" "$E" "${pk[@]}" --peer-node 2
+expect_fail "pairkey: one node twice" 2 "--node and --peer-node must differ" "$E" "${pk[@]}" \
+	--node 3 --peer-node 3 --sk-d "$TMP/skd"
+expect_fail "pairkey: short SPI" 2 "--spi-r: expected an IKE SPI of 16 hex digits" \
+	"$E" derive pairkey --keys "$TMP/g.keys" --group 9 --spi-i 0001020304050607 --spi-r 0809 \
+	--node 1 --peer-node 2
+expect_fail "pairkey: no such generation" 1 "group 9 has no live generation 5" "$E" "${pk[@]}" \
+	--generation 5 --node 1 --peer-node 2 --sk-d "$TMP/skd"
+expect_fail "pairkey: no such group" 1 "no group 8 root keys" "$E" derive pairkey --keys "$TMP/g.keys" \
+	--group 8 --spi-i 0001020304050607 --spi-r 08090a0b0c0d0e0f --node 1 --peer-node 2 --sk-d "$TMP/skd"
+expect_fail "pairkey: SK_d of SHA2-512 length" 1 "expected SK_d as 64 hex digits" "$E" "${pk[@]}" \
+	--node 1 --peer-node 2 <<<"$(printf '%0128x' 7)"
+chmod 640 "$TMP/skd"
+expect_fail "pairkey: group-readable SK_d file" 1 "accessible by group or others" "$E" "${pk[@]}" \
+	--node 1 --peer-node 2 --sk-d "$TMP/skd"
+expect_fail "pairkey: --server-view with --sk-d" 2 "--server-view reads no SK_d" "$E" "${pk[@]}" \
+	--node 1 --peer-node 2 --sk-d "$TMP/skd" --server-view
+
 finish

@@ -13,7 +13,9 @@ from the product's OpenSSL).  It checks
      packet) give the case's "verdict" (the drop reason; "ok" when absent);
   2. the worked examples of man/eesp.7 (EESP and PSP): it recomputes them
      and requires every value to appear in the page source, so a wrong
-     number in the page fails here.
+     number in the page fails here;
+  3. PAIRWISE KEYS: the page's pair-key example (same rule) and every
+     vectors/pairkey/*.json.
 
 Exit 0 pass, 1 fail, 77 skip (no `cryptography` module or no vectors).
 """
@@ -328,8 +330,53 @@ def check_page_examples():
         in_page(page, "PSP key SPI %08x v%d" % (spi_, ver), got)
 
 
+# ------------------------------------------ 3. PAIRWISE KEYS (seed 004) --
+
+def prf_plus(key, seed, nbytes):
+    """RFC 7296 section 2.13 with HMAC-SHA2-256, as PAIRWISE KEYS says."""
+    out, t, i = b"", b"", 1
+    while len(out) < nbytes:
+        t = hmac.new(key, t + seed + bytes([i]), hashlib.sha256).digest()
+        out, i = out + t, i + 1
+    return out[:nbytes]
+
+
+def pair_keys(sk_d, gk, spi_i, spi_r, node_a, node_b, group, gen):
+    lo, hi = sorted((node_a, node_b))
+    ctx = spi_i + spi_r + struct.pack(">IIII", lo, hi, group, gen)
+    p = prf_plus(sk_d, b"eesp pairwise v1" + ctx, 64)
+    g = prf_plus(gk, b"eesp group v1" + ctx, 64)
+    k = bytes(x ^ y for x, y in zip(p, g))
+    return ctx, p, g, k[:32], k[32:]
+
+
+def check_pair_keys(page):
+    """The page's pair-key example (group 9 of the vectors' key file,
+    generations 2 and 3) and every vectors/pairkey/*.json."""
+    spi_i, spi_r = bytes(range(8)), bytes(range(8, 16))
+    for gen in (2, 3):
+        gk = hashlib.sha256(b"eesp test vectors: group 9 generation %d" % gen).digest()
+        vals = pair_keys(bytes(range(32)), gk, spi_i, spi_r, 0x0A000001, 0x0A000002, 9, gen)
+        in_page(page, "pair-key gen %d GK" % gen, gk)
+        for what, v in zip(("ctx", "P", "G", "K_lh", "K_hl"), vals):
+            in_page(page, "pair-key gen %d %s" % (gen, what), v)
+        check("pair-key gen %d directions differ" % gen, vals[3] != vals[4], True)
+    n = 0
+    for path in sorted(glob.glob(os.path.join(ROOT, "vectors", "pairkey", "*.json"))):
+        d = json.load(open(path))
+        h = lambda k: bytes.fromhex(d[k])
+        got = pair_keys(h("sk_d"), h("group_key"), h("spi_i"), h("spi_r"), d["node_a"],
+                        d["node_b"], d["group_id"], d["generation"])
+        want = tuple(h(k) for k in ("context", "pair_half", "group_half", "key_lo_to_hi",
+                                    "key_hi_to_lo"))
+        check("vectors/pairkey/%s" % os.path.basename(path), got, want)
+        n += 1
+    check("pair-key vectors in vectors/pairkey", n >= 3, True)
+
+
 def main():
     check_page_examples()
+    check_pair_keys(page_text())
     n = check_vectors()
     if failures:
         for f in failures:
