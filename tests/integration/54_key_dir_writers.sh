@@ -17,7 +17,8 @@
 #     root 3777) with the manifest's defaultMode and the test user's group as
 #     fsGroup; the layout is checked, eespd applies generations 1 to 4, and a
 #     Secret update with a malformed key is refused by eespd (status names
-#     it) while generation 3 stays.
+#     it) while generation 3 stays.  The manifest's ConfigMap configurations
+#     pass eespd -t on the projected volume.
 #  3. Vault Agent (node 1, the etcd writer stopped): the template of
 #     conf/examples/keydir/vault-agent.hcl rendered (tests/tools/
 #     ctmpl_render.py, a stand-in for consul-template: Vault is not in
@@ -121,6 +122,26 @@ for d in yaml.safe_load_all(open(sys.argv[1])):
 sys.exit("no keys volume mount")
 ' "$EX/kubernetes.yaml" || fail "the manifest's key_dir is not the Secret volume's mountPath (whole, no subPath)"
 log "Secret projected: ..data -> $(on_disk 2), files root:$GID 0440, root 3777"
+# the ConfigMap's node configurations accept that volume (eespd -t reads the
+# set as the daemon user); only the user and the host paths are the test's
+"$PY" -c '
+import sys, yaml
+n = 0
+for d in yaml.safe_load_all(open(sys.argv[1])):
+    if d and d["kind"] == "ConfigMap":
+        for name, text in d["data"].items():
+            open("%s/%s" % (sys.argv[2], name), "w").write(text)
+            n += 1
+sys.exit(0 if n == 2 else "%d node configurations in the ConfigMap" % n)
+' "$EX/kubernetes.yaml" "$IT_DIR" || fail "the manifest's ConfigMap"
+for f in node-a node-b; do
+	sed -e "s|user = \"eesp\"|user = \"$IT_USER\"|" -e "s|\"/etc/eespd/lab.keys.d\"|\"$(kd 2)\"|" \
+		-e "s|/run/eespd/eesp0.sock|$IT_DIR/$f.sock|" -e "s|/var/lib/eespd|$IT_DIR/$f.state|" \
+		"$IT_DIR/$f.conf" >"$IT_DIR/$f.test.conf"
+	grep -q "key_dir = \"$(kd 2)\"" "$IT_DIR/$f.test.conf" || fail "$f.conf: no key_dir to point at the volume"
+	out=$("$EESPD" -t -c "$IT_DIR/$f.test.conf" 2>&1) || fail "the manifest's $f.conf with the projected Secret: $out"
+done
+log "the ConfigMap's node-a.conf and node-b.conf pass eespd -t on the projected Secret"
 
 for i in 1 2; do
 	use_key_dir "$i"
