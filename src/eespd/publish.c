@@ -5,8 +5,10 @@
  */
 #include "publish.h"
 
+#include <time.h>
 #include <unistd.h>
 
+#include "keyage.h"
 #include "log.h"
 #include "worker.h"
 
@@ -43,6 +45,7 @@ void eespd_publish(struct eespd *e, struct snap *s)
 	if (old)
 		retire(e, old);
 	pthread_mutex_unlock(&e->lock);
+	keyage_note(e->keyage, s, time(NULL));
 	/* workers look between batches and at least every 200 ms */
 	for (int i = 0; i < 400 && !all_past(e, s->serial); i++)
 		usleep(5000);

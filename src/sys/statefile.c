@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "openerr.h"
+
 /* mkdir -p for the parents of path (0755); the last component is left alone */
 static void make_parents(const char *path)
 {
@@ -42,8 +44,7 @@ int statefile_dir_prepare(const char *path, uid_t uid, gid_t gid, char *err, siz
 	}
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, err_len, "state_dir %s: %s%s", path, strerror(errno),
-			 errno == ELOOP || errno == ENOTDIR ? " (symlinks are refused)" : "");
+		snprintf(err, err_len, "state_dir %s: %s", path, open_dir_error_text(path, errno));
 		return -1;
 	}
 	if (fstat(fd, &st)) {
@@ -75,9 +76,7 @@ int statefile_dir_open(const char *path, char *err, size_t err_len)
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, err_len, "%s: %s%s", path, strerror(errno),
-			 errno == ELOOP || errno == ENOTDIR ? " (a symlink or not a directory)"
-							    : "");
+		snprintf(err, err_len, "%s: %s", path, open_dir_error_text(path, errno));
 		return -1;
 	}
 	if (fstat(fd, &st)) {
@@ -115,8 +114,7 @@ ssize_t statefile_read(int dirfd, const char *name, char *buf, size_t cap, char 
 		if (errno == ENOENT)
 			return 0;
 		int e = errno;
-		snprintf(err, err_len, "%s: %s%s", name, strerror(e),
-			 e == ELOOP ? " (symlinks are refused)" : "");
+		snprintf(err, err_len, "%s: %s", name, open_error_text(e));
 		errno = e;
 		return -1;
 	}

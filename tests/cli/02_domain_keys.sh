@@ -102,9 +102,9 @@ contains "$OUT" "group 9: added generation 0 .* as current" "first key of a new 
 expect_fail "rotate unknown tenant" 1 "no tenant 8 level" "$E" rotate "$D" tenant 8
 
 # error paths: unknown level, missing id, missing dir, wrong mode, bad key length
-expect_fail "unknown level" 1 "unknown level 'bogus' \(expected domain, tenant or group\)" "$E" rotate "$D" bogus
-expect_fail "tenant without id" 1 "level tenant needs a non-zero id" "$E" key add "$D" tenant
-expect_fail "domain with an id" 1 "the domain level has id 0" "$E" rotate "$D" domain 3
+expect_fail "unknown level" 2 "unknown level 'bogus' \(expected domain, tenant or group\)" "$E" rotate "$D" bogus
+expect_fail "tenant without id" 2 "level tenant needs a non-zero id" "$E" key add "$D" tenant
+expect_fail "domain with an id" 2 "the domain level has id 0" "$E" rotate "$D" domain 3
 expect_fail "missing domain dir" 1 "not a domain directory" "$E" domain show "$TMP/nonexistent"
 expect_fail "missing key file" 1 "domain.keys: No such file or directory" \
 	sh -c "mkdir -p '$TMP/empty' && cp '$D/eespd.conf' '$TMP/empty/' && '$E' domain show '$TMP/empty'"

@@ -8,7 +8,16 @@ V=$(dirname "$0")/../data/psp-public # the public PSP reference pcaps (google/ps
 K0=34448a064292601b11a0978f56a2d34cf3fc35ede1a6bc04f8db3e5243a2b0ca
 K1=563952565d3a78ae773ec1b779f2f2d99f4a7f53a6fbb9b07d5b71f39364d739
 mkdir "$TMP/bin"
-ln -s "$(realpath "$E")" "$TMP/bin/eespctl"
+# the examples' eespctl; `domain create` hands its files to us, the user the
+# stand-in daemon says it runs as (as root it would give them to an eesp
+# user where one exists, and key add/rotate -s would then rightly refuse:
+# eespd could not read them through this test's 0700 directory)
+cat >"$TMP/bin/eespctl" <<EOF
+#!/bin/sh
+if [ "\$1 \$2" = "domain create" ]; then exec "$(realpath "$E")" "\$@" --user "$(id -un)"; fi
+exec "$(realpath "$E")" "\$@"
+EOF
+chmod +x "$TMP/bin/eespctl"
 standin_start "$TMP/ctl.sock" "$TMP/requests"
 
 setup() { # a scratch directory with clear.pcap

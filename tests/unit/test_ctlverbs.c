@@ -135,7 +135,7 @@ Test(ctlverbs, malformed_requests, .fini = teardown)
 	    {"rotate domain 01\n", 17, "error bad id '01' (decimal 0..4294967295)\n"},
 	    {"rotate tenant 4294967296\n", 25,
 	     "error bad id '4294967296' (decimal 0..4294967295)\n"},
-	    {"spi-alloc 2\n", 12, "error bad PSP version '2' (0 or 1)\n"},
+	    {"spi-alloc 4\n", 12, "error bad PSP version '4' (0, 1, 2 or 3)\n"},
 	    {" status\n", 8, "error leading or trailing space\n"},
 	    {"show  json\n", 11, "error empty argument (double space)\n"},
 	    {"status\r\n", 8, "error non-printable byte 0x0d at offset 6\n"},

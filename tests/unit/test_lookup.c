@@ -49,14 +49,22 @@ static const char *route_to(const char *dst)
 
 /* ------------------------------------------------------------- routes -- */
 
+/* Prefixes that contain each other route by the longest; within one domain
+ * eespd.conf refuses them (an inner address belongs to one peer of a
+ * domain, issue 17 item 2), so the three peers are of three domains, which
+ * share the route table. */
 #define ROUTES                                                                                     \
-	"daemon: { user = \"eesp\"; };\n" TC_EESP_DOMAIN " };\n"                                   \
-	"peers = ( { name = \"wide\"; endpoint = \"198.51.100.4\"; node_id = 4; allowed_ips = [ "  \
-	"\"0.0.0.0/0\" ]; },\n"                                                                    \
-	"{ name = \"b\"; endpoint = \"198.51.100.2\"; node_id = 2; allowed_ips = [ "               \
+	"daemon: { user = \"eesp\"; };\n"                                                          \
+	"domains = ( { name = \"w\"; id = 0xC0FFEE01; node_id = 1; key_file = \"dom.keys\"; },\n"  \
+	"{ name = \"x\"; id = 0xA0000001; node_id = 1; key_file = \"a.keys\"; },\n"                \
+	"{ name = \"y\"; id = 0xB0000002; node_id = 1; key_file = \"b.keys\"; } );\n"              \
+	"peers = ( { name = \"wide\"; domain = \"w\"; endpoint = \"198.51.100.4\"; node_id = 4; "  \
+	"allowed_ips = [ \"0.0.0.0/0\" ]; },\n"                                                    \
+	"{ name = \"b\"; domain = \"x\"; endpoint = \"198.51.100.2\"; node_id = 2; allowed_ips = " \
+	"[ "                                                                                       \
 	"\"192.0.2.0/24\", \"2001:db8:1::/48\" ]; },\n"                                            \
-	"{ name = \"c\"; endpoint = \"[2001:db8::3]:4600\"; node_id = 3; allowed_ips = [ "         \
-	"\"192.0.2.128/25\", \"2001:db8:1:1::/64\", \"192.0.2.77/32\" ]; } );\n"
+	"{ name = \"c\"; domain = \"y\"; endpoint = \"[2001:db8::3]:4600\"; node_id = 3; "         \
+	"allowed_ips = [ \"192.0.2.128/25\", \"2001:db8:1:1::/64\", \"192.0.2.77/32\" ]; } );\n"
 
 Test(lookup, route_longest_prefix_v4_and_v6, .fini = teardown)
 {
