@@ -16,7 +16,8 @@ static const struct {
 } subcommands[] = {
     {"genkey", genkey_main, "Generate a new 32-byte root or master key (hex) on stdout"},
     {"fingerprint", fingerprint_main, "Print the fingerprint of a key read from stdin"},
-    {"domain", domain_main, "Create or show a trust domain directory (create, show)"},
+    {"domain", domain_main, "Create, show a trust domain directory, or invite a node into it"},
+    {"join", join_main, "Turn a join bundle from `domain invite` into this host's eespd files"},
     {"key", key_main, "Add a next-generation root key to a level (key add)"},
     {"rotate", rotate_main, "Rotate a level: next -> current -> previous (and tell eespd)"},
     {"retire", retire_main, "Drop the previous generation of a level (and tell eespd)"},

@@ -26,6 +26,7 @@ extern const char *prog; /* "eespctl" */
 int genkey_main(int argc, char *argv[]);
 int fingerprint_main(int argc, char *argv[]);
 int domain_main(int argc, char *argv[]);
+int join_main(int argc, char *argv[]);
 int key_main(int argc, char *argv[]);
 int rotate_main(int argc, char *argv[]);
 int retire_main(int argc, char *argv[]);
@@ -110,6 +111,12 @@ const char *psp_version_name(unsigned version);
 int parse_mode_arg(const char *cmd, const char *s, enum eesp_mode *mode);
 /* "a|b|c": the words of t, for a usage line */
 const char *word_choices(const struct eesp_name *t, char *buf, size_t cap);
+
+/* ------------------------------------------------------ showfilter.c -- */
+
+/* A show/counters body for people: without all, the zero counters (and
+ * "latest_rx never") are left out and their number said at the end. */
+void show_print(FILE *f, const char *body, bool all);
 
 /* ------------------------------------------------------------- ctl.c -- */
 

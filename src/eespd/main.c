@@ -40,6 +40,7 @@
 #include "memlock.h"
 #include "names.h"
 #include "notify.h"
+#include "peerstats.h"
 #include "privs.h"
 #include "publish.h"
 #include "replaystate.h"
@@ -470,6 +471,7 @@ static int serve(struct eespd *e, struct snap *s, bool fg)
 		return 1;
 	}
 	s->serial = ++e->next_serial;
+	peerstats_attach(s, e->conf.workers, NULL);
 	atomic_store(&e->snap, s);
 	e->started = time(NULL);
 	e->keyage = keyage_new(); /* NULL: the metrics leave key ages out */

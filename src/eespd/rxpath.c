@@ -31,6 +31,7 @@ static void rx_datagram(struct worker *w, unsigned bid, uint8_t *pkt, size_t len
 		cnt_add(w->cnt, r, 1);
 		return;
 	}
+	peerstats_rx(w->dp.pctr, w->dp.rx_peer, ilen, w->dp.now_s);
 	if (proxy_take(w, pkt + off, ilen))
 		return;
 	cnt_add(w->cnt, CNT_RX_BYTES, ilen);

@@ -225,6 +225,7 @@ static unsigned send_sealed(struct worker *w, const uint8_t *pkt, size_t len, bo
 		cnt_add(w->cnt, r, 1);
 		return r;
 	}
+	peerstats_tx(w->dp.pctr, (unsigned)(peer - w->dp.snap->peers), len);
 	if (proxy) {
 		cnt_add(w->cnt, CNT_PROXY_PACKETS, 1);
 		cnt_add(w->cnt, CNT_PROXY_BYTES, len);

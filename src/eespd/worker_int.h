@@ -20,6 +20,7 @@
 #include "counters.h"
 #include "dp.h"
 #include "eespd.h"
+#include "peerstats.h"
 #include "socket.h"
 #include "worker.h"
 

@@ -161,6 +161,41 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+int statefile_install(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+		      uid_t uid, gid_t gid, int replace)
+{
+	char tmp[256];
+	int fd, e;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.new", name) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (unlinkat(dirfd, tmp, 0) && errno != ENOENT)
+		return -1;
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if ((uid != (uid_t)-1 && fchown(fd, uid, gid)) || fchmod(fd, mode) ||
+	    write_all(fd, data, len) || fsync(fd)) {
+		e = errno;
+		close(fd);
+		unlinkat(dirfd, tmp, 0);
+		errno = e;
+		return -1;
+	}
+	if (close(fd) ||
+	    (replace ? renameat(dirfd, tmp, dirfd, name) : linkat(dirfd, tmp, dirfd, name, 0))) {
+		e = errno;
+		unlinkat(dirfd, tmp, 0);
+		errno = e;
+		return -1;
+	}
+	if (!replace && unlinkat(dirfd, tmp, 0))
+		return -1;
+	return fsync(dirfd);
+}
+
 int statefile_write(int dirfd, const char *name, const void *data, size_t len)
 {
 	char tmp[256];

@@ -30,11 +30,20 @@ setup() { # a scratch directory with clear.pcap
 	fi
 }
 
+# The examples must not change the host: /etc/eespd (the quick start's
+# directory) becomes one in the scratch directory, and as root the daemon
+# user is nobody, since domain create and join make a missing user (useradd).
+[ -e /etc/eespd ] && had_etc=1 || had_etc=0
+getent passwd eesp >/dev/null && had_user=1 || had_user=0
+
 # run_example WHERE DIR CMDLINE
 run_example() {
 	local where=$1 dir=$2 cmd=$3
 	# every daemon's socket is the stand-in's
-	cmd=$(sed -E "s#/run/eespd/[a-z0-9]+\.sock#$TMP/ctl.sock#g" <<<"$cmd")
+	cmd=$(sed -E "s#/run/eespd/[a-z0-9]+\.sock#$TMP/ctl.sock#g; s#/etc/eespd#etc-eespd#g" <<<"$cmd")
+	case $cmd in
+	*"eespctl domain create "* | *"eespctl join "*) [ "$(id -u)" -ne 0 ] || cmd+=" --user nobody" ;;
+	esac
 	(cd "$dir" && PATH="$TMP/bin:$PATH" bash -c "$cmd" >"$TMP/ex.out" 2>"$TMP/ex.err")
 	local rc=$?
 	if [ $rc -ne 0 ]; then
@@ -98,4 +107,7 @@ contains "$(cat "$TMP/requests")" "^rotate domain 0$" "rotate example told the d
 contains "$(cat "$TMP/requests")" "^sa-tx-set a 0x00000042 $(printf 'ab%.0s' $(seq 32)) version 1$" \
 	"sa tx-set - took the rx-alloc reply from stdin"
 standin_stop
+# nothing outside the scratch directory was made
+[ "$had_etc" = 1 ] || [ ! -e /etc/eespd ] && ok || fail "an example made /etc/eespd on the host"
+[ "$had_user" = 1 ] || ! getent passwd eesp >/dev/null && ok || fail "an example made the user eesp on the host"
 finish

@@ -163,7 +163,9 @@ Test(ctlverbs_sa, psp_alloc_set_release, .init = setup, .fini = teardown)
 	cr_assert_eq(running()->serial, 2, "published");
 	d = &running()->dom[0];
 	cr_assert(policy_spi_known(running(), d, 1));
-	cr_assert(policy_allows_spi(running(), d, 1, AF_INET, src));
+	unsigned pi;
+	cr_assert(policy_allows_spi(running(), d, 1, AF_INET, src, &pi));
+	cr_assert_eq(pi, 0, "counted for b, the peer the SA is bound to");
 	psp_key_hex(0x81, 2, 0, key);
 	snprintf(want, sizeof(want),
 		 "{\"peer\":\"b\",\"spi\":\"0x00000002\",\"dir\":\"rx\",\"version\":0,\"master\":0,"
@@ -405,7 +407,9 @@ Test(ctlverbs_sa, eesp_client, .init = setup, .fini = teardown)
 	cr_assert_eq(rx->key[0], 0x56);
 	cr_assert_null(domain_sa_key(d, false, 0x1000), "the transmit key is no receive key");
 	uint8_t src[4] = {198, 51, 100, 9};
-	cr_assert(policy_allows_spi(running(), d, 0x1001, AF_INET, src));
+	unsigned pi;
+	cr_assert(policy_allows_spi(running(), d, 0x1001, AF_INET, src, &pi));
+	cr_assert_eq(pi, 0, "counted for s, the peer the SA is bound to");
 }
 
 /* ------------------------------------------------------------ sa-wait -- */
