@@ -21,10 +21,15 @@ PKGS := libcrypto liburing libconfig libcap-ng libseccomp
 # libnss-systemd: an NSS module a reload's group lookup reaches, test 31).
 DEB_BUILD := build-essential pkg-config libssl-dev liburing-dev libconfig-dev \
 	libcap-ng-dev libseccomp-dev libcriterion-dev
+# etcd-server, etcd-client: tests/integration/54 runs an etcd of its own in a
+# namespace (tools/deps.sh keeps the packaged service down); python3-yaml,
+# python3-pyhcl: it reads conf/examples/keydir's Kubernetes manifest and Vault
+# Agent configuration.
 DEB_TEST := clang libclang-rt-14-dev iproute2 iputils-ping iperf3 tcpdump tshark ethtool \
 	wireshark-dev libwireshark-dev libgcrypt20-dev libglib2.0-dev mandoc \
 	procps psmisc util-linux python3 python3-cryptography openssl man-db \
-	strongswan-swanctl charon-systemd nftables prometheus libnss-systemd
+	strongswan-swanctl charon-systemd nftables prometheus libnss-systemd \
+	etcd-server etcd-client python3-yaml python3-pyhcl
 # make deb and its test (tests/pkg): the Debian tools, and systemd for
 # systemd-sysusers/systemd-tmpfiles (and systemd-analyze, tests/integration/20)
 DEB_PKG := debhelper dpkg-dev lintian systemd
