@@ -345,6 +345,11 @@ void kd_request_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_ms
 		       sa->state != SA_ESTABLISHED ? "the IKE SA is going" : "ours is on");
 		return;
 	}
+	if (!kd_rekey_names_child(sa, in, e->conf->psp_protocol)) {
+		refuse(e, sa, m, IKE_N_CHILD_SA_NOT_FOUND, CNT_CHILD_FAILED,
+		       "its REKEY_SA names no child of ours");
+		return;
+	}
 	if (choose(e, sa, props, n, &version, &spi, &num)) {
 		refuse(e, sa, m, IKE_N_NO_PROPOSAL_CHOSEN, CNT_CHILD_REFUSED,
 		       "no PSP version in common");
@@ -468,6 +473,15 @@ int64_t kd_timers(struct iked_engine *e, struct ike_sa *sa)
 	if (c->next_poll_ms && (!next || c->next_poll_ms < next))
 		next = c->next_poll_ms;
 	return next;
+}
+
+bool kd_rekey_names_child(const struct ike_sa *sa, const struct ike_chain *in, uint8_t proto)
+{
+	struct ike_notify n;
+	if (!find_notify(in, IKE_N_REKEY_SA, &n))
+		return true; /* a new child, not a rekey */
+	return sa->children && sa->children->my_spi && n.proto == proto && n.spi_size == 4 &&
+	       ike_get32(n.spi) == sa->children->peer_spi;
 }
 
 int64_t kd_due_ms(const struct ike_sa *sa)

@@ -63,6 +63,10 @@ void kd_request_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_ms
 void kd_response_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_chain *in);
 /* Timers: key serial polling, retries, releases; the next time (0: none). */
 int64_t kd_timers(struct iked_engine *e, struct ike_sa *sa);
+/* Whether a request's N(REKEY_SA), if any, names the SA's child: its SPI
+ * (protocol proto) is the peer's receive SPI, our transmit SPI.  True
+ * without the notify (a new child). */
+bool kd_rekey_names_child(const struct ike_sa *sa, const struct ike_chain *in, uint8_t proto);
 /* When kd_timers() has work for the SA (0: never); no I/O. */
 int64_t kd_due_ms(const struct ike_sa *sa);
 /* The IKE SA closes: its child's SAs are released in eespd. */

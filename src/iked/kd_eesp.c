@@ -179,6 +179,11 @@ void kd_eesp_request_in(struct iked_engine *e, struct ike_sa *sa, const struct i
 		refuse(e, sa, m, IKE_N_TEMPORARY_FAILURE, CNT_CHILD_FAILED, "the IKE SA is busy");
 		return;
 	}
+	if (!kd_rekey_names_child(sa, in, e->conf->eesp_protocol)) {
+		refuse(e, sa, m, IKE_N_CHILD_SA_NOT_FOUND, CNT_CHILD_FAILED,
+		       "its REKEY_SA names no child of ours");
+		return;
+	}
 	for (i = 0; i < n; i++)
 		if (!ike_eesp_proposal_get(e->conf->eesp_protocol, &props[i], &x_spi))
 			break;

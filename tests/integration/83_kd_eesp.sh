@@ -14,7 +14,10 @@
 #      (child_rekeyed 1), new SPIs, the old rx SA released, at most one
 #      echo of each ping lost;
 #   4. SIGKILL and restart of the client's eesp-iked: a new IKE SA
-#      (INITIAL_CONTACT), a new child, ping passes.
+#      (INITIAL_CONTACT), a new child, ping passes;
+#   5. SIGKILL and restart of the key holder's eesp-iked (the IKE
+#      responder): the client gives the dead IKE SA up (dpd), brings up a
+#      new one, the key holder keys a new child, ping passes.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_iked.sh"
 . "$(dirname "$0")/lib_kd.sh"
@@ -31,6 +34,8 @@ grep -q " 0 received" <<<"$out" || fail "ping passed before any key download: $o
 log "1. no SA yet, no ping"
 
 KD_POLL_MS=100
+KD_IKE_EXTRA="dpd_interval = 1; retransmit_tries = 2;"
+IKED_RETRANSMIT=500
 kd_eesp_iked_conf 1 2 key_holder
 kd_eesp_iked_conf 2 1 client true
 iked_start 1
@@ -77,4 +82,15 @@ wait_for 10 kd_pings 2 "$(in4 1)" || fail "no ping after the client's restart"
 ping_ok 2 "$(in4 1)" 3
 ping_ok 1 "$(in4 2)" 3
 log "4. the client's eesp-iked killed and restarted: new child $(kd_spi 2 tx) / $(kd_spi 2 rx), ping passes"
+
+n1=$(iked_counter 2 child_up)
+kd_iked_kill 1
+iked_start 1
+wait_for 30 kd_children 1 1 || fail "restarted key holder: no child: $(tail -5 "$(iked_log 1)") / $(tail -5 "$(iked_log 2)")"
+wait_for 10 kd_children 2 $((n1 + 1)) || fail "the client got no new child after the key holder's restart"
+wait_for 10 kd_paired || fail "after the key holder's restart the SAs do not pair: $(kd_sa 1 | tr '\n' ' ') / $(kd_sa 2 | tr '\n' ' ')"
+wait_for 10 kd_pings 2 "$(in4 1)" || fail "no ping after the key holder's restart"
+ping_ok 2 "$(in4 1)" 3
+ping_ok 1 "$(in4 2)" 3
+log "5. the key holder's eesp-iked killed and restarted: new child $(kd_spi 2 tx) / $(kd_spi 2 rx), ping passes"
 log "PASS"

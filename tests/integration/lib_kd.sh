@@ -94,6 +94,8 @@ kd_iked_kill() {
 		sleep 0.1
 	done
 	unset "IT_IPID[$1]"
+	# iked_start empties the log: keep the killed daemon's
+	cp "$(iked_log "$1")" "$(iked_log "$1").killed"
 }
 # kd_pings NODE DST: one ping answered (a condition for wait_for)
 kd_pings() { nsx "$1" timeout 3 ping -n -q -c 1 -W 1 "$2" 2>/dev/null | grep -q " 1 received"; }

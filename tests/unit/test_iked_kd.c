@@ -256,3 +256,23 @@ Test(iked_kd, close_releases)
 	cr_assert_eq(F[1].release_all, 1, "node 1 did not release its SAs at the Delete");
 	w_free(&w);
 }
+
+/* a REKEY_SA naming an SPI that is not our child's: CHILD_SA_NOT_FOUND,
+ * nothing installed, the child and the IKE SA stay */
+Test(iked_kd, rekey_of_unknown_child_refused)
+{
+	struct world w;
+	kd_world(&w, PSP_PEER, PSP_PEER, NULL);
+	cr_assert(w_run(&w, 5000, both_children));
+	uint32_t r0 = rx_of(&w, 0), r1 = rx_of(&w, 1), tx1 = F[1].tx_spi;
+	w_sa(&w, 0, SA_ESTABLISHED)->children->my_spi = 0x7777; /* what its REKEY_SA names */
+	F[0].serial = 2;					/* node 0 re-keys */
+	w_run(&w, 1500, NULL);
+	cr_assert_geq(w_cnt(&w, 1, CNT_CHILD_FAILED), 1, "node 1 did not refuse");
+	cr_assert_eq(w_cnt(&w, 1, CNT_CHILD_REKEYED), 0);
+	cr_assert_eq(F[1].tx_spi, tx1, "node 1 installed a key anyway");
+	cr_assert_eq(rx_of(&w, 1), r1);
+	cr_assert(w_both_up(&w));
+	(void)r0;
+	w_free(&w);
+}
