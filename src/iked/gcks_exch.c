@@ -5,6 +5,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine_int.h"
@@ -159,8 +160,21 @@ void gcks_push_response_in(struct iked_engine *e, struct ike_sa *sa, const struc
 	gcks_timers(e);
 }
 
+/* each peer's newest established IKE SA, in one pass over the table (a
+ * search per member would make a push to N members cost N^2) */
+static struct ike_sa **member_sas(struct iked_engine *e)
+{
+	struct ike_sa **by = calloc(e->conf->n_peers + 1, sizeof(*by)), *sa;
+	for (unsigned i = 0; by && (sa = sa_next(&e->sas, &i));)
+		if (sa->peer && sa->state == SA_ESTABLISHED &&
+		    (!by[sa->peer_idx] || sa->serial > by[sa->peer_idx]->serial))
+			by[sa->peer_idx] = sa;
+	return by;
+}
+
 void gcks_ring_changed(struct iked_engine *e, unsigned idx)
 {
+	struct ike_sa **by = member_sas(e);
 	for (unsigned i = 0; i < e->conf->n_peers; i++) {
 		const struct iked_peer *pe = &e->conf->peers[i];
 		struct peer_state *ps = &e->peers[i];
@@ -169,12 +183,13 @@ void gcks_ring_changed(struct iked_engine *e, unsigned idx)
 		    !gcks_entitled(pe, &e->gcks->ring[idx].r))
 			continue;
 		ps->gk.pending = true;
-		sa = member_sa(e, i);
+		sa = by ? by[i] : member_sa(e, i);
 		if (sa) {
 			sa->want |= WANT_GSA_PUSH;
 			sa_kick(e, sa);
 		}
 	}
+	free(by);
 }
 
 bool gcks_ring_acked(const struct iked_engine *e, unsigned idx, uint64_t serial)
