@@ -78,6 +78,8 @@ void gcks_timers(struct iked_engine *e);
 /* --------------------------------------------------------- gcks_exch.c */
 
 void gcks_established(struct iked_engine *e, struct ike_sa *sa);
+/* The member's IKE SA was rekeyed into sa: an unanswered push goes again. */
+void gcks_rekeyed(struct iked_engine *e, struct ike_sa *sa);
 void gcks_register_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m,
 		      const struct ike_chain *in);
 int gcks_push_start(struct iked_engine *e, struct ike_sa *sa);

@@ -74,6 +74,17 @@ static void refuse(struct iked_engine *e, struct ike_sa *sa, const struct ike_ms
 	msg_respond(e, sa, &mb, m);
 }
 
+void gcks_rekeyed(struct iked_engine *e, struct ike_sa *sa)
+{
+	struct peer_state *ps = state_of(e, sa);
+	/* a push outstanding on the replaced SA is lost with it: again here */
+	if (e->gcks && ps && sa->peer->member.on && ps->gk.registered && !ps->gk.removed &&
+	    (ps->gk.pending || ps->gk.acked < ps->gk.sent)) {
+		ps->gk.pending = true;
+		sa->want |= WANT_GSA_PUSH;
+	}
+}
+
 void gcks_register_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m,
 		      const struct ike_chain *in)
 {

@@ -126,10 +126,11 @@ void member_push_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_m
 	char who[160];
 	unsigned n = 0;
 	uint16_t answer = 0;
-	if (!sa->peer || !sa->peer->key_server.on || !e->peers[sa->peer_idx].gk.joined) {
+	/* a push carries whole rings: one that applies also repairs a
+	 * registration whose rings our eespd did not take */
+	if (!sa->peer || !sa->peer->key_server.on) {
 		refusal(e, CNT_GSA_PUSH_FAILED,
-			"%s: GSA_INBAND_REKEY from a peer that is not our "
-			"key server (or before we registered): refused",
+			"%s: GSA_INBAND_REKEY from a peer that is not our key server: refused",
 			sa_who(sa, who, sizeof(who)));
 		answer = IKE_N_INVALID_SYNTAX;
 	} else {
@@ -144,6 +145,7 @@ void member_push_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_m
 		return;
 	}
 	e->peers[sa->peer_idx].gk.applied++;
+	e->peers[sa->peer_idx].gk.joined = true;
 	cnt(e, CNT_GSA_PUSHED);
 	log_info("%s: key server push (MID %u) applied: %u ring(s)", sa_who(sa, who, sizeof(who)),
 		 m->hdr.msg_id, n);

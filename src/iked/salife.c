@@ -131,6 +131,7 @@ void sa_established(struct iked_engine *e, struct ike_sa *sa, const struct ike_s
 		}
 		sa->replaces = old->serial;
 		cnt(e, CNT_SA_REKEYED);
+		gcks_rekeyed(e, sa);
 		log_info("%s replaces IKE SA #%llu (rekeyed as %s): %s, SPIs %s_i %s_r",
 			 sa_who(sa, who, sizeof(who)), (unsigned long long)old->serial,
 			 sa->initiator ? "initiator" : "responder", suite, si, sr);

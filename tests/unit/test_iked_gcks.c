@@ -15,6 +15,7 @@
 #include "keys.h"
 
 struct fake_member_eespd {
+	unsigned fail; /* refuse this many root-set calls first */
 	unsigned calls;
 	char last[EESP_CTL_MAX_LINE + 1];
 	uint32_t cur_gen; /* current generation of the last root-set */
@@ -31,6 +32,11 @@ static int fake_call(void *arg, const char *sock, const char *line, size_t n, ch
 	if (eesp_ctl_parse(line, n, &r, err, err_len))
 		return 1;
 	cr_assert_eq(r.verb, EESP_CTL_ROOT_SET, "the member called %.*s", (int)n, line);
+	if (F.fail) {
+		F.fail--;
+		snprintf(err, err_len, "no domain has key_server = true");
+		return 1;
+	}
 	F.calls++;
 	F.cur_gen = r.root[1].generation;
 	snprintf(F.last, sizeof(F.last), "%.*s", (int)n, line);
@@ -291,4 +297,54 @@ Test(iked_gcks, config_refusals)
 	conf_refused(BASE PEER("key_server = { eespd_socket = \"/s\"; };"), "domain");
 	conf_refused(BASE PEER("key_server = { domain = 1; };"), "no eespd_socket");
 	conf_refused(GCKS("") PEER("member = { colour = 1; };"), "colour");
+}
+
+/* our eespd refused the registration's rings (not up yet, misconfigured):
+ * the next push, which carries the rings whole, installs them */
+Test(iked_gcks, push_repairs_a_failed_registration)
+{
+	struct world w;
+	char err[128];
+	world(&w, "member = { domain = true; };", DOM);
+	F.fail = 1;
+	w_run(&w, 5000, NULL);
+	cr_assert(!member_joined(&w), "joined although eespd refused");
+	cr_assert_eq(F.calls, 0);
+	cr_assert_geq(w_cnt(&w, 1, CNT_EESPD_ERRORS), 1);
+	cr_assert_eq(gcks_rotate(w.n[0].e, 0, 0, err, sizeof(err)), 0, "%s", err);
+	w_deliver(&w);
+	cr_assert_eq(F.cur_gen, 2, "the push was not applied");
+	cr_assert(member_joined(&w));
+	w_free(&w);
+}
+
+static int drop_pushes(struct world *w, struct w_pkt *p, void *arg)
+{
+	(void)w;
+	(void)arg;
+	return p->to == 1 && p->len > 18 && p->buf[18] == IKE_EXCH_GSA_INBAND_REKEY;
+}
+
+/* a push lost with an IKE SA that was rekeyed goes again on the new SA */
+Test(iked_gcks, push_survives_an_ike_rekey)
+{
+	struct world w;
+	char err[128];
+	world(&w, "member = { domain = true; };", DOM);
+	cr_assert(w_run(&w, 5000, member_joined));
+	w.filter = drop_pushes;
+	cr_assert_eq(gcks_rotate(w.n[0].e, 0, 0, err, sizeof(err)), 0, "%s", err);
+	w_deliver(&w);
+	cr_assert_eq(F.cur_gen, 1);
+	w.filter = NULL;
+	/* the member rekeys the IKE SA while the server's push is outstanding
+	 * (the server's own rekey would wait for its window): the replaced SA,
+	 * and the push on it, go with the member's Delete */
+	struct ike_sa *sa = w_sa(&w, 1, SA_ESTABLISHED);
+	cr_assert_not_null(sa);
+	sa->rekey_at_ms = w.now;
+	w_run(&w, 1000, NULL);
+	cr_assert_geq(w_cnt(&w, 1, CNT_SA_REKEYED), 1, "no IKE rekey");
+	cr_assert_eq(F.cur_gen, 2, "the push did not follow the rekeyed SA");
+	w_free(&w);
 }
