@@ -17,7 +17,7 @@
 static void iked_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s iked [-s SOCKET] [--json] status|show|counters|gcks\n"
+		"Usage: %s iked [-s SOCKET] [--json] status|show|counters|gcks|gcks-reload\n"
 		"       %s iked [-s SOCKET] initiate|terminate|gcks-remove PEER\n"
 		"       %s iked [-s SOCKET] gcks-rotate domain|tenant:ID|group:ID\n\n"
 		"Talks to a running eesp-iked (eesp-iked(8)):\n"
@@ -29,6 +29,7 @@ static void iked_usage(FILE *f)
 		"  gcks        key server: rings (generations, fingerprints, step), members\n"
 		"  gcks-rotate key server: rotate a ring (new next, switch, retire)\n"
 		"  gcks-remove key server: remove member PEER (its rings re-keyed)\n"
+		"  gcks-reload key server: read the key file or directory again\n"
 		"The socket is -s, else $EESP_IKED_SOCKET, else %s.\n\n"
 		"Example:\n  %s iked show --json\n",
 		PROG, PROG, PROG, IKED_DEFAULT_SOCKET, PROG);

@@ -20,6 +20,7 @@ static const struct {
     {"gcks", IKED_CTL_GCKS, false, false},
     {"gcks-rotate", IKED_CTL_GCKS_ROTATE, true, true},
     {"gcks-remove", IKED_CTL_GCKS_REMOVE, true, true},
+    {"gcks-reload", IKED_CTL_GCKS_RELOAD, true, false},
     {"status", IKED_CTL_STATUS, false, false},
     {"show", IKED_CTL_SHOW, false, false},
     {"counters", IKED_CTL_COUNTERS, false, false},

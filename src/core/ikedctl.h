@@ -15,9 +15,11 @@
  *                              group:<id>): a new next, the switch, the retire
  *   gcks-remove <peer>         key server: remove a member (its rings get new
  *                              generations; the ones it knew are retired)
+ *   gcks-reload                key server: read the key file or directory again
+ *                              (as SIGHUP); the rings that changed are pushed
  *
  * status, show, counters and gcks are read verbs (anyone who can reach the
- * socket); initiate, terminate, gcks-rotate and gcks-remove are admin
+ * socket); initiate, terminate, gcks-rotate, gcks-remove, gcks-reload are admin
  * verbs (root and the admin group).  Pure: the daemon, eespctl and the unit tests share it.
  */
 #ifndef EESP_IKEDCTL_H
@@ -38,6 +40,7 @@ enum iked_ctl_verb {
 	IKED_CTL_GCKS,
 	IKED_CTL_GCKS_ROTATE,
 	IKED_CTL_GCKS_REMOVE,
+	IKED_CTL_GCKS_RELOAD,
 	IKED_CTL__COUNT
 };
 

@@ -68,6 +68,12 @@ static int run_verb(struct iked_ike *p, const struct iked_ctl_req *r, struct str
 			return -1;
 		strbuf_printf(b, "member %s removed: its rings are being re-keyed\n", r->peer);
 		return 0;
+	case IKED_CTL_GCKS_RELOAD:
+		n = ikeproc_gcks_reload(p, err, el);
+		if (n < 0)
+			return -1;
+		strbuf_printf(b, "key set read again: %d ring(s) changed\n", n);
+		return 0;
 	case IKED_CTL__COUNT:
 		break;
 	}

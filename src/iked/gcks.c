@@ -88,6 +88,93 @@ int gcks_attach(struct iked_engine *e, const struct eesp_keyset *ks, char *err, 
 	return 0;
 }
 
+static bool same_gens(const struct ike_gcks_ring *a, const struct ike_gcks_ring *b)
+{
+	for (int s = 0; s < 3; s++)
+		if (a->gen[s].present != b->gen[s].present ||
+		    (a->gen[s].present && (a->gen[s].generation != b->gen[s].generation ||
+					   memcmp(a->gen[s].key, b->gen[s].key, IKE_GCKS_KEY_LEN))))
+			return false;
+	return true;
+}
+
+/* the birth of each generation of n that g already held, kept */
+static void keep_births(struct gcks_ring *n, const struct gcks_ring *g)
+{
+	for (int s = 0; s < 3; s++)
+		for (int o = 0; n->r.gen[s].present && o < 3; o++)
+			if (g->r.gen[o].present &&
+			    g->r.gen[o].generation == n->r.gen[s].generation &&
+			    !memcmp(g->r.gen[o].key, n->r.gen[s].key, IKE_GCKS_KEY_LEN))
+				n->born_ms[s] = g->born_ms[o];
+	if (g->r.gen[EESP_GEN_CURRENT].present && n->r.gen[EESP_GEN_CURRENT].present &&
+	    g->r.gen[EESP_GEN_CURRENT].generation == n->r.gen[EESP_GEN_CURRENT].generation)
+		n->switched_ms = g->switched_ms;
+}
+
+static void changed(struct iked_engine *e, struct gcks_ring *g, const char *what);
+static struct gcks_ring *find_ring(struct gcks_server *g, int level, uint32_t id);
+
+/* one ring of the new set into ours; true if it changed */
+static bool reload_ring(struct iked_engine *e, struct gcks_ring *n)
+{
+	struct gcks_ring *g = find_ring(e->gcks, n->r.level, n->r.id);
+	if (g && same_gens(&g->r, &n->r))
+		return false;
+	if (!g) {
+		if (e->gcks->n >= GCKS_MAX_RINGS)
+			return false;
+		g = &e->gcks->ring[e->gcks->n++];
+	} else {
+		keep_births(n, g);
+	}
+	*g = *n;
+	changed(e, g, "reloaded from the key set");
+	return true;
+}
+
+int gcks_reload(struct iked_engine *e, const struct eesp_keyset *ks, char *err, size_t el)
+{
+	struct gcks_ring *n = eesp_secure_alloc(sizeof(*n), NULL);
+	int changes = 0;
+	if (!e->gcks || !n) {
+		snprintf(err, el, "%s", n ? "not a key server (no gcks group)" : "out of memory");
+		eesp_secure_free(n, sizeof(*n));
+		return -1;
+	}
+	bool seen[GCKS_MAX_RINGS] = {false};
+	const struct eesp_ring *all[GCKS_MAX_RINGS];
+	uint8_t lv[GCKS_MAX_RINGS];
+	unsigned k = 0;
+	all[k] = &ks->domain, lv[k++] = EESP_LEVEL_DOMAIN;
+	for (unsigned i = 0; i < ks->n_tenants; i++)
+		all[k] = &ks->tenant[i], lv[k++] = EESP_LEVEL_TENANT;
+	for (unsigned i = 0; i < ks->n_groups; i++)
+		all[k] = &ks->group[i], lv[k++] = EESP_LEVEL_GROUP;
+	for (unsigned i = 0; i < k; i++) {
+		if (!all[i]->gen[EESP_GEN_CURRENT].present)
+			continue;
+		ring_from(n, lv[i], all[i], now_ms(e));
+		changes += reload_ring(e, n);
+		struct gcks_ring *g = find_ring(e->gcks, lv[i], all[i]->id);
+		if (g)
+			seen[g - e->gcks->ring] = true;
+	}
+	for (unsigned i = 0; i < e->gcks->n; i++) {
+		struct gcks_ring *g = &e->gcks->ring[i];
+		if (seen[i] || !g->r.gen[EESP_GEN_CURRENT].present)
+			continue;
+		log_warn("key server: ring %s %u is not in the key set any more: served no more",
+			 eesp_name_of(eesp_level_names, g->r.level), g->r.id);
+		eesp_wipe(g->r.gen, sizeof(g->r.gen));
+		g->step = STEP_NONE;
+		changes++;
+	}
+	eesp_secure_free(n, sizeof(*n));
+	log_info("key server: key set read again: %d ring(s) changed", changes);
+	return changes;
+}
+
 void gcks_free(struct iked_engine *e)
 {
 	if (e->gcks)

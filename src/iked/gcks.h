@@ -63,6 +63,12 @@ int gcks_load(const struct iked_conf *c, unsigned reader_uid, unsigned reader_gi
 	      struct eesp_keyset **out, char *err, size_t el);
 /* Serve the rings of ks (copied); 0 or -1 with err. */
 int gcks_attach(struct iked_engine *e, const struct eesp_keyset *ks, char *err, size_t el);
+/* The key file or directory read again (SIGHUP, gcks-reload): each ring
+ * that differs replaces ours (a step under way is dropped) and is pushed;
+ * a ring the set no longer holds is served no more.  Two servers reading
+ * one key directory so serve the same generations.  How many rings
+ * changed, or -1 with err. */
+int gcks_reload(struct iked_engine *e, const struct eesp_keyset *ks, char *err, size_t el);
 void gcks_free(struct iked_engine *e);
 
 /* Control verbs: start a rotation of a ring / remove a member. */

@@ -92,7 +92,14 @@ static bool on_signal(struct iked_ike *p)
 	if (read(p->sig_fd, &si, sizeof(si)) != sizeof(si))
 		return true;
 	if (si.ssi_signo == SIGHUP) {
-		log_info("SIGHUP: eesp-iked does not reload its configuration yet; restart it");
+		char err[512];
+		if (p->conf->gcks.on) {
+			if (ikeproc_gcks_reload(p, err, sizeof(err)) < 0)
+				log_err("SIGHUP: %s (the running rings stay)", err);
+		} else {
+			log_info("SIGHUP: eesp-iked does not reload its configuration yet; restart "
+				 "it");
+		}
 		return true;
 	}
 	log_info("signal %u: stopping", si.ssi_signo);
@@ -132,6 +139,22 @@ static int loop(struct iked_ike *p)
 			engine_tick(p->eng);
 		ctlserve_process(p->ctl, fds + nu, n - nu);
 	}
+}
+
+int ikeproc_gcks_reload(struct iked_ike *p, char *err, size_t el)
+{
+	struct eesp_keyset *ks = NULL;
+	int rc;
+	if (!p->conf->gcks.on) {
+		snprintf(err, el, "not a key server (no gcks group)");
+		return -1;
+	}
+	rc = gcks_load(p->conf, (unsigned)getuid(), (unsigned)getgid(), &ks, err, el);
+	if (!rc)
+		rc = gcks_reload(p->eng, ks, err, el);
+	if (ks)
+		eesp_keyset_free(ks);
+	return rc;
 }
 
 /* The key server's rings, read as the daemon user (after the drop: the

@@ -27,6 +27,10 @@ struct iked_ike {
  * the exit status of the process. */
 int ikeproc_run(struct iked_ike *p);
 
+/* The key server's key file or directory read again (SIGHUP, gcks-reload):
+ * how many rings changed, or -1 with err (the running rings stay). */
+int ikeproc_gcks_reload(struct iked_ike *p, char *err, size_t el);
+
 /* The control socket's answer to one request (ctlserve_answer_fn). */
 char *ikeproc_answer(void *arg, const struct ctl_peer *peer, char *line, size_t len,
 		     size_t *out_len);

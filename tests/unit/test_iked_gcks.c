@@ -348,3 +348,31 @@ Test(iked_gcks, push_survives_an_ike_rekey)
 	cr_assert_eq(F.cur_gen, 2, "the push did not follow the rekeyed SA");
 	w_free(&w);
 }
+
+/* the key set read again: an unchanged set changes nothing, a rotated one
+ * (as `eespctl keydir rotate` writes it) replaces the ring and is pushed */
+Test(iked_gcks, reload_pushes_what_changed)
+{
+	static const char *const ROTATED =
+	    "domain " DOM "\n"
+	    "domain 0 1 1111111111111111111111111111111111111111111111111111111111111111\n"
+	    "domain 0 2 2222222222222222222222222222222222222222222222222222222222222222\n"
+	    "domain 0 3 3333333333333333333333333333333333333333333333333333333333333333 next\n";
+	struct world w;
+	struct eesp_keyfile_error ke;
+	char err[128];
+	world(&w, "member = { domain = true; };", DOM);
+	cr_assert(w_run(&w, 5000, member_joined));
+	struct eesp_keyset *ks = eesp_keyset_new();
+	cr_assert_eq(eesp_keyfile_parse(ks, KEYS, strlen(KEYS), &ke), 0);
+	cr_assert_eq(gcks_reload(w.n[0].e, ks, err, sizeof(err)), 0, "the same set changed rings");
+	eesp_keyset_free(ks);
+	ks = eesp_keyset_new();
+	cr_assert_eq(eesp_keyfile_parse(ks, ROTATED, strlen(ROTATED), &ke), 0, "%s", ke.msg);
+	cr_assert_eq(gcks_reload(w.n[0].e, ks, err, sizeof(err)), 1, "%s", err);
+	eesp_keyset_free(ks);
+	w_deliver(&w);
+	cr_assert_eq(F.cur_gen, 2, "the reloaded ring was not pushed");
+	cr_assert(strstr(F.last, "prev=1:1111") && strstr(F.last, "next=3:3333"), "%s", F.last);
+	w_free(&w);
+}
