@@ -53,6 +53,7 @@ struct gcks_peer {
 	/* member side: the peer is our key server */
 	bool joined;	  /* our registration was answered with rings */
 	uint64_t applied; /* pushes applied */
+	int64_t retry_ms; /* register again then (our eespd failed), 0: no */
 };
 
 /* ------------------------------------------------------------ gcks.c */
@@ -102,6 +103,10 @@ void member_established(struct iked_engine *e, struct ike_sa *sa);
 int member_register_start(struct iked_engine *e, struct ike_sa *sa);
 void member_register_response_in(struct iked_engine *e, struct ike_sa *sa,
 				 const struct ike_chain *in);
+/* Registrations to retry (our eespd did not take the rings); the next due
+ * time, 0 for none. */
+int64_t member_timers(struct iked_engine *e);
+int64_t member_due_ms(const struct iked_engine *e);
 void member_push_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m,
 		    const struct ike_chain *in);
 

@@ -16,6 +16,38 @@
 #include "log.h"
 #include "secmem.h"
 
+#define MEMBER_RETRY_MS 2000
+
+int64_t member_due_ms(const struct iked_engine *e)
+{
+	int64_t next = 0;
+	for (unsigned i = 0; i < e->conf->n_peers; i++) {
+		int64_t t = e->peers[i].gk.retry_ms;
+		if (t && (!next || t < next))
+			next = t;
+	}
+	return next;
+}
+
+int64_t member_timers(struct iked_engine *e)
+{
+	struct ike_sa *sa;
+	int64_t t = now_ms(e);
+	for (unsigned i = 0; (sa = sa_next(&e->sas, &i));) {
+		struct gcks_peer *gp = sa->peer ? &e->peers[sa->peer_idx].gk : NULL;
+		if (!gp || !gp->retry_ms || t < gp->retry_ms || sa->state != SA_ESTABLISHED)
+			continue;
+		gp->retry_ms = 0;
+		sa->want |= WANT_GSA_REG;
+		sa_kick(e, sa);
+	}
+	/* a peer with no SA up: its next IKE SA registers anyway */
+	for (unsigned i = 0; i < e->conf->n_peers; i++)
+		if (e->peers[i].gk.retry_ms && t >= e->peers[i].gk.retry_ms)
+			e->peers[i].gk.retry_ms = 0;
+	return member_due_ms(e);
+}
+
 void member_established(struct iked_engine *e, struct ike_sa *sa)
 {
 	/* every new IKE SA registers again: a restarted member or server
@@ -111,8 +143,11 @@ void member_register_response_in(struct iked_engine *e, struct ike_sa *sa,
 			sa_who(sa, who, sizeof(who)), notify_name(err, nb, sizeof(nb)));
 		return;
 	}
-	if (apply(e, sa, in, &n))
+	if (apply(e, sa, in, &n)) {
+		/* our eespd (or the KD) failed, not the server's decision: again */
+		e->peers[sa->peer_idx].gk.retry_ms = now_ms(e) + MEMBER_RETRY_MS;
 		return;
+	}
 	e->peers[sa->peer_idx].gk.joined = true;
 	cnt(e, CNT_GSA_REGISTERED);
 	log_info("%s: registered with the key server for domain 0x%08x: %u ring(s) installed",
@@ -146,6 +181,7 @@ void member_push_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_m
 	}
 	e->peers[sa->peer_idx].gk.applied++;
 	e->peers[sa->peer_idx].gk.joined = true;
+	e->peers[sa->peer_idx].gk.retry_ms = 0;
 	cnt(e, CNT_GSA_PUSHED);
 	log_info("%s: key server push (MID %u) applied: %u ring(s)", sa_who(sa, who, sizeof(who)),
 		 m->hdr.msg_id, n);

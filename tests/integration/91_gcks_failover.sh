@@ -35,7 +35,7 @@ for s in 1 2; do
 	wait_for 20 gk_counter "$s" gsa_registered 3 || fail "server $s counted $(iked_counter "$s" gsa_registered) registrations"
 done
 for i in $MEMBERS; do
-	wait_for 10 gk_counter "$i" gsa_registered 2 || fail "member $i did not register with both servers"
+	wait_for 30 gk_counter "$i" gsa_registered 2 || fail "member $i did not register with both servers"
 done
 s1=$(gk_server_fps 1 | sort | tr '\n' ' ')
 s2=$(gk_server_fps 2 | sort | tr '\n' ' ')

@@ -145,8 +145,15 @@ gk_pings_start() {
 	done
 }
 # gk_pings_stop MAXLOST: stop them; each lost at most MAXLOST echoes
+_gk_replies() { grep -c "bytes from" "$1"; }
+_gk_more() { [ "$(_gk_replies "$1")" -ge "$2" ]; }
 gk_pings_stop() {
 	local pr f sum tx rx
+	# 20 more replies on each after the event: what followed it passed too
+	for pr in "${!GK_PING[@]}"; do
+		f="$IT_DIR/ping.${pr%:*}.${pr#*:}"
+		wait_for 10 _gk_more "$f" $(($(_gk_replies "$f") + 20)) || fail "ping $pr stalled"
+	done
 	for pr in "${!GK_PING[@]}"; do
 		kill -INT "${GK_PING[$pr]}"
 		wait "${GK_PING[$pr]}" 2>/dev/null

@@ -299,18 +299,32 @@ Test(iked_gcks, config_refusals)
 	conf_refused(GCKS("") PEER("member = { colour = 1; };"), "colour");
 }
 
-/* our eespd refused the registration's rings (not up yet, misconfigured):
- * the next push, which carries the rings whole, installs them */
+/* our eespd refused the registration's rings (not up yet, slow): the
+ * member registers again 2 s later */
+Test(iked_gcks, registration_retried_after_eespd_failure)
+{
+	struct world w;
+	world(&w, "member = { domain = true; };", DOM);
+	F.fail = 1;
+	w_run(&w, 1000, NULL);
+	cr_assert(!member_joined(&w), "joined although eespd refused");
+	cr_assert_geq(w_cnt(&w, 1, CNT_EESPD_ERRORS), 1);
+	cr_assert(w_run(&w, 5000, member_joined), "no second registration");
+	cr_assert_eq(F.calls, 1);
+	cr_assert_eq(F.cur_gen, 1);
+	cr_assert_eq(w_cnt(&w, 0, CNT_GSA_REGISTERED), 2);
+	w_free(&w);
+}
+
+/* ... and a push, which carries the rings whole, installs them sooner */
 Test(iked_gcks, push_repairs_a_failed_registration)
 {
 	struct world w;
 	char err[128];
 	world(&w, "member = { domain = true; };", DOM);
 	F.fail = 1;
-	w_run(&w, 5000, NULL);
-	cr_assert(!member_joined(&w), "joined although eespd refused");
-	cr_assert_eq(F.calls, 0);
-	cr_assert_geq(w_cnt(&w, 1, CNT_EESPD_ERRORS), 1);
+	w_run(&w, 1000, NULL);
+	cr_assert(!member_joined(&w));
 	cr_assert_eq(gcks_rotate(w.n[0].e, 0, 0, err, sizeof(err)), 0, "%s", err);
 	w_deliver(&w);
 	cr_assert_eq(F.cur_gen, 2, "the push was not applied");
