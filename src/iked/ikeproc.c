@@ -137,6 +137,7 @@ static int loop(struct iked_ike *p)
 				drain(p, i - 1);
 		if (engine_next_ms(p->eng) <= io_now(p))
 			engine_tick(p->eng);
+		gcks_watch(p);
 		ctlserve_process(p->ctl, fds + nu, n - nu);
 	}
 }

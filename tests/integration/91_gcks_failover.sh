@@ -11,7 +11,11 @@
 #      (gcks-reload): every member switches to the new generation under a
 #      20 ms ping around the members, no echo lost;
 #   3. a retire written to the directory and sent by SIGHUP reaches every
-#      member; ping still passes.
+#      member; ping still passes;
+#   4. a rotation written to the directory with no signal at all: server 2
+#      notices the new version by itself and every member switches;
+#   5. a malformed set swapped in (a next key of 63 hex digits) is refused
+#      and logged, the running rings stay.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_iked.sh"
 . "$(dirname "$0")/lib_gcks.sh"
@@ -68,4 +72,25 @@ for i in $MEMBERS; do
 done
 ping_ok 3 "$(in4 5)" 2
 log "3. a retire through the directory and SIGHUP reached every member"
+
+cur=$(gk_cur 3)
+"$EESPCTL" keydir rotate "$KD" --user "$IT_USER" >/dev/null || fail "keydir rotate"
+for i in $MEMBERS; do
+	wait_for 10 gk_has_cur "$i" $((cur + 1)) || fail "member $i did not follow the directory to $((cur + 1)) by itself: $(ctl "$i" keys)"
+done
+ping_ok 4 "$(in4 3)" 2
+log "4. a rotation written to the directory, no signal: server 2 followed it, every member on $((cur + 1))"
+
+# a new ..data set by hand, as a writer would, with a torn next key
+data=$(readlink "$KD/..data")
+bad="..bad_$RANDOM"
+cp -a "$KD/$data" "$KD/$bad"
+chmod u+w "$KD/$bad/next"
+printf '%063d\n' 0 >"$KD/$bad/next"
+chmod 0400 "$KD/$bad/next"
+ln -s "$bad" "$KD/..data_tmp" && mv -T "$KD/..data_tmp" "$KD/..data"
+wait_for 10 iked_logged 2 "is refused, the running rings stay" || fail "server 2 did not refuse the torn set"
+[ "$(gk_cur 3)" = $((cur + 1)) ] || fail "member 3 changed after a refused set: $(ctl 3 keys)"
+ping_ok 5 "$(in4 4)" 2
+log "5. a torn set in the directory: refused and logged, the running rings stay"
 log "PASS"
