@@ -144,6 +144,13 @@ $(B)/tools/%: tests/tools/%.c tests/tools/garble.h $(B)/libeespsys.a $(B)/libees
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespsys.a $(B)/libeespcore.a $(LDLIBS)
 
+# kdpcap crafts a key-download capture with the IKE core and eesp-iked's key log
+$(B)/tools/kdpcap: tests/tools/kdpcap.c $(B)/libeespiked.a $(B)/libeespike.a $(B)/libeespsys.a \
+		$(B)/libeespcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc/iked $(PKG_CFLAGS) -o $@ $< $(B)/libeespiked.a \
+		$(B)/libeespike.a $(B)/libeespsys.a $(B)/libeespcore.a $(LDLIBS)
+
 # unit tests: the core, the system library and the daemon's modules, all in
 # memory (the daemon's sandbox must kill a forbidden call: test_sandbox.c)
 $(B)/tests/unit/%.o: tests/unit/%.c
