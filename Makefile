@@ -151,6 +151,12 @@ $(B)/tools/kdpcap: tests/tools/kdpcap.c $(B)/libeespiked.a $(B)/libeespike.a $(B
 	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc/iked $(PKG_CFLAGS) -o $@ $< $(B)/libeespiked.a \
 		$(B)/libeespike.a $(B)/libeespsys.a $(B)/libeespcore.a $(LDLIBS)
 
+# ikeflood: spoofed IKE_SA_INIT requests built with the IKE core
+$(B)/tools/ikeflood: tests/tools/ikeflood.c $(B)/libeespike.a $(B)/libeespcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespike.a $(B)/libeespcore.a \
+		$(LDLIBS)
+
 # unit tests: the core, the system library and the daemon's modules, all in
 # memory (the daemon's sandbox must kill a forbidden call: test_sandbox.c)
 $(B)/tests/unit/%.o: tests/unit/%.c
