@@ -240,8 +240,12 @@ vectors: $(B)/eespctl
 bench:
 	@tools/deps.sh iperf3 iproute2 iputils-ping openssl python3 procps wireguard-go wireguard-tools openvpn quicktun gnuplot-nox
 	-$(MAKE) all
-	-$(MAKE) $(B)/bench_micro
+	-$(MAKE) $(B)/bench_micro $(B)/bench_ike_setups
 	bench/bench.sh
+
+# the IKE SA setup-rate initiator (bench/ike_setups.c), on the IKE core
+$(B)/bench_ike_setups: bench/ike_setups.c $(B)/libeespike.a $(B)/libeespcore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libeespike.a $(B)/libeespcore.a $(LDLIBS)
 
 # bench/micro.c (main), micro_common.c and one file per benchmark family (bench/micro_*.c)
 BENCH_SRC := $(wildcard bench/micro*.c)
@@ -257,7 +261,7 @@ format:
 		$(IKE_SRC) $(wildcard src/ike/*.h) \
 		$(SYS_SRC) $(wildcard src/sys/*.h) $(EESPD_SRC) $(wildcard src/eespd/*.h) \
 		$(IKED_SRC) $(wildcard src/iked/*.h) \
-		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC) $(BENCH_SRC) bench/micro_common.h
+		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC) $(BENCH_SRC) bench/ike_setups.c bench/micro_common.h
 
 clean:
 	rm -rf $(B) build-asan

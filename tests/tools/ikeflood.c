@@ -116,7 +116,8 @@ int main(int argc, char **argv)
 		f.sport = (uint16_t)port;
 		f.ip_id = (uint16_t)i;
 		pl = ip_build_udp(pkt, sizeof(pkt), &f, msg, n);
-		if (!pl || sendto(fd, pkt, pl, 0, (struct sockaddr *)&dst, sizeof(dst)) != (ssize_t)pl) {
+		if (!pl ||
+		    sendto(fd, pkt, pl, 0, (struct sockaddr *)&dst, sizeof(dst)) != (ssize_t)pl) {
 			fprintf(stderr, "ikeflood: sendto: %s\n", strerror(errno));
 			return 1;
 		}
