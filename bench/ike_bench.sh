@@ -76,6 +76,10 @@ ike: {
 peers = ( { name = "init"; address = "$UA"; remote_id = "fqdn:init.example"; psk_file = "$W/iked.psk"; } );
 EOC
 mkdir -p "$W/sw"
+# IKE_SW_LOG=1: strongSwan logs to sw/charon.log (to debug; off for figures)
+SW_FILELOG=
+[ -n "${IKE_SW_LOG:-}" ] && SW_FILELOG="  filelog { sw { path = $W/sw/charon.log
+    default = 1 } }"
 cat >"$W/sw/strongswan.conf" <<EOC
 charon-systemd {
   load = random nonce openssl pem pkcs1 pkcs8 pubkey x509 kernel-netlink socket-default vici aes sha2 hmac gcm kdf
@@ -87,8 +91,7 @@ charon-systemd {
   cookie_threshold_ip = 10000
   block_threshold = 10000
   journal { default = -1 }
-  ${IKE_SW_LOG:+filelog { sw { path = $W/sw/charon.log
- default = 1 } }}
+$SW_FILELOG
   plugins {
     vici { socket = unix://$W/sw/charon.vici }
   }
@@ -145,7 +148,10 @@ start_iked() {
 : >"$W/rows.tsv"
 for r in $(seq 1 "$ROUNDS"); do
 	for sys in strongswan eesp-iked; do
-		if [ "$sys" = strongswan ]; then start_strongswan; else start_iked; fi || continue
+		if [ "$sys" = strongswan ]; then start_strongswan; else start_iked; fi || {
+			stop_responder
+			continue
+		}
 		out=$(ip netns exec "$NA" "$B/bench_ike_setups" $UA $UB "$W/psk" "$SECS" "$WIN" 2>&1)
 		log "round $r $sys: $out"
 		read -r _ n _ s _ rate _ f _ t <<<"$out"
