@@ -28,6 +28,14 @@ UA=192.0.2.1 UB=192.0.2.2
 W=$(mktemp -d /tmp/ikebench.XXXXXX)
 chmod 755 "$W"
 RPID=
+# cpu_of PID: utime+stime (s) of PID, its threads and its child processes
+cpu_of() {
+	local t=0 p
+	for p in "$1" $(pgrep -P "$1"); do
+		t=$(awk -v t="$t" -v hz="$(getconf CLK_TCK)" '{print t + ($14 + $15) / hz}' "/proc/$p/stat" 2>/dev/null || echo "$t")
+	done
+	echo "$t"
+}
 stop_responder() {
 	[ -n "$RPID" ] || return 0
 	kill -TERM "$RPID" 2>/dev/null
@@ -152,10 +160,13 @@ for r in $(seq 1 "$ROUNDS"); do
 			stop_responder
 			continue
 		}
+		c0=$(cpu_of "$RPID")
 		out=$(ip netns exec "$NA" "$B/bench_ike_setups" $UA $UB "$W/psk" "$SECS" "$WIN" 2>&1)
-		log "round $r $sys: $out"
-		read -r _ n _ s _ rate _ f _ t <<<"$out"
-		printf '%s\t%s\t%s\t%s\t%s\n' "$sys" "$r" "${rate:-0}" "${f:-?}" "${t:-?}" >>"$W/rows.tsv"
+		c1=$(cpu_of "$RPID")
+		log "round $r $sys: $out; responder CPU $c0 -> $c1 s"
+		read -r _ n _ s _ rate _ f _ t _ all _ icpu <<<"$out"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$sys" "$r" "${rate:-0}" "${f:-?}" "${t:-?}" \
+			"${all:-0}" "$(awk -v a="$c0" -v b="$c1" 'BEGIN {print b - a}')" "${icpu:-0}" >>"$W/rows.tsv"
 		stop_responder
 		[ -n "${IKE_SW_LOG:-}" ] && [ -f "$W/sw/charon.log" ] && tail -40 "$W/sw/charon.log" >&2
 	done
@@ -170,20 +181,26 @@ print(f"Responder on one side of a veth pair, `build/bench_ike_setups` (bench/ik
       f"responder's AUTH verified, then a Delete), {secs} s per round after a 1 s warm-up, {rounds} "
       f"rounds alternating the responders; {cpus} CPUs shared by initiator and responder, load "
       f"average {load} at the end (other work on the machine disturbs the figures).\n")
-print("| responder | setups/s median | min – max | failures | timeouts |")
-print("|---|---|---|---|---|")
+print("| responder | setups/s median | min – max | failures | timeouts | responder CPU ms/setup | initiator CPU ms/setup |")
+print("|---|---|---|---|---|---|---|")
 med = {}
 for sysname in ("strongswan", "eesp-iked"):
     rs = [r for r in rows if r[0] == sysname]
     if not rs:
-        print(f"| {sysname} | not run | | | |")
+        print(f"| {sysname} | not run | | | | | |")
         continue
     v = [float(r[2]) for r in rs]
     med[sysname] = statistics.median(v)
     print(f"| {'strongSwan 5.9.8' if sysname == 'strongswan' else 'eesp-iked'} | {med[sysname]:.0f} | "
           f"{min(v):.0f} – {max(v):.0f} | {sum(int(r[3]) for r in rs if r[3].isdigit())} | "
-          f"{sum(int(r[4]) for r in rs if r[4].isdigit())} |")
+          f"{sum(int(r[4]) for r in rs if r[4].isdigit())} | "
+          f"{statistics.median(1000 * float(r[6]) / max(1, int(r[5])) for r in rs):.3f} | "
+          f"{statistics.median(1000 * float(r[7]) / max(1, int(r[5])) for r in rs):.3f} |")
 if med.get("strongswan") and "eesp-iked" in med:
     ratio = med["eesp-iked"] / med["strongswan"]
     print(f"\neesp-iked / strongSwan: **{ratio:.2f}×** (goal ≥ 2×: {'met' if ratio >= 2 else 'missed'})")
+    print("\nCPU per setup (utime+stime over the whole run, warm-up included, divided by every "
+          "setup made) does not depend on how busy the machine was; the rate does. When the "
+          "initiator's CPU per setup is near the responder's, both share the CPUs and the rate "
+          "measures the pair rather than the responder alone.")
 PY

@@ -13,7 +13,8 @@
  * most WINDOW SAs).  A setup counts when the responder's AUTH verifies.
  * A request unanswered for 1 s is sent again (3 times, then the slot is
  * abandoned and counted).  The first second is a warm-up, not counted.
- * Output: "setups N seconds S rate R failures F timeouts T".
+ * Output: "setups N seconds S rate R failures F timeouts T all A cpu C",
+ * A the setups with the warm-up, C this process's CPU seconds.
  * Built with src/ike only: the initiator's code is not eesp-iked's engine.
  */
 #include <arpa/inet.h>
@@ -25,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,7 +67,7 @@ struct run {
 	struct sockaddr_in peer;
 	uint8_t psk[256];
 	size_t psk_len;
-	unsigned long setups, failures, timeouts;
+	unsigned long setups, failures, timeouts, all; /* all: warm-up included */
 	bool counting;
 };
 
@@ -228,6 +230,7 @@ static int on_auth(struct run *r, struct sess *s, const struct ike_msg *m)
 	    ike_psk_auth_verify(SUITE.prf, r->psk, r->psk_len, s->init_r, s->init_r_len, s->ni, 32,
 				s->k->pr, s->k->prf_len, idr.body, idr.body_len, a.data, a.len))
 		return -1;
+	r->all++;
 	if (r->counting)
 		r->setups++;
 	if (seal(s, IKE_EXCH_INFORMATIONAL, 2, del_inner, NULL))
@@ -307,6 +310,7 @@ int main(int argc, char **argv)
 	unsigned long secs, win;
 	int64_t t_end, t_count;
 	uint8_t buf[MSG_MAX + 1];
+	struct rusage ru;
 	if (argc != 6)
 		die("usage: bench_ike_setups LOCAL_IP REMOTE_IP PSK_FILE SECONDS WINDOW");
 	secs = strtoul(argv[4], NULL, 10);
@@ -340,7 +344,10 @@ int main(int argc, char **argv)
 			}
 		timers(&r, w, (unsigned)win);
 	}
-	printf("setups %lu seconds %lu rate %.1f failures %lu timeouts %lu\n", r.setups, secs,
-	       (double)r.setups / (double)secs, r.failures, r.timeouts);
+	getrusage(RUSAGE_SELF, &ru);
+	printf("setups %lu seconds %lu rate %.1f failures %lu timeouts %lu all %lu cpu %.3f\n",
+	       r.setups, secs, (double)r.setups / (double)secs, r.failures, r.timeouts, r.all,
+	       (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+		   (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6);
 	return 0;
 }
