@@ -303,7 +303,7 @@ install: all
 		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m#man/} || exit 1; \
 	done
 	for f in $(INST_CONF); do \
-		mode=0644; case $$f in *.keys) mode=0600;; esac; \
+		mode=0644; case $$f in *.keys) mode=0600;; esac; [ -x $$f ] && mode=0755; \
 		install -D -m $$mode $$f $(DESTDIR)$(EESP_DATADIR)/$$f || exit 1; \
 	done
 ifneq ($(INST_UNIT),)
