@@ -7,8 +7,10 @@
 
 #include "packet-eesp-ike.h"
 #include "packet-eesp.h"
+#include "../src/core/version.h"
 
-#define EESP_PLUGIN_VERSION "0.1.0"
+/* Wireshark shows plugin versions as major.minor.micro */
+#define EESP_PLUGIN_VERSION EESP_RELEASE ".0"
 
 WS_DLL_PUBLIC_DEF const gchar plugin_version[] = EESP_PLUGIN_VERSION;
 /* Wireshark refuses a plugin built for another major.minor */

@@ -125,10 +125,11 @@ int psp_derive_key(struct eesp_kdf_ctx *k, const uint8_t master[PSP_MASTER_KEY_L
 	uint8_t label[PSP_KDF_LABEL_LEN], ctx[4];
 	size_t len;
 
-	if (version != PSP_VER_AES_GCM_128 && version != PSP_VER_AES_GCM_256)
+	len = psp_version_key_len(version); /* v0/v2 16 bytes, v1/v3 32 */
+	if (!len)
 		return EESP_E_INVALID;
-	len = version == PSP_VER_AES_GCM_256 ? 32 : 16;
-	/* block = [i]_32 || "Pv0\0" || SPI || [L]_32: label 4 bytes, no separator */
+	/* block = [i]_32 || "Pv0\0" || SPI || [L]_32: label 4 bytes, no separator
+	 * ("Pv2"/"Pv3" for the GMAC versions, eesp_proto.h psp_kdf_label) */
 	psp_kdf_label(label, version);
 	eesp_put32(ctx, spi);
 	{
