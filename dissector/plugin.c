@@ -26,7 +26,6 @@ void plugin_register(void)
 				    .register_handoff = proto_reg_handoff_eesp};
 	static proto_plugin psp = {.register_protoinfo = proto_register_psp,
 				   .register_handoff = proto_reg_handoff_psp};
-
 	static proto_plugin ike = {.register_protoinfo = proto_register_eesp_ike,
 				   .register_handoff = proto_reg_handoff_eesp_ike};
 
