@@ -19,7 +19,11 @@
 #      RSS grows by less than 4 MiB, strongSwan establishes during the
 #      flood (it returns the cookie: cookies_sent counts it too), and the
 #      half-open SAs expire after half_open_timeout (half_open_expired >=
-#      10, half_open back to 0).
+#      10, half_open back to 0);
+#   3. 40 requests spoofed from strongSwan's own address and port 500
+#      (half_open_timeout 60 s): at most one becomes a half-open SA, the
+#      rest get cookies, and strongSwan then establishes at once (no
+#      peer_sa_limit refusal).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_iked.sh"
 iked_init
@@ -43,9 +47,10 @@ iked_rss() {
 iked_status() {
 	iked "$1" status --json | "$PY" -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$2"
 }
-# flood ARGS...: ikeflood from node 2 in the background (FLOOD_PID)
+# flood ARGS...: ikeflood from node 2 in the background (FLOOD_PID), from
+# FLOOD_NET.FIRST-LAST (default 203.0.113)
 flood() {
-	nsx 2 "$FLOOD" "$(ul4 1)" 203.0.113 "$@" >"$IT_DIR/flood.out" 2>&1 &
+	nsx 2 "$FLOOD" "$(ul4 1)" "${FLOOD_NET:-203.0.113}" "$@" >"$IT_DIR/flood.out" 2>&1 &
 	FLOOD_PID=$!
 	IT_PIDS+=("$FLOOD_PID")
 }
@@ -134,4 +139,25 @@ wait_for 15 eval '[ "$(iked_status 1 half_open)" = 0 ]' || fail "half-open SAs d
 he=$(iked_counter 1 half_open_expired)
 [ "$he" -ge 10 ] || fail "half_open_expired $he"
 log "half-open SAs expired: $he"
+sw 2 --terminate --ike eesp >/dev/null 2>&1
+wait_for 10 iked_none 1 || fail "the SA was not deleted"
+iked_stop 1
+
+log "3. 40 requests spoofed from strongSwan's own address and port"
+# Below cookie_threshold every request used to get a half-open SA: four
+# spoofed ones filled the peer's sas_per_peer (4) and strongSwan was
+# refused (peer_sa_limit) until they expired.  A peer with a half-open SA
+# now gets a cookie for its next request, which a spoofer cannot return.
+IKED_EXTRA="half_open_timeout = 60; cookie_threshold = 10;" iked_conf 1 2
+iked_start 1
+FLOOD_NET=198.51.100 flood 2 2 500 1 40 200
+flood_wait
+sw_initiate_bg
+wait "$INIT_PID" || fail "swanctl --initiate after the spoofed requests: $(cat "$IT_DIR/initiate.out")"
+wait_for 10 iked_up 1 || fail "no SA with strongSwan after requests spoofed from its address"
+lim=$(iked_counter 1 peer_sa_limit)
+ho=$(iked_status 1 half_open)
+log "peer_sa_limit $lim, half_open $ho, cookies_sent $(iked_counter 1 cookies_sent)"
+[ "${lim:-0}" = 0 ] || fail "strongSwan's address was refused $lim times (peer_sa_limit)"
+[ "$ho" -le 1 ] || fail "spoofed requests from one peer hold $ho half-open SAs"
 log "PASS"
