@@ -152,6 +152,19 @@ $(B)/tools/%: tests/tools/%.c tests/tools/garble.h $(B)/libeespsys.a $(B)/libees
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespsys.a $(B)/libeespcore.a $(LDLIBS)
 
+# kdpcap crafts a key-download capture with the IKE core and eesp-iked's key log
+$(B)/tools/kdpcap: tests/tools/kdpcap.c $(B)/libeespiked.a $(B)/libeespike.a $(B)/libeespsys.a \
+		$(B)/libeespcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc/iked $(PKG_CFLAGS) -o $@ $< $(B)/libeespiked.a \
+		$(B)/libeespike.a $(B)/libeespsys.a $(B)/libeespcore.a $(LDLIBS)
+
+# ikeflood: spoofed IKE_SA_INIT requests built with the IKE core
+$(B)/tools/ikeflood: tests/tools/ikeflood.c $(B)/libeespike.a $(B)/libeespcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespike.a $(B)/libeespcore.a \
+		$(LDLIBS)
+
 # unit tests: the core, the system library and the daemon's modules, all in
 # memory (the daemon's sandbox must kill a forbidden call: test_sandbox.c)
 $(B)/tests/unit/%.o: tests/unit/%.c
@@ -235,8 +248,12 @@ vectors: $(B)/eespctl
 bench:
 	@tools/deps.sh iperf3 iproute2 iputils-ping openssl python3 procps wireguard-go wireguard-tools openvpn quicktun gnuplot-nox
 	-$(MAKE) all
-	-$(MAKE) $(B)/bench_micro
+	-$(MAKE) $(B)/bench_micro $(B)/bench_ike_setups
 	bench/bench.sh
+
+# the IKE SA setup-rate initiator (bench/ike_setups.c), on the IKE core
+$(B)/bench_ike_setups: bench/ike_setups.c $(B)/libeespike.a $(B)/libeespcore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libeespike.a $(B)/libeespcore.a $(LDLIBS)
 
 # bench/micro.c (main), micro_common.c and one file per benchmark family (bench/micro_*.c)
 BENCH_SRC := $(wildcard bench/micro*.c)
@@ -261,7 +278,7 @@ format:
 		$(IKE_SRC) $(wildcard src/ike/*.h) \
 		$(SYS_SRC) $(wildcard src/sys/*.h) $(EESPD_SRC) $(wildcard src/eespd/*.h) \
 		$(IKED_SRC) $(wildcard src/iked/*.h) \
-		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC) $(BENCH_SRC) bench/micro_common.h
+		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC) $(BENCH_SRC) bench/ike_setups.c bench/micro_common.h
 
 clean:
 	rm -rf $(B) build-asan
@@ -312,7 +329,7 @@ install: all
 		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m#man/} || exit 1; \
 	done
 	for f in $(INST_CONF); do \
-		mode=0644; case $$f in *.keys) mode=0600;; esac; \
+		mode=0644; case $$f in *.keys) mode=0600;; esac; [ -x $$f ] && mode=0755; \
 		install -D -m $$mode $$f $(DESTDIR)$(EESP_DATADIR)/$$f || exit 1; \
 	done
 ifneq ($(INST_UNIT),)

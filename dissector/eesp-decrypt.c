@@ -368,7 +368,8 @@ enum try_result psp_decrypt(struct psp_pkt *p, guint8 *pt)
 		if (psp_open(p, k->key, pt)) {
 			memcpy(p->key, k->key, p->key_len);
 			p->source = k->source;
-			p->how = "out-of-band SA key";
+			p->how = k->source == EESP_SOURCE_KD ? "downloaded SA key (IKE KD)"
+							     : "out-of-band SA key";
 			return TRY_OK;
 		}
 	}

@@ -51,6 +51,10 @@ struct iked_io {
 	 * answer; the reason in err.  NULL: no eespd. */
 	int (*eespd)(void *arg, const char *sock, const char *line, size_t n, char **body,
 		     char *err, size_t err_len);
+	/* optional (NULL: none): the keys of an IKE SA were derived (at
+	 * IKE_SA_INIT and at each rekey), for the key log (keylog.h) */
+	void (*key_log)(void *arg, const uint8_t *spi_i, const uint8_t *spi_r,
+			const struct ike_suite *s, const struct ike_keys *k);
 };
 
 /* What the engine keeps about each configured peer beyond its SAs. */

@@ -19,6 +19,7 @@
 #include "ctlclient.h"
 #include "gcks.h"
 #include "keys.h"
+#include "keylog.h"
 #include "log.h"
 
 #define RX_BURST 64
@@ -67,6 +68,15 @@ static int io_eespd(void *arg, const char *sock, const char *line, size_t n, cha
 {
 	(void)arg;
 	return ctl_call_full("eespd", sock, line, n, EESPD_CALL_MS, body, err, err_len);
+}
+
+static void io_key_log(void *arg, const uint8_t *spi_i, const uint8_t *spi_r,
+		       const struct ike_suite *s, const struct ike_keys *k)
+{
+	struct iked_ike *p = arg;
+	if (keylog_write(p->key_log_fd, spi_i, spi_r, s, k))
+		log_warn("key_log %s: cannot write a record: %s", p->conf->key_log,
+			 strerror(errno));
 }
 
 /* every datagram waiting on socket i, up to a burst */
@@ -184,7 +194,9 @@ int ikeproc_run(struct iked_ike *p)
 			     .now_ms = io_now,
 			     .random = io_random,
 			     .auth = io_auth,
-			     .eespd = io_eespd};
+			     .eespd = io_eespd,
+
+			     .key_log = p->key_log_fd >= 0 ? io_key_log : NULL};
 	int rc;
 	p->eng = engine_new(p->conf, &io);
 	if (p->eng && p->conf->gcks.on && serve_keys(p))

@@ -460,12 +460,19 @@ int64_t kd_timers(struct iked_engine *e, struct ike_sa *sa)
 			if (starts_child(sa))
 				sa->want |= WANT_CHILD; /* a retry */
 		} else if (sa->peer->kd.kind == IKED_KD_PSP || sa->peer->kd.key_holder) {
-			uint64_t s = kd_key_serial(e, sa->peer);
+			bool has_rx;
+			uint64_t s = kd_key_serial(e, sa->peer, c->my_spi, &has_rx);
+			char who[160];
 			if (s && s != c->key_serial) {
-				char who[160];
 				log_info("%s: eespd's key serial %" PRIu64 " -> %" PRIu64
-					 ": re-keying the PSP child",
+					 ": re-keying the child",
 					 sa_who(sa, who, sizeof(who)), c->key_serial, s);
+				sa->want |= WANT_CHILD;
+			} else if (s && !has_rx) {
+				/* eespd restarted (runtime SAs live in memory only) */
+				log_info("%s: eespd no longer holds our receive SA 0x%08" PRIx32
+					 ": re-keying the child",
+					 sa_who(sa, who, sizeof(who)), c->my_spi);
 				sa->want |= WANT_CHILD;
 			}
 		}

@@ -115,8 +115,10 @@ int kd_tx_set(struct iked_engine *e, const struct iked_peer *pe, uint32_t spi, c
 	      size_t key_len, unsigned version);
 /* sa-release PEER [SPI] (spi 0: all of the peer's runtime SAs); 0 or -1. */
 int kd_release(struct iked_engine *e, const struct iked_peer *pe, uint32_t spi);
-/* The key serial of sa-list, 0 when eespd does not answer. */
-uint64_t kd_key_serial(struct iked_engine *e, const struct iked_peer *pe);
+/* The key serial of sa-list, 0 when eespd does not answer; *has_rx: it
+ * lists our receive SA rx_spi for the peer (false after an eespd restart). */
+uint64_t kd_key_serial(struct iked_engine *e, const struct iked_peer *pe, uint32_t rx_spi,
+		       bool *has_rx);
 /* Release the peer's runtime receive SPIs that no child in keep[n] holds
  * (left by an eesp-iked that stopped); how many, or -1. */
 int kd_sweep(struct iked_engine *e, const struct iked_peer *pe, const uint32_t *keep, unsigned n);

@@ -197,14 +197,22 @@ int kd_release(struct iked_engine *e, const struct iked_peer *pe, uint32_t spi)
 	return rc;
 }
 
-uint64_t kd_key_serial(struct iked_engine *e, const struct iked_peer *pe)
+uint64_t kd_key_serial(struct iked_engine *e, const struct iked_peer *pe, uint32_t rx_spi,
+		       bool *has_rx)
 {
-	char *body, serial[32];
+	char *body, serial[32], name[IKED_NAME_MAX + 1];
 	uint64_t s = 0;
+	*has_rx = false;
 	if (call(e, pe, &body, "sa-list\n"))
 		return 0;
 	if (field(body, "key_serial", serial, sizeof(serial)))
 		s = strtoull(serial, NULL, 10);
+	for (const char *l = body; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		unsigned long spi;
+		if (sscanf(l, "sa peer %64s dir rx spi %lx", name, &spi) == 2 &&
+		    !strcmp(name, pe->kd.eespd_peer) && (uint32_t)spi == rx_spi)
+			*has_rx = true;
+	}
 	body_free(body);
 	return s;
 }

@@ -9,12 +9,15 @@
 #      its own master 0, `eespctl iked show` names the child (psp, version
 #      1, the two SPIs), no key appears in either eesp-iked log; ping both
 #      ways (v4, v6) and a 2 s iperf3 pass;
-#   3. an IKE SA rekey (rekey_time 4 s on node 1) keeps the child: the same SPIs in
+#   3. an IKE SA rekey (rekey_time 4 s, both sides) keeps the child: the same SPIs in
 #      eespd, ping passes;
 #   4. SIGKILL of eesp-iked on node 2 (responder) and a restart: node 1
 #      gives up the dead IKE SA (dpd), brings up a new one, a new child is
 #      keyed and ping passes; eespd holds one rx SA per side (stale swept);
-#   5. the same for node 1 (initiator): INITIAL_CONTACT replaces node 2's SA.
+#   5. the same for node 1 (initiator): INITIAL_CONTACT replaces node 2's SA;
+#   6. a restart of eespd on node 2 (its runtime SAs are gone, its key
+#      serial starts again at 1): node 2's eesp-iked sees its receive SA
+#      missing from sa-list and re-keys the child; ping passes again.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_iked.sh"
 . "$(dirname "$0")/lib_kd.sh"
@@ -29,12 +32,10 @@ out=$(nsx 1 timeout 10 ping -n -q -c 2 -i 0.2 -W 1 "$(in4 2)" 2>&1)
 grep -q " 0 received" <<<"$out" || fail "ping passed before any key download: $out"
 log "1. no SA yet, no ping"
 
-# only node 1 rekeys the IKE SA: with rekey_time 4 s on both sides, 2 runs
-# in about 12 saw node 2 delete the IKE SA after crossing rekeys, and node 1
-# (initiate) does not come back after a peer's Delete (eesp-iked(8))
+KD_IKE_EXTRA="rekey_time = 4; dpd_interval = 1; retransmit_tries = 2;"
 IKED_RETRANSMIT=500
-KD_IKE_EXTRA="rekey_time = 4; dpd_interval = 1; retransmit_tries = 2;" kd_iked_conf 1 2 true
-KD_IKE_EXTRA="rekey_time = 0; dpd_interval = 1; retransmit_tries = 2;" kd_iked_conf 2 1
+kd_iked_conf 1 2 true
+kd_iked_conf 2 1
 iked_start 2
 iked_start 1
 wait_for 20 kd_children 1 1 || fail "node 1: no PSP child: $(grep -i 'child\|eespd' "$(iked_log 1)" | tail -5)"
@@ -83,4 +84,16 @@ wait_for 10 kd_pings 2 "$(in4 1)" || fail "no ping after node 1's restart"
 [ "$(kd_nsa 1 rx)" = 1 ] && [ "$(kd_nsa 2 rx)" = 1 ] || fail "stale rx SAs remain: $(kd_sa 1 | tr '\n' ' ') / $(kd_sa 2 | tr '\n' ' ')"
 ping_ok 2 "$(in4 1)" 3
 log "5. eesp-iked on node 1 killed and restarted: new child $(kd_spi 1 rx) / $(kd_spi 2 rx), ping passes"
+
+# 6. eespd restarted under eesp-iked
+k2=$(iked_counter 2 child_rekeyed)
+daemon_stop 2
+daemon_start 2
+wait_for 20 kd_rekeyed 2 $((k2 + 1)) || fail "node 2 did not re-key after its eespd restarted: $(grep -i 'child\|eespd' "$(iked_log 2)" | tail -4)"
+grep -q "eespd no longer holds our receive SA" "$(iked_log 2)" || fail "node 2 did not log why it re-keyed"
+wait_for 10 kd_paired || fail "after node 2's eespd restart the SAs do not pair: $(kd_sa 1 | tr '\n' ' ') / $(kd_sa 2 | tr '\n' ' ')"
+wait_for 10 kd_pings 1 "$(in4 2)" || fail "no ping after node 2's eespd restart"
+ping_ok 1 "$(in4 2)" 3
+ping_ok 2 "$(in4 1)" 3
+log "6. eespd on node 2 restarted: eesp-iked re-keyed the child ($(kd_spi 2 rx)), ping passes"
 log "PASS"

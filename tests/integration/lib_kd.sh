@@ -77,13 +77,21 @@ kd_ping_done() {
 	log "$1: $rx of $tx pings answered ($sum)"
 }
 
-# kd_iked_kill NODE: SIGKILL eesp-iked (no Delete sent): its two children
-# first (the parent's death would send them PR_SET_PDEATHSIG, on which the
-# IKE process stops cleanly and sends Deletes), then the parent
+# kd_iked_kill NODE: SIGKILL eesp-iked so that no Delete goes out: the IKE
+# process (the one holding UDP port 500) first - killing the parent or the
+# authenticating process first lets it see the loss and stop cleanly, with
+# Deletes - then the other two
 kd_iked_kill() {
-	local pid=${IT_IPID[$1]} kids k
+	local pid=${IT_IPID[$1]} kids ike k
 	kids=$(pgrep -P "$pid")
-	[ -n "$kids" ] || fail "eesp-iked on node $1 (pid $pid) has no children"
+	ike=$(nsx "$1" ss -Hulpn 'sport = :500' | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u)
+	[ -n "$kids" ] && [ -n "$ike" ] && [[ " $(echo $kids) " == *" $ike "* ]] ||
+		fail "eesp-iked on node $1 (pid $pid): no IKE process among '$kids' ($ike)"
+	kill -KILL "$ike"
+	for k in $(seq 50); do
+		kill -0 "$ike" 2>/dev/null || break
+		sleep 0.02
+	done
 	# shellcheck disable=SC2086
 	kill -KILL $kids 2>/dev/null
 	kill -KILL "$pid" 2>/dev/null
