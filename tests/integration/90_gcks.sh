@@ -98,9 +98,9 @@ log "4. two rotations (switch + retire each: $pushed pushes) reached every membe
 
 RM=$((M + 1))
 old=$(gk_fps "$RM" | cut -d: -f3 | sort | tr '\n' ' ')
+target=$(($(gk_cur 2) + 2)) # the old next is skipped: the removed member knew it
 iked 1 gcks-remove "node$RM" >/dev/null || fail "gcks-remove failed"
 wait_for 10 gk_counter 1 gsa_removed 1 || fail "the server counted no removal"
-target=$(($(gk_cur 2) + 2)) # the old next is skipped: the removed member knew it
 for i in $MEMBERS; do
 	[ "$i" = "$RM" ] && continue
 	wait_for 10 gk_has_cur "$i" "$target" || fail "member $i did not switch to $target after the removal: $(ctl "$i" keys)"
