@@ -17,7 +17,9 @@
 #   5. the same for node 1 (initiator): INITIAL_CONTACT replaces node 2's SA;
 #   6. a restart of eespd on node 2 (its runtime SAs are gone, its key
 #      serial starts again at 1): node 2's eesp-iked sees its receive SA
-#      missing from sa-list and re-keys the child; ping passes again.
+#      missing from sa-list and re-keys the child; ping passes again;
+#   7. a clean stop of node 2's eesp-iked (SIGTERM: Delete sent) and a
+#      start: node 1 (initiate = true) brings the SA and the child back.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_iked.sh"
 . "$(dirname "$0")/lib_kd.sh"
@@ -96,4 +98,14 @@ wait_for 10 kd_pings 1 "$(in4 2)" || fail "no ping after node 2's eespd restart"
 ping_ok 1 "$(in4 2)" 3
 ping_ok 2 "$(in4 1)" 3
 log "6. eespd on node 2 restarted: eesp-iked re-keyed the child ($(kd_spi 2 rx)), ping passes"
+
+# 7. responder stopped cleanly (SIGTERM: it sends Delete) and started
+# again: the initiator (initiate = true) brings the SA and the child back
+iked_stop 2
+iked_start 2
+wait_for 30 kd_children 1 1 || fail "after node 2's clean restart node 1 did not come back: $(tail -5 "$(iked_log 1)")"
+wait_for 10 kd_paired || fail "after node 2's clean restart the SAs do not pair: $(kd_sa 1 | tr '\n' ' ') / $(kd_sa 2 | tr '\n' ' ')"
+wait_for 10 kd_pings 1 "$(in4 2)" || fail "no ping after node 2's clean restart"
+ping_ok 1 "$(in4 2)" 3
+log "7. eesp-iked on node 2 stopped (Delete sent) and started: node 1 re-initiated, new child $(kd_spi 1 rx) / $(kd_spi 2 rx)"
 log "PASS"
