@@ -337,7 +337,9 @@ int gcks_remove(struct iked_engine *e, const char *peer, char *err, size_t el)
 	ps->gk.removed = true;
 	ps->gk.registered = false;
 	cnt(e, CNT_GSA_REMOVED);
-	log_info("key server: member %s removed: its rings get new generations", peer);
+	log_info("key server: member %s removed: its rings get new generations (in memory: take "
+		 "its member group out of the configuration, or a restart undoes this)",
+		 peer);
 	for (unsigned i = 0; (sa = sa_next(&e->sas, &i));)
 		if (sa->peer == p && (sa->state == SA_ESTABLISHED || sa->state == SA_REKEYED)) {
 			sa->want = WANT_DELETE;

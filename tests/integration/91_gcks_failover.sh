@@ -15,7 +15,10 @@
 #   4. a rotation written to the directory with no signal at all: server 2
 #      notices the new version by itself and every member switches;
 #   5. a malformed set swapped in (a next key of 63 hex digits) is refused
-#      and logged, the running rings stay.
+#      and logged, the running rings stay;
+#   6. server 2 restarted cleanly (its Delete reaches every member): the
+#      members bring their IKE SAs up again and register, and the next
+#      rotation of the directory reaches them.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_iked.sh"
 . "$(dirname "$0")/lib_gcks.sh"
@@ -93,4 +96,23 @@ wait_for 10 iked_logged 2 "is refused, the running rings stay" || fail "server 2
 [ "$(gk_cur 3)" = $((cur + 1)) ] || fail "member 3 changed after a refused set: $(ctl 3 keys)"
 ping_ok 5 "$(in4 4)" 2
 log "5. a torn set in the directory: refused and logged, the running rings stay"
+
+# a good set again, then a clean restart of server 2 (Delete sent)
+cp -a "$KD/$data" "$KD/..good_$RANDOM" && good=$(ls -d "$KD"/..good_* | head -1)
+ln -s "$(basename "$good")" "$KD/..data_tmp" && mv -T "$KD/..data_tmp" "$KD/..data"
+declare -A reg0=()
+for i in $MEMBERS; do reg0[$i]=$(iked_counter "$i" gsa_registered); done
+iked_stop 2
+iked_start 2
+for i in $MEMBERS; do
+	wait_for 20 gk_counter "$i" gsa_registered $((reg0[$i] + 1)) ||
+		fail "member $i did not register again after server 2's clean restart"
+done
+cur=$(gk_cur 3)
+"$EESPCTL" keydir rotate "$KD" --user "$IT_USER" >/dev/null || fail "keydir rotate"
+for i in $MEMBERS; do
+	wait_for 10 gk_has_cur "$i" $((cur + 1)) || fail "member $i missed the rotation after the restart: $(ctl "$i" keys)"
+done
+ping_ok 3 "$(in4 4)" 2
+log "6. server 2 restarted cleanly: every member came back, registered, and followed the next rotation"
 log "PASS"
