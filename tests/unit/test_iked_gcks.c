@@ -164,10 +164,19 @@ Test(iked_gcks, removal_rekeys_and_refuses)
 	char err[128];
 	world(&w, "member = { domain = true; };", DOM);
 	cr_assert(w_run(&w, 5000, member_joined));
+	struct ike_sa *old = w_sa(&w, 0, SA_ESTABLISHED);
+	cr_assert_not_null(old);
+	uint64_t old_serial = old->serial;
 	cr_assert_eq(gcks_remove(w.n[0].e, "gw2", err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(w_cnt(&w, 0, CNT_GSA_REMOVED), 1);
 	w_run(&w, 5000, server_idle);
-	cr_assert_null(w_sa(&w, 0, SA_ESTABLISHED), "the removed member's IKE SA stays");
+	/* its IKE SA was deleted; the member brought a new one up (a key
+	 * server's Delete is answered so), whose registration is refused */
+	struct ike_sa *now = w_sa(&w, 0, SA_ESTABLISHED);
+	cr_assert(!now || now->serial != old_serial, "the removed member's IKE SA stays");
+	w_run(&w, 5000, NULL);
+	cr_assert_geq(w_cnt(&w, 1, CNT_GSA_REFUSED), 1, "the removed member was not refused");
+	cr_assert_geq(w_cnt(&w, 0, CNT_GSA_REFUSED), 1);
 	/* the removed member got nothing new: it still holds generation 1 */
 	cr_assert_eq(F.cur_gen, 1);
 	cr_assert_eq(F.calls, 1, "the removed member was pushed to");
