@@ -367,6 +367,10 @@ void iked_conf_drop_psks(struct iked_conf *conf)
 void iked_conf_free(struct iked_conf *conf)
 {
 	iked_conf_drop_psks(conf);
+	for (unsigned i = 0; conf->peers && i < conf->n_peers; i++) {
+		free(conf->peers[i].psk_path);
+		conf->peers[i].psk_path = NULL;
+	}
 	free(conf->peers);
 	conf->peers = NULL;
 	conf->n_peers = 0;

@@ -76,7 +76,7 @@ struct iked_peer {
 	struct sockaddr_storage addr; /* address and port (network order) */
 	socklen_t addr_len;
 	struct iked_id remote_id;
-	char psk_path[4096];
+	char *psk_path;	     /* malloc()ed: a key server has thousands of peers */
 	struct iked_psk psk; /* held only by the authenticating process */
 	bool initiate;	     /* bring the SA up at start and after a loss */
 	struct ike_suite proposals[IKED_MAX_PROPOSALS];

@@ -120,10 +120,13 @@ static int parse_peer_addr(struct conf_parse *p, const config_setting_t *e, stru
 
 static int load_psk(struct conf_parse *p, const config_setting_t *e, struct iked_peer *pe)
 {
-	char why[4400];
+	char why[4400], path[4096];
 	if (cfg_str(&p->x, e, "psk_file", true, "", why, sizeof(why)) < 0)
 		return -1;
-	cfg_resolve_path(p->conf->dir, why, pe->psk_path, sizeof(pe->psk_path));
+	cfg_resolve_path(p->conf->dir, why, path, sizeof(path));
+	pe->psk_path = strdup(path);
+	if (!pe->psk_path)
+		return cfg_fail(&p->x, e, "out of memory");
 	if (!p->env || !p->env->load_psk)
 		return 0; /* checking the text only */
 	if (p->env->load_psk(p->env->arg, pe->psk_path, p->conf->uid, &pe->psk, why, sizeof(why)))
