@@ -78,7 +78,7 @@ TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 BINS := $(B)/libeespcore.a $(B)/libeespike.a $(B)/libeespsys.a $(B)/eespd $(B)/eespctl \
 	$(B)/eesp-iked
 
-.PHONY: all tools deps check check-unit demo fuzz fuzz-brief dissector clean install uninstall \
+.PHONY: all tools deps check check-unit demo bench-fleet fuzz fuzz-brief dissector clean install uninstall \
 	vectors bench format deb
 
 all: $(BINS)
@@ -259,6 +259,15 @@ $(B)/bench_ike_setups: bench/ike_setups.c $(B)/libeespike.a $(B)/libeespcore.a
 BENCH_SRC := $(wildcard bench/micro*.c)
 $(B)/bench_micro: $(BENCH_SRC) bench/micro_common.h $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $(BENCH_SRC) $(B)/libeespcore.a $(LDLIBS)
+
+# The domain key server with a simulated fleet (bench/fleet_gcks.c: one
+# server and N member engines multiplexed in one process); 100, 300, 1000
+bench-fleet: $(B)/fleet_gcks
+	@for n in 100 300 1000; do $(B)/fleet_gcks $$n 3 || exit 1; done
+$(B)/fleet_gcks: bench/fleet_gcks.c $(B)/libeespiked.a $(B)/libeespike.a $(B)/libeespsys.a \
+		$(B)/libeespcore.a
+	$(CC) $(CFLAGS) -Isrc/iked $(LDFLAGS) -o $@ bench/fleet_gcks.c $(B)/libeespiked.a \
+		$(B)/libeespike.a $(B)/libeespsys.a $(B)/libeespcore.a $(LDLIBS)
 
 demo: deps
 	$(MAKE) all

@@ -17,17 +17,22 @@
 static void iked_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s iked [-s SOCKET] [--json] status|show|counters\n"
-		"       %s iked [-s SOCKET] initiate|terminate PEER\n\n"
+		"Usage: %s iked [-s SOCKET] [--json] status|show|counters|gcks|gcks-reload\n"
+		"       %s iked [-s SOCKET] initiate|terminate|gcks-remove PEER\n"
+		"       %s iked [-s SOCKET] gcks-rotate domain|tenant:ID|group:ID\n\n"
 		"Talks to a running eesp-iked (eesp-iked(8)):\n"
 		"  status      one-line summary\n"
 		"  show        the IKE SAs: peer, state, role, SPIs, suite, age\n"
 		"  counters    counters by name, drops by reason\n"
 		"  initiate    bring up an IKE SA with PEER now\n"
 		"  terminate   delete PEER's IKE SAs (Delete sent; no new attempt)\n"
+		"  gcks        key server: rings (generations, fingerprints, step), members\n"
+		"  gcks-rotate key server: rotate a ring (new next, switch, retire)\n"
+		"  gcks-remove key server: remove member PEER (its rings re-keyed)\n"
+		"  gcks-reload key server: read the key file or directory again\n"
 		"The socket is -s, else $EESP_IKED_SOCKET, else %s.\n\n"
 		"Example:\n  %s iked show --json\n",
-		PROG, PROG, IKED_DEFAULT_SOCKET, PROG);
+		PROG, PROG, PROG, IKED_DEFAULT_SOCKET, PROG);
 }
 
 static int verb_of(const char *w, enum iked_ctl_verb *v)
@@ -73,7 +78,20 @@ int iked_main(int argc, char *argv[])
 		iked_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (req.verb == IKED_CTL_INITIATE || req.verb == IKED_CTL_TERMINATE) {
+	if (req.verb == IKED_CTL_GCKS_ROTATE) {
+		char tmp[IKED_CTL_MAX_LINE];
+		bool json = req.json;
+		int k = optind + 2 == argc
+			    ? snprintf(tmp, sizeof(tmp), "gcks-rotate %s", argv[optind + 1])
+			    : -1;
+		if (k < 0 || (size_t)k >= sizeof(tmp) ||
+		    iked_ctl_parse(tmp, (size_t)k, &req, e, sizeof(e))) {
+			iked_usage(stderr);
+			return EXIT_USAGE;
+		}
+		req.json = json;
+	} else if (req.verb == IKED_CTL_INITIATE || req.verb == IKED_CTL_TERMINATE ||
+		   req.verb == IKED_CTL_GCKS_REMOVE) {
 		if (optind + 2 != argc || strlen(argv[optind + 1]) >= sizeof(req.peer)) {
 			iked_usage(stderr);
 			return EXIT_USAGE;

@@ -39,6 +39,7 @@ static const struct {
     {"sa-release", EESP_CTL_SA_RELEASE, EESP_CTL_CLASS_SA},
     {"sa-list", EESP_CTL_SA_LIST, EESP_CTL_CLASS_SA},
     {"sa-wait", EESP_CTL_SA_WAIT, EESP_CTL_CLASS_SA},
+    {"root-set", EESP_CTL_ROOT_SET, EESP_CTL_CLASS_ADMIN},
     {"metrics", EESP_CTL_METRICS, EESP_CTL_CLASS_READ},
 };
 #define CTL_NVERBS (sizeof(ctl_verbs) / sizeof(ctl_verbs[0]))
@@ -234,6 +235,8 @@ int eesp_ctl_parse(const char *line, size_t len, struct eesp_ctl_req *req, char 
 	case EESP_CTL_SA_LIST:
 	case EESP_CTL_SA_WAIT:
 		return eesp_ctl_parse_sa(req, tok + 1, tlen + 1, nargs, err, err_len);
+	case EESP_CTL_ROOT_SET:
+		return eesp_ctl_parse_root(req, tok + 1, tlen + 1, nargs, err, err_len);
 	case EESP_CTL__COUNT:
 		break;
 	}
@@ -283,6 +286,8 @@ size_t eesp_ctl_format(const struct eesp_ctl_req *req, char *out, size_t cap)
 	case EESP_CTL_SA_LIST:
 	case EESP_CTL_SA_WAIT:
 		return eesp_ctl_format_sa(req, verb, out, cap);
+	case EESP_CTL_ROOT_SET:
+		return eesp_ctl_format_root(req, verb, out, cap);
 	default:
 		n = snprintf(out, cap, "%s\n", verb);
 		break;

@@ -17,6 +17,10 @@
  *   retire <level> <id>        drop the previous generation
  *   spi-alloc [0|1|2|3]        PSP: fresh SPI under the current master key and
  *                              its data key for an out-of-band client
+ *   root-set <level> <id> [prev=<gen>:<hex64>] cur=<gen>:<hex64> [next=<gen>:<hex64>]
+ *                              replace the ring's live generations, all at once
+ *                              (a domain with key_server = true: eesp-iked's
+ *                              key server role hands them out, eesp-iked(8))
  *   metrics                    every counter, per worker and domain, and the key
  *                              generations with their age, in the Prometheus
  *                              text exposition format
@@ -52,7 +56,7 @@
  *
  * Every verb has one permission class (eesp_ctl_verb_class, one table in
  * ctlproto.c): read (status, show, counters, keys, metrics) for anyone who can reach
- * the socket, admin (reload, rotate, retire, spi-alloc: they change keys or
+ * the socket, admin (reload, rotate, retire, spi-alloc, root-set: they change keys or
  * mint client keys) for root and the daemon's admin_group only, sa (the
  * sa-* verbs: runtime SAs of configured peers) for root, admin_group and
  * sa_group, so that a key-management daemon such as eesp-iked needs neither
@@ -68,7 +72,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define EESP_CTL_MAX_LINE 256
+#define EESP_CTL_MAX_LINE 384	 /* root-set: three keys */
 #define EESP_CTL_MAX_PEER 63	 /* a peer name's bytes on the wire */
 #define EESP_CTL_WAIT_DEFAULT 30 /* sa-wait seconds without an argument */
 #define EESP_CTL_WAIT_MAX 300	 /* sa-wait seconds at most */
@@ -89,6 +93,7 @@ enum eesp_ctl_verb {
 	EESP_CTL_SA_RELEASE,
 	EESP_CTL_SA_LIST,
 	EESP_CTL_SA_WAIT,
+	EESP_CTL_ROOT_SET,
 	EESP_CTL_METRICS,
 	EESP_CTL__COUNT /* not a verb: the number of verbs */
 };
@@ -119,6 +124,12 @@ struct eesp_ctl_req {
 	uint32_t epoch;			  /* sa-tx-set epoch */
 	uint64_t serial;		  /* sa-wait: the key serial the client knows */
 	uint32_t wait_s;		  /* sa-wait: seconds, 0 = EESP_CTL_WAIT_DEFAULT */
+	/* root-set (level, id above): by slot previous, current, next */
+	struct eesp_ctl_root {
+		bool present;
+		uint32_t generation;
+		uint8_t key[32]; /* key material: wiped with the request */
+	} root[3];
 };
 
 /* Parse one request line (with or without the trailing newline).  Returns 0,

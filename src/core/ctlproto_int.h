@@ -28,4 +28,10 @@ int eesp_ctl_parse_sa(struct eesp_ctl_req *req, const char *const *tok, const si
 /* The request line of an sa-* verb; 0 if invalid or cap is short. */
 size_t eesp_ctl_format_sa(const struct eesp_ctl_req *req, const char *verb, char *out, size_t cap);
 
+/* root-set's arguments (ctlroot.c) and its line. */
+int eesp_ctl_parse_root(struct eesp_ctl_req *req, const char *const *tok, const size_t *tlen,
+			size_t n, char *err, size_t err_len);
+size_t eesp_ctl_format_root(const struct eesp_ctl_req *req, const char *verb, char *out,
+			    size_t cap);
+
 #endif /* EESP_CTLPROTO_INT_H */

@@ -15,10 +15,16 @@ static const struct {
 	const char *name;
 	enum iked_ctl_verb verb;
 	bool admin;
-	bool peer; /* takes a peer name, else an optional "json" */
+	bool peer; /* takes a peer name (or a ring), else an optional "json" */
 } verbs[] = {
-    {"status", IKED_CTL_STATUS, false, false},	   {"show", IKED_CTL_SHOW, false, false},
-    {"counters", IKED_CTL_COUNTERS, false, false}, {"initiate", IKED_CTL_INITIATE, true, true},
+    {"gcks", IKED_CTL_GCKS, false, false},
+    {"gcks-rotate", IKED_CTL_GCKS_ROTATE, true, true},
+    {"gcks-remove", IKED_CTL_GCKS_REMOVE, true, true},
+    {"gcks-reload", IKED_CTL_GCKS_RELOAD, true, false},
+    {"status", IKED_CTL_STATUS, false, false},
+    {"show", IKED_CTL_SHOW, false, false},
+    {"counters", IKED_CTL_COUNTERS, false, false},
+    {"initiate", IKED_CTL_INITIATE, true, true},
     {"terminate", IKED_CTL_TERMINATE, true, true},
 };
 #define N_VERBS (sizeof(verbs) / sizeof(verbs[0]))
@@ -63,6 +69,33 @@ static bool peer_name_ok(const char *s, size_t n)
 	return true;
 }
 
+/* "domain", "tenant:<id>" or "group:<id>" (id 1..4294967295, decimal) */
+static int ring_arg(const char *s, size_t n, struct iked_ctl_req *req)
+{
+	static const char *const lv[] = {"domain", "tenant:", "group:"};
+	for (int l = 0; l < 3; l++) {
+		size_t w = strlen(lv[l]);
+		if (n < w || memcmp(s, lv[l], w))
+			continue;
+		if (l == 0)
+			return n == w ? (req->level = 0, req->id = 0, 0) : -1;
+		unsigned long long v = 0;
+		if (n == w || n - w > 10 || s[w] == '0')
+			return -1;
+		for (size_t i = w; i < n; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return -1;
+			v = v * 10 + (unsigned)(s[i] - '0');
+		}
+		if (v > 0xffffffffULL)
+			return -1;
+		req->level = l;
+		req->id = (unsigned)v;
+		return 0;
+	}
+	return -1;
+}
+
 int iked_ctl_parse(const char *line, size_t len, struct iked_ctl_req *req, char *err,
 		   size_t err_len)
 {
@@ -94,6 +127,13 @@ int iked_ctl_parse(const char *line, size_t len, struct iked_ctl_req *req, char 
 		if (strlen(verbs[i].name) != vlen || memcmp(verbs[i].name, line, vlen))
 			continue;
 		req->verb = verbs[i].verb;
+		if (verbs[i].verb == IKED_CTL_GCKS_ROTATE) {
+			if (!arg || ring_arg(arg, alen, req))
+				return fail(err, err_len,
+					    "usage: gcks-rotate domain|tenant:<id>|group:<id>");
+			memcpy(req->peer, arg, alen); /* the ring as given, for the reply */
+			return 0;
+		}
 		if (verbs[i].peer) {
 			if (!arg || !peer_name_ok(arg, alen))
 				return fail(err, err_len,
@@ -117,7 +157,14 @@ size_t iked_ctl_format(const struct iked_ctl_req *req, char *out, size_t cap)
 	int n;
 	if (!v || !cap)
 		return 0;
-	if (req->verb == IKED_CTL_INITIATE || req->verb == IKED_CTL_TERMINATE) {
+	if (req->verb == IKED_CTL_GCKS_ROTATE) {
+		static const char *const lv[] = {"domain", "tenant", "group"};
+		if (req->level < 0 || req->level > 2 || (req->level == 0) != (req->id == 0))
+			return 0;
+		n = req->level ? snprintf(out, cap, "%s %s:%u\n", v, lv[req->level], req->id)
+			       : snprintf(out, cap, "%s domain\n", v);
+	} else if (req->verb == IKED_CTL_INITIATE || req->verb == IKED_CTL_TERMINATE ||
+		   req->verb == IKED_CTL_GCKS_REMOVE) {
 		if (!peer_name_ok(req->peer, strlen(req->peer)))
 			return 0;
 		n = snprintf(out, cap, "%s %s\n", v, req->peer);

@@ -9,10 +9,18 @@
  *   counters [json]            counters by name (drops by reason)
  *   initiate <peer>            bring up an IKE SA with a configured peer
  *   terminate <peer>           delete the peer's IKE SAs (no re-initiation)
+ *   gcks [json]                key server: rings (generations, fingerprints,
+ *                              the step under way) and members
+ *   gcks-rotate <ring>         key server: rotate a ring (domain, tenant:<id>,
+ *                              group:<id>): a new next, the switch, the retire
+ *   gcks-remove <peer>         key server: remove a member (its rings get new
+ *                              generations; the ones it knew are retired)
+ *   gcks-reload                key server: read the key file or directory again
+ *                              (as SIGHUP); the rings that changed are pushed
  *
- * status, show and counters are read verbs (anyone who can reach the
- * socket); initiate and terminate are admin verbs (root and the admin
- * group).  Pure: the daemon, eespctl and the unit tests share it.
+ * status, show, counters and gcks are read verbs (anyone who can reach the
+ * socket); initiate, terminate, gcks-rotate, gcks-remove, gcks-reload are admin
+ * verbs (root and the admin group).  Pure: the daemon, eespctl and the unit tests share it.
  */
 #ifndef EESP_IKEDCTL_H
 #define EESP_IKEDCTL_H
@@ -29,6 +37,10 @@ enum iked_ctl_verb {
 	IKED_CTL_COUNTERS,
 	IKED_CTL_INITIATE,
 	IKED_CTL_TERMINATE,
+	IKED_CTL_GCKS,
+	IKED_CTL_GCKS_ROTATE,
+	IKED_CTL_GCKS_REMOVE,
+	IKED_CTL_GCKS_RELOAD,
 	IKED_CTL__COUNT
 };
 
@@ -36,6 +48,8 @@ struct iked_ctl_req {
 	enum iked_ctl_verb verb;
 	bool json;
 	char peer[IKED_CTL_PEER_MAX + 1];
+	int level;   /* gcks-rotate: 0 domain, 1 tenant, 2 group */
+	unsigned id; /* gcks-rotate: the tenant or group id (0 for the domain) */
 };
 
 /* One request line (with or without its newline); 0, or -1 with err. */

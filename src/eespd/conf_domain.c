@@ -11,12 +11,32 @@
 #include "names.h"
 #include "replay.h"
 
-static const char *const keys_domain[] = {
-    "name",	     "id",	     "key_file",       "key_dir",      "profile",
-    "kdf",	     "suite",	     "node_id",	       "tenant",       "group",
-    "epoch",	     "epoch_period", "epoch_window",   "crypt_offset", "max_crypt_offset",
-    "spi_min",	     "spi_max",	     "sa_phase",       "policy",       "forward_to",
-    "epoch_packets", "replay",	     "replay_buckets", "clock_skew",   NULL};
+static const char *const keys_domain[] = {"name",
+					  "id",
+					  "key_file",
+					  "key_dir",
+					  "profile",
+					  "kdf",
+					  "suite",
+					  "node_id",
+					  "tenant",
+					  "group",
+					  "epoch",
+					  "epoch_period",
+					  "epoch_window",
+					  "crypt_offset",
+					  "max_crypt_offset",
+					  "spi_min",
+					  "spi_max",
+					  "sa_phase",
+					  "policy",
+					  "forward_to",
+					  "epoch_packets",
+					  "replay",
+					  "replay_buckets",
+					  "clock_skew",
+					  "key_server",
+					  NULL};
 static const char *const keys_psp[] = {"key_file",   "version", "crypt_offset",
 				       "spi_master", "policy",	NULL};
 static const char *const keys_policy[] = {"nodes", "spis", "prefixes", "tenant", "group", NULL};
@@ -249,6 +269,31 @@ static int check_spi_profile(struct parse *p, config_t *cf, config_setting_t *s,
 	return 0;
 }
 
+/* key_server = true: the root keys come from eesp-iked's key server role
+ * over the control socket (root-set), none from a file; the domain starts
+ * with an empty key set and carries no traffic until they arrive. */
+static int key_server_source(struct parse *p, config_setting_t *s, struct domain *d)
+{
+	if (cfg_bool(&p->x, s, "key_server", false, &d->key_server))
+		return -1;
+	if (!d->key_server)
+		return 1;
+	if (key_setting(s))
+		return cfg_fail(&p->x, key_setting(s),
+				"key_server = true: the root keys come from eesp-iked, give no "
+				"key_file or key_dir");
+	if (d->profile == EESP_PROFILE_SPI)
+		return cfg_fail(
+		    &p->x, config_setting_get_member(s, "key_server"),
+		    "key_server: not with profile spi (its clients get SAs, not roots)");
+	d->keys = eesp_keyset_new();
+	if (!d->keys)
+		return cfg_fail(&p->x, s, "out of locked memory for the key set");
+	d->keys->has_domain_spi = true;
+	d->keys->domain_spi = d->dom.spi;
+	return 0;
+}
+
 /* A key file that names its domain (`domain <spi>`) must name this one:
  * keys of another domain would seal with the wrong SPI's keys, and every
  * packet would fail to authenticate with no hint why. */
@@ -268,6 +313,8 @@ static int check_keys(struct parse *p, config_t *cf, config_setting_t *s, const 
 {
 	if (check_key_domain(p, s, d))
 		return -1;
+	if (d->key_server)
+		return 0; /* empty until eesp-iked sets them (root-set) */
 	if (d->profile == EESP_PROFILE_SPI) {
 		if (check_spi_profile(p, cf, s, d))
 			return -1;
@@ -292,7 +339,10 @@ static int parse_domain(struct parse *p, config_t *cf, config_setting_t *s, stru
 		return cfg_fail(&p->x, s, "each domain must be a group { ... }");
 	if (cfg_check_members(&p->x, s, keys_domain) || parse_name(p, s, d) ||
 	    parse_context(p, s, d) || parse_epoch(p, s, d) || parse_replay(p, s, d) ||
-	    parse_offsets(p, s, d) || key_source(p, s, d, true) || check_keys(p, cf, s, d))
+	    parse_offsets(p, s, d))
+		return -1;
+	int ks = key_server_source(p, s, d);
+	if (ks < 0 || (ks > 0 && key_source(p, s, d, true)) || check_keys(p, cf, s, d))
 		return -1;
 	return parse_policy(p, config_setting_get_member(s, "policy"), d);
 }

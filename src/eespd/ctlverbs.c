@@ -20,6 +20,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "saverbs.h"
+#include "rootset.h"
 #include "status.h"
 
 typedef int verb_fn(struct eespd *e, const struct eesp_ctl_req *r, struct strbuf *b, char *err,
@@ -131,6 +132,7 @@ static verb_fn *const verb_table[] = {
     [EESP_CTL_SA_RELEASE] = saverbs_release,
     [EESP_CTL_SA_LIST] = saverbs_list,
     [EESP_CTL_METRICS] = do_metrics,
+    [EESP_CTL_ROOT_SET] = rootset_verb,
 };
 
 void ctlverbs_groups(const struct eespd *e, struct ctl_groups *g)
@@ -216,7 +218,7 @@ char *ctlverbs_answer(struct eespd *e, const struct ctl_peer *peer, char *line, 
 		rc = authorise(e, peer, req.verb, err, sizeof(err));
 	if (!rc)
 		rc = run_verb(e, &req, w, &b, err, sizeof(err));
-	/* sa-tx-set and sa-rx-set carry a key */
+	/* sa-tx-set, sa-rx-set and root-set carry keys */
 	OPENSSL_cleanse(&req, sizeof(req));
 	if (!rc && w && w->park) {
 		strbuf_free(&b);

@@ -13,6 +13,7 @@
 #include "names.h"
 #include "publish.h"
 #include "replaytab.h"
+#include "rootset.h"
 #include "saverbs.h"
 
 int keyops_reload(struct eespd *e, char *err, size_t err_len)
@@ -37,6 +38,8 @@ int keyops_reload(struct eespd *e, char *err, size_t err_len)
 			 names);
 	if (!e->verbose)
 		log_set_level(s->log_level);
+	/* keys eesp-iked installed are not in any file */
+	rootset_carry(atomic_load(&e->snap), s);
 	if (replay_sync(e->replay, s, (uint64_t)time(NULL), err, err_len)) {
 		snap_free(s);
 		return -1;

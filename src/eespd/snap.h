@@ -110,6 +110,7 @@ struct domain {
 	char name[64];
 	char key_path[4096];	  /* key_file, or key_dir when key_is_dir */
 	bool key_is_dir;	  /* keys from a key directory (keydirload.h) */
+	bool key_server;	  /* root keys from eesp-iked (root-set), no file */
 	char key_version[128];	  /* key_dir: the set's version when it was read */
 	struct eesp_keyset *keys; /* locked memory, owned by the snapshot */
 	struct eesp_domain dom;	  /* the core's view (SPI, keys, windows, own node) */

@@ -31,7 +31,7 @@ int ike_nonce_parse(const struct ike_payload *p, const uint8_t **nonce, size_t *
 
 int ike_id_parse(const struct ike_payload *p, struct ike_id *id)
 {
-	if (!p || !id || (p->type != IKE_PT_IDI && p->type != IKE_PT_IDR))
+	if (!p || !id || (p->type != IKE_PT_IDI && p->type != IKE_PT_IDR && p->type != IKE_PT_IDG))
 		return IKE_E_INVALID;
 	if (p->body_len < 5)
 		return IKE_E_MALFORMED;

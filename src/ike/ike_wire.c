@@ -47,7 +47,7 @@ int ike_hdr_write(uint8_t *buf, size_t cap, const struct ike_hdr *h)
 
 int ike_payload_known(uint8_t type)
 {
-	return (type >= IKE_PT_SA && type <= IKE_PT_EAP) || type == IKE_PT_KD;
+	return (type >= IKE_PT_SA && type <= IKE_PT_EAP) || type == IKE_PT_IDG || type == IKE_PT_KD;
 }
 
 /* One generic header at p (len left): its Next Payload, C bit and Length. */

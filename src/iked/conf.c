@@ -18,7 +18,7 @@
 #include "log.h"
 #include "secmem.h"
 
-static const char *const keys_top[] = {"daemon", "ike", "code_points", "peers", NULL};
+static const char *const keys_top[] = {"daemon", "ike", "code_points", "gcks", "peers", NULL};
 static const char *const keys_daemon[] = {
     "user",	   "listen",	   "port",	"control_socket", "control_group",
     "admin_group", "eespd_socket", "log_level", "key_log",	  NULL};
@@ -342,6 +342,7 @@ int iked_conf_parse(const char *path, const char *text, const struct iked_conf_e
 	    parse_daemon(&p, config_lookup(&cf, "daemon")) ||
 	    parse_ike(&p, config_lookup(&cf, "ike")) ||
 	    parse_code_points(&p, config_lookup(&cf, "code_points")) ||
+	    iconf_parse_gcks(&p, config_lookup(&cf, "gcks")) ||
 	    iconf_parse_peers(&p, config_lookup(&cf, "peers")))
 		goto out;
 	rc = 0;
@@ -366,6 +367,10 @@ void iked_conf_drop_psks(struct iked_conf *conf)
 void iked_conf_free(struct iked_conf *conf)
 {
 	iked_conf_drop_psks(conf);
+	for (unsigned i = 0; conf->peers && i < conf->n_peers; i++) {
+		free(conf->peers[i].psk_path);
+		conf->peers[i].psk_path = NULL;
+	}
 	free(conf->peers);
 	conf->peers = NULL;
 	conf->n_peers = 0;

@@ -23,9 +23,9 @@
 #include "suite.h"
 
 #define IKED_MAX_LISTEN 8
-#define IKED_MAX_PEERS 256
-#define IKED_ID_MAX 255	 /* identification data octets */
-#define IKED_PSK_MAX 256 /* octets */
+#define IKED_MAX_PEERS 4096 /* a key server has one per member */
+#define IKED_ID_MAX 255	    /* identification data octets */
+#define IKED_PSK_MAX 256    /* octets */
 #define IKED_NAME_MAX 64
 
 /* An identity: ID payload type (IKE_ID_FQDN or IKE_ID_KEY_ID) and data. */
@@ -55,17 +55,35 @@ struct iked_kd_conf {
 	uint32_t poll_ms; /* how often the key serial is read */
 };
 
+/* Domain key server (eesp-iked.conf(5) "gcks", gcks.h): on the server, a
+ * peer's `member` group says which rings it may receive; on a member, the
+ * peer's `key_server` group names the domain and our eespd. */
+#define IKED_GCKS_MAX_IDS 7 /* tenants + groups of one member (a KD holds 8 rings) */
+struct iked_gcks_member {
+	bool on;
+	bool domain; /* the domain root ring */
+	uint32_t tenants[IKED_GCKS_MAX_IDS], groups[IKED_GCKS_MAX_IDS];
+	unsigned n_tenants, n_groups;
+};
+struct iked_gcks_client {
+	bool on;
+	uint32_t domain;	/* the trust domain id we register for */
+	char eespd_socket[108]; /* our eespd, whose key_server domain gets the rings */
+};
+
 struct iked_peer {
 	char name[IKED_NAME_MAX];
 	struct sockaddr_storage addr; /* address and port (network order) */
 	socklen_t addr_len;
 	struct iked_id remote_id;
-	char psk_path[4096];
+	char *psk_path;	     /* malloc()ed: a key server has thousands of peers */
 	struct iked_psk psk; /* held only by the authenticating process */
 	bool initiate;	     /* bring the SA up at start and after a loss */
 	struct ike_suite proposals[IKED_MAX_PROPOSALS];
 	unsigned n_proposals;
 	struct iked_kd_conf kd;
+	struct iked_gcks_member member;	    /* we serve it (server) */
+	struct iked_gcks_client key_server; /* it serves us (member) */
 };
 
 struct iked_conf {
@@ -104,6 +122,20 @@ struct iked_conf {
 	uint8_t psp_protocol;	    /* Security Protocol ID, 201-255 */
 	uint8_t eesp_protocol;	    /* Security Protocol ID, 201-255 */
 	uint8_t psp_transform_type; /* Transform Type, 241-255 */
+
+	/* gcks group: we are a domain key server */
+	struct {
+		bool on;
+		char key_path[4096]; /* key_file, or key_dir when key_is_dir */
+		bool key_is_dir;
+		uint32_t domain;      /* the domain id (the key file's "domain" line) */
+		uint32_t grace;	      /* s a replaced generation stays receivable */
+		uint32_t ack_timeout; /* ms a step waits for the members' answers */
+		/* per level (domain, tenant, group): s between switches (0: by
+		 * hand only) and s a generation may be served at most (0: no
+		 * limit) */
+		uint32_t period[3], lifetime[3];
+	} gcks;
 
 	struct iked_peer *peers; /* calloc()ed */
 	unsigned n_peers;

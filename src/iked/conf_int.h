@@ -28,6 +28,9 @@ int iconf_parse_id(struct conf_parse *p, const config_setting_t *g, const char *
 		   struct iked_id *id);
 /* the psp group of a peer (conf_kd.c) */
 int iconf_parse_kd(struct conf_parse *p, const config_setting_t *e, struct iked_peer *pe);
+/* the gcks group and a peer's member / key_server groups (conf_gcks.c) */
+int iconf_parse_gcks(struct conf_parse *p, const config_setting_t *g);
+int iconf_parse_peer_gcks(struct conf_parse *p, const config_setting_t *e, struct iked_peer *pe);
 int iconf_parse_peers(struct conf_parse *p, const config_setting_t *list);
 
 #endif /* IKED_CONF_INT_H */

@@ -13,8 +13,9 @@
 #include "conf_int.h"
 #include "ike_proto.h"
 
-static const char *const keys_peer[] = {"name",	    "address",	 "port", "remote_id", "psk_file",
-					"initiate", "proposals", "psp",	 "eesp",      NULL};
+static const char *const keys_peer[] = {"name",	    "address",	"port",	      "remote_id",
+					"psk_file", "initiate", "proposals",  "psp",
+					"eesp",	    "member",	"key_server", NULL};
 
 static int hexval(int c)
 {
@@ -119,10 +120,13 @@ static int parse_peer_addr(struct conf_parse *p, const config_setting_t *e, stru
 
 static int load_psk(struct conf_parse *p, const config_setting_t *e, struct iked_peer *pe)
 {
-	char why[4400];
+	char why[4400], path[4096];
 	if (cfg_str(&p->x, e, "psk_file", true, "", why, sizeof(why)) < 0)
 		return -1;
-	cfg_resolve_path(p->conf->dir, why, pe->psk_path, sizeof(pe->psk_path));
+	cfg_resolve_path(p->conf->dir, why, path, sizeof(path));
+	pe->psk_path = strdup(path);
+	if (!pe->psk_path)
+		return cfg_fail(&p->x, e, "out of memory");
 	if (!p->env || !p->env->load_psk)
 		return 0; /* checking the text only */
 	if (p->env->load_psk(p->env->arg, pe->psk_path, p->conf->uid, &pe->psk, why, sizeof(why)))
@@ -156,7 +160,7 @@ static int parse_peer(struct conf_parse *p, const config_setting_t *e, struct ik
 		memcpy(pe->proposals, p->conf->proposals, sizeof(pe->proposals));
 		pe->n_proposals = p->conf->n_proposals;
 	}
-	if (iconf_parse_kd(p, e, pe))
+	if (iconf_parse_kd(p, e, pe) || iconf_parse_peer_gcks(p, e, pe))
 		return -1;
 	return load_psk(p, e, pe);
 }

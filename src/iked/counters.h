@@ -58,7 +58,13 @@
 	X(CHILD_REKEYED, "child_rekeyed", 0)	     /* ... of them replacing a child */           \
 	X(CHILD_FAILED, "child_failed", 0) /* key downloads that failed or were refused */         \
 	X(KD_BAD, "kd_bad", 1)		   /* a KD payload missing, malformed or not unwrapping */ \
-	X(EESPD_ERRORS, "eespd_errors", 0) /* eespd calls refused or unanswered */
+	X(EESPD_ERRORS, "eespd_errors", 0) /* eespd calls refused or unanswered */                 \
+	X(GSA_REGISTERED, "gsa_registered", 0)	 /* server: members registered; member: done */    \
+	X(GSA_REFUSED, "gsa_refused", 0)	 /* registrations refused (either side) */         \
+	X(GSA_PUSHED, "gsa_pushed", 0)		 /* server: pushes sent; member: applied */        \
+	X(GSA_PUSH_FAILED, "gsa_push_failed", 0) /* pushes refused or failed */                    \
+	X(GSA_ROTATIONS, "gsa_rotations", 0)	 /* server: ring steps (next, switch, retire) */   \
+	X(GSA_REMOVED, "gsa_removed", 0)	 /* server: members removed */
 
 enum iked_counter {
 	CNT__CORE_LAST = IKE_E__COUNT - 1, /* 1 .. IKE_E__COUNT-1: the core's codes */

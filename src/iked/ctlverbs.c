@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine.h"
 #include "ikedctl.h"
 #include "ikeproc.h"
 #include "log.h"
@@ -53,6 +54,25 @@ static int run_verb(struct iked_ike *p, const struct iked_ctl_req *r, struct str
 		if (n < 0)
 			return -1;
 		strbuf_printf(b, "%d IKE SA(s) with %s being deleted\n", n, r->peer);
+		return 0;
+	case IKED_CTL_GCKS:
+		gcks_report(p->eng, b, r->json);
+		return 0;
+	case IKED_CTL_GCKS_ROTATE:
+		if (gcks_rotate(p->eng, r->level, r->id, err, el))
+			return -1;
+		strbuf_printf(b, "rotation of %s started\n", r->peer);
+		return 0;
+	case IKED_CTL_GCKS_REMOVE:
+		if (gcks_remove(p->eng, r->peer, err, el))
+			return -1;
+		strbuf_printf(b, "member %s removed: its rings are being re-keyed\n", r->peer);
+		return 0;
+	case IKED_CTL_GCKS_RELOAD:
+		n = ikeproc_gcks_reload(p, err, el);
+		if (n < 0)
+			return -1;
+		strbuf_printf(b, "key set read again: %d ring(s) changed\n", n);
 		return 0;
 	case IKED_CTL__COUNT:
 		break;

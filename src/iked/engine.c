@@ -104,6 +104,7 @@ void engine_free(struct iked_engine *e)
 	if (!e)
 		return;
 	sa_table_free(&e->sas);
+	gcks_free(e);
 	if (e->cookie) {
 		ike_cookie_wipe(e->cookie);
 		eesp_secure_free(e->cookie, sizeof(*e->cookie));
@@ -136,6 +137,8 @@ void engine_tick(struct iked_engine *e)
 	struct ike_sa *sa;
 	if (now_ms(e) >= e->cookie_rotate_ms)
 		new_cookie_secret(e, false);
+	gcks_timers(e);
+	member_timers(e);
 	for (unsigned i = 0; (sa = sa_next(&e->sas, &i));) {
 		sa_timers(e, sa);
 		if (sa->state == SA_DEAD) {
@@ -173,6 +176,11 @@ int64_t engine_next_ms(struct iked_engine *e)
 	for (unsigned i = 0; i < e->conf->n_peers; i++)
 		if (e->peers[i].initiate_at && e->peers[i].initiate_at < next)
 			next = e->peers[i].initiate_at;
+	int64_t g = gcks_due_ms(e), m = member_due_ms(e);
+	if (g && g < next)
+		next = g;
+	if (m && m < next)
+		next = m;
 	return next;
 }
 

@@ -23,6 +23,7 @@
 
 #include "conf.h"
 #include "counters.h"
+#include "gcks.h"
 #include "ike_cookie.h"
 #include "ike_crypto.h"
 #include "sa.h"
@@ -61,6 +62,7 @@ struct peer_state {
 	int64_t initiate_at; /* 0: do not initiate on our own */
 	unsigned failures;   /* consecutive attempts that got no answer */
 	bool kd_swept;	     /* stale runtime SAs in eespd released (kd.c) */
+	struct gcks_peer gk; /* domain key server, either role (gcks.h) */
 };
 
 /* A log line a flood could repeat: at most IKED_LOG_BURST per second per
@@ -82,6 +84,7 @@ struct iked_engine {
 	struct log_limit limit[CNT__COUNT];
 	int64_t started_ms;
 	bool stopping;
+	struct gcks_server *gcks; /* we are a domain key server (gcks.h); locked memory */
 };
 
 struct iked_engine *engine_new(const struct iked_conf *conf, const struct iked_io *io);

@@ -9,6 +9,7 @@
 #define IKED_ENGINE_INT_H
 
 #include "engine.h"
+#include "gcks.h"
 #include "ike_sa.h"
 #include "ike_wire.h"
 

@@ -17,6 +17,8 @@
 
 #include "authproc.h"
 #include "ctlclient.h"
+#include "gcks.h"
+#include "keys.h"
 #include "keylog.h"
 #include "log.h"
 
@@ -100,7 +102,14 @@ static bool on_signal(struct iked_ike *p)
 	if (read(p->sig_fd, &si, sizeof(si)) != sizeof(si))
 		return true;
 	if (si.ssi_signo == SIGHUP) {
-		log_info("SIGHUP: eesp-iked does not reload its configuration yet; restart it");
+		char err[512];
+		if (p->conf->gcks.on) {
+			if (ikeproc_gcks_reload(p, err, sizeof(err)) < 0)
+				log_err("SIGHUP: %s (the running rings stay)", err);
+		} else {
+			log_info("SIGHUP: eesp-iked does not reload its configuration yet; restart "
+				 "it");
+		}
 		return true;
 	}
 	log_info("signal %u: stopping", si.ssi_signo);
@@ -138,8 +147,43 @@ static int loop(struct iked_ike *p)
 				drain(p, i - 1);
 		if (engine_next_ms(p->eng) <= io_now(p))
 			engine_tick(p->eng);
+		gcks_watch(p);
 		ctlserve_process(p->ctl, fds + nu, n - nu);
 	}
+}
+
+int ikeproc_gcks_reload(struct iked_ike *p, char *err, size_t el)
+{
+	struct eesp_keyset *ks = NULL;
+	int rc;
+	if (!p->conf->gcks.on) {
+		snprintf(err, el, "not a key server (no gcks group)");
+		return -1;
+	}
+	rc = gcks_load(p->conf, (unsigned)getuid(), (unsigned)getgid(), &ks, err, el);
+	if (!rc)
+		rc = gcks_reload(p->eng, ks, err, el);
+	if (ks)
+		eesp_keyset_free(ks);
+	return rc;
+}
+
+/* The key server's rings, read as the daemon user (after the drop: the
+ * file must belong to it, keyload.h). */
+static int serve_keys(struct iked_ike *p)
+{
+	struct eesp_keyset *ks = NULL;
+	char err[512];
+	int rc = gcks_load(p->conf, (unsigned)getuid(), (unsigned)getgid(), &ks, err, sizeof(err));
+	if (!rc)
+		rc = gcks_attach(p->eng, ks, err, sizeof(err));
+	if (ks)
+		eesp_keyset_free(ks);
+	if (rc) {
+		log_err("%s", err);
+		engine_free(p->eng);
+	}
+	return rc;
 }
 
 int ikeproc_run(struct iked_ike *p)
@@ -155,6 +199,8 @@ int ikeproc_run(struct iked_ike *p)
 			     .key_log = p->key_log_fd >= 0 ? io_key_log : NULL};
 	int rc;
 	p->eng = engine_new(p->conf, &io);
+	if (p->eng && p->conf->gcks.on && serve_keys(p))
+		return 1;
 	p->ctl = p->eng ? ctlserve_new(p->ctl_fd, p->conf->admin_gid, ikeproc_answer, p) : NULL;
 	if (!p->ctl) {
 		log_err("out of memory");

@@ -36,6 +36,9 @@ static const struct {
     {IKE_N_INVALID_SELECTORS, "INVALID_SELECTORS"},
     {IKE_N_TEMPORARY_FAILURE, "TEMPORARY_FAILURE"},
     {IKE_N_CHILD_SA_NOT_FOUND, "CHILD_SA_NOT_FOUND"},
+    {IKE_N_INVALID_GROUP_ID, "INVALID_GROUP_ID"},
+    {IKE_N_AUTHORIZATION_FAILED, "AUTHORIZATION_FAILED"},
+    {IKE_N_REGISTRATION_FAILED, "REGISTRATION_FAILED"},
     {IKE_N_INITIAL_CONTACT, "INITIAL_CONTACT"},
     {IKE_N_COOKIE, "COOKIE"},
     {IKE_N_REKEY_SA, "REKEY_SA"},
@@ -233,6 +236,12 @@ static void request_in(struct iked_engine *e, struct ike_sa *sa, const struct ik
 	case IKE_EXCH_CREATE_CHILD_SA:
 		ccsa_request_in(e, sa, m, &in);
 		break;
+	case IKE_EXCH_GSA_REGISTRATION:
+		gcks_register_in(e, sa, m, &in);
+		break;
+	case IKE_EXCH_GSA_INBAND_REKEY:
+		member_push_in(e, sa, m, &in);
+		break;
 	}
 	eesp_wipe(pt, sizeof(pt));
 	sa_kick(e, sa);
@@ -248,6 +257,10 @@ static uint8_t exchange_of(enum xkind k)
 	case X_REKEY_IKE:
 	case X_CHILD:
 		return IKE_EXCH_CREATE_CHILD_SA;
+	case X_GSA_REG:
+		return IKE_EXCH_GSA_REGISTRATION;
+	case X_GSA_PUSH:
+		return IKE_EXCH_GSA_INBAND_REKEY;
 	default:
 		return IKE_EXCH_INFORMATIONAL;
 	}
@@ -285,6 +298,12 @@ static void response_in(struct iked_engine *e, struct ike_sa *sa, const struct i
 	case X_CHILD:
 		ccsa_response_in(e, sa, kind, &in);
 		break;
+	case X_GSA_REG:
+		member_register_response_in(e, sa, &in);
+		break;
+	case X_GSA_PUSH:
+		gcks_push_response_in(e, sa, &in);
+		break;
 	default:
 		info_response_in(e, sa, kind, &in);
 		break;
@@ -319,7 +338,9 @@ void engine_input(struct iked_engine *e, const struct iked_addr *local,
 		return;
 	}
 	if (m.hdr.exch_type != IKE_EXCH_AUTH && m.hdr.exch_type != IKE_EXCH_CREATE_CHILD_SA &&
-	    m.hdr.exch_type != IKE_EXCH_INFORMATIONAL) {
+	    m.hdr.exch_type != IKE_EXCH_INFORMATIONAL &&
+	    m.hdr.exch_type != IKE_EXCH_GSA_REGISTRATION &&
+	    m.hdr.exch_type != IKE_EXCH_GSA_INBAND_REKEY) {
 		drop(e, CNT_BAD_EXCHANGE, "message of exchange type %u from %s: dropped",
 		     m.hdr.exch_type, who);
 		return;

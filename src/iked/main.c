@@ -40,6 +40,9 @@
 #include "ikeproc.h"
 #include "keylog.h"
 #include "keyload.h"
+#include "gcks.h"
+#include "keyload.h"
+#include "keys.h"
 #include "log.h"
 #include "privs.h"
 #include "psk.h"
@@ -403,6 +406,19 @@ static int serve(struct iked_parent *p)
 	return rc;
 }
 
+/* The key server's keys, read now as the IKE process will read them (as
+ * the daemon user), so a bad file stops the start with its line. */
+static int check_gcks_keys(const struct iked_conf *c, char *err, size_t el)
+{
+	struct eesp_keyset *ks = NULL;
+	uid_t reader = keyload_reader(c->uid);
+	gid_t gid = reader == c->uid ? c->gid : getgid();
+	if (gcks_load(c, (unsigned)reader, (unsigned)gid, &ks, err, el))
+		return -1;
+	eesp_keyset_free(ks);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct iked_parent p = {.pair = {-1, -1}, .sig_fd = -1};
@@ -415,6 +431,11 @@ int main(int argc, char **argv)
 	log_open("eesp-iked", true, p.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	if (iked_conf_parse(p.path, NULL, &env, &p.conf, err, sizeof(err))) {
 		fprintf(stderr, "eesp-iked: %s\n", err);
+		return 1;
+	}
+	if (p.conf.gcks.on && check_gcks_keys(&p.conf, err, sizeof(err))) {
+		fprintf(stderr, "eesp-iked: %s\n", err);
+		iked_conf_free(&p.conf);
 		return 1;
 	}
 	if (p.test) {

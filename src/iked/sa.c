@@ -34,6 +34,8 @@ static const char *const xkind_names[] = {
     [X_AUTH_FAILED] = "AUTHENTICATION_FAILED notice",
     [X_REKEY_IKE] = "IKE SA rekey",
     [X_CHILD] = "CREATE_CHILD_SA",
+    [X_GSA_REG] = "GSA_REGISTRATION",
+    [X_GSA_PUSH] = "GSA_INBAND_REKEY",
 };
 
 const char *xkind_name(enum xkind k)

@@ -52,6 +52,8 @@ enum xkind {
 	X_AUTH_FAILED, /* INFORMATIONAL, N(AUTHENTICATION_FAILED) */
 	X_REKEY_IKE,   /* CREATE_CHILD_SA rekeying this IKE SA */
 	X_CHILD,       /* CREATE_CHILD_SA for a child (key download; not yet) */
+	X_GSA_REG,     /* GSA_REGISTRATION: a member asks its key server (member.c) */
+	X_GSA_PUSH,    /* GSA_INBAND_REKEY: the key server pushes rings (gcks.c) */
 };
 const char *xkind_name(enum xkind k);
 
@@ -60,6 +62,8 @@ const char *xkind_name(enum xkind k);
 #define WANT_REKEY 0x2u
 #define WANT_DPD 0x4u
 #define WANT_CHILD 0x8u
+#define WANT_GSA_REG 0x10u
+#define WANT_GSA_PUSH 0x20u
 
 /* A local or remote endpoint; sock: the index of our UDP socket. */
 struct iked_addr {

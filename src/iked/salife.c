@@ -133,6 +133,7 @@ void sa_established(struct iked_engine *e, struct ike_sa *sa, const struct ike_s
 		}
 		sa->replaces = old->serial;
 		cnt(e, CNT_SA_REKEYED);
+		gcks_rekeyed(e, sa);
 		log_info("%s replaces IKE SA #%llu (rekeyed as %s): %s, SPIs %s_i %s_r",
 			 sa_who(sa, who, sizeof(who)), (unsigned long long)old->serial,
 			 sa->initiator ? "initiator" : "responder", suite, si, sr);
@@ -140,6 +141,8 @@ void sa_established(struct iked_engine *e, struct ike_sa *sa, const struct ike_s
 	}
 	cnt(e, CNT_SA_ESTABLISHED);
 	kd_established(e, sa);
+	member_established(e, sa);
+	gcks_established(e, sa);
 	iked_id_format(&e->conf->local_id, lid, sizeof(lid));
 	iked_id_format(&sa->peer->remote_id, rid, sizeof(rid));
 	log_info("%s established as %s: %s, local %s, remote %s, no child SA",
@@ -201,6 +204,12 @@ void sa_kick(struct iked_engine *e, struct ike_sa *sa)
 	} else if (sa->want & WANT_DPD) {
 		sa->want &= ~WANT_DPD;
 		info_start(e, sa, X_DPD);
+	} else if (sa->want & WANT_GSA_REG) {
+		sa->want &= ~WANT_GSA_REG;
+		member_register_start(e, sa);
+	} else if (sa->want & WANT_GSA_PUSH) {
+		sa->want &= ~WANT_GSA_PUSH;
+		gcks_push_start(e, sa);
 	} else {
 		sa->want &= ~WANT_CHILD;
 		kd_start(e, sa);

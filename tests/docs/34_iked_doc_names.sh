@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/docs/34_iked_doc_names.sh - eesp-iked's pages name what its code knows.
-#   1. every setting of the allow-lists of src/iked/conf.c, conf_peers.c and conf_kd.c
+#   1. every setting of the allow-lists of src/iked/conf.c, conf_peers.c, conf_kd.c and conf_gcks.c
 #      (keys_*[]) has an ".It Ic <key>" in man/eesp-iked.conf.5, and every
 #      ".It Ic" there is in an allow-list;
 #   2. every counter of src/iked/counters.h is named (".Cm <name>") in the
@@ -13,14 +13,14 @@ cd "$(dirname "$0")/../.." || exit 1
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 command -v "$PY" >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
-for f in src/iked/conf.c src/iked/conf_peers.c src/iked/conf_kd.c src/iked/counters.h src/core/ikedctl.c \
+for f in src/iked/conf.c src/iked/conf_peers.c src/iked/conf_kd.c src/iked/conf_gcks.c src/iked/counters.h src/core/ikedctl.c \
 	man/eesp-iked.conf.5 man/eesp-iked.8; do
 	[ -e "$f" ] || { echo "FAIL: $f missing (moved? update this test)"; exit 1; }
 done
 "$PY" - <<'PYEOF'
 import re, sys
 bad = []
-src = "".join(open(f).read() for f in ("src/iked/conf.c", "src/iked/conf_peers.c", "src/iked/conf_kd.c"))
+src = "".join(open(f).read() for f in ("src/iked/conf.c", "src/iked/conf_peers.c", "src/iked/conf_kd.c", "src/iked/conf_gcks.c"))
 keys = set()
 for m in re.finditer(r"keys_\w+\[\]\s*=\s*\{(.*?)\}", src, re.S):
     keys.update(re.findall(r'"([a-z_0-9]+)"', m.group(1)))
@@ -28,7 +28,7 @@ if len(keys) < 20:
     bad.append("only %d settings found in the allow-lists (extraction broken?)" % len(keys))
 page = open("man/eesp-iked.conf.5").read()
 doc = set(re.findall(r"^\.It Ic ([a-z_0-9]+)", page, re.M))
-for k in ("daemon", "ike", "code_points", "peers"):
+for k in ("daemon", "ike", "code_points", "gcks", "peers"):
     if not re.search(r"^\.Ss The %s (group|list)" % k, page, re.M):
         bad.append("eesp-iked.conf.5 has no section for '%s'" % k)
     doc.add(k)
@@ -49,9 +49,9 @@ for c in counters:
         bad.append("man/eesp-iked.8 COUNTERS does not name the counter '%s'" % c)
 print("counters: %d of the engine, %d named" % (len(counters), len(set(counters) & named)))
 
-verbs = re.findall(r'\{"([a-z]+)", IKED_CTL_\w+,', open("src/core/ikedctl.c").read())
+verbs = re.findall(r'\{"([a-z-]+)", IKED_CTL_\w+,', open("src/core/ikedctl.c").read())
 sec = re.search(r"^\.Sh CONTROL SOCKET\n(.*?)(?=^\.Sh )", man8, re.S | re.M)
-documented = set(re.findall(r"^\.It Cm ([a-z]+)", sec.group(1), re.M)) if sec else set()
+documented = set(re.findall(r"^\.It Cm ([a-z-]+)", sec.group(1), re.M)) if sec else set()
 for v in verbs:
     if v not in documented:
         bad.append("man/eesp-iked.8 CONTROL SOCKET does not document the verb '%s'" % v)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ike_eesp.h"
+#include "ike_gcks.h"
 #include "ike_kd.h"
 #include "ike_psp.h"
 #include "ike_sa.h"
@@ -56,6 +57,26 @@ static void kd_children(const struct ike_kd *kd, const struct ike_key_bag *bag)
 	e = ike_eesp_get_bag(kd, bag->proto, spi, kwk, spi & 1, &es);
 	CHECK(e >= 0 && e < IKE_E__COUNT);
 	CHECK(e || es.key_len == 16 || es.key_len == 32);
+}
+
+/* the key server's reader (ike_gcks.h) on a whole KD: every ring it
+ * accepts has a current generation, ascending generations within three */
+static void kd_rings(const struct ike_kd *kd)
+{
+	static const uint8_t kwk[IKE_GCKS_KWK_LEN] = {9};
+	struct ike_gcks_ring r[IKE_GCKS_MAX_RINGS];
+	unsigned n = 0;
+	uint32_t dom = kd->n && kd->bag[0].spi_size == 4 ? ike_get32(kd->bag[0].spi) : 0;
+	int e = ike_gcks_get_rings(kd, kd->n ? kd->bag[0].proto : 202, dom, kwk, r,
+				   IKE_GCKS_MAX_RINGS, &n);
+	CHECK(e >= 0 && e < IKE_E__COUNT);
+	CHECK(e ? n == 0 : n == kd->n);
+	for (unsigned i = 0; !e && i < n; i++) {
+		CHECK(r[i].level <= 2 && r[i].gen[1].present);
+		uint32_t lo = r[i].gen[0].present ? r[i].gen[0].generation : r[i].gen[1].generation;
+		uint32_t hi = r[i].gen[2].present ? r[i].gen[2].generation : r[i].gen[1].generation;
+		CHECK(lo <= hi && hi - lo <= 3);
+	}
 }
 
 static void bodies(const struct ike_chain *c)
@@ -130,6 +151,7 @@ static void bodies(const struct ike_chain *c)
 					CHECK(e2 >= 0 && e2 < IKE_E__COUNT);
 					kd_children(&u.kd, &u.kd.bag[j]);
 				}
+				kd_rings(&u.kd);
 			}
 			break;
 		default:

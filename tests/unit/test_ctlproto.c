@@ -199,6 +199,10 @@ static void sample_line(int v, const char *name, char *line, size_t cap)
 	case EESP_CTL_SA_WAIT:
 		args = " 1";
 		break;
+	case EESP_CTL_ROOT_SET:
+		args = " domain 0 "
+		       "cur=1:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+		break;
 	}
 	snprintf(line, cap, "%s%s", name, args);
 }

@@ -148,16 +148,18 @@ Test(ctlverbs, malformed_requests, .fini = teardown)
 		cr_expect_str_eq(te_reply, rows[i].reply, "row %zu", i);
 	}
 	/* longer than a request line, with or without its newline */
-	char big[400];
+	char big[EESP_CTL_MAX_LINE + 64], want[80];
 	memset(big, 'a', sizeof(big));
 	te_ask_n(&TE_ROOT, big, sizeof(big));
 	cr_assert_str_eq(te_reply, "error request line missing or too long\n");
 	memcpy(big, "status ", 7);
-	big[257] = '\n';
-	te_ask_n(&TE_ROOT, big, 258);
+	big[EESP_CTL_MAX_LINE + 1] = '\n';
+	te_ask_n(&TE_ROOT, big, EESP_CTL_MAX_LINE + 2);
 	cr_assert_str_eq(te_reply, "error request line missing or too long\n");
-	te_ask_n(&TE_ROOT, big, 257);
-	cr_assert_str_eq(te_reply, "error line too long (257 bytes, at most 256)\n");
+	te_ask_n(&TE_ROOT, big, EESP_CTL_MAX_LINE + 1);
+	snprintf(want, sizeof(want), "error line too long (%d bytes, at most %d)\n",
+		 EESP_CTL_MAX_LINE + 1, EESP_CTL_MAX_LINE);
+	cr_assert_str_eq(te_reply, want);
 	/* only the first line is the request */
 	cr_assert(te_starts(te_ask(&TE_ROOT, "status\nreload\n"), "ok\neespd "), "%s", te_reply);
 }
