@@ -28,6 +28,8 @@ UDP_STEP_SECONDS=${UDP_STEP_SECONDS:-2}
 PING_COUNT=${PING_COUNT:-50}
 OUT=${OUT:-bench/results}
 PERF=${PERF:-1}
+TESTS=${TESTS:-"ping tcp udp"}
+EESP_WORKERS=${EESP_WORKERS:-1}
 ROOT=$(pwd)
 
 [ "$(id -u)" -eq 0 ] || { echo "bench: must run as root (network namespaces)" >&2; exit 1; }
@@ -184,16 +186,23 @@ start_openvpn() {
 
 # eespd: configs written for the agreed libconfig shape (notes/config.md).
 EESPD=$B/eespd
+# the daemon user of the generated configs: a system user of the bench's own
+# (eespd refuses a user that does not exist), created once and kept
+BENCH_USER=${BENCH_USER:-eespbench}
 eesp_check() {
 	[ -x "$EESPD" ] || { echo "$EESPD not built"; return 1; }
 	[ -x "$B/bench_micro" ] || { echo "$B/bench_micro not built"; return 1; }
+	id -u "$BENCH_USER" >/dev/null 2>&1 ||
+		useradd --system --no-create-home --shell /usr/sbin/nologin "$BENCH_USER" ||
+		{ echo "cannot create the daemon user $BENCH_USER"; return 1; }
 	return 0
 }
 write_eesp_conf() { # side mode
 	local side=$1 mode=$2 ta=$TA tb=$TB ep=$UB me=1 peer=2 d=$W/eesp$side
 	[ "$side" = b ] && { ta=$TB tb=$TA ep=$UA me=2 peer=1; }
-	mkdir -p "$d/state" "$d/run" "$d/keys"
-	chmod 755 "$d" "$d/state" "$d/run"
+	# eespd makes run/ (root's) and state/ (the daemon user's) itself
+	mkdir -p "$d/keys"
+	chmod 755 "$d" "$d/keys"
 	if [ "$mode" = eesp ]; then
 		cat >"$d/eespd.conf" <<EOF
 daemon: {
@@ -202,7 +211,8 @@ daemon: {
   mtu = $TMTU;
   addresses = [ "$ta/24" ];
   port = 4500;
-  workers = 1;
+  workers = $EESP_WORKERS;
+  user = "$BENCH_USER";
   control_socket = "$d/run/eespd.sock";
   state_dir = "$d/state";
   log_level = "warning";
@@ -243,7 +253,8 @@ daemon: {
   mtu = $TMTU;
   addresses = [ "$ta/24" ];
   port = 1000;
-  workers = 1;
+  workers = $EESP_WORKERS;
+  user = "$BENCH_USER";
   control_socket = "$d/run/eespd.sock";
   state_dir = "$d/state";
   log_level = "warning";
@@ -258,6 +269,7 @@ EOF
 			>"$d/keys/psp.keys"
 	fi
 	chmod 600 "$d/keys/"*
+	chown "$BENCH_USER" "$d/keys/"*
 }
 start_eespd_mode() { # mode
 	local mode=$1 side out
@@ -282,6 +294,8 @@ start_eesp() { start_eespd_mode eesp; }
 start_psp() { start_eespd_mode psp; }
 
 # ----------------------------------------------------------- measurement --
+has_test() { [[ " $TESTS " == *" $1 "* ]]; }
+
 json() { # file python-expression-on-j
 	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@" 2>/dev/null
 }
@@ -384,9 +398,10 @@ run_one() { # system round
 		printf '%s\t%s\tnot run: %s\n' "$ROUND" "$SYS" "$why" >>"$RAW"
 		return
 	fi
-	ping=$(measure_ping)
-	tcp=$(measure_tcp)
-	udp=$(measure_udp)
+	ping="nan nan 0" tcp="nan nan nan nan" udp=nan
+	has_test ping && ping=$(measure_ping)
+	has_test tcp && tcp=$(measure_tcp)
+	has_test udp && udp=$(measure_udp)
 	local alive=1 p
 	for p in "${DPIDS[@]}"; do kill -0 "$p" 2>/dev/null || alive=0; done
 	if [ "$SYS" = eesp ] || [ "$SYS" = psp ]; then
