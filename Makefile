@@ -164,10 +164,14 @@ vectors: $(B)/eespctl
 bench:
 	@tools/deps.sh iperf3 iproute2 iputils-ping openssl python3 procps wireguard-go wireguard-tools openvpn quicktun gnuplot-nox
 	-$(MAKE) all
-	-$(MAKE) $(B)/bench_micro
+	-$(MAKE) $(B)/bench_micro $(B)/bench_udpgen
 	bench/bench.sh
 
 $(B)/bench_micro: bench/micro.c $(B)/libeespcore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# sendmmsg traffic generator and sink, plain or forged EESP/PSP (bench/udpgen.c)
+$(B)/bench_udpgen: bench/udpgen.c $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $^ $(LDLIBS)
 
 demo: deps
