@@ -55,7 +55,9 @@ run_case() {
 	m0=$((10#$(cat "$MARK")))
 	spawn nsx 1 ping -n -q -i 0.002 -c 1500 -W 1 "$(in4 2)"
 	local png=$BG_PID
-	for k in $(seq 40); do
+	# sample while the ping runs (at least 40 times; bounded)
+	for k in $(seq 600); do
+		[ "$k" -gt 40 ] && ! kill -0 "$png" 2>/dev/null && break
 		sleep 0.1
 		s=$(maxsn "$CAP")
 		m=$((10#$(cat "$MARK")))

@@ -90,8 +90,8 @@ PROXY_BW=$(iperf 3 1 "$(in4 1)" "$T")
 log "iperf3 TCP $T s B -> A through P: $PROXY_BW"
 tcp_sha 1 3 "$(in4 3)" $((1 << 20))
 
-CAP_PID=$CAP_A capture_stop
-CAP_PID=$CAP_B capture_stop
+CAP_PID=$CAP_A CAP_FILE=$IT_DIR/ap.pcap capture_stop
+CAP_PID=$CAP_B CAP_FILE=$IT_DIR/bp.pcap capture_stop
 
 counters 2 >"$IT_DIR/c2" || fail "counters of P"
 pp=$(awk '$1 == "proxy_packets" { print $2 }' "$IT_DIR/c2")
@@ -137,12 +137,17 @@ done
 # forward_to is enforced: P with B -> A forwarding off drops B's packets to A
 sed -i 's/forward_to = \[ "a" \];//' "$(node_conf 2)"
 must "$EESPD" -t -c "$(node_conf 2)"
+s0=$(config_serial 2)
 kill -HUP "${IT_DPID[2]}"
-wait_for 5 grep -q "serial 2\|reload" "$(node_log 2)" || sleep 1
+reloaded 2 "$s0" || fail "P did not apply the configuration without forward_to after SIGHUP"
 counters 2 >"$IT_DIR/c2a"
 nsx 3 ping -n -q -c 3 -i 0.2 -W 1 "$(in4 1)" >/dev/null 2>&1 && fail "B reached A with forward_to off"
-counters 2 >"$IT_DIR/c2b"
-den=$(counter_delta "$IT_DIR/c2a" "$IT_DIR/c2b" | awk '$1 == "proxy_denied" { print $2 }')
+denied() {
+	counters 2 >"$IT_DIR/c2b"
+	den=$(counter_delta "$IT_DIR/c2a" "$IT_DIR/c2b" | awk '$1 == "proxy_denied" { print $2 }')
+	[ "${den:-0}" -ge 3 ]
+}
+wait_for 30 denied
 [ "${den:-0}" -ge 3 ] || fail "proxy_denied did not count B's packets to A (${den:-0})"
 log "forward_to off: proxy_denied +$den"
 
