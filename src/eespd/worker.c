@@ -111,7 +111,6 @@ struct worker *worker_new(struct eespd *e, unsigned idx, int tun_fd, const struc
 	w->rx_bufs = aligned_alloc(64, w->n_rx * w->rx_buf_sz);
 	w->rx_refs = calloc(w->n_rx, sizeof(*w->rx_refs));
 	w->tun_bufs = aligned_alloc(64, w->n_tun_bufs * w->tun_buf_sz);
-	w->seg = aligned_alloc(64, align64(base));
 	w->gro_on = w->vnet && c->gro;
 	w->gro_udp = w->gro_on && e->tun_uso;
 	if (w->gro_on) {
@@ -126,8 +125,7 @@ struct worker *worker_new(struct eespd *e, unsigned idx, int tun_fd, const struc
 	w->tx_bufs = aligned_alloc(64, (size_t)w->n_tx * w->tx_buf_sz);
 	w->train_bufs = aligned_alloc(64, (size_t)TX_TRAINS * w->train_buf_sz);
 	w->tx = calloc(w->n_tx + TX_TRAINS, sizeof(*w->tx));
-	if (!w->rx_bufs || !w->rx_refs || !w->tun_bufs || !w->tx_bufs || !w->train_bufs || !w->tx ||
-	    !w->seg) {
+	if (!w->rx_bufs || !w->rx_refs || !w->tun_bufs || !w->tx_bufs || !w->train_bufs || !w->tx) {
 		worker_free(w);
 		return NULL;
 	}
@@ -400,7 +398,6 @@ void worker_free(struct worker *w)
 	free(w->train_bufs);
 	free(w->rx_refs);
 	free(w->tx);
-	free(w->seg);
 	free(w->gro_bufs);
 	free(w);
 }

@@ -105,7 +105,6 @@ struct worker {
 	bool vnet;
 	bool gro_on;
 	bool gro_udp; /* the TUN takes UDP super-packets (USO) */
-	uint8_t *seg; /* TSO split scratch */
 	/* GRO into the TUN (offload on): TCP segments of one flow that arrive
 	 * in one batch are coalesced into one super-packet per write */
 	struct gro_flow gro[GRO_FLOWS];
