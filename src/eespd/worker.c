@@ -70,8 +70,6 @@ static void prefault(struct worker *w)
 	memset(w->tun_bufs, 0, w->n_tun_bufs * w->tun_buf_sz);
 	memset(w->tx_bufs, 0, (size_t)w->n_tx * w->tx_buf_sz);
 	memset(w->train_bufs, 0, (size_t)TX_TRAINS * w->train_buf_sz);
-	if (w->gro_bufs)
-		memset(w->gro_bufs, 0, (size_t)GRO_BUFS * GRO_BUF_SZ);
 }
 
 static int ring_init(struct worker *w);
@@ -114,8 +112,8 @@ struct worker *worker_new(struct eespd *e, unsigned idx, int tun_fd, const struc
 	w->gro_on = w->vnet && c->gro;
 	w->gro_udp = w->gro_on && e->tun_uso;
 	if (w->gro_on) {
-		w->gro_bufs = aligned_alloc(64, (size_t)GRO_BUFS * GRO_BUF_SZ);
-		if (!w->gro_bufs) {
+		w->gro_slots = calloc(GRO_BUFS, sizeof(*w->gro_slots));
+		if (!w->gro_slots) {
 			worker_free(w);
 			return NULL;
 		}
@@ -398,6 +396,6 @@ void worker_free(struct worker *w)
 	free(w->train_bufs);
 	free(w->rx_refs);
 	free(w->tx);
-	free(w->gro_bufs);
+	free(w->gro_slots);
 	free(w);
 }
