@@ -8,6 +8,7 @@
 #   make demo       two namespaces, two daemons, traffic through the tunnel
 #   make fuzz       run every fuzzer for FUZZ_SECONDS (default 300)
 #   make dissector  build the Wireshark plugin
+#   make deb        Debian packages eesp and wireshark-eesp (debian/) in build/deb/
 #   make clean
 
 PREFIX ?= /usr/local
@@ -20,16 +21,21 @@ DEB_BUILD := build-essential pkg-config libssl-dev liburing-dev libconfig-dev \
 	libcap-ng-dev libseccomp-dev libcriterion-dev
 DEB_TEST := clang libclang-rt-14-dev iproute2 iputils-ping iperf3 tcpdump tshark ethtool \
 	wireshark-dev libwireshark-dev libgcrypt20-dev libglib2.0-dev mandoc \
-	procps psmisc util-linux python3 python3-cryptography openssl man-db
-DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
+	procps psmisc util-linux python3 python3-cryptography openssl man-db \
+	strongswan-swanctl charon-systemd
+# make deb and its test (tests/pkg): the Debian tools, and systemd for
+# systemd-sysusers/systemd-tmpfiles (and systemd-analyze, tests/integration/20)
+DEB_PKG := debhelper dpkg-dev lintian systemd
+DEB_ALL := $(DEB_BUILD) $(DEB_TEST) $(DEB_PKG)
 
 CC ?= cc
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	-Wformat=2 -Wvla
+	-Wformat=2 -Wvla -Wundef
 CFLAGS ?= -O2 -g
-# src/core: the protocol, no I/O; src/sys: I/O shared by the programs;
-# src/eespd: the daemon (see README.md, Source tree)
-CFLAGS += -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(WARN) -Isrc/core -Isrc/sys
+# src/core: the protocol, no I/O; src/ike: the IKEv2 protocol core, no I/O;
+# src/sys: I/O shared by the programs; src/eespd: the daemon (see README.md,
+# Source tree)
+CFLAGS += -std=c11 -D_GNU_SOURCE -fno-strict-aliasing $(WARN) -Isrc/core -Isrc/ike -Isrc/sys
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS = $(PKG_LIBS) -lpthread
@@ -40,6 +46,8 @@ LDLIBS = $(PKG_LIBS) -lpthread
 LDFLAGS += -Wl,-z,relro,-z,now
 
 CORE_SRC := $(wildcard src/core/*.c)
+IKE_SRC := $(wildcard src/ike/*.c)
+VEC_SRC := $(wildcard src/vectors/*.c)
 SYS_SRC := $(wildcard src/sys/*.c)
 EESPD_SRC := $(wildcard src/eespd/*.c)
 CLI_SRC := $(wildcard cli/*.c)
@@ -47,6 +55,8 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
+IKE_OBJ := $(IKE_SRC:%.c=$(B)/%.o)
+VEC_OBJ := $(VEC_SRC:%.c=$(B)/%.o)
 SYS_OBJ := $(SYS_SRC:%.c=$(B)/%.o)
 EESPD_OBJ := $(EESPD_SRC:%.c=$(B)/%.o)
 EESPD_LIB_OBJ := $(filter-out $(B)/src/eespd/main.o,$(EESPD_OBJ))
@@ -55,40 +65,58 @@ UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 
-BINS := $(B)/libeespcore.a $(B)/libeespsys.a $(B)/eespd $(B)/eespctl
+BINS := $(B)/libeespcore.a $(B)/libeespike.a $(B)/libeespsys.a $(B)/eespd $(B)/eespctl
 
 .PHONY: all tools deps check check-unit demo fuzz fuzz-brief dissector clean install uninstall \
-	vectors bench format
+	vectors bench format deb
 
 all: $(BINS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 # the daemon's own files see its headers too
 $(B)/src/eespd/%.o: src/eespd/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
+# rm first: ar would keep the member of a source file that no longer exists
 $(B)/libeespcore.a: $(CORE_OBJ)
 	@mkdir -p $(B)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+# the IKEv2 protocol core (src/ike/README.md); it uses libeespcore (secmem)
+$(B)/libeespike.a: $(IKE_OBJ)
+	@mkdir -p $(B)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 $(B)/libeespsys.a: $(SYS_OBJ)
 	@mkdir -p $(B)
+	rm -f $@
 	$(AR) rcs $@ $^
 
 # eespd's modules without main(): the daemon, and what the unit tests and
 # the configuration fuzzer build in memory
 $(B)/libeespd.a: $(EESPD_LIB_OBJ)
 	@mkdir -p $(B)
+	rm -f $@
 	$(AR) rcs $@ $^
+
+# the test-vector generator (src/vectors/): eespctl vectors, genvectors and
+# the unit tests link it; eespd does not
+$(B)/libeespvectors.a: $(VEC_OBJ)
+	@mkdir -p $(B)
+	rm -f $@
+	$(AR) rcs $@ $^
+$(VEC_OBJ) $(CLI_OBJ) $(UNIT_OBJ): CFLAGS += -Isrc/vectors
 
 $(B)/eespd: $(B)/src/eespd/main.o $(B)/libeespd.a $(B)/libeespsys.a $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/eespctl: $(CLI_OBJ) $(B)/libeespsys.a $(B)/libeespcore.a
+$(B)/eespctl: $(CLI_OBJ) $(B)/libeespvectors.a $(B)/libeespsys.a $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # small test programs for the integration tests (tests/tools/*.c)
@@ -101,17 +129,23 @@ $(B)/tools/%: tests/tools/%.c tests/tools/garble.h $(B)/libeespsys.a $(B)/libees
 # memory (the daemon's sandbox must kill a forbidden call: test_sandbox.c)
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
-$(B)/test_unit: $(UNIT_OBJ) $(B)/libeespd.a $(B)/libeespsys.a $(B)/libeespcore.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/test_unit: $(UNIT_OBJ) $(B)/libeespd.a $(B)/libeespvectors.a $(B)/libeespike.a $(B)/libeespsys.a \
+		$(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
 # libFuzzer harnesses: the core is rebuilt with clang and the sanitizers.
 FUZZ_CC := clang
-FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc/core -Isrc/sys -fsanitize=fuzzer,address,undefined \
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Isrc/core -Isrc/ike -Isrc/sys -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined
 $(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard src/core/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(CORE_SRC) $(filter-out tests/fuzz/%,$(wildcard tests/fuzz/support/*.c)) $(PKG_LIBS)
+
+# the IKE message parser, SK decryption and the KD parser: the IKE core too
+$(B)/fuzz/fuzz_ike: tests/fuzz/fuzz_ike.c $(IKE_SRC) $(CORE_SRC) $(wildcard src/core/*.h src/ike/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(IKE_SRC) $(CORE_SRC) $(PKG_LIBS)
 
 # the configuration parser: the daemon's conf*.c and snap.c with the
 # system library's libconfig helpers (cfgutil.c) and logging, nothing else
@@ -167,8 +201,10 @@ bench:
 	-$(MAKE) $(B)/bench_micro $(B)/bench_udpgen
 	bench/bench.sh
 
-$(B)/bench_micro: bench/micro.c $(B)/libeespcore.a
-	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $^ $(LDLIBS)
+# bench/micro.c (main), micro_common.c and one file per benchmark family (bench/micro_*.c)
+BENCH_SRC := $(wildcard bench/micro*.c)
+$(B)/bench_micro: $(BENCH_SRC) bench/micro_common.h $(B)/libeespcore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $(BENCH_SRC) $(B)/libeespcore.a $(LDLIBS)
 
 # sendmmsg traffic generator and sink, plain or forged EESP/PSP (bench/udpgen.c)
 $(B)/bench_udpgen: bench/udpgen.c $(B)/libeespcore.a
@@ -179,30 +215,35 @@ demo: deps
 	@tools/demo.sh
 
 format:
-	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h) $(SYS_SRC) $(wildcard src/sys/*.h) \
-		$(EESPD_SRC) $(wildcard src/eespd/*.h) \
-		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC)
+	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h) $(VEC_SRC) $(wildcard src/vectors/*.h) \
+		$(IKE_SRC) $(wildcard src/ike/*.h) \
+		$(SYS_SRC) $(wildcard src/sys/*.h) $(EESPD_SRC) $(wildcard src/eespd/*.h) \
+		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC) $(BENCH_SRC) bench/micro_common.h
 
 clean:
 	rm -rf $(B) build-asan
 	-$(MAKE) -C dissector clean
 
--include $(CORE_OBJ:.o=.d) $(SYS_OBJ:.o=.d) $(EESPD_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(VEC_OBJ:.o=.d) $(IKE_OBJ:.o=.d) $(SYS_OBJ:.o=.d) $(EESPD_OBJ:.o=.d) \
+	$(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
 
 # EESP/PSP test vectors (vectors/): the generator and a regeneration target.
 .PHONY: vectors-regen
-$(B)/genvectors: tools/genvectors.c $(B)/libeespcore.a
+$(B)/genvectors: tools/genvectors.c $(B)/libeespvectors.a $(B)/libeespcore.a
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespcore.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc/vectors $(PKG_CFLAGS) -o $@ $< $(B)/libeespvectors.a \
+		$(B)/libeespcore.a $(LDLIBS)
 
 vectors-regen: $(B)/genvectors
 	$(B)/genvectors vectors
 
 # ---------------------------------------------------------------- install --
 # make install [PREFIX=/usr/local] [DESTDIR=]: eespd -> sbin, eespctl -> bin,
-# man pages, sample configuration (never /etc), the systemd unit if present
-# (ExecStart pointed at $(PREFIX)/sbin/eespd), the Wireshark plugin if the
-# Wireshark development files are there.  make uninstall removes those files.
+# man pages, eespctl's bash completion, sample configuration (never /etc),
+# the systemd unit if present
+# (ExecStart pointed at $(PREFIX)/sbin/eespd) with its tmpfiles.d and
+# sysusers.d entries, the Wireshark plugin if the Wireshark development
+# files are there.  make uninstall removes those files.
 SBINDIR ?= $(PREFIX)/sbin
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
@@ -212,12 +253,17 @@ INST_MAN := $(wildcard man/*.5 man/*.7 man/*.8)
 INST_CONF := $(sort $(shell find conf -type f ! -name eespd.service ! -name '*~' 2>/dev/null))
 INST_UNIT := $(wildcard conf/eespd.service)
 TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+# bash-completion looks in $XDG_DATA_DIRS/bash-completion/completions, which
+# holds /usr/local/share and /usr/share
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 HAVE_WS := $(shell pkg-config --exists wireshark && echo yes)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 0755 $(B)/eespd $(DESTDIR)$(SBINDIR)/eespd
 	install -m 0755 $(B)/eespctl $(DESTDIR)$(BINDIR)/eespctl
+	install -D -m 0644 completion/eespctl.bash $(DESTDIR)$(BASHCOMPDIR)/eespctl
 	for m in $(INST_MAN); do \
 		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m#man/} || exit 1; \
 	done
@@ -232,6 +278,7 @@ ifneq ($(INST_UNIT),)
 		$(INST_UNIT) >$(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service
 	install -D -m 0644 conf/eespd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/eespd.conf
+	install -D -m 0644 conf/eespd.sysusers $(DESTDIR)$(SYSUSERSDIR)/eespd.conf
 endif
 ifeq ($(HAVE_WS),yes)
 	$(MAKE) -C dissector install DESTDIR=$(abspath $(DESTDIR))
@@ -240,11 +287,29 @@ else
 endif
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/eespd $(DESTDIR)$(BINDIR)/eespctl
+	rm -f $(DESTDIR)$(SBINDIR)/eespd $(DESTDIR)$(BINDIR)/eespctl $(DESTDIR)$(BASHCOMPDIR)/eespctl
 	for m in $(INST_MAN); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/}; done
 	for f in $(INST_CONF); do rm -f $(DESTDIR)$(EESP_DATADIR)/$$f; done
 	-[ ! -d $(DESTDIR)$(EESP_DATADIR) ] || find $(DESTDIR)$(EESP_DATADIR) -depth -type d -empty -delete
-	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service $(DESTDIR)$(TMPFILESDIR)/eespd.conf
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/eespd.service $(DESTDIR)$(TMPFILESDIR)/eespd.conf \
+		$(DESTDIR)$(SYSUSERSDIR)/eespd.conf
 ifeq ($(HAVE_WS),yes)
 	$(MAKE) -C dissector uninstall DESTDIR=$(abspath $(DESTDIR))
 endif
+
+# ------------------------------------------------------------------- deb --
+# make deb: the Debian packages (debian/: eesp, wireshark-eesp), binary only
+# and unsigned, in $(B)/deb/.  dpkg-buildpackage writes its results into the
+# parent of the tree it builds, so it builds a copy of this tree (without
+# build output and .git) in $(B)/deb/src: the results land in $(B)/deb/,
+# never beside the clone.  Check them with lintian $(B)/deb/*.changes.
+DEB_OUT := $(B)/deb
+DEB_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
+deb:
+	@command -v dpkg-buildpackage >/dev/null || { echo "deb: dpkg-buildpackage missing (make deps)"; exit 1; }
+	rm -rf $(DEB_OUT)
+	mkdir -p $(DEB_OUT)/src
+	tar -cf - --exclude=./$(B) --exclude=./build --exclude=./build-asan --exclude=./dissector/build \
+		--exclude=./.git --exclude=./bench/work . | tar -C $(DEB_OUT)/src -xf -
+	cd $(DEB_OUT)/src && dpkg-buildpackage -us -uc -b -J$(DEB_JOBS)
+	@ls $(DEB_OUT)/*.deb

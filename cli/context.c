@@ -142,7 +142,7 @@ int ctx_resolve(struct ctx_opts *o, bool need_ctx, struct ctx_resolved *r,
 	}
 	if (!need_ctx)
 		return 0;
-	if (!strcmp(r->dc.mode, "psp")) {
+	if (r->dc.mode == EESP_MODE_PSP) {
 		err("%s is a PSP domain (master keys, no root keys): use the psp mode",
 		    o->dir ? o->dir : o->keys);
 		goto fail;

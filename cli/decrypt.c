@@ -82,8 +82,8 @@ static void report(const struct xopts *o, const struct verdict *v, bool *first)
 			printf(",\"dgram\":%u,\"train\":%u", v->dgram, v->of);
 		printf(",\"verdict\":\"%s\"", name);
 		if (v->has_hdr)
-			printf(",\"spi\":%u,\"%s\":%llu", v->spi, o->mode == X_PSP ? "iv" : "sn",
-			       (unsigned long long)v->iv);
+			printf(",\"spi\":%u,\"%s\":%llu", v->spi,
+			       o->mode == EESP_MODE_PSP ? "iv" : "sn", (unsigned long long)v->iv);
 		if (!v->err)
 			printf(",\"len\":%zu,\"mode\":\"%s\"", v->len, v->what);
 		putchar('}');
@@ -97,7 +97,7 @@ static void report(const struct xopts *o, const struct verdict *v, bool *first)
 		printf(".%u", v->dgram);
 	printf(" %s", name);
 	if (v->has_hdr)
-		printf(" spi 0x%08x %s %llu", v->spi, o->mode == X_PSP ? "iv" : "sn",
+		printf(" spi 0x%08x %s %llu", v->spi, o->mode == EESP_MODE_PSP ? "iv" : "sn",
 		       (unsigned long long)v->iv);
 	if (!v->err)
 		printf(" %s %zu bytes", v->what, v->len);
@@ -123,9 +123,9 @@ struct dkeys {
  * under, or NULL to parse the datagram (a runt then fails as truncated).
  * PSP's port carries no IKE or ESP, but eespd counts keepalives there too.
  */
-static const char *classify_drop(enum xmode mode, const uint8_t *p, size_t len)
+static const char *classify_drop(enum eesp_mode mode, const uint8_t *p, size_t len)
 {
-	if (mode == X_PSP)
+	if (mode == EESP_MODE_PSP)
 		return len == 1 && p[0] == 0xff ? "keepalive" : NULL;
 	switch (eesp_udp_classify(p, len)) {
 	case EESP_UDP_KEEPALIVE:
@@ -160,7 +160,7 @@ static int open_dgram(const struct dkeys *k, const uint8_t *rec, const struct fr
 	memcpy(buf, dg, len);
 	if ((v->drop = classify_drop(o->mode, buf, len)))
 		return EESP_E_NOT_EESP; /* reported under v->drop */
-	if (o->mode == X_PSP) {
+	if (o->mode == EESP_MODE_PSP) {
 		struct psp_view pv;
 		e = psp_parse(buf, len, &pv);
 		if (e)
@@ -297,7 +297,7 @@ int decrypt_main(int argc, char *argv[])
 		char k[80], s[16];
 		if (read_secret_file(o.data_key, &kb, &kl))
 			goto out;
-		if (o.mode == X_PSP) {
+		if (o.mode == EESP_MODE_PSP) {
 			size_t want = o.version ? 32 : 16;
 			int bad = hex_decode(kb, kl, pkey, want);
 			free_secret(kb, kl);
@@ -330,8 +330,8 @@ int decrypt_main(int argc, char *argv[])
 			o.max_crypt_offset = r.dc.max_crypt_offset;
 		bool any_sa = false;
 		for (unsigned i = 0; i < r.ks->n_sa; i++)
-			any_sa |= r.ks->sa[i].psp == (o.mode == X_PSP);
-		if (o.mode == X_PSP && !r.ks->has_psp[0] && !r.ks->has_psp[1] && !any_sa) {
+			any_sa |= r.ks->sa[i].psp == (o.mode == EESP_MODE_PSP);
+		if (o.mode == EESP_MODE_PSP && !r.ks->has_psp[0] && !r.ks->has_psp[1] && !any_sa) {
 			err("no PSP master keys (`psp 0|1 HEX`) or `sa psp` lines in %s",
 			    r.key_path[0] ? r.key_path : "stdin");
 			goto out;

@@ -24,12 +24,14 @@
 
 static void usage(FILE *f)
 {
+	char prof[64], kdf[32], suite[64];
+
 	fprintf(f,
 		"Usage: %s derive psp --spi SPI [--version 0|1 (default 1)] [--keys FILE|DIR|-] "
 		"[--json|--line]\n"
 		"       %s derive eesp [--domain DIR | --keys FILE|-] [--spi SPI] [--session N]\n"
-		"              [--profile spi|node|pair|tenant] [--kdf cmac|hmac]\n"
-		"              [--suite aes-gcm-128|aes-gcm-256] [--epoch N] [--node N]\n"
+		"              [--profile %s] [--kdf %s]\n"
+		"              [--suite %s] [--epoch N] [--node N]\n"
 		"              [--peer-node N] [--tenant N] [--group N] [--phases D[,T[,G]]]\n"
 		"              [--json|--line]\n\n"
 		"psp: the data key of a PSP SPI (server mode) from the master key that SPI\n"
@@ -46,7 +48,9 @@ static void usage(FILE *f)
 		"Examples:\n"
 		"  %s derive psp --spi 0x12345678 --version 0 --keys psp\n"
 		"  %s derive eesp --domain lab --node 2 --epoch 7\n",
-		PROG, PROG, PROG, PROG);
+		PROG, PROG, word_choices(eesp_profile_names, prof, sizeof(prof)),
+		word_choices(eesp_kdf_names, kdf, sizeof(kdf)),
+		word_choices(eesp_suite_names, suite, sizeof(suite)), PROG, PROG);
 }
 
 enum out_style { OUT_TEXT, OUT_JSON, OUT_LINE };
@@ -181,20 +185,23 @@ static int derive_psp(int argc, char *argv[])
 	size_t klen = ver ? 32 : 16;
 	hex_encode(key, klen, hex);
 	OPENSSL_cleanse(key, sizeof(key));
+	char line[SA_LINE_MAX];
+	sa_line(line, EESP_MODE_PSP, spi, hex, NULL);
 	switch (out) {
 	case OUT_TEXT:
-		printf("spi 0x%08x  master %u  version %u (%s)\nkey %s\nsa psp 0x%08x %s\n", spi,
-		       spi >> 31, ver, ver ? "aes-gcm-256" : "aes-gcm-128", hex, spi, hex);
+		printf("spi 0x%08x  master %u  version %u (%s)\nkey %s\n%s\n", spi, spi >> 31, ver,
+		       psp_version_name(ver), hex, line);
 		break;
 	case OUT_JSON:
-		printf("{\"mode\":\"psp\",\"spi\":%u,\"spi_hex\":\"0x%08x\",\"master\":%u,"
-		       "\"version\":%u,\"key\":\"%s\",\"line\":\"sa psp 0x%08x %s\"}\n",
-		       spi, spi, spi >> 31, ver, hex, spi, hex);
+		printf("{\"mode\":\"%s\",\"spi\":%u,\"spi_hex\":\"0x%08x\",\"master\":%u,"
+		       "\"version\":%u,\"key\":\"%s\",\"line\":\"%s\"}\n",
+		       mode_name(EESP_MODE_PSP), spi, spi, spi >> 31, ver, hex, line);
 		break;
 	case OUT_LINE:
-		printf("sa psp 0x%08x %s\n", spi, hex);
+		printf("%s\n", line);
 		break;
 	}
+	OPENSSL_cleanse(line, sizeof(line));
 	OPENSSL_cleanse(hex, sizeof(hex));
 	return 0;
 }
@@ -240,7 +247,7 @@ static int derive_eesp(int argc, char *argv[])
 	}
 	if (ctx_resolve(&o, true, &r, &p))
 		return 1;
-	if (!strcmp(r.dc.mode, "psp")) {
+	if (r.dc.mode == EESP_MODE_PSP) {
 		err("%s is a PSP domain: use `%s derive psp --keys %s`", o.dir, PROG, o.dir);
 		goto out;
 	}
@@ -265,6 +272,8 @@ static int derive_eesp(int argc, char *argv[])
 	hex_encode(dk.key, klen, khex);
 	hex_encode(dk.salt, EESP_SALT_LEN, shex);
 	OPENSSL_cleanse(&dk, sizeof(dk));
+	char line[SA_LINE_MAX];
+	sa_line(line, EESP_MODE_EESP, p.spi, khex, shex);
 	switch (out) {
 	case OUT_TEXT:
 		printf("spi 0x%08x  session %u  profile %s  kdf %s  suite %s  epoch %u\n", p.spi,
@@ -279,23 +288,24 @@ static int derive_eesp(int argc, char *argv[])
 			printf("  node %u", x->node_id);
 		if (x->profile == EESP_PROFILE_PAIR)
 			printf("  peer-node %u", x->peer_node_id);
-		printf("\nkey %s\nsalt %s\nsa eesp 0x%08x %s %s\n", khex, shex, p.spi, khex, shex);
+		printf("\nkey %s\nsalt %s\n%s\n", khex, shex, line);
 		break;
 	case OUT_JSON:
-		printf("{\"mode\":\"eesp\",\"spi\":%u,\"spi_hex\":\"0x%08x\",\"session\":%u,"
+		printf("{\"mode\":\"%s\",\"spi\":%u,\"spi_hex\":\"0x%08x\",\"session\":%u,"
 		       "\"profile\":\"%s\",\"kdf\":\"%s\",\"suite\":\"%s\",\"epoch\":%u,"
 		       "\"phases\":[%u,%u,%u],\"tenant\":%u,\"group\":%u,\"node\":%u,"
 		       "\"peer_node\":%u,\"key\":\"%s\",\"salt\":\"%s\","
-		       "\"line\":\"sa eesp 0x%08x %s %s\"}\n",
-		       p.spi, p.spi, p.session_id, profile_name(x->profile), kdf_name(x->kdf),
-		       suite_name(x->suite), x->epoch, x->phase[0], x->phase[1], x->phase[2],
-		       x->tenant_id, x->group_id, x->node_id, x->peer_node_id, khex, shex, p.spi,
-		       khex, shex);
+		       "\"line\":\"%s\"}\n",
+		       mode_name(EESP_MODE_EESP), p.spi, p.spi, p.session_id,
+		       profile_name(x->profile), kdf_name(x->kdf), suite_name(x->suite), x->epoch,
+		       x->phase[0], x->phase[1], x->phase[2], x->tenant_id, x->group_id, x->node_id,
+		       x->peer_node_id, khex, shex, line);
 		break;
 	case OUT_LINE:
-		printf("sa eesp 0x%08x %s %s\n", p.spi, khex, shex);
+		printf("%s\n", line);
 		break;
 	}
+	OPENSSL_cleanse(line, sizeof(line));
 	OPENSSL_cleanse(khex, sizeof(khex));
 	OPENSSL_cleanse(shex, sizeof(shex));
 	rc = 0;
@@ -314,11 +324,11 @@ int derive_main(int argc, char *argv[])
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "psp"))
-		return derive_psp(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "eesp"))
-		return derive_eesp(argc - 1, argv + 1);
-	err("derive: unknown mode '%s' (expected psp or eesp)", argv[1]);
-	usage(stderr);
-	return EXIT_USAGE;
+	enum eesp_mode mode;
+	if (parse_mode_arg("derive", argv[1], &mode)) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	return mode == EESP_MODE_PSP ? derive_psp(argc - 1, argv + 1)
+				     : derive_eesp(argc - 1, argv + 1);
 }

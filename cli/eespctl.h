@@ -16,6 +16,7 @@
 
 #include "eesp_proto.h"
 #include "keys.h"
+#include "names.h"
 
 #define PROG "eespctl"
 #define EXIT_USAGE 2
@@ -54,6 +55,11 @@ void print_hex(FILE *f, const uint8_t *in, size_t len);
 int parse_u32(const char *s, uint32_t *v);
 int parse_u64(const char *s, uint64_t *v);
 
+/* JSON string with escapes. */
+void json_str(FILE *f, const char *s);
+
+/* ----------------------------------------------------------- files.c -- */
+
 /* Read a whole file ("-" = stdin) into a NUL-terminated heap buffer. */
 int read_file(const char *path, char **buf, size_t *len);
 /* Same, but refuse a regular file that group or others may access. */
@@ -70,18 +76,32 @@ struct eesp_keyset *load_keys_id(const char *path, bool *has_id, uint32_t *id);
 /* The `domain <spi>` scope line of a key file, if there is one. */
 bool keyfile_domain_id(const char *buf, uint32_t *spi);
 
-/* "domain", "tenant", "group" (and d/t/g); -1 with a message. */
+/* ----------------------------------------------------------- words.c -- */
+
+/* The words of names.h: parse_* take exactly the table's words (0, or -1
+ * with a message naming the ones expected); *_name print them ("?" for a
+ * value the table does not have). */
 int parse_level(const char *s, enum eesp_level *level);
 const char *level_name(enum eesp_level level);
+/* s is a level's word (no message otherwise) */
+bool is_level(const char *s);
 int parse_profile(const char *s, unsigned *p);
 const char *profile_name(unsigned p);
 int parse_kdf(const char *s, unsigned *k);
 const char *kdf_name(unsigned k);
 int parse_suite(const char *s, unsigned *suite);
 const char *suite_name(unsigned s);
-
-/* JSON string with escapes. */
-void json_str(FILE *f, const char *s);
+int parse_mode(const char *s, enum eesp_mode *mode);
+const char *mode_name(enum eesp_mode mode);
+/* s is the word of mode (no message otherwise) */
+bool is_mode(const char *s, enum eesp_mode mode);
+const char *slot_name(enum eesp_gen_slot slot);
+/* PSP version 0/1 by its AEAD, "aes-gcm-128"/"aes-gcm-256" */
+const char *psp_version_name(unsigned version);
+/* "CMD: unknown mode 's' (expected eesp or psp)" if s is not a mode's word */
+int parse_mode_arg(const char *cmd, const char *s, enum eesp_mode *mode);
+/* "a|b|c": the words of t, for a usage line */
+const char *word_choices(const struct eesp_name *t, char *buf, size_t cap);
 
 /* ------------------------------------------------------------- ctl.c -- */
 
@@ -97,7 +117,7 @@ const char *ctl_socket_path(const char *arg, char *buf, size_t cap);
 int ctl_request(const char *sock, const struct eesp_ctl_req *req, char **body, char *errbuf,
 		size_t errlen);
 
-/* ----------------------------------------------------------- domain.c -- */
+/* --------------------------------------- domain.c, domaindir.c, ... -- */
 
 #define DOMAIN_KEYS "domain.keys"
 #define DOMAIN_PSP_KEYS "psp.keys"
@@ -105,7 +125,7 @@ int ctl_request(const char *sock, const struct eesp_ctl_req *req, char **body, c
 
 /* Settings of a domain directory's eespd.conf skeleton (defaults if absent). */
 struct domain_conf {
-	char mode[8];
+	enum eesp_mode mode;
 	char key_file[4096];
 	uint32_t id;
 	bool has_id;
@@ -116,14 +136,23 @@ struct domain_conf {
 	unsigned max_crypt_offset; /* receive policy, as eespd reads it (default 0) */
 	unsigned spi_master;	   /* psp: master key spi-alloc uses */
 };
+/* domaindir.c: read the skeleton's settings (defaults if it is absent) */
 int domain_conf_read(const char *dir, struct domain_conf *c);
 /* Path of the key file of a domain directory (eesp or psp). */
 int domain_key_path(const char *dir, char *out, size_t cap);
 /* Serialise a keyset back to key-file text (root keys, psp masters). */
 char *keyset_format(const struct eesp_keyset *ks, bool has_id, uint32_t id, const char *comment,
 		    size_t *len);
-
-#endif /* EESPCTL_H */
+/* The key-file line of an out-of-band key, without newline: `sa psp SPI KEY`
+ * or `sa eesp SPI KEY SALT` (salt_hex ignored for psp).  Holds the key:
+ * OPENSSL_cleanse it after use. */
+#define SA_LINE_MAX 128
+const char *sa_line(char buf[SA_LINE_MAX], enum eesp_mode mode, uint32_t spi, const char *key_hex,
+		    const char *salt_hex);
+/* domain_usage.c, domain_create.c, domain_show.c */
+void domain_usage(FILE *f);
+int domain_create(int argc, char *argv[]);
+int domain_show(int argc, char *argv[]);
 
 /* ---------------------------------------------------------- context.c -- */
 
@@ -182,11 +211,9 @@ int ctx_build(const struct ctx_opts *o, const struct domain_conf *dc, const stru
 
 #include "pcapfile.h"
 
-enum xmode { X_PSP, X_EESP };
-
 /* Options of `encrypt` and `decrypt` (both modes). */
 struct xopts {
-	enum xmode mode;
+	enum eesp_mode mode;
 	bool encrypt;
 	struct ctx_opts ctx;   /* --domain/--keys/--spi and the EESP context */
 	const char *data_key;  /* --data-key FILE|-: out-of-band data key (+ salt) */
@@ -234,3 +261,5 @@ int psp_tx_key(struct xopts *o, uint32_t spi, uint8_t key[32], size_t *klen);
 size_t x_train_stride(const struct xopts *o, const uint8_t *p, size_t len);
 /* UDP source port for an inner flow (frame view of the inner packet). */
 uint16_t flow_sport(const struct frame_view *v, bool psp_compat);
+
+#endif /* EESPCTL_H */

@@ -80,7 +80,7 @@ int encrypt_main(int argc, char *argv[])
 	memset(&ep, 0, sizeof(ep));
 	if (pcap_in_open(o.in, &in))
 		return 1;
-	if (o.mode == X_PSP) {
+	if (o.mode == EESP_MODE_PSP) {
 		if (psp_tx_key(&o, o.ctx.spi, pkey, &pklen))
 			goto out;
 		if (!(o.ctx.spi & ~PSP_SPI_KEY_SELECTOR)) {
@@ -137,12 +137,12 @@ int encrypt_main(int argc, char *argv[])
 			memcpy(edk.salt, sa->salt, EESP_SALT_LEN);
 			eesp_with_key = true;
 		}
-		if (!strcmp(r.dc.mode, "psp")) {
+		if (r.dc.mode == EESP_MODE_PSP) {
 			err("%s is a PSP domain: use `%s encrypt psp`", o.ctx.dir, PROG);
 			goto out;
 		}
 	}
-	if (o.mode == X_EESP && o.crypt_offset) {
+	if (o.mode == EESP_MODE_EESP && o.crypt_offset) {
 		ep.crypt_offset = (uint8_t)o.crypt_offset;
 	}
 	cr = eesp_crypto_new(16);
@@ -177,7 +177,7 @@ int encrypt_main(int argc, char *argv[])
 		uint8_t nh;
 
 		memcpy(frame, rec.data, l2);
-		if (o.mode == X_PSP && o.transport) {
+		if (o.mode == EESP_MODE_PSP && o.transport) {
 			ohl = fv.l3_hdr_len;
 			memcpy(frame + l2, ip, ohl);
 			inner = ip + ohl;
@@ -215,14 +215,14 @@ int encrypt_main(int argc, char *argv[])
 			if (!exhausted)
 				err("packet %u and later: not encrypted: the last %s is 2^64-2 "
 				    "(%llu), the counter never wraps",
-				    n, o.mode == X_PSP ? "IV" : "SN",
+				    n, o.mode == EESP_MODE_PSP ? "IV" : "SN",
 				    (unsigned long long)EESP_SN_MAX);
 			exhausted = true;
 			bad++;
 			continue;
 		}
 		uint64_t iv = o.first_iv + (n - 1);
-		if (o.mode == X_PSP) {
+		if (o.mode == EESP_MODE_PSP) {
 			struct psp_hdr_params hp = {.next_hdr = nh,
 						    .crypt_off = (uint8_t)o.crypt_offset,
 						    .version = (uint8_t)o.version,
@@ -260,7 +260,7 @@ int encrypt_main(int argc, char *argv[])
 		struct frame_view iv4;
 		uint16_t sport = o.sport;
 		if (!o.has_sport) {
-			if (o.mode == X_PSP && o.transport)
+			if (o.mode == EESP_MODE_PSP && o.transport)
 				sport = flow_sport(&fv, o.psp_compat);
 			else if (!frame_parse(inner, inner_len, false, &iv4))
 				sport = flow_sport(&iv4, o.psp_compat);
@@ -297,9 +297,9 @@ int encrypt_main(int argc, char *argv[])
 		printf("{\"packets\":%u,\"sealed\":%u,\"failed\":%u}\n", n, n - bad, bad);
 	else if (!o.quiet)
 		fprintf(stderr, "%s: encrypted %u of %u packets (%s, spi 0x%08x, first %s %llu)\n",
-			o.out, n - bad, n, o.mode == X_PSP ? "psp" : "eesp",
-			o.mode == X_PSP ? o.ctx.spi : ep.spi, o.mode == X_PSP ? "iv" : "sn",
-			(unsigned long long)o.first_iv);
+			o.out, n - bad, n, mode_name(o.mode),
+			o.mode == EESP_MODE_PSP ? o.ctx.spi : ep.spi,
+			o.mode == EESP_MODE_PSP ? "iv" : "sn", (unsigned long long)o.first_iv);
 	rc = bad ? 1 : 0;
 out:
 	OPENSSL_cleanse(pkey, sizeof(pkey));

@@ -16,6 +16,7 @@
 #include <openssl/crypto.h>
 
 #include "eespctl.h"
+#include "hash.h"
 #include "kdf.h"
 
 enum {
@@ -99,19 +100,14 @@ int xopts_parse(int argc, char *argv[], struct xopts *o, void (*usage)(FILE *))
 		usage(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "psp"))
-		o->mode = X_PSP;
-	else if (!strcmp(argv[1], "eesp"))
-		o->mode = X_EESP;
-	else {
-		err("%s: unknown mode '%s' (expected psp or eesp)", argv[0], argv[1]);
+	if (parse_mode_arg(argv[0], argv[1], &o->mode)) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	argc--;
 	argv++;
 	o->first_iv = 1;
-	o->dport = o->mode == X_PSP ? PSP_UDP_PORT : EESP_UDP_PORT;
+	o->dport = o->mode == EESP_MODE_PSP ? PSP_UDP_PORT : EESP_UDP_PORT;
 	o->epoch_window = UINT32_MAX;
 	o->max_crypt_offset = 0; /* eespd's default; decrypt takes the domain's */
 	o->version = 1;
@@ -122,8 +118,8 @@ int xopts_parse(int argc, char *argv[], struct xopts *o, void (*usage)(FILE *))
 		if (h < 0)
 			return EXIT_USAGE;
 		if (h) {
-			if (o->mode == X_PSP && c != CTX_OPT_BASE + 1 && c != CTX_OPT_BASE + 0 &&
-			    c != CTX_OPT_BASE + 2) {
+			if (o->mode == EESP_MODE_PSP && c != CTX_OPT_BASE + 1 &&
+			    c != CTX_OPT_BASE + 0 && c != CTX_OPT_BASE + 2) {
 				err("--%s is an eesp-mode option", opts[c - CTX_OPT_BASE].name);
 				return EXIT_USAGE;
 			}
@@ -146,7 +142,7 @@ int xopts_parse(int argc, char *argv[], struct xopts *o, void (*usage)(FILE *))
 			break;
 		case O_TRANSPORT:
 		case O_TUNNEL:
-			if (o->mode != X_PSP && c == O_TRANSPORT) {
+			if (o->mode != EESP_MODE_PSP && c == O_TRANSPORT) {
 				err("--transport: eesp mode carries whole IP packets (tunnel mode "
 				    "only)");
 				return EXIT_USAGE;
@@ -162,7 +158,7 @@ int xopts_parse(int argc, char *argv[], struct xopts *o, void (*usage)(FILE *))
 			break;
 		case O_VC:
 		case O_VC_VALUE:
-			if (o->mode != X_PSP) {
+			if (o->mode != EESP_MODE_PSP) {
 				err("--vc: the virtualization cookie is a PSP field");
 				return EXIT_USAGE;
 			}
@@ -273,7 +269,7 @@ int xopts_parse(int argc, char *argv[], struct xopts *o, void (*usage)(FILE *))
 		err("--outer-src and --outer-dst must be of the same address family");
 		return EXIT_USAGE;
 	}
-	if (enc && o->mode == X_PSP && !o->ctx.has_spi && !o->data_key) {
+	if (enc && o->mode == EESP_MODE_PSP && !o->ctx.has_spi && !o->data_key) {
 		err("encrypt psp: --spi is required");
 		return EXIT_USAGE;
 	}
@@ -396,7 +392,8 @@ int psp_tx_key(struct xopts *o, uint32_t spi, uint8_t key[32], size_t *klen)
 
 size_t x_train_stride(const struct xopts *o, const uint8_t *p, size_t len)
 {
-	size_t min = o->mode == X_PSP ? psp_train_min_dgram(p, len) : eesp_train_min_dgram(p, len);
+	size_t min =
+	    o->mode == EESP_MODE_PSP ? psp_train_min_dgram(p, len) : eesp_train_min_dgram(p, len);
 	return eesp_train_stride(p, len, min);
 }
 
@@ -406,7 +403,6 @@ uint16_t flow_sport(const struct frame_view *v, bool psp_compat)
 	if (psp_compat) /* the reference: inner sport XOR dport, else 1000 */
 		return ports ? (uint16_t)(v->sport ^ v->dport) : PSP_UDP_PORT;
 	/* FNV-1a of the inner 5-tuple into 49152-65535: stable per flow */
-	uint32_t h = 2166136261u;
 	size_t alen = v->family == 4 ? 4 : 16;
 	uint8_t t[40 + 5];
 	size_t n = 0;
@@ -419,7 +415,6 @@ uint16_t flow_sport(const struct frame_view *v, bool psp_compat)
 	t[n++] = ports ? (uint8_t)v->sport : 0;
 	t[n++] = ports ? (uint8_t)(v->dport >> 8) : 0;
 	t[n++] = ports ? (uint8_t)v->dport : 0;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ t[i]) * 16777619u;
+	uint32_t h = eesp_fnv1a32(t, n);
 	return (uint16_t)(49152 + (h ^ (h >> 16)) % 16384);
 }

@@ -128,7 +128,7 @@ static int rotate_psp(const char *dir, const char *sock)
 
 	if (domain_conf_read(dir, &dc) || domain_key_path(dir, kpath, sizeof(kpath)))
 		return 1;
-	if (strcmp(dc.mode, "psp")) {
+	if (dc.mode != EESP_MODE_PSP) {
 		err("rotate psp: %s is not a PSP domain", dir);
 		return 1;
 	}
@@ -235,14 +235,13 @@ static int run(int argc, char *argv[], enum op op)
 	}
 	pos = optind;
 	/* [DIR] LEVEL [ID]: DIR is whatever is not a level name */
-	if (pos < argc && strcmp(argv[pos], "domain") && strcmp(argv[pos], "tenant") &&
-	    strcmp(argv[pos], "group") && (strchr(argv[pos], '/') || argc - pos >= 2))
+	if (pos < argc && !is_level(argv[pos]) && (strchr(argv[pos], '/') || argc - pos >= 2))
 		dir = argv[pos++];
 	if (pos >= argc || argc - pos > 2) {
 		usage(stderr, op);
 		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[pos], "psp") && op == OP_ROTATE && dir && pos == argc - 1)
+	if (is_mode(argv[pos], EESP_MODE_PSP) && op == OP_ROTATE && dir && pos == argc - 1)
 		return rotate_psp(dir, sock);
 	if (parse_level(argv[pos], &level))
 		return 1;
@@ -277,7 +276,7 @@ static int run(int argc, char *argv[], enum op op)
 	struct domain_conf dc;
 	if (domain_conf_read(dir, &dc) || domain_key_path(dir, path, sizeof(path)))
 		return 1;
-	if (!strcmp(dc.mode, "psp")) {
+	if (dc.mode == EESP_MODE_PSP) {
 		err("%s: a PSP domain has two master keys, not generations: `%s rotate %s psp`",
 		    dir, PROG, dir);
 		return 1;
@@ -353,8 +352,7 @@ static int run(int argc, char *argv[], enum op op)
 		}
 		eesp_key_fingerprint(r->gen[slot].key, EESP_ROOT_KEY_LEN, fp);
 		printf("%s %u: added generation %u (phase %u, fingerprint %s) as %s\n",
-		       level_name(level), id, gen, gen % EESP_PHASES, fp,
-		       slot == EESP_GEN_NEXT ? "next" : "current");
+		       level_name(level), id, gen, gen % EESP_PHASES, fp, slot_name(slot));
 		break;
 	}
 	case OP_ROTATE:

@@ -105,7 +105,8 @@ int spialloc_main(int argc, char *argv[])
 		if (nl)
 			*nl = 0;
 		int nf = sscanf(l, "sa %7s %15s %79s %15s", kind, spi_s, key_s, salt_s);
-		if (nf >= 3 && (!strcmp(kind, "psp") || (!strcmp(kind, "eesp") && nf == 4)))
+		if (nf >= 3 &&
+		    (is_mode(kind, EESP_MODE_PSP) || (is_mode(kind, EESP_MODE_EESP) && nf == 4)))
 			break;
 		kind[0] = 0;
 		sscanf(l, "session_id %lu", &session);
@@ -122,22 +123,25 @@ int spialloc_main(int argc, char *argv[])
 		wipe_reply(body, body_len, key, key_s, salt_s);
 		return 1;
 	}
-	bool eesp = !strcmp(kind, "eesp");
+	bool eesp = is_mode(kind, EESP_MODE_EESP);
+	enum eesp_mode mode = eesp ? EESP_MODE_EESP : EESP_MODE_PSP;
+	char line[SA_LINE_MAX];
+	sa_line(line, mode, spi, key_s, salt_s);
 	if (json && eesp)
-		printf("{\"mode\":\"eesp\",\"spi\":%u,\"spi_hex\":\"0x%08x\",\"session_id\":%lu,"
+		printf("{\"mode\":\"%s\",\"spi\":%u,\"spi_hex\":\"0x%08x\",\"session_id\":%lu,"
 		       "\"epoch\":%lu,\"sa_phase\":%lu,\"key\":\"%s\",\"salt\":\"%s\","
-		       "\"line\":\"sa eesp 0x%08x %s %s\"}\n",
-		       spi, spi, session, epoch, phase, key_s, salt_s, spi, key_s, salt_s);
+		       "\"line\":\"%s\"}\n",
+		       mode_name(mode), spi, spi, session, epoch, phase, key_s, salt_s, line);
 	else if (json)
-		printf("{\"mode\":\"psp\",\"spi\":%u,\"spi_hex\":\"0x%08x\",\"master\":%u,"
-		       "\"version\":%d,\"key\":\"%s\",\"line\":\"sa psp 0x%08x %s\"}\n",
-		       spi, spi, spi >> 31, klen == 32 ? 1 : 0, key_s, spi, key_s);
+		printf("{\"mode\":\"%s\",\"spi\":%u,\"spi_hex\":\"0x%08x\",\"master\":%u,"
+		       "\"version\":%d,\"key\":\"%s\",\"line\":\"%s\"}\n",
+		       mode_name(mode), spi, spi, spi >> 31, klen == 32 ? 1 : 0, key_s, line);
 	else if (eesp)
-		printf("# spi profile SA: send with session %lu, epoch %lu, domain phase %lu\n"
-		       "sa eesp 0x%08x %s %s\n",
-		       session, epoch, phase, spi, key_s, salt_s);
+		printf("# spi profile SA: send with session %lu, epoch %lu, domain phase %lu\n%s\n",
+		       session, epoch, phase, line);
 	else
-		printf("sa psp 0x%08x %s\n", spi, key_s);
+		printf("%s\n", line);
+	OPENSSL_cleanse(line, sizeof(line));
 	wipe_reply(body, body_len, key, key_s, salt_s);
 	return 0;
 }

@@ -40,7 +40,7 @@ run_script() {
 	*) failed=$((failed + 1)); failures+=("$t (exit $rc)"); echo "FAIL $t (exit $rc)" ;;
 	esac
 }
-for suite in tests/cli tests/vectors tests/dissector tests/integration tests/docs; do
+for suite in tests/cli tests/vectors tests/dissector tests/integration tests/docs tests/pkg; do
 	[ -d "$suite" ] || continue
 	note "$suite"
 	for t in "$suite"/[0-9]*.sh; do

@@ -15,5 +15,27 @@ SUDO=
 export DEBIAN_FRONTEND=noninteractive
 # tshark asks whether non-root users may capture; answer for it.
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections 2>/dev/null || true
+# strongSwan's packages would start a system-wide charon listening on UDP
+# 500/4500 in the root namespace; the tests start their own, inside network
+# namespaces (tests/tools/ike_fixture.sh).  Keep the service down: a
+# policy-rc.d for the install (unless one is there already) and a systemd
+# mask where systemd runs.
+block_services() {
+	local p need=0
+	for p in "${missing[@]}"; do
+		case $p in charon-systemd | strongswan*) need=1 ;; esac
+	done
+	[ $need = 1 ] || return 0
+	if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+		$SUDO systemctl mask strongswan.service strongswan-starter.service >/dev/null
+	fi
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		printf '#!/bin/sh\n# tools/deps.sh: no service starts during this install\nexit 101\n' |
+			$SUDO tee /usr/sbin/policy-rc.d >/dev/null
+		$SUDO chmod 0755 /usr/sbin/policy-rc.d
+		trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+	fi
+}
+block_services
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -14,6 +14,7 @@
 
 #include "ctlproto.h"
 #include "eesp_proto.h"
+#include "names.h"
 
 #define CTL_MAX_ARGS 3
 
@@ -65,8 +66,6 @@ const char *eesp_ctl_class_name(int cls)
 	return NULL;
 }
 
-static const char *const ctl_levels[EESP_LEVELS] = {"domain", "tenant", "group"};
-
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_len, const char *fmt,
 						      ...)
 {
@@ -80,7 +79,7 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_len,
 	return -1;
 }
 
-static int parse_u32(const char *s, size_t n, uint32_t *out)
+static int tok_u32(const char *s, size_t n, uint32_t *out)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -109,6 +108,7 @@ int eesp_ctl_parse(const char *line, size_t len, struct eesp_ctl_req *req, char 
 	const char *tok[1 + CTL_MAX_ARGS];
 	size_t tlen[1 + CTL_MAX_ARGS];
 	size_t i, ntok = 0, nargs, start;
+	unsigned lv;
 	const char *verb_tok;
 	bool found = false;
 
@@ -180,14 +180,11 @@ int eesp_ctl_parse(const char *line, size_t len, struct eesp_ctl_req *req, char 
 		if (nargs != 2)
 			return fail(err, err_len, "usage: %.*s domain|tenant|group <id>",
 				    (int)tlen[0], verb_tok);
-		req->level = -1;
-		for (i = 0; i < EESP_LEVELS; i++)
-			if (tok_is(tok[1], tlen[1], ctl_levels[i]))
-				req->level = (int)i;
-		if (req->level < 0)
+		if (eesp_value_of_n(eesp_level_names, tok[1], tlen[1], &lv))
 			return fail(err, err_len, "bad level '%.*s' (domain, tenant or group)",
 				    (int)(tlen[1] > 32 ? 32 : tlen[1]), tok[1]);
-		if (parse_u32(tok[2], tlen[2], &req->id) < 0)
+		req->level = (int)lv;
+		if (tok_u32(tok[2], tlen[2], &req->id) < 0)
 			return fail(err, err_len, "bad id '%.*s' (decimal 0..4294967295)",
 				    (int)(tlen[2] > 32 ? 32 : tlen[2]), tok[2]);
 		return 0;
@@ -234,7 +231,8 @@ size_t eesp_ctl_format(const struct eesp_ctl_req *req, char *out, size_t cap)
 	case EESP_CTL_RETIRE:
 		if (req->level < 0 || req->level >= EESP_LEVELS)
 			return 0;
-		n = snprintf(out, cap, "%s %s %u\n", verb, ctl_levels[req->level], req->id);
+		n = snprintf(out, cap, "%s %s %u\n", verb,
+			     eesp_name_of(eesp_level_names, (unsigned)req->level), req->id);
 		break;
 	case EESP_CTL_SPI_ALLOC:
 		if (req->version != 0 && req->version != 1)

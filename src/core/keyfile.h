@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "eesp_proto.h"
+#include "names.h"
 
 enum eesp_keyfile_kind {
 	EESP_KF_EMPTY = 0, /* blank or comment line */
@@ -72,6 +73,14 @@ static inline bool eesp_kf_is(const struct eesp_kf_field *f, const char *word)
 {
 	size_t n = strlen(word);
 	return f->n == n && memcmp(f->p, word, n) == 0;
+}
+
+/* f is the word of value in table t (names.h) */
+static inline bool eesp_kf_is_word(const struct eesp_kf_field *f, const struct eesp_name *t,
+				   unsigned value)
+{
+	unsigned v;
+	return !eesp_value_of_n(t, f->p, f->n, &v) && v == value;
 }
 
 static inline int eesp_kf_hexval(char c)
@@ -170,7 +179,9 @@ static inline int eesp_keyfile_line(const char *line, size_t len, struct eesp_ke
 		return 0;
 	}
 
-	if (eesp_kf_is(&f[0], "domain") && nf <= 3) {
+	unsigned level;
+	bool is_level = !eesp_value_of_n(eesp_level_names, f[0].p, f[0].n, &level);
+	if (is_level && level == EESP_LEVEL_DOMAIN && nf <= 3) {
 		/* "domain <spi>" (a domain-level root key has 4 or 5 fields) */
 		if (nf == 1 || !eesp_kf_u32(&f[1], &e->spi) || e->spi == 0)
 			return eesp_kf_err(err, errlen,
@@ -180,11 +191,8 @@ static inline int eesp_keyfile_line(const char *line, size_t len, struct eesp_ke
 		e->kind = EESP_KF_DOMAIN;
 		return 0;
 	}
-	if (eesp_kf_is(&f[0], "domain") || eesp_kf_is(&f[0], "tenant") ||
-	    eesp_kf_is(&f[0], "group")) {
-		e->level = eesp_kf_is(&f[0], "domain")	 ? EESP_LEVEL_DOMAIN
-			   : eesp_kf_is(&f[0], "tenant") ? EESP_LEVEL_TENANT
-							 : EESP_LEVEL_GROUP;
+	if (is_level) {
+		e->level = level;
 		if (nf < 4)
 			return eesp_kf_err(err, errlen,
 					   "expected '<level> <id> <generation> <hex64>'");
@@ -199,7 +207,7 @@ static inline int eesp_keyfile_line(const char *line, size_t len, struct eesp_ke
 			return eesp_kf_err(err, errlen, "key must be 64 hex digits");
 		e->key_len = EESP_ROOT_KEY_LEN;
 		if (nf == 5) {
-			if (!eesp_kf_is(&f[4], "next"))
+			if (!eesp_kf_is_word(&f[4], eesp_slot_names, EESP_GEN_NEXT))
 				return eesp_kf_err(err, errlen,
 						   "junk after the key (only 'next' may follow)");
 			e->next = true;
@@ -209,7 +217,7 @@ static inline int eesp_keyfile_line(const char *line, size_t len, struct eesp_ke
 		e->kind = EESP_KF_ROOT;
 		return 0;
 	}
-	if (eesp_kf_is(&f[0], "psp")) {
+	if (eesp_kf_is_word(&f[0], eesp_mode_names, EESP_MODE_PSP)) {
 		if (nf < 3)
 			return eesp_kf_err(err, errlen, "expected 'psp <0|1> <hex64>'");
 		if (eesp_kf_is(&f[1], "0"))
@@ -232,9 +240,9 @@ static inline int eesp_keyfile_line(const char *line, size_t len, struct eesp_ke
 			return eesp_kf_err(err, errlen,
 					   "expected 'sa eesp <spi> <hexkey> <hexsalt>' or 'sa psp "
 					   "<spi> <hexkey>'");
-		if (eesp_kf_is(&f[1], "eesp"))
+		if (eesp_kf_is_word(&f[1], eesp_mode_names, EESP_MODE_EESP))
 			eesp = true;
-		else if (eesp_kf_is(&f[1], "psp"))
+		else if (eesp_kf_is_word(&f[1], eesp_mode_names, EESP_MODE_PSP))
 			eesp = false;
 		else
 			return eesp_kf_err(err, errlen, "sa: kind must be 'eesp' or 'psp'");

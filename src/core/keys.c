@@ -178,30 +178,28 @@ struct parse_state {
 	struct ring_marks domain, tenant[EESP_MAX_TENANTS], group[EESP_MAX_GROUPS];
 };
 
-static int perr(struct eesp_keyfile_error *err, unsigned line, const char *fmt, ...)
+static int perr(struct eesp_keyfile_error *kerr, unsigned line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static int perr(struct eesp_keyfile_error *err, unsigned line, const char *fmt, ...)
+static int perr(struct eesp_keyfile_error *kerr, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
-	if (err) {
-		err->line = line;
+	if (kerr) {
+		kerr->line = line;
 		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		vsnprintf(kerr->msg, sizeof(kerr->msg), fmt, ap);
 		va_end(ap);
 	}
 	return EESP_E_INVALID;
 }
 
-static const char *level_name(unsigned level)
+static const char *level_word(unsigned level)
 {
-	return level == EESP_LEVEL_DOMAIN   ? "domain"
-	       : level == EESP_LEVEL_TENANT ? "tenant"
-					    : "group";
+	return eesp_name_of(eesp_level_names, level);
 }
 
 static int add_root(struct eesp_keyset *ks, struct parse_state *st,
 		    const struct eesp_keyfile_entry *e, unsigned line,
-		    struct eesp_keyfile_error *err)
+		    struct eesp_keyfile_error *kerr)
 {
 	struct eesp_ring *r = NULL;
 	struct ring_marks *m = NULL;
@@ -224,8 +222,8 @@ static int add_root(struct eesp_keyset *ks, struct parse_state *st,
 			}
 		if (!r) {
 			if (*n >= max)
-				return perr(err, line, "too many %ss (at most %u)",
-					    level_name(e->level), max);
+				return perr(kerr, line, "too many %ss (at most %u)",
+					    level_word(e->level), max);
 			r = &rings[*n];
 			m = &marks[*n];
 			memset(r, 0, sizeof(*r));
@@ -246,18 +244,18 @@ static int add_root(struct eesp_keyset *ks, struct parse_state *st,
 			continue;
 		}
 		if (g->generation == e->generation)
-			return perr(err, line, "%s %u: generation %u given twice",
-				    level_name(e->level), e->id, e->generation);
+			return perr(kerr, line, "%s %u: generation %u given twice",
+				    level_word(e->level), e->id, e->generation);
 		if (g->generation % EESP_PHASES == e->generation % EESP_PHASES)
 			return perr(
-			    err, line,
+			    kerr, line,
 			    "%s %u: generation %u has the same phase (%u) as generation %u; "
 			    "live generations need distinct phases (generation mod 4)",
-			    level_name(e->level), e->id, e->generation, e->generation % EESP_PHASES,
+			    level_word(e->level), e->id, e->generation, e->generation % EESP_PHASES,
 			    g->generation);
 	}
 	if (slot == EESP_GENS)
-		return perr(err, line, "%s %u: more than three generations", level_name(e->level),
+		return perr(kerr, line, "%s %u: more than three generations", level_word(e->level),
 			    e->id);
 	r->gen[slot].present = true;
 	r->gen[slot].generation = e->generation;
@@ -274,7 +272,7 @@ static int add_root(struct eesp_keyset *ks, struct parse_state *st,
  * ordering it as numbers would silently make the older key current.
  */
 static int check_no_wrap(const struct eesp_ring *r, const struct ring_marks *m, unsigned level,
-			 struct eesp_keyfile_error *err)
+			 struct eesp_keyfile_error *kerr)
 {
 	unsigned lo = EESP_GENS, hi = EESP_GENS;
 
@@ -288,21 +286,21 @@ static int check_no_wrap(const struct eesp_ring *r, const struct ring_marks *m, 
 	}
 	if (lo == hi || (uint32_t)(r->gen[lo].generation - r->gen[hi].generation) >= EESP_GENS)
 		return EESP_E_OK;
-	return perr(err, m->line[lo],
+	return perr(kerr, m->line[lo],
 		    "%s %u: generation %u after %u: generations never wrap (%u is the last)",
-		    level_name(level), r->id, r->gen[lo].generation, r->gen[hi].generation,
+		    level_word(level), r->id, r->gen[lo].generation, r->gen[hi].generation,
 		    EESP_GEN_LAST);
 }
 
 /* Put the generations of a ring into previous/current/next order. */
 static int order_ring(struct eesp_ring *r, struct ring_marks *m, unsigned level,
-		      struct eesp_keyfile_error *err)
+		      struct eesp_keyfile_error *kerr)
 {
 	struct eesp_root_gen g[EESP_GENS];
 	bool nx[EESP_GENS];
 	unsigned ln[EESP_GENS], n = 0, marked = 0, i, j;
 
-	if (check_no_wrap(r, m, level, err))
+	if (check_no_wrap(r, m, level, kerr))
 		return EESP_E_INVALID;
 	for (i = 0; i < EESP_GENS; i++) {
 		if (!r->gen[i].present)
@@ -327,20 +325,20 @@ static int order_ring(struct eesp_ring *r, struct ring_marks *m, unsigned level,
 			ln[j - 1] = tl;
 		}
 	if (marked > 1)
-		return perr(err, 0, "%s %u: more than one generation marked next",
-			    level_name(level), r->id);
+		return perr(kerr, 0, "%s %u: more than one generation marked next",
+			    level_word(level), r->id);
 	if (marked) {
 		for (i = 0; i + 1 < n; i++)
 			if (nx[i])
-				return perr(err, ln[i],
+				return perr(kerr, ln[i],
 					    "%s %u: generation %u is marked next but is not the "
 					    "highest",
-					    level_name(level), r->id, g[i].generation);
+					    level_word(level), r->id, g[i].generation);
 		if (n == 1)
-			return perr(err, ln[0],
+			return perr(kerr, ln[0],
 				    "%s %u: generation %u is marked next but there is no "
 				    "current generation",
-				    level_name(level), r->id, g[0].generation);
+				    level_word(level), r->id, g[0].generation);
 	}
 	eesp_wipe(r->gen, sizeof(r->gen));
 	if (n == 3 || marked) {
@@ -364,7 +362,7 @@ static bool keyset_has_roots(const struct eesp_keyset *ks)
 }
 
 int eesp_keyfile_parse(struct eesp_keyset *ks, const char *buf, size_t len,
-		       struct eesp_keyfile_error *err)
+		       struct eesp_keyfile_error *kerr)
 {
 	struct parse_state st;
 	struct eesp_keyfile_entry e;
@@ -373,14 +371,14 @@ int eesp_keyfile_parse(struct eesp_keyset *ks, const char *buf, size_t len,
 	unsigned line = 0;
 	size_t off = 0;
 	int rc = EESP_E_OK;
-	char msg[sizeof(err->msg)];
+	char msg[sizeof(kerr->msg)];
 
-	if (err) {
-		err->line = 0;
-		err->msg[0] = 0;
+	if (kerr) {
+		kerr->line = 0;
+		kerr->msg[0] = 0;
 	}
 	if (!ks || (!buf && len))
-		return perr(err, 0, "invalid arguments");
+		return perr(kerr, 0, "invalid arguments");
 	memset(&st, 0, sizeof(st));
 	while (off < len && !rc) {
 		const char *p = buf + off, *nl = memchr(p, '\n', len - off);
@@ -388,11 +386,11 @@ int eesp_keyfile_parse(struct eesp_keyset *ks, const char *buf, size_t len,
 		off += l + (nl ? 1 : 0);
 		line++;
 		if (memchr(p, 0, l)) {
-			rc = perr(err, line, "NUL byte in the key file");
+			rc = perr(kerr, line, "NUL byte in the key file");
 			break;
 		}
 		if (eesp_keyfile_line(p, l, &e, msg, sizeof(msg))) {
-			rc = perr(err, line, "%s", msg);
+			rc = perr(kerr, line, "%s", msg);
 			break;
 		}
 		switch (e.kind) {
@@ -410,17 +408,17 @@ int eesp_keyfile_parse(struct eesp_keyset *ks, const char *buf, size_t len,
 		case EESP_KF_ROOT:
 			if (scoped && scope != ks->domain_spi) {
 				rc =
-				    perr(err, line,
+				    perr(kerr, line,
 					 "root keys of a second domain (0x%08x; this keyset is for "
 					 "domain 0x%08x)",
 					 scope, ks->domain_spi);
 				break;
 			}
-			rc = add_root(ks, &st, &e, line, err);
+			rc = add_root(ks, &st, &e, line, kerr);
 			break;
 		case EESP_KF_PSP:
 			if (ks->has_psp[e.psp_index]) {
-				rc = perr(err, line, "psp master key %u given twice", e.psp_index);
+				rc = perr(kerr, line, "psp master key %u given twice", e.psp_index);
 				break;
 			}
 			ks->has_psp[e.psp_index] = true;
@@ -431,12 +429,15 @@ int eesp_keyfile_parse(struct eesp_keyset *ks, const char *buf, size_t len,
 			bool psp = e.kind == EESP_KF_SA_PSP;
 			struct eesp_sa_key *s;
 			if (eesp_keyset_sa(ks, psp, e.spi)) {
-				rc = perr(err, line, "sa %s 0x%08x given twice",
-					  psp ? "psp" : "eesp", e.spi);
+				rc = perr(kerr, line, "sa %s 0x%08x given twice",
+					  eesp_name_of(eesp_mode_names,
+						       psp ? EESP_MODE_PSP : EESP_MODE_EESP),
+					  e.spi);
 				break;
 			}
 			if (ks->n_sa >= EESP_MAX_SA) {
-				rc = perr(err, line, "too many sa lines (at most %u)", EESP_MAX_SA);
+				rc =
+				    perr(kerr, line, "too many sa lines (at most %u)", EESP_MAX_SA);
 				break;
 			}
 			s = &ks->sa[ks->n_sa++];
@@ -453,15 +454,16 @@ int eesp_keyfile_parse(struct eesp_keyset *ks, const char *buf, size_t len,
 	eesp_wipe(&e, sizeof(e));
 	if (rc)
 		goto out;
-	if (st.domain.touched && (rc = order_ring(&ks->domain, &st.domain, EESP_LEVEL_DOMAIN, err)))
+	if (st.domain.touched &&
+	    (rc = order_ring(&ks->domain, &st.domain, EESP_LEVEL_DOMAIN, kerr)))
 		goto out;
 	for (unsigned i = 0; i < ks->n_tenants && i < EESP_MAX_TENANTS; i++)
 		if (st.tenant[i].touched &&
-		    (rc = order_ring(&ks->tenant[i], &st.tenant[i], EESP_LEVEL_TENANT, err)))
+		    (rc = order_ring(&ks->tenant[i], &st.tenant[i], EESP_LEVEL_TENANT, kerr)))
 			goto out;
 	for (unsigned i = 0; i < ks->n_groups && i < EESP_MAX_GROUPS; i++)
 		if (st.group[i].touched &&
-		    (rc = order_ring(&ks->group[i], &st.group[i], EESP_LEVEL_GROUP, err)))
+		    (rc = order_ring(&ks->group[i], &st.group[i], EESP_LEVEL_GROUP, kerr)))
 			goto out;
 out:
 	eesp_wipe(&st, sizeof(st));

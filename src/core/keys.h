@@ -37,6 +37,7 @@
 
 #include "eesp_proto.h"
 #include "errors.h"
+#include "names.h"
 
 #define EESP_GENS 3 /* live generations per ring */
 /* [ours] Generations never wrap: 2^32-1 is the last generation of a ring.
@@ -48,7 +49,7 @@
 #define EESP_MAX_TENANTS 64
 #define EESP_MAX_GROUPS 64
 
-enum eesp_gen_slot { EESP_GEN_PREVIOUS = 0, EESP_GEN_CURRENT = 1, EESP_GEN_NEXT = 2 };
+/* enum eesp_gen_slot (previous, current, next) is in names.h, with its words */
 
 struct eesp_root_gen {
 	bool present;

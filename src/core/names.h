@@ -38,6 +38,14 @@ static const struct eesp_name eesp_kdf_names[] = {
     {0, NULL},
 };
 
+/* the KDFs' full names (SP 800-108 counter mode and its PRF), as the
+ * vectors' JSON spells them */
+static const struct eesp_name eesp_kdf_spec_names[] = {
+    {EESP_KDF_CMAC_AES256, "sp800-108-counter-cmac-aes256"},
+    {EESP_KDF_HMAC_SHA256, "sp800-108-counter-hmac-sha256"},
+    {0, NULL},
+};
+
 static const struct eesp_name eesp_suite_names[] = {
     {EESP_SUITE_AES_GCM_128, "aes-gcm-128"},
     {EESP_SUITE_AES_GCM_256, "aes-gcm-256"},
@@ -51,11 +59,12 @@ static const struct eesp_name eesp_level_names[] = {
     {0, NULL},
 };
 
-/* generation slots of a ring (keys.h enum eesp_gen_slot) */
+/* generation slots of a ring (keys.h); "next" also marks a key-file line */
+enum eesp_gen_slot { EESP_GEN_PREVIOUS = 0, EESP_GEN_CURRENT = 1, EESP_GEN_NEXT = 2 };
 static const struct eesp_name eesp_slot_names[] = {
-    {0, "previous"},
-    {1, "current"},
-    {2, "next"},
+    {EESP_GEN_PREVIOUS, "previous"},
+    {EESP_GEN_CURRENT, "current"},
+    {EESP_GEN_NEXT, "next"},
     {0, NULL},
 };
 
@@ -88,6 +97,18 @@ static inline int eesp_value_of(const struct eesp_name *t, const char *word, uns
 {
 	for (; t->word; t++)
 		if (!strcmp(t->word, word)) {
+			*value = t->value;
+			return 0;
+		}
+	return -1;
+}
+
+/* Same for the n bytes at word (a field of a line, not NUL-terminated). */
+static inline int eesp_value_of_n(const struct eesp_name *t, const char *word, size_t n,
+				  unsigned *value)
+{
+	for (; t->word; t++)
+		if (strlen(t->word) == n && !memcmp(t->word, word, n)) {
 			*value = t->value;
 			return 0;
 		}

@@ -3,10 +3,12 @@
  * replay.c - set-associative table of anti-replay windows with an eviction
  * floor sketch; the safety argument is in replay.h.
  */
+#include "replay.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#include "replay.h"
+#include "hash.h"
 
 #define RP_WORDS (EESP_REPLAY_BITS / 64)
 
@@ -29,23 +31,12 @@ struct eesp_replay {
 	struct rp_entry *e; /* 2^bucket_bits * WAYS */
 };
 
-static uint64_t mix64(uint64_t x)
-{
-	/* splitmix64 finaliser */
-	x ^= x >> 30;
-	x *= 0xbf58476d1ce4e5b9ull;
-	x ^= x >> 27;
-	x *= 0x94d049bb133111ebull;
-	x ^= x >> 31;
-	return x;
-}
-
 static uint64_t key_hash(const struct eesp_replay *t, const struct eesp_replay_key *k,
 			 uint64_t salt, uint16_t flow)
 {
-	uint64_t h = mix64(t->seed ^ salt);
-	h = mix64(h ^ ((uint64_t)k->spi << 32 | k->sender));
-	h = mix64(h ^ ((uint64_t)k->scope << 32 | (uint64_t)flow << 16 | k->session));
+	uint64_t h = eesp_splitmix64(t->seed ^ salt);
+	h = eesp_splitmix64(h ^ ((uint64_t)k->spi << 32 | k->sender));
+	h = eesp_splitmix64(h ^ ((uint64_t)k->scope << 32 | (uint64_t)flow << 16 | k->session));
 	return h;
 }
 

@@ -347,7 +347,7 @@ int conf_parse_psp(struct parse *p, config_t *cf)
 	if (!s || !config_setting_is_group(s))
 		return cfg_fail(&p->x, NULL, "mode psp needs a 'psp' group");
 	p->snap->n_doms = 1;
-	snprintf(d->name, sizeof(d->name), "psp");
+	snprintf(d->name, sizeof(d->name), "%s", eesp_name_of(eesp_mode_names, EESP_MODE_PSP));
 	if (cfg_check_members(&p->x, s, keys_psp) ||
 	    cfg_u32(&p->x, s, "version", false, 0, 1, 1, &d->psp_version) ||
 	    cfg_u32(&p->x, s, "crypt_offset", false, 0, 63, 0, &v))

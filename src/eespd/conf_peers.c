@@ -169,11 +169,12 @@ static int check_eesp_peer(struct parse *p, config_setting_t *e, unsigned i, con
 	conf_note_boundary_keys(p, e, d, pe->tenant, pe->group);
 	if (eesp_profile_has_node(d->profile) && !pe->node_id)
 		return cfg_fail(&p->x, e, "peer %s: node_id missing (profile %s)", pe->name,
-				d->profile == EESP_PROFILE_PAIR ? "pair" : "node/tenant");
+				eesp_name_of(eesp_profile_names, d->profile));
 	if (peer_node_taken(p, e, i, d))
 		return -1;
 	if (d->profile == EESP_PROFILE_SPI && !pe->tx_spi)
-		return cfg_fail(&p->x, e, "peer %s: tx_spi missing (profile spi)", pe->name);
+		return cfg_fail(&p->x, e, "peer %s: tx_spi missing (profile %s)", pe->name,
+				eesp_name_of(eesp_profile_names, d->profile));
 	return 0;
 }
 
@@ -195,7 +196,8 @@ static int find_tx_key(struct parse *p, config_setting_t *e, struct peer *pe,
 	if (pe->tx_key < 0)
 		return cfg_fail(&p->x, config_setting_get_member(e, "tx_spi"),
 				"peer %s: key file %s has no 'sa %s 0x%08x ...' line", pe->name,
-				d->key_path, want_psp ? "psp" : "eesp", pe->tx_spi);
+				d->key_path, eesp_name_of(eesp_mode_names, p->conf->mode),
+				pe->tx_spi);
 	size_t want = want_psp ? (d->psp_version ? 32 : 16) : eesp_suite_key_len(d->suite);
 	if (d->keys->sa[pe->tx_key].key_len != want)
 		return cfg_fail(&p->x, config_setting_get_member(e, "tx_spi"),

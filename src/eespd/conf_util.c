@@ -9,7 +9,6 @@
 #include <stdio.h>
 
 #include "conf_int.h"
-#include "names.h"
 
 void conf_warn(struct parse *p, const config_setting_t *s, const char *fmt, ...)
 {

@@ -74,10 +74,6 @@ const struct peer *tx_route(const struct dp *dp, const uint8_t *inner, size_t le
 unsigned tx_seal(struct dp *dp, const struct peer *peer, const uint8_t *inner, size_t len,
 		 uint8_t *out, size_t cap, size_t *out_len);
 
-/* Hash of an inner packet's flow (5-tuple, or addresses and protocol) into
- * [lo, hi]: picks the outer source port's send socket, keys replay windows. */
-uint16_t flow_bucket(uint32_t seed, const uint8_t *inner, size_t len, uint16_t lo, uint16_t hi);
-
 /*
  * Open one received UDP payload in place.  Returns 0 with the inner packet
  * at pkt[*off .. *off + *ilen), or the counter index of the drop reason.

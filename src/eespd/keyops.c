@@ -6,7 +6,6 @@
 #include "keyops.h"
 
 #include <stdio.h>
-#include <string.h>
 #include <time.h>
 
 #include "confenv.h"

@@ -5,7 +5,6 @@
  */
 #include "lookup.h"
 
-#include "names.h"
 
 const struct peer *route_lookup(const struct snap *s, int family, const uint8_t *dst)
 {

@@ -202,10 +202,9 @@ static int start_privileged(struct eespd *e, struct startup *st, char *err, size
 	    ctl_listen(&e->listener, c->ctl_path, control_gid(c), err, el) ||
 	    open_network(e, st, err, el) || open_signals(st, err, el))
 		return -1;
-	if (memlock_setup(c->lock_memory, err, el)) {
-		char m[512];
-		snprintf(m, sizeof(m), "%s", err);
-		snprintf(err, el, "%.*s: %s", 400, c->path, m);
+	char why[512];
+	if (memlock_setup(c->lock_memory, why, sizeof(why))) {
+		snprintf(err, el, "%.400s: %.500s", c->path, why);
 		return -1;
 	}
 	if (geteuid() != 0) {

@@ -37,9 +37,7 @@
  *    / jumbogram above 64 KB included: the TUN does not announce it);
  *  - the first (largest) segment fits seg_cap.
  */
-#include <linux/virtio_net.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "offload.h"
 

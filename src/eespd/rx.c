@@ -10,6 +10,7 @@
 
 #include "counters.h"
 #include "dp.h"
+#include "flowhash.h"
 #include "ivgen.h"
 #include "names.h"
 #include "replay.h"
@@ -178,7 +179,7 @@ static unsigned rx_eesp(struct dp *dp, uint8_t *pkt, size_t len, size_t *off, si
 		/* record the SN (re-checks, so a duplicate that raced through
 		 * the precheck on another worker is still dropped) */
 		uint64_t ev = 0;
-		uint32_t flow = flow_bucket(0x45455350u, pkt + *off, *ilen, 0, 65535);
+		uint32_t flow = eesp_flow_bucket(0x45455350u, pkt + *off, *ilen, 0, 65535);
 		e = replay_rx_update(dp->replay, c->idx, &rk, flow, v.sn, &ev);
 		if (ev)
 			cnt_add(dp->cnt, CNT_REPLAY_EVICT, ev);

@@ -24,7 +24,6 @@
 #include <errno.h>
 #include <linux/filter.h>
 #include <netinet/in.h>
-#include <netinet/ip.h>
 #include <netinet/udp.h>
 #include <stdio.h>
 #include <string.h>

@@ -2,7 +2,6 @@
 /*
  * tx.c - TUN -> cryptokey routing -> seal -> datagram.
  */
-#include <arpa/inet.h>
 #include <string.h>
 
 #include "counters.h"
@@ -10,57 +9,6 @@
 #include "ivstate.h"
 #include "names.h"
 #include "secmem.h"
-
-static inline uint32_t mix32(uint32_t h, uint32_t v)
-{
-	/* murmur3 round */
-	v *= 0xcc9e2d51u;
-	v = (v << 15) | (v >> 17);
-	v *= 0x1b873593u;
-	h ^= v;
-	h = (h << 13) | (h >> 19);
-	return h * 5 + 0xe6546b64u;
-}
-
-static inline uint32_t fmix32(uint32_t h)
-{
-	h ^= h >> 16;
-	h *= 0x85ebca6bu;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35u;
-	h ^= h >> 16;
-	return h;
-}
-
-uint16_t flow_bucket(uint32_t seed, const uint8_t *p, size_t len, uint16_t lo, uint16_t hi)
-{
-	uint32_t h = seed;
-	unsigned proto = 0;
-	size_t l4 = 0;
-	bool ports = false;
-
-	if (len >= 20 && (p[0] >> 4) == 4) {
-		size_t ihl = (size_t)(p[0] & 0x0f) * 4;
-		for (int i = 12; i < 20; i += 4)
-			h = mix32(h, eesp_get32(p + i));
-		proto = p[9];
-		l4 = ihl;
-		/* no ports in fragments */
-		ports = ihl >= 20 && !(eesp_get16(p + 6) & 0x3fff);
-	} else if (len >= 40 && (p[0] >> 4) == 6) {
-		for (int i = 8; i < 40; i += 4)
-			h = mix32(h, eesp_get32(p + i));
-		h = mix32(h, eesp_get32(p) & 0x000fffff); /* flow label */
-		proto = p[6];
-		l4 = 40;
-		ports = true;
-	}
-	h = mix32(h, proto);
-	if (ports && (proto == 6 || proto == 17 || proto == 132 || proto == 136) && l4 + 4 <= len)
-		h = mix32(h, eesp_get32(p + l4));
-	h = fmix32(h);
-	return (uint16_t)(lo + h % ((uint32_t)hi - lo + 1));
-}
 
 /*
  * The worker's IV lane (ivgen.h) hands out IVs only below a mark that is on

@@ -9,6 +9,7 @@
 #include <linux/virtio_net.h>
 #include <string.h>
 
+#include "flowhash.h"
 #include "log.h"
 #include "offload.h"
 #include "worker.h"
@@ -38,7 +39,7 @@ static int flow_fd(const struct worker *w, const uint8_t *pkt, size_t len)
 	const struct txpool *p = w->s.pool;
 	if (!p->n)
 		return w->s.udp;
-	return p->fd[flow_bucket(w->dp.flow_seed, pkt, len, 0, (uint16_t)(p->n - 1))];
+	return p->fd[eesp_flow_bucket(w->dp.flow_seed, pkt, len, 0, (uint16_t)(p->n - 1))];
 }
 
 /* Queue the SENDMSG of slot i (one datagram, or a train with UDP_SEGMENT). */

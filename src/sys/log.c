@@ -3,9 +3,7 @@
 #include "log.h"
 
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdio.h>
-#include <string.h>
 #include <strings.h>
 #include <syslog.h>
 

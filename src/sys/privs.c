@@ -8,7 +8,6 @@
  */
 #include <cap-ng.h>
 #include <errno.h>
-#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>

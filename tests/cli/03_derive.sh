@@ -86,6 +86,20 @@ expect_fail "eesp: session too big" 2 "Session ID is 16 bits" "$E" derive eesp -
 expect_fail "eesp: bad suite" 2 "unknown suite 'aes-gcm-512'" "$E" derive eesp --domain "$TMP/d" --suite aes-gcm-512
 expect_fail "eesp: bad kdf" 2 "unknown kdf 'md5'" "$E" derive eesp --domain "$TMP/d" --kdf md5
 expect_fail "eesp: unknown profile" 2 "unknown profile 'x'" "$E" derive eesp --domain "$TMP/d" --profile x
+# only the words of the name table (src/core/names.h), as eespd accepts:
+# the wire numbers and short forms eespctl once took are refused
+for k in 1 2; do
+	expect_fail "eesp: kdf number $k" 2 "unknown kdf '$k' \(expected cmac or hmac\)" \
+		"$E" derive eesp --domain "$TMP/d" --kdf "$k"
+done
+for s in 1 2 128 256; do
+	expect_fail "eesp: suite number $s" 2 "unknown suite '$s' \(expected aes-gcm-128 or aes-gcm-256\)" \
+		"$E" derive eesp --domain "$TMP/d" --suite "$s"
+done
+expect_fail "domain create: suite 256" 2 "unknown suite '256'" "$E" domain create "$TMP/n256" --suite 256
+expect_fail "domain create: kdf 2" 2 "unknown kdf '2'" "$E" domain create "$TMP/n2" --kdf 2
+expect_fail "domain create: mode" 2 "unknown mode 'esp' \(expected eesp or psp\)" \
+	"$E" domain create "$TMP/nm" --mode esp
 printf 'domain 0 1 00112233\n' >"$TMP/short.keys"
 expect_fail "eesp: short root key" 1 "short.keys:1: key must be 64 hex digits" "$E" derive eesp --keys "$TMP/short.keys" --spi 1
 expect_fail "eesp: no spi anywhere" 1 "--spi is needed|no domain id" "$E" derive eesp --keys - <<<"domain 0 1 $R1"

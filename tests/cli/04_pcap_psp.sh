@@ -5,10 +5,11 @@
 # for byte, tampered packets fail; tunnel mode round trip.
 . "$(dirname "$0")/lib.sh"
 
-V=../shared/reference/psp-vectors
-if [ ! -f "$V/psp_v4_cleartext.pcap" ]; then
-	echo "SKIP: $V (the public PSP reference pcaps) is not present"
-	exit 77
+# the public PSP reference pcaps, in the repository (google/psp, Apache-2.0)
+V=$(dirname "$0")/../data/psp-public
+if ! (cd "$V" && sha256sum --quiet -c SHA256SUMS); then
+	echo "FAIL: $V: the public PSP reference pcaps are missing or differ from SHA256SUMS"
+	exit 1
 fi
 K0=34448a064292601b11a0978f56a2d34cf3fc35ede1a6bc04f8db3e5243a2b0ca
 K1=563952565d3a78ae773ec1b779f2f2d99f4a7f53a6fbb9b07d5b71f39364d739

@@ -4,7 +4,7 @@
 # speaks ctlproto.h), and the man page lints clean.
 . "$(dirname "$0")/lib.sh"
 
-V=../shared/reference/psp-vectors
+V=$(dirname "$0")/../data/psp-public # the public PSP reference pcaps (google/psp)
 K0=34448a064292601b11a0978f56a2d34cf3fc35ede1a6bc04f8db3e5243a2b0ca
 K1=563952565d3a78ae773ec1b779f2f2d99f4a7f53a6fbb9b07d5b71f39364d739
 mkdir "$TMP/bin"

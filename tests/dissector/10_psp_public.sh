@@ -7,9 +7,12 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/dissector/lib.sh
 
-VEC=${1:-../shared/reference/psp-vectors}
-[ -e "$VEC/psp_v4_encrypt_transport_crypt_off_128.pcap" ] ||
-	ds_skip "public PSP vectors not found in $VEC"
+# default: the in-repository copy (tests/data/psp-public, google/psp, Apache-2.0)
+VEC=${1:-tests/data/psp-public}
+if [ ! -e "$VEC/psp_v4_encrypt_transport_crypt_off_128.pcap" ]; then
+	echo "FAIL: public PSP vectors not found in $VEC"
+	exit 1
+fi
 ds_setup
 
 K0=34448a064292601b11a0978f56a2d34cf3fc35ede1a6bc04f8db3e5243a2b0ca

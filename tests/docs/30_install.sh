@@ -5,8 +5,12 @@
 #     - eespd in usr/sbin, eespctl in usr/bin, every man/*.{5,7,8} page in
 #       usr/share/man/man{5,7,8}, every sample file of conf/ under
 #       usr/share/eesp/conf (key files mode 0600), nothing under etc/;
+#     - eespctl's bash completion in usr/share/bash-completion/completions,
+#       registering a completion for eespctl when sourced;
 #     - the systemd unit (if conf/eespd.service exists) in
-#       usr/lib/systemd/system with ExecStart=/usr/sbin/eespd;
+#       usr/lib/systemd/system with ExecStart=/usr/sbin/eespd, its
+#       tmpfiles.d entry (/var/lib/eespd, /run/eespd) and sysusers.d entry
+#       (the user eesp);
 #     - the Wireshark plugin eesp.so (if the Wireshark dev files exist);
 #     - the installed eespctl runs (--help lists its subcommands) and the
 #       installed man pages render with man -l;
@@ -50,6 +54,11 @@ for m in man/*.5 man/*.7 man/*.8; do
 done
 [ $n -ge 4 ] || fail "only $n man pages in man/"
 cmp -s "$B/eespd" "$D/usr/sbin/eespd" || fail "installed eespd differs from $B/eespd"
+bc=usr/share/bash-completion/completions/eespctl
+expect $bc 644
+cmp -s completion/eespctl.bash "$D/$bc" || fail "installed $bc differs from completion/eespctl.bash"
+# shellcheck disable=SC1090
+(. "$D/$bc" && complete -p eespctl) >/dev/null 2>&1 || fail "sourcing $bc registers no completion for eespctl"
 while IFS= read -r f; do
 	case $f in */eespd.service) continue ;; esac
 	case $f in *.keys) expect "usr/share/eesp/$f" 600 ;; *) expect "usr/share/eesp/$f" 644 ;; esac
@@ -64,6 +73,10 @@ if [ -e conf/eespd.service ]; then
 	expect usr/lib/tmpfiles.d/eespd.conf 644
 	grep -qx 'd /var/lib/eespd 0700 eesp eesp -' "$D/usr/lib/tmpfiles.d/eespd.conf" ||
 		fail "tmpfiles.d entry does not make /var/lib/eespd 0700 eesp:eesp"
+	grep -qx 'd /run/eespd 0750 root eesp -' "$D/usr/lib/tmpfiles.d/eespd.conf" ||
+		fail "tmpfiles.d entry does not make /run/eespd 0750 root:eesp"
+	expect usr/lib/sysusers.d/eespd.conf 644
+	grep -q '^u eesp ' "$D/usr/lib/sysusers.d/eespd.conf" || fail "sysusers.d entry does not create the user eesp"
 else
 	echo "note: conf/eespd.service not present, unit not checked"
 fi
@@ -74,7 +87,7 @@ else
 	echo "note: no Wireshark development files, plugin not checked"
 fi
 # nothing unexpected: every installed file is one of the above
-unexpected=$(grep -vE '^usr/(sbin/eespd|bin/eespctl|share/man/man[578]/[^/]+|share/eesp/conf/.+|lib/systemd/system/eespd.service|lib/tmpfiles.d/eespd.conf|lib/.*/wireshark/plugins/.*/epan/eesp.so)$' "$T/files")
+unexpected=$(grep -vE '^usr/(sbin/eespd|bin/eespctl|share/bash-completion/completions/eespctl|share/man/man[578]/[^/]+|share/eesp/conf/.+|lib/systemd/system/eespd.service|lib/tmpfiles.d/eespd.conf|lib/sysusers.d/eespd.conf|lib/.*/wireshark/plugins/.*/epan/eesp.so)$' "$T/files")
 [ -z "$unexpected" ] || fail "unexpected installed files: $(tr '\n' ' ' <<<"$unexpected")"
 
 # the installed programs run

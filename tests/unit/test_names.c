@@ -28,6 +28,7 @@ Test(names, every_table_round_trips)
 	round_trip(eesp_slot_names);
 	round_trip(eesp_mode_names);
 	round_trip(eesp_psp_version_names);
+	round_trip(eesp_kdf_spec_names);
 }
 
 Test(names, only_the_words_are_accepted)
@@ -50,4 +51,16 @@ Test(names, list_for_messages)
 			 "spi, node, pair or tenant");
 	cr_assert_str_eq(eesp_names_list(eesp_kdf_names, buf, sizeof(buf)), "cmac or hmac");
 	cr_assert_str_eq(eesp_names_list(eesp_profile_names, buf, 8), "spi");
+}
+
+/* a field of a line (key file, control request): exactly its n bytes */
+Test(names, field_of_a_line)
+{
+	unsigned v = 7;
+	cr_assert_eq(eesp_value_of_n(eesp_level_names, "tenant 5 1 ab", 6, &v), 0);
+	cr_assert_eq(v, (unsigned)EESP_LEVEL_TENANT);
+	cr_assert_eq(eesp_value_of_n(eesp_level_names, "tenants", 7, &v), -1, "longer word");
+	cr_assert_eq(eesp_value_of_n(eesp_level_names, "tenant", 5, &v), -1, "prefix");
+	cr_assert_eq(eesp_value_of_n(eesp_mode_names, "", 0, &v), -1);
+	cr_assert_eq(v, (unsigned)EESP_LEVEL_TENANT, "untouched on failure");
 }

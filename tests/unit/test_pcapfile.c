@@ -368,7 +368,8 @@ static uint8_t *slurp(const char *path, size_t *len)
 	return b;
 }
 
-#define PSP_VEC "../shared/reference/psp-vectors/"
+/* the public PSP reference pcaps (google/psp), relative to the repository root */
+#define PSP_VEC "tests/data/psp-public/"
 
 Test(pcap, psp_public_cleartext)
 {
@@ -378,8 +379,8 @@ Test(pcap, psp_public_cleartext)
 	struct pcap_rec rec;
 	struct frame_view v;
 
-	if (!b)
-		cr_skip_test("../shared/reference/psp-vectors absent: public PSP pcap not checked");
+	cr_assert_not_null(b, PSP_VEC
+			   "psp_v4_cleartext.pcap not found (run from the repository root)");
 	cr_assert_eq(pcap_reader_init(&r, b, len), 0);
 	cr_assert_eq(r.linktype, PCAP_LINKTYPE_ETHERNET);
 	cr_assert_eq(pcap_reader_next(&r, &rec), 1);
@@ -420,8 +421,7 @@ Test(pcap, psp_public_encrypted_regions)
 		struct frame_view fv;
 		struct psp_view pv;
 
-		if (!b)
-			cr_skip_test("%s absent: public PSP pcap not checked", cases[i].file);
+		cr_assert_not_null(b, "%s not found (run from the repository root)", cases[i].file);
 		cr_assert_eq(pcap_reader_init(&r, b, len), 0);
 		cr_assert_eq(pcap_reader_next(&r, &rec), 1);
 		cr_assert_eq(rec.caplen, cases[i].frame);

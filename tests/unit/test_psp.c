@@ -5,7 +5,7 @@
  * Sources: psp.md §3.7 (compact vectors A and B, produced by google/psp's
  * psp_encrypt and accepted by an independent decryptor), psp.md §2 (master
  * keys K0/K1 and the derived keys), and the public reference pcaps in
- * ../shared/reference/psp-vectors/ (read in place, never copied).
+ * tests/data/psp-public/ (google/psp, Apache-2.0; see its README.md).
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -164,9 +164,10 @@ Test(psp, tunnel_roundtrip_and_errors)
 	eesp_keyset_free(ks);
 }
 
-/* ------------------------------------------- reference pcaps (../shared) -- */
+/* ------------------------------- reference pcaps (tests/data/psp-public) -- */
 
-#define REF_DIR "../shared/reference/psp-vectors/"
+/* relative to the repository root, where make check runs the unit tests */
+#define REF_DIR "tests/data/psp-public/"
 
 static uint8_t *slurp(const char *path, size_t *len)
 {
@@ -209,15 +210,11 @@ static void ref_pcap(const char *name, uint8_t version, bool vc, uint8_t crypt_o
 	struct psp_view v;
 	struct eesp_keyset *ks;
 
-	if (!cbuf)
-		cr_skip_test("%s not found (run from the repo root with ../shared present)",
-			     REF_DIR "psp_v4_cleartext.pcap");
+	cr_assert_not_null(cbuf, "%s not found (run test_unit from the repository root)",
+			   REF_DIR "psp_v4_cleartext.pcap");
 	snprintf(path, sizeof(path), REF_DIR "%s", name);
 	ebuf = slurp(path, &elen);
-	if (!ebuf) {
-		free(cbuf);
-		cr_skip_test("%s not found", path);
-	}
+	cr_assert_not_null(ebuf, "%s not found", path);
 	cf = first_frame(cbuf, clen, clear, sizeof(clear));
 	ef = first_frame(ebuf, elen, enc, sizeof(enc));
 	cr_assert_eq(cf, 1434u);
