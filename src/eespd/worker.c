@@ -324,6 +324,7 @@ static void *worker_main(void *arg)
 		pick_snapshot(w);
 		/* one clock read per batch, not two per packet (epoch schedule) */
 		w->dp.now_s = (uint64_t)time(NULL);
+		tx_keep_ahead(&w->dp);
 		derive_budget_refill(w->dp.crypto, &budget_ns);
 		io_uring_for_each_cqe(&w->ring, head, cqe)
 		{
