@@ -29,8 +29,11 @@
  *                 sender's datagrams in one buffer (cmsg UDP_GRO = segment
  *                 size); it is split and each datagram opened on its own.
  *   TUN write     WRITE of the decrypted packet straight from the receive
- *                 buffer (opened in place); the buffer goes back to its ring
- *                 when its last write completes (rx_refs).
+ *                 buffer (opened in place); with GRO, one WRITEV of a
+ *                 super-packet's rewritten headers and its packets'
+ *                 payloads where they were opened (tungro.c); a buffer goes
+ *                 back to its ring when its last write completes (rx_refs).
+ *   TUN split     a TSO/USO read is split in place (offload.c): no copy.
  *
  * Loop: reap all CQEs, queue the resulting SQEs, recycle buffers, then one
  * io_uring_submit_and_wait_timeout() (200 ms, so configuration switches and
