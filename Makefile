@@ -22,7 +22,7 @@ DEB_BUILD := build-essential pkg-config libssl-dev liburing-dev libconfig-dev \
 DEB_TEST := clang libclang-rt-14-dev iproute2 iputils-ping iperf3 tcpdump tshark ethtool \
 	wireshark-dev libwireshark-dev libgcrypt20-dev libglib2.0-dev mandoc \
 	procps psmisc util-linux python3 python3-cryptography openssl man-db \
-	strongswan-swanctl charon-systemd
+	strongswan-swanctl charon-systemd nftables
 # make deb and its test (tests/pkg): the Debian tools, and systemd for
 # systemd-sysusers/systemd-tmpfiles (and systemd-analyze, tests/integration/20)
 DEB_PKG := debhelper dpkg-dev lintian systemd
@@ -50,6 +50,7 @@ IKE_SRC := $(wildcard src/ike/*.c)
 VEC_SRC := $(wildcard src/vectors/*.c)
 SYS_SRC := $(wildcard src/sys/*.c)
 EESPD_SRC := $(wildcard src/eespd/*.c)
+IKED_SRC := $(wildcard src/iked/*.c)
 CLI_SRC := $(wildcard cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
@@ -60,12 +61,15 @@ VEC_OBJ := $(VEC_SRC:%.c=$(B)/%.o)
 SYS_OBJ := $(SYS_SRC:%.c=$(B)/%.o)
 EESPD_OBJ := $(EESPD_SRC:%.c=$(B)/%.o)
 EESPD_LIB_OBJ := $(filter-out $(B)/src/eespd/main.o,$(EESPD_OBJ))
+IKED_OBJ := $(IKED_SRC:%.c=$(B)/%.o)
+IKED_LIB_OBJ := $(filter-out $(B)/src/iked/main.o,$(IKED_OBJ))
 CLI_OBJ := $(CLI_SRC:%.c=$(B)/%.o)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(B)/%.o)
 FUZZERS := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 TOOLS := $(patsubst tests/tools/%.c,$(B)/tools/%,$(wildcard tests/tools/*.c))
 
-BINS := $(B)/libeespcore.a $(B)/libeespike.a $(B)/libeespsys.a $(B)/eespd $(B)/eespctl
+BINS := $(B)/libeespcore.a $(B)/libeespike.a $(B)/libeespsys.a $(B)/eespd $(B)/eespctl \
+	$(B)/eesp-iked
 
 .PHONY: all tools deps check check-unit demo fuzz fuzz-brief dissector clean install uninstall \
 	vectors bench format deb
@@ -80,6 +84,11 @@ $(B)/%.o: %.c
 $(B)/src/eespd/%.o: src/eespd/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+# eesp-iked's files see its headers too
+$(B)/src/iked/%.o: src/iked/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Isrc/iked $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 # rm first: ar would keep the member of a source file that no longer exists
 $(B)/libeespcore.a: $(CORE_OBJ)
@@ -116,6 +125,16 @@ $(VEC_OBJ) $(CLI_OBJ) $(UNIT_OBJ): CFLAGS += -Isrc/vectors
 $(B)/eespd: $(B)/src/eespd/main.o $(B)/libeespd.a $(B)/libeespsys.a $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# eesp-iked's modules without main(): the daemon and the unit tests
+$(B)/libeespiked.a: $(IKED_LIB_OBJ)
+	@mkdir -p $(B)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/eesp-iked: $(B)/src/iked/main.o $(B)/libeespiked.a $(B)/libeespike.a $(B)/libeespsys.a \
+		$(B)/libeespcore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(B)/eespctl: $(CLI_OBJ) $(B)/libeespvectors.a $(B)/libeespsys.a $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -129,9 +148,9 @@ $(B)/tools/%: tests/tools/%.c tests/tools/garble.h $(B)/libeespsys.a $(B)/libees
 # memory (the daemon's sandbox must kill a forbidden call: test_sandbox.c)
 $(B)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc/eespd $(PKG_CFLAGS) -MMD -MP -c $< -o $@
-$(B)/test_unit: $(UNIT_OBJ) $(B)/libeespd.a $(B)/libeespvectors.a $(B)/libeespike.a $(B)/libeespsys.a \
-		$(B)/libeespcore.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc/eespd -Isrc/iked $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/test_unit: $(UNIT_OBJ) $(B)/libeespd.a $(B)/libeespiked.a $(B)/libeespvectors.a $(B)/libeespike.a \
+		$(B)/libeespsys.a $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
 # libFuzzer harnesses: the core is rebuilt with clang and the sanitizers.
@@ -146,6 +165,16 @@ $(B)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(wildcard src/core/*.h)
 $(B)/fuzz/fuzz_ike: tests/fuzz/fuzz_ike.c $(IKE_SRC) $(CORE_SRC) $(wildcard src/core/*.h src/ike/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(IKE_SRC) $(CORE_SRC) $(PKG_LIBS)
+
+# eesp-iked's engine with its configuration parser and the IKE core; no
+# sockets, no processes (tests/fuzz/fuzz_iked.c)
+FUZZ_IKED_SRC := $(filter-out src/iked/main.c src/iked/ikeproc.c src/iked/ctlverbs.c \
+	src/iked/udp.c src/iked/authproc.c,$(IKED_SRC)) src/sys/cfgutil.c src/sys/log.c
+$(B)/fuzz/fuzz_iked: tests/fuzz/fuzz_iked.c $(FUZZ_IKED_SRC) $(IKE_SRC) $(CORE_SRC) \
+		$(wildcard src/core/*.h src/ike/*.h src/sys/*.h src/iked/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Isrc/iked $(PKG_CFLAGS) -o $@ $< $(FUZZ_IKED_SRC) $(IKE_SRC) \
+		$(CORE_SRC) $(PKG_LIBS)
 
 # the configuration parser: the daemon's conf*.c and snap.c with the
 # system library's libconfig helpers (cfgutil.c) and logging, nothing else
@@ -218,6 +247,7 @@ format:
 	clang-format -i $(CORE_SRC) $(wildcard src/core/*.h) $(VEC_SRC) $(wildcard src/vectors/*.h) \
 		$(IKE_SRC) $(wildcard src/ike/*.h) \
 		$(SYS_SRC) $(wildcard src/sys/*.h) $(EESPD_SRC) $(wildcard src/eespd/*.h) \
+		$(IKED_SRC) $(wildcard src/iked/*.h) \
 		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC) $(BENCH_SRC) bench/micro_common.h
 
 clean:
@@ -225,7 +255,7 @@ clean:
 	-$(MAKE) -C dissector clean
 
 -include $(CORE_OBJ:.o=.d) $(VEC_OBJ:.o=.d) $(IKE_OBJ:.o=.d) $(SYS_OBJ:.o=.d) $(EESPD_OBJ:.o=.d) \
-	$(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+	$(IKED_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
 
 # EESP/PSP test vectors (vectors/): the generator and a regeneration target.
 .PHONY: vectors-regen
@@ -238,12 +268,12 @@ vectors-regen: $(B)/genvectors
 	$(B)/genvectors vectors
 
 # ---------------------------------------------------------------- install --
-# make install [PREFIX=/usr/local] [DESTDIR=]: eespd -> sbin, eespctl -> bin,
+# make install [PREFIX=/usr/local] [DESTDIR=]: eespd and eesp-iked -> sbin, eespctl -> bin,
 # man pages, eespctl's bash completion, sample configuration (never /etc),
 # the systemd unit if present
 # (ExecStart pointed at $(PREFIX)/sbin/eespd) with its tmpfiles.d and
-# sysusers.d entries, the Wireshark plugin if the Wireshark development
-# files are there.  make uninstall removes those files.
+# sysusers.d entries, eesp-iked's sysusers.d entry, the Wireshark plugin if
+# the Wireshark development files are there.  make uninstall removes those files.
 SBINDIR ?= $(PREFIX)/sbin
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
@@ -262,6 +292,7 @@ HAVE_WS := $(shell pkg-config --exists wireshark && echo yes)
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
 	install -m 0755 $(B)/eespd $(DESTDIR)$(SBINDIR)/eespd
+	install -m 0755 $(B)/eesp-iked $(DESTDIR)$(SBINDIR)/eesp-iked
 	install -m 0755 $(B)/eespctl $(DESTDIR)$(BINDIR)/eespctl
 	install -D -m 0644 completion/eespctl.bash $(DESTDIR)$(BASHCOMPDIR)/eespctl
 	for m in $(INST_MAN); do \
@@ -280,6 +311,7 @@ ifneq ($(INST_UNIT),)
 	install -D -m 0644 conf/eespd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/eespd.conf
 	install -D -m 0644 conf/eespd.sysusers $(DESTDIR)$(SYSUSERSDIR)/eespd.conf
 endif
+	install -D -m 0644 conf/eesp-iked.sysusers $(DESTDIR)$(SYSUSERSDIR)/eesp-iked.conf
 ifeq ($(HAVE_WS),yes)
 	$(MAKE) -C dissector install DESTDIR=$(abspath $(DESTDIR))
 else
@@ -287,7 +319,8 @@ else
 endif
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/eespd $(DESTDIR)$(BINDIR)/eespctl $(DESTDIR)$(BASHCOMPDIR)/eespctl
+	rm -f $(DESTDIR)$(SBINDIR)/eespd $(DESTDIR)$(SBINDIR)/eesp-iked $(DESTDIR)$(BINDIR)/eespctl \
+		$(DESTDIR)$(BASHCOMPDIR)/eespctl $(DESTDIR)$(SYSUSERSDIR)/eesp-iked.conf
 	for m in $(INST_MAN); do rm -f $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/}; done
 	for f in $(INST_CONF); do rm -f $(DESTDIR)$(EESP_DATADIR)/$$f; done
 	-[ ! -d $(DESTDIR)$(EESP_DATADIR) ] || find $(DESTDIR)$(EESP_DATADIR) -depth -type d -empty -delete

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "ctlclient.h"
 #include "ctlproto.h"
 #include "eespctl.h"
@@ -29,13 +31,23 @@ const char *ctl_socket_path(const char *arg, char *buf, size_t cap)
 int ctl_request(const char *sock, const struct eesp_ctl_req *req, char **body, char *errbuf,
 		size_t errlen)
 {
+	return ctl_request_timeout(sock, req, 10000, body, errbuf, errlen);
+}
+
+int ctl_request_timeout(const char *sock, const struct eesp_ctl_req *req, int timeout_ms,
+			char **body, char *errbuf, size_t errlen)
+{
 	char line[EESP_CTL_MAX_LINE + 2];
 	size_t n = eesp_ctl_format(req, line, sizeof(line));
+	int rc;
 
 	*body = NULL;
 	if (!n || n > EESP_CTL_MAX_LINE) {
+		OPENSSL_cleanse(line, sizeof(line));
 		snprintf(errbuf, errlen, "cannot format request");
 		return -1;
 	}
-	return ctl_call(sock, line, n, body, errbuf, errlen);
+	rc = ctl_call_timeout(sock, line, n, timeout_ms, body, errbuf, errlen);
+	OPENSSL_cleanse(line, sizeof(line)); /* sa-tx-set carries a key */
+	return rc;
 }

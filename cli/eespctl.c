@@ -21,12 +21,16 @@ static const struct {
     {"retire", retire_main, "Drop the previous generation of a level (and tell eespd)"},
     {"derive", derive_main, "Derive a data key out of band (psp or eesp mode)"},
     {"spi-alloc", spialloc_main, "Ask a PSP-mode eespd for a fresh SPI and data key"},
+    {"sa", sa_main, "Runtime SAs of a running eespd's peers (alloc, set, release, list)"},
     {"show", show_main, "Show a running eespd: domains, generations, peers, counters"},
     {"status", status_main, "One-line health summary of a running eespd"},
+    {"keydir", keydir_main,
+     "Create, rotate or show a key directory (init, rotate, retire, import, show)"},
     {"reload", reload_main, "Make a running eespd re-read its configuration and keys"},
     {"encrypt", encrypt_main, "Encrypt a pcap file offline (psp or eesp mode)"},
     {"decrypt", decrypt_main, "Decrypt a pcap file offline and report each verdict"},
     {"vectors", vectors_main, "Regenerate (--out) or verify (--check) the test vectors"},
+    {"iked", iked_main, "Show or steer a running eesp-iked: status, show, counters, initiate"},
 };
 
 static void usage(FILE *f)

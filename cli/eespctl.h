@@ -31,12 +31,15 @@ int rotate_main(int argc, char *argv[]);
 int retire_main(int argc, char *argv[]);
 int derive_main(int argc, char *argv[]);
 int spialloc_main(int argc, char *argv[]);
+int sa_main(int argc, char *argv[]);
 int show_main(int argc, char *argv[]);
 int status_main(int argc, char *argv[]);
 int reload_main(int argc, char *argv[]);
+int keydir_main(int argc, char *argv[]);
 int encrypt_main(int argc, char *argv[]);
 int decrypt_main(int argc, char *argv[]);
 int vectors_main(int argc, char *argv[]);
+int iked_main(int argc, char *argv[]);
 
 /* ------------------------------------------------------------ util.c -- */
 
@@ -116,6 +119,9 @@ const char *ctl_socket_path(const char *arg, char *buf, size_t cap);
  * (message in errbuf). */
 int ctl_request(const char *sock, const struct eesp_ctl_req *req, char **body, char *errbuf,
 		size_t errlen);
+/* The same, waiting timeout_ms for the reply (sa wait). */
+int ctl_request_timeout(const char *sock, const struct eesp_ctl_req *req, int timeout_ms,
+			char **body, char *errbuf, size_t errlen);
 
 /* --------------------------------------- domain.c, domaindir.c, ... -- */
 

@@ -20,7 +20,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: %s spi-alloc [--version 0|1] [--json] [-s SOCKET | INTERFACE]\n\n"
 		"Asks a PSP-mode eespd for a fresh SPI under its current master key and the\n"
-		"data key for it (PSP version 0 = AES-GCM-128, 1 = AES-GCM-256, default 1).\n"
+		"data key for it (PSP version 0 = AES-GCM-128, 1 = AES-GCM-256; default: the\n"
+		"version the daemon is configured to send with).\n"
 		"Prints the key-file line `sa psp SPI KEY` for the client's key file.  An\n"
 		"EESP daemon of profile spi answers with `sa eesp SPI KEY SALT` and the\n"
 		"session, epoch and phase the client sends with (a comment line).  The\n"
@@ -53,7 +54,7 @@ int spialloc_main(int argc, char *argv[])
 					     {NULL, 0, NULL, 0}};
 	const char *sock = NULL;
 	char buf[256], e[512], *body;
-	struct eesp_ctl_req req = {.verb = EESP_CTL_SPI_ALLOC, .version = 1};
+	struct eesp_ctl_req req = {.verb = EESP_CTL_SPI_ALLOC, .version = -1};
 	bool json = false;
 	int c;
 	uint32_t v;

@@ -14,14 +14,16 @@
 : "${_eespctl_socket_dir:=/run/eespd}"
 : "${_eespctl_conf_dir:=/etc/eespd}"
 
-_eespctl_subcommands="genkey fingerprint domain key rotate retire derive spi-alloc show status reload encrypt decrypt vectors"
+_eespctl_subcommands="genkey fingerprint domain key rotate retire derive spi-alloc sa show status keydir reload encrypt decrypt vectors iked"
 
 # the modes of a subcommand, if it has any (its second word)
 _eespctl_modes() {
 	case $1 in
 	domain) echo "create show" ;;
 	key) echo "add" ;;
+	keydir) echo "init rotate retire import show" ;;
 	derive | encrypt | decrypt) echo "psp eesp" ;;
+	sa) echo "rx-alloc tx-alloc tx-set rx-set release list wait" ;;
 	esac
 }
 
@@ -38,6 +40,11 @@ _eespctl_options() {
 	"derive psp") echo "--help --spi --version --keys --json --line" ;;
 	"derive eesp") echo "--help $ctx --json --line" ;;
 	spi-alloc) echo "--help --version --json -s" ;;
+	"sa rx-alloc") echo "--help --psp-version --eesp --json -s" ;;
+	"sa tx-set") echo "--help --version --salt --phase --epoch --json -s" ;;
+	"sa rx-set") echo "--help --salt --json -s" ;;
+	"sa wait") echo "--help --timeout --json -s" ;;
+	sa\ *) echo "--help --json -s" ;;
 	show) echo "--help --json --counters --keys -s" ;;
 	status | reload) echo "--help -s" ;;
 	"encrypt psp") echo "--help --spi --keys --data-key --version --tunnel --transport --crypt-offset --vc --vc-value --iv --psp-compat $wire" ;;
@@ -45,6 +52,10 @@ _eespctl_options() {
 	"decrypt psp") echo "--help --keys --data-key --version --port --json -q --snaplen" ;;
 	"decrypt eesp") echo "--help --domain --keys --data-key --spi --suite --epoch-now --epoch-window --max-crypt-offset --port --json -q --snaplen" ;;
 	vectors) echo "--help --out --check -q" ;;
+	"keydir init") echo "--help --generation --user" ;;
+	"keydir rotate" | "keydir retire" | "keydir import") echo "--help --user" ;;
+	"keydir show") echo "--help --json --user" ;;
+	iked) echo "--help --json -s" ;;
 	esac
 }
 
@@ -52,7 +63,7 @@ _eespctl_options() {
 _eespctl_takes_value() {
 	case $2 in
 	--help | --json | --line | --show-keys | --counters | --tunnel | --transport | --vc | --psp-compat | \
-		--zero-csum | --corrupt | -q) return 1 ;;
+		--zero-csum | --corrupt | --eesp | -q) return 1 ;;
 	--keys) [ "$1" != show ] ;;
 	-*) return 0 ;;
 	*) return 1 ;;
@@ -147,6 +158,7 @@ _eespctl_value() {
 	--suite) _eespctl_add "$cur" "aes-gcm-128 aes-gcm-256" ;;
 	--mode) _eespctl_add "$cur" "eesp psp" ;;
 	--version) _eespctl_add "$cur" "0 1" ;;
+	--psp-version) _eespctl_add "$cur" "0 1 2 3" ;;
 	--user) mapfile -t COMPREPLY < <(compgen -u -- "$cur") ;;
 	--domain) _eespctl_domain_dirs "$cur" ;;
 	--keys)
@@ -192,6 +204,13 @@ _eespctl_positional() {
 		_eespctl_sockets "$cur"
 		;;
 	status | reload | spi-alloc) [ "$n" -eq 0 ] && _eespctl_sockets "$cur" ;;
+	keydir\ *)
+		[ "$n" -eq 0 ] && _eespctl_dirs "$cur"
+		[ "$n" -eq 1 ] && [ "$form" != "keydir import" ] && _eespctl_add "$cur" "domain tenant group"
+		[ "$n" -eq 1 ] && [ "$form" = "keydir import" ] && _eespctl_files "$cur" '*'
+		;;
+	# eesp-iked's verbs (its peers' names are in its configuration only)
+	iked) [ "$n" -eq 0 ] && _eespctl_add "$cur" "status show counters initiate terminate" ;;
 	encrypt\ * | decrypt\ *) [ "$n" -le 1 ] && _eespctl_files "$cur" '*.pcap' ;;
 	esac
 	return 0

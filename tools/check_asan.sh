@@ -50,10 +50,11 @@ for suite in ${ASAN_SUITES:-tests/cli tests/integration}; do
 	echo "=== $suite (B=$B)"
 	for t in "$suite"/[0-9]*.sh; do
 		[ -e "$t" ] || continue
+		t0=$SECONDS
 		B=$B timeout --kill-after=10 "${TEST_TIMEOUT:-600}" bash "$t" >"$logs/test.out" 2>&1
 		rc=$?
 		case $rc in
-		0) passed=$((passed + 1)); echo "PASS $t" ;;
+		0) passed=$((passed + 1)); echo "PASS $t ($((SECONDS - t0)) s)" ;;
 		77) skipped=$((skipped + 1)); echo "SKIP $t: $(grep -a -m1 SKIP "$logs/test.out")" ;;
 		*) failed=$((failed + 1)); failures+=("$t (exit $rc)"); echo "FAIL $t (exit $rc)"
 		   tail -30 "$logs/test.out" ;;

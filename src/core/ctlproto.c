@@ -6,17 +6,17 @@
  * leading or trailing space, printable ASCII only, an optional final '\n'
  * (no '\r'), at most EESP_CTL_MAX_LINE bytes including the '\n'.
  * Ids are decimal 0..4294967295 without sign or leading zeros.
- * spi-alloc without an argument means version 0.
+ * spi-alloc without an argument leaves the version to the daemon (version
+ * -1: the configured psp version).  The sa-* verbs' arguments are in ctlsa.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "ctlproto.h"
+#include "ctlproto_int.h"
 #include "eesp_proto.h"
 #include "names.h"
-
-#define CTL_MAX_ARGS 3
 
 /* The one table of verbs: wire name and permission class (ctlproto.h). */
 static const struct {
@@ -32,6 +32,13 @@ static const struct {
     {"rotate", EESP_CTL_ROTATE, EESP_CTL_CLASS_ADMIN},
     {"retire", EESP_CTL_RETIRE, EESP_CTL_CLASS_ADMIN},
     {"spi-alloc", EESP_CTL_SPI_ALLOC, EESP_CTL_CLASS_ADMIN},
+    {"sa-rx-alloc", EESP_CTL_SA_RX_ALLOC, EESP_CTL_CLASS_SA},
+    {"sa-tx-alloc", EESP_CTL_SA_TX_ALLOC, EESP_CTL_CLASS_SA},
+    {"sa-tx-set", EESP_CTL_SA_TX_SET, EESP_CTL_CLASS_SA},
+    {"sa-rx-set", EESP_CTL_SA_RX_SET, EESP_CTL_CLASS_SA},
+    {"sa-release", EESP_CTL_SA_RELEASE, EESP_CTL_CLASS_SA},
+    {"sa-list", EESP_CTL_SA_LIST, EESP_CTL_CLASS_SA},
+    {"sa-wait", EESP_CTL_SA_WAIT, EESP_CTL_CLASS_SA},
 };
 #define CTL_NVERBS (sizeof(ctl_verbs) / sizeof(ctl_verbs[0]))
 
@@ -62,12 +69,13 @@ const char *eesp_ctl_class_name(int cls)
 		return "read";
 	case EESP_CTL_CLASS_ADMIN:
 		return "admin";
+	case EESP_CTL_CLASS_SA:
+		return "sa";
 	}
 	return NULL;
 }
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_len, const char *fmt,
-						      ...)
+int eesp_ctl_fail(char *err, size_t err_len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -79,25 +87,35 @@ __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_len,
 	return -1;
 }
 
-static int tok_u32(const char *s, size_t n, uint32_t *out)
+int eesp_ctl_parse_u64(const char *s, size_t n, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t i;
 
-	if (n == 0 || n > 10 || (n > 1 && s[0] == '0'))
+	if (n == 0 || n > 20 || (n > 1 && s[0] == '0'))
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
+		unsigned d = (unsigned)(s[i] - '0');
+		if (s[i] < '0' || s[i] > '9' || v > (UINT64_MAX - d) / 10)
 			return -1;
-		v = v * 10 + (uint64_t)(s[i] - '0');
+		v = v * 10 + d;
 	}
-	if (v > UINT32_MAX)
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int tok_u32(const char *s, size_t n, uint32_t *out)
+{
+	uint64_t v;
+	if (eesp_ctl_parse_u64(s, n, UINT32_MAX, &v))
 		return -1;
 	*out = (uint32_t)v;
 	return 0;
 }
 
-static bool tok_is(const char *t, size_t n, const char *s)
+bool eesp_ctl_tok_is(const char *t, size_t n, const char *s)
 {
 	return strlen(s) == n && memcmp(t, s, n) == 0;
 }
@@ -116,95 +134,109 @@ int eesp_ctl_parse(const char *line, size_t len, struct eesp_ctl_req *req, char 
 	if (err && err_len)
 		err[0] = 0;
 	if (!line)
-		return fail(err, err_len, "no request");
+		return eesp_ctl_fail(err, err_len, "no request");
 	if (len > EESP_CTL_MAX_LINE)
-		return fail(err, err_len, "line too long (%zu bytes, at most %d)", len,
-			    EESP_CTL_MAX_LINE);
+		return eesp_ctl_fail(err, err_len, "line too long (%zu bytes, at most %d)", len,
+				     EESP_CTL_MAX_LINE);
 	if (len && line[len - 1] == '\n')
 		len--;
 	if (len == 0)
-		return fail(err, err_len, "empty request");
+		return eesp_ctl_fail(err, err_len, "empty request");
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)line[i];
 
 		if (c < 0x20 || c > 0x7e)
-			return fail(err, err_len, "non-printable byte 0x%02x at offset %zu", c, i);
+			return eesp_ctl_fail(err, err_len,
+					     "non-printable byte 0x%02x at offset %zu", c, i);
 	}
 	if (line[0] == ' ' || line[len - 1] == ' ')
-		return fail(err, err_len, "leading or trailing space");
+		return eesp_ctl_fail(err, err_len, "leading or trailing space");
 	for (start = 0, i = 0; i <= len; i++) {
 		if (i < len && line[i] != ' ')
 			continue;
 		if (i == start)
-			return fail(err, err_len, "empty argument (double space)");
+			return eesp_ctl_fail(err, err_len, "empty argument (double space)");
 		if (ntok == 1 + CTL_MAX_ARGS)
-			return fail(err, err_len, "too many arguments");
+			return eesp_ctl_fail(err, err_len, "too many arguments");
 		tok[ntok] = line + start;
 		tlen[ntok++] = i - start;
 		start = i + 1;
 	}
 	verb_tok = tok[0];
 	for (i = 0; i < CTL_NVERBS; i++) {
-		if (tok_is(verb_tok, tlen[0], ctl_verbs[i].name)) {
+		if (eesp_ctl_tok_is(verb_tok, tlen[0], ctl_verbs[i].name)) {
 			req->verb = ctl_verbs[i].verb;
 			found = true;
 			break;
 		}
 	}
 	if (!found)
-		return fail(err, err_len, "unknown verb '%.*s'", (int)(tlen[0] > 32 ? 32 : tlen[0]),
-			    verb_tok);
+		return eesp_ctl_fail(err, err_len, "unknown verb '%.*s'",
+				     (int)(tlen[0] > 32 ? 32 : tlen[0]), verb_tok);
 	nargs = ntok - 1;
 	switch (req->verb) {
 	case EESP_CTL_STATUS:
 	case EESP_CTL_RELOAD:
 		if (nargs)
-			return fail(err, err_len, "%.*s takes no arguments", (int)tlen[0],
-				    verb_tok);
+			return eesp_ctl_fail(err, err_len, "%.*s takes no arguments", (int)tlen[0],
+					     verb_tok);
 		return 0;
 	case EESP_CTL_SHOW:
 	case EESP_CTL_COUNTERS:
 	case EESP_CTL_KEYS:
 		if (nargs > 1)
-			return fail(err, err_len, "%.*s takes at most one argument (json)",
-				    (int)tlen[0], verb_tok);
+			return eesp_ctl_fail(err, err_len, "%.*s takes at most one argument (json)",
+					     (int)tlen[0], verb_tok);
 		if (nargs == 1) {
-			if (!tok_is(tok[1], tlen[1], "json"))
-				return fail(err, err_len, "unknown argument '%.*s' (expected json)",
-					    (int)(tlen[1] > 32 ? 32 : tlen[1]), tok[1]);
+			if (!eesp_ctl_tok_is(tok[1], tlen[1], "json"))
+				return eesp_ctl_fail(err, err_len,
+						     "unknown argument '%.*s' (expected json)",
+						     (int)(tlen[1] > 32 ? 32 : tlen[1]), tok[1]);
 			req->json = true;
 		}
 		return 0;
 	case EESP_CTL_ROTATE:
 	case EESP_CTL_RETIRE:
 		if (nargs != 2)
-			return fail(err, err_len, "usage: %.*s domain|tenant|group <id>",
-				    (int)tlen[0], verb_tok);
+			return eesp_ctl_fail(err, err_len, "usage: %.*s domain|tenant|group <id>",
+					     (int)tlen[0], verb_tok);
 		if (eesp_value_of_n(eesp_level_names, tok[1], tlen[1], &lv))
-			return fail(err, err_len, "bad level '%.*s' (domain, tenant or group)",
-				    (int)(tlen[1] > 32 ? 32 : tlen[1]), tok[1]);
+			return eesp_ctl_fail(err, err_len,
+					     "bad level '%.*s' (domain, tenant or group)",
+					     (int)(tlen[1] > 32 ? 32 : tlen[1]), tok[1]);
 		req->level = (int)lv;
 		if (tok_u32(tok[2], tlen[2], &req->id) < 0)
-			return fail(err, err_len, "bad id '%.*s' (decimal 0..4294967295)",
-				    (int)(tlen[2] > 32 ? 32 : tlen[2]), tok[2]);
+			return eesp_ctl_fail(err, err_len, "bad id '%.*s' (decimal 0..4294967295)",
+					     (int)(tlen[2] > 32 ? 32 : tlen[2]), tok[2]);
 		return 0;
 	case EESP_CTL_SPI_ALLOC:
 		if (nargs > 1)
-			return fail(err, err_len, "spi-alloc takes at most one argument (0 or 1)");
+			return eesp_ctl_fail(err, err_len,
+					     "spi-alloc takes at most one argument (0 or 1)");
+		req->version = -1; /* none given: the daemon's configured version */
 		if (nargs == 1) {
-			if (tok_is(tok[1], tlen[1], "0"))
+			if (eesp_ctl_tok_is(tok[1], tlen[1], "0"))
 				req->version = 0;
-			else if (tok_is(tok[1], tlen[1], "1"))
+			else if (eesp_ctl_tok_is(tok[1], tlen[1], "1"))
 				req->version = 1;
 			else
-				return fail(err, err_len, "bad PSP version '%.*s' (0 or 1)",
-					    (int)(tlen[1] > 32 ? 32 : tlen[1]), tok[1]);
+				return eesp_ctl_fail(err, err_len,
+						     "bad PSP version '%.*s' (0 or 1)",
+						     (int)(tlen[1] > 32 ? 32 : tlen[1]), tok[1]);
 		}
 		return 0;
+	case EESP_CTL_SA_RX_ALLOC:
+	case EESP_CTL_SA_TX_ALLOC:
+	case EESP_CTL_SA_TX_SET:
+	case EESP_CTL_SA_RX_SET:
+	case EESP_CTL_SA_RELEASE:
+	case EESP_CTL_SA_LIST:
+	case EESP_CTL_SA_WAIT:
+		return eesp_ctl_parse_sa(req, tok + 1, tlen + 1, nargs, err, err_len);
 	case EESP_CTL__COUNT:
 		break;
 	}
-	return fail(err, err_len, "unknown verb");
+	return eesp_ctl_fail(err, err_len, "unknown verb");
 }
 
 /* Returns the line length including '\n', or 0 if the request is invalid
@@ -235,10 +267,21 @@ size_t eesp_ctl_format(const struct eesp_ctl_req *req, char *out, size_t cap)
 			     eesp_name_of(eesp_level_names, (unsigned)req->level), req->id);
 		break;
 	case EESP_CTL_SPI_ALLOC:
-		if (req->version != 0 && req->version != 1)
+		if (req->version < -1 || req->version > 1)
 			return 0;
-		n = snprintf(out, cap, "%s %d\n", verb, req->version);
+		if (req->version < 0)
+			n = snprintf(out, cap, "%s\n", verb);
+		else
+			n = snprintf(out, cap, "%s %d\n", verb, req->version);
 		break;
+	case EESP_CTL_SA_RX_ALLOC:
+	case EESP_CTL_SA_TX_ALLOC:
+	case EESP_CTL_SA_TX_SET:
+	case EESP_CTL_SA_RX_SET:
+	case EESP_CTL_SA_RELEASE:
+	case EESP_CTL_SA_LIST:
+	case EESP_CTL_SA_WAIT:
+		return eesp_ctl_format_sa(req, verb, out, cap);
 	default:
 		n = snprintf(out, cap, "%s\n", verb);
 		break;

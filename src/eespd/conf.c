@@ -21,10 +21,10 @@
 
 static const char *const keys_top[] = {"daemon", "domain", "domains", "psp", "peers", NULL};
 static const char *const keys_daemon[] = {
-    "mode",	     "interface",   "mtu",  "addresses",      "port",	   "source_ports",
-    "workers",	     "offload",	    "user", "control_socket", "state_dir", "log_level",
-    "control_group", "iv_block",    "gro",  "udp_gso",	      "udp_gro",   "admin_group",
-    "seccomp",	     "lock_memory", NULL};
+    "mode",	     "interface",   "mtu",	    "addresses",       "port",	    "source_ports",
+    "workers",	     "offload",	    "user",	    "control_socket",  "state_dir", "log_level",
+    "control_group", "iv_block",    "gro",	    "udp_gso",	       "udp_gro",   "admin_group",
+    "seccomp",	     "lock_memory", "key_dir_poll", "key_dir_inotify", "sa_group",  NULL};
 
 static int parse_source_ports(struct parse *p, const config_setting_t *d)
 {
@@ -117,6 +117,24 @@ static int parse_admin_group(struct parse *p, const config_setting_t *d)
 			s->admin_group, s->admin_group);
 }
 
+/* daemon.sa_group: the group whose members may use the sa verbs (runtime
+ * SAs: eesp-iked's user) besides root and admin_group; it must exist */
+static int parse_sa_group(struct parse *p, const config_setting_t *d)
+{
+	struct snap *s = p->snap;
+	s->sa_gid = (gid_t)-1;
+	if (cfg_str(&p->x, d, "sa_group", false, "", s->sa_group, sizeof(s->sa_group)) < 0)
+		return -1;
+	if (!s->sa_group[0])
+		return 0;
+	if (p->env && p->env->group_gid && !p->env->group_gid(p->env->arg, s->sa_group, &s->sa_gid))
+		return 0;
+	return cfg_fail(&p->x, config_setting_get_member(d, "sa_group"),
+			"sa_group '%s' does not exist (create it with groupadd --system %s, or "
+			"leave sa_group out: sa verbs for root and admin_group only)",
+			s->sa_group, s->sa_group);
+}
+
 /* daemon.seccomp and daemon.lock_memory (sandbox.h, memlock.h) */
 static int parse_hardening(struct parse *p, const config_setting_t *d)
 {
@@ -184,7 +202,9 @@ static int parse_daemon(struct parse *p, config_t *cf)
 	if (cfg_str(&p->x, d, "user", false, "eesp", c->user, sizeof(c->user)) < 0)
 		return -1;
 	c->user_line = cfg_line_of(config_setting_get_member(d, "user"));
-	if (parse_places(p, d) || parse_admin_group(p, d))
+	if (parse_places(p, d) || parse_admin_group(p, d) || parse_sa_group(p, d) ||
+	    cfg_u32(&p->x, d, "key_dir_poll", false, 1, 3600, 10, &c->key_dir_poll) ||
+	    cfg_bool(&p->x, d, "key_dir_inotify", true, &c->key_dir_inotify))
 		return -1;
 	c->iv_block = EESP_IVGEN_BLOCK;
 	if (cfg_u64(&p->x, d, "iv_block", false, 16, 1ull << 40, &c->iv_block) < 0)
@@ -279,6 +299,8 @@ static const struct restart_field {
     DIFF_SCALAR(iv_block),
     DIFF_SCALAR(seccomp),
     DIFF_SCALAR(lock_memory),
+    DIFF_SCALAR(key_dir_poll),
+    DIFF_SCALAR(key_dir_inotify),
 };
 
 unsigned conf_restart_diff(const struct eespd_conf *running, const struct eespd_conf *next,
@@ -286,6 +308,7 @@ unsigned conf_restart_diff(const struct eespd_conf *running, const struct eespd_
 {
 	unsigned n = 0;
 	size_t len = 0;
+	bool full = cap == 0; /* a name did not fit: list no later one in its place */
 	if (cap)
 		names[0] = 0;
 	for (size_t i = 0; i < sizeof(restart_fields) / sizeof(restart_fields[0]); i++) {
@@ -297,10 +320,15 @@ unsigned conf_restart_diff(const struct eespd_conf *running, const struct eespd_
 		if (str ? !strncmp(a, b, f->len) : !memcmp(a, b, f->len))
 			continue;
 		n++;
-		int w = snprintf(names + len, cap > len ? cap - len : 0, "%s%s", len ? ", " : "",
-				 f->name);
-		if (w > 0 && (size_t)w < cap - len)
+		if (full)
+			continue;
+		int w = snprintf(names + len, cap - len, "%s%s", len ? ", " : "", f->name);
+		if (w > 0 && (size_t)w < cap - len) {
 			len += (size_t)w;
+		} else {
+			names[len] = 0; /* whole names only */
+			full = true;
+		}
 	}
 	return n;
 }

@@ -51,6 +51,10 @@ struct eespd_conf {
 	uint64_t iv_block;  /* IVs per persisted reservation (tests) */
 	bool seccomp;
 	int lock_memory; /* enum memlock_mode */
+	/* key directories (key_dir): checked every key_dir_poll seconds, and
+	 * at once on an inotify event unless key_dir_inotify is false */
+	uint32_t key_dir_poll;
+	bool key_dir_inotify;
 };
 
 /* What the parser needs from the world; see above. */
@@ -66,6 +70,10 @@ struct conf_env {
 	 * the parser prefixes the configuration's file and line). */
 	int (*load_keys)(void *arg, const char *path, uid_t uid, struct eesp_keyset **ks,
 			 bool *positioned, char *err, size_t err_len);
+	/* Load the key directory at path (keydirload.h) for uid, its set's
+	 * version into version (128 bytes).  0, or -1 with err. */
+	int (*load_key_dir)(void *arg, const char *path, uid_t uid, struct eesp_keyset **ks,
+			    char *version, char *err, size_t err_len);
 };
 
 #define CONF_MAX_WARNINGS 32

@@ -11,18 +11,12 @@
 #include "names.h"
 #include "replay.h"
 
-static const char *const keys_domain[] = {"name",	  "id",
-					  "key_file",	  "profile",
-					  "kdf",	  "suite",
-					  "node_id",	  "tenant",
-					  "group",	  "epoch",
-					  "epoch_period", "epoch_window",
-					  "crypt_offset", "max_crypt_offset",
-					  "spi_min",	  "spi_max",
-					  "sa_phase",	  "policy",
-					  "forward_to",	  "epoch_packets",
-					  "replay",	  "replay_buckets",
-					  "clock_skew",	  NULL};
+static const char *const keys_domain[] = {
+    "name",	     "id",	     "key_file",       "key_dir",      "profile",
+    "kdf",	     "suite",	     "node_id",	       "tenant",       "group",
+    "epoch",	     "epoch_period", "epoch_window",   "crypt_offset", "max_crypt_offset",
+    "spi_min",	     "spi_max",	     "sa_phase",       "policy",       "forward_to",
+    "epoch_packets", "replay",	     "replay_buckets", "clock_skew",   NULL};
 static const char *const keys_psp[] = {"key_file",   "version", "crypt_offset",
 				       "spi_master", "policy",	NULL};
 static const char *const keys_policy[] = {"nodes", "spis", "prefixes", "tenant", "group", NULL};
@@ -193,13 +187,28 @@ static int parse_offsets(struct parse *p, config_setting_t *s, struct domain *d)
 	return 0;
 }
 
-static int key_file(struct parse *p, config_setting_t *s, struct domain *d)
+/* The setting the keys came from (key_file or key_dir), for positions. */
+static config_setting_t *key_setting(config_setting_t *s)
+{
+	config_setting_t *k = config_setting_get_member(s, "key_file");
+	return k ? k : config_setting_get_member(s, "key_dir");
+}
+
+/* key_file = "..." or (eesp domains) key_dir = "...": exactly one */
+static int key_source(struct parse *p, config_setting_t *s, struct domain *d, bool dir_ok)
 {
 	char tmp[256];
-	if (cfg_str(&p->x, s, "key_file", true, "", tmp, sizeof(tmp)) < 0)
+	config_setting_t *f = config_setting_get_member(s, "key_file"),
+			 *k = config_setting_get_member(s, "key_dir");
+	if (f && k)
+		return cfg_fail(&p->x, k, "key_dir and key_file: give one of them");
+	if (k && !dir_ok)
+		return cfg_fail(&p->x, k, "key_dir: psp master keys come from a key_file");
+	d->key_is_dir = k != NULL;
+	if (cfg_str(&p->x, s, k ? "key_dir" : "key_file", true, "", tmp, sizeof(tmp)) < 0)
 		return -1;
 	cfg_resolve_path(p->conf->dir, tmp, d->key_path, sizeof(d->key_path));
-	return conf_load_keys(p, config_setting_get_member(s, "key_file"), d);
+	return conf_load_keys(p, key_setting(s), d);
 }
 
 /* Profile spi: a server holds the domain root and spi_min..spi_max, a
@@ -211,11 +220,11 @@ static int check_spi_profile(struct parse *p, config_t *cf, config_setting_t *s,
 	for (unsigned i = 0; i < d->keys->n_sa; i++)
 		any_sa |= !d->keys->sa[i].psp;
 	if (!server && !any_sa)
-		return cfg_fail(
-		    &p->x, config_setting_get_member(s, "key_file"),
-		    "key file %s holds neither a domain root key (server) nor 'sa eesp' "
-		    "data keys (client)",
-		    d->key_path);
+		conf_warn(p, key_setting(s),
+			  "%s %s holds neither a domain root key (server) nor 'sa eesp' "
+			  "data keys (client): this client carries traffic only once its SAs "
+			  "are set over the control socket (sa-tx-set, sa-rx-set)",
+			  domain_key_source(d), d->key_path);
 	if (p->conf->workers != 1)
 		return cfg_fail(
 		    &p->x, config_lookup(cf, "daemon.workers"),
@@ -241,16 +250,17 @@ static int check_keys(struct parse *p, config_t *cf, config_setting_t *s, const 
 		if (check_spi_profile(p, cf, s, d))
 			return -1;
 	} else if (!eesp_ring_current(&d->keys->domain)) {
-		return cfg_fail(&p->x, config_setting_get_member(s, "key_file"),
-				"key file %s holds no domain root key", d->key_path);
+		return cfg_fail(&p->x, key_setting(s), "%s %s holds no domain root key",
+				domain_key_source(d), d->key_path);
 	}
 	if (d->tenant && !eesp_keyset_ring(d->keys, EESP_LEVEL_TENANT, d->tenant))
 		return cfg_fail(&p->x, config_setting_get_member(s, "tenant"),
-				"key file %s holds no root key of tenant %u", d->key_path,
-				d->tenant);
+				"%s %s holds no root key of tenant %u", domain_key_source(d),
+				d->key_path, d->tenant);
 	if (d->group && !eesp_keyset_ring(d->keys, EESP_LEVEL_GROUP, d->group))
 		return cfg_fail(&p->x, config_setting_get_member(s, "group"),
-				"key file %s holds no root key of group %u", d->key_path, d->group);
+				"%s %s holds no root key of group %u", domain_key_source(d),
+				d->key_path, d->group);
 	return 0;
 }
 
@@ -260,7 +270,7 @@ static int parse_domain(struct parse *p, config_t *cf, config_setting_t *s, stru
 		return cfg_fail(&p->x, s, "each domain must be a group { ... }");
 	if (cfg_check_members(&p->x, s, keys_domain) || parse_name(p, s, d) ||
 	    parse_context(p, s, d) || parse_epoch(p, s, d) || parse_replay(p, s, d) ||
-	    parse_offsets(p, s, d) || key_file(p, s, d) || check_keys(p, cf, s, d))
+	    parse_offsets(p, s, d) || key_source(p, s, d, true) || check_keys(p, cf, s, d))
 		return -1;
 	return parse_policy(p, config_setting_get_member(s, "policy"), d);
 }
@@ -319,7 +329,11 @@ int conf_parse_domains(struct parse *p, config_t *cf)
 				"mode eesp needs a 'domain' group (or a 'domains' list)");
 	if (one) {
 		p->snap->n_doms = 1;
-		return parse_domain(p, cf, one, &p->snap->dom[0]);
+		if (parse_domain(p, cf, one, &p->snap->dom[0]))
+			return -1;
+		/* forward_to names other domains: here it can only be wrong,
+		 * and a wrong setting is never ignored */
+		return parse_forward(p, one, 0);
 	}
 	if (!config_setting_is_list(list))
 		return cfg_fail(&p->x, list, "domains must be a list ( { ... }, { ... } )");
@@ -354,10 +368,10 @@ int conf_parse_psp(struct parse *p, config_t *cf)
 		return -1;
 	d->psp_crypt_offset = (uint8_t)v;
 	if (cfg_u32(&p->x, s, "spi_master", false, 0, 1, 0, &d->psp_spi_master) ||
-	    key_file(p, s, d))
+	    key_source(p, s, d, false))
 		return -1;
 	if (!d->keys->has_psp[0] && !d->keys->has_psp[1])
-		return cfg_fail(&p->x, config_setting_get_member(s, "key_file"),
+		return cfg_fail(&p->x, key_setting(s),
 				"key file %s holds no psp master key (psp 0|1 <hex>)", d->key_path);
 	return parse_policy(p, config_setting_get_member(s, "policy"), d);
 }

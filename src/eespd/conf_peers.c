@@ -96,6 +96,17 @@ static int parse_rx_spi(struct parse *p, config_setting_t *e, struct peer *pe)
 	}
 	if (cfg_ranges(&p->x, rs, "rx_spi", &r, &nn))
 		return -1;
+	/* each SPI is one a peer sends with: a "LO-HI" string here used to
+	 * keep LO and drop the rest without a word */
+	for (unsigned k = 0; k < nn; k++)
+		if (r[k].lo != r[k].hi) {
+			const config_setting_t *el = config_setting_get_elem(rs, k);
+			free(r);
+			return cfg_fail(&p->x, el,
+					"'rx_spi': \"%s\" is a range: list each SPI (ranges are "
+					"for policy spis)",
+					config_setting_get_string(el));
+		}
 	pe->rx_spi = calloc(nn + 1, sizeof(uint32_t));
 	if (!pe->rx_spi) {
 		free(r);
@@ -159,6 +170,18 @@ static int peer_node_taken(struct parse *p, const config_setting_t *e, unsigned 
 	return 0;
 }
 
+/* PSP and profile spi: a peer without tx_spi gets its transmit SA over the
+ * control socket (sa-tx-set, sa-tx-alloc: eespd(8) "Runtime SAs"); until
+ * then what is routed to it is dropped (no_tx_sa).  Said, since a missing
+ * tx_spi may also be a mistake. */
+static void note_runtime_tx(struct parse *p, const config_setting_t *e, const struct peer *pe)
+{
+	conf_warn(p, e,
+		  "peer %s: no tx_spi: packets to it are dropped (no_tx_sa) until a transmit "
+		  "SA is set over the control socket (sa-tx-set)",
+		  pe->name);
+}
+
 /* eesp: the peer's key boundary, node id and (profile spi) tx_spi */
 static int check_eesp_peer(struct parse *p, config_setting_t *e, unsigned i, const struct domain *d)
 {
@@ -173,8 +196,7 @@ static int check_eesp_peer(struct parse *p, config_setting_t *e, unsigned i, con
 	if (peer_node_taken(p, e, i, d))
 		return -1;
 	if (d->profile == EESP_PROFILE_SPI && !pe->tx_spi)
-		return cfg_fail(&p->x, e, "peer %s: tx_spi missing (profile %s)", pe->name,
-				eesp_name_of(eesp_profile_names, d->profile));
+		note_runtime_tx(p, e, pe);
 	return 0;
 }
 
@@ -195,9 +217,9 @@ static int find_tx_key(struct parse *p, config_setting_t *e, struct peer *pe,
 		return 0; /* sends with the key derived from our root */
 	if (pe->tx_key < 0)
 		return cfg_fail(&p->x, config_setting_get_member(e, "tx_spi"),
-				"peer %s: key file %s has no 'sa %s 0x%08x ...' line", pe->name,
-				d->key_path, eesp_name_of(eesp_mode_names, p->conf->mode),
-				pe->tx_spi);
+				"peer %s: %s %s has no 'sa %s 0x%08x ...' line", pe->name,
+				domain_key_source(d), d->key_path,
+				eesp_name_of(eesp_mode_names, p->conf->mode), pe->tx_spi);
 	size_t want = want_psp ? (d->psp_version ? 32 : 16) : eesp_suite_key_len(d->suite);
 	if (d->keys->sa[pe->tx_key].key_len != want)
 		return cfg_fail(&p->x, config_setting_get_member(e, "tx_spi"),
@@ -212,6 +234,7 @@ static int parse_peer(struct parse *p, config_setting_t *e, unsigned i)
 	struct peer *pe = &p->snap->peers[i];
 	char ep[128];
 	pe->tx_key = -1;
+	pe->rt_tx = -1;
 	if (!config_setting_is_group(e))
 		return cfg_fail(&p->x, e, "each peer must be a group { ... }");
 	if (cfg_check_members(&p->x, e, keys_peer))
@@ -235,8 +258,9 @@ static int parse_peer(struct parse *p, config_setting_t *e, unsigned i)
 		if (check_eesp_peer(p, e, i, d))
 			return -1;
 	} else if (!pe->tx_spi) {
-		return cfg_fail(&p->x, e, "peer %s: tx_spi missing (psp mode)", pe->name);
+		note_runtime_tx(p, e, pe);
 	}
+	pe->n_rx_cfg = pe->n_rx_spi;
 	return find_tx_key(p, e, pe, d);
 }
 

@@ -27,13 +27,27 @@ void conf_warn(struct parse *p, const config_setting_t *s, const char *fmt, ...)
 		snprintf(out, sizeof(p->warn->msg[0]), "%s", msg);
 }
 
-int conf_load_keys(struct parse *p, const config_setting_t *where, struct domain *d)
+static int load_key_dir(struct parse *p, const config_setting_t *where, struct domain *d)
 {
 	char why[512];
+	if (!p->env || !p->env->load_key_dir)
+		return cfg_fail(&p->x, where, "key directory %s: no key loader", d->key_path);
+	if (p->env->load_key_dir(p->env->arg, d->key_path, p->daemon_uid, &d->keys, d->key_version,
+				 why, sizeof(why)))
+		return cfg_fail(&p->x, where, "%s", why);
+	d->dom.keys = d->keys;
+	return 0;
+}
+
+int conf_load_keys(struct parse *p, const config_setting_t *where, struct domain *d)
+{
+	if (d->key_is_dir)
+		return load_key_dir(p, where, d);
+
+	char why[512];
 	bool positioned = false;
-	if (!p->env || !p->env->load_keys) {
+	if (!p->env || !p->env->load_keys)
 		return cfg_fail(&p->x, where, "key file %s: no key loader", d->key_path);
-	}
 	if (p->env->load_keys(p->env->arg, d->key_path, p->daemon_uid, &d->keys, &positioned, why,
 			      sizeof(why))) {
 		if (positioned) {

@@ -6,8 +6,11 @@
 #include "confenv.h"
 
 #include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
 #include <stdio.h>
 
+#include "keydirload.h"
 #include "keyload.h"
 #include "log.h"
 #include "privs.h"
@@ -39,10 +42,28 @@ static int load_keys(void *arg, const char *path, uid_t uid, struct eesp_keyset 
 	return rc == KEYLOAD_OK ? 0 : -1;
 }
 
+/* As root (the start) the daemon user's group comes from the passwd
+ * database; after the privilege drop (a reload) it is our own. */
+static int load_key_dir(void *arg, const char *path, uid_t uid, struct eesp_keyset **ks,
+			char *version, char *err, size_t err_len)
+{
+	(void)arg;
+	uid_t reader = keyload_reader(uid);
+	gid_t gid = getegid();
+	if (geteuid() == 0 && reader != 0) {
+		struct passwd *pw = getpwuid(reader);
+		if (pw)
+			gid = pw->pw_gid;
+	}
+	return keydir_load(path, reader, gid, ks, version, err, err_len);
+}
+
 void eespd_conf_env(struct conf_env *env)
 {
-	*env =
-	    (struct conf_env){.user_uid = user_uid, .group_gid = group_gid, .load_keys = load_keys};
+	*env = (struct conf_env){.user_uid = user_uid,
+				 .group_gid = group_gid,
+				 .load_keys = load_keys,
+				 .load_key_dir = load_key_dir};
 }
 
 int eespd_conf_load(const char *path, struct eespd_conf *conf, struct snap **snap, char *err,

@@ -36,6 +36,8 @@ int counter_is_drop(unsigned i)
 	case CNT_SN_FUTURE:
 	case CNT_BAD_SESSION:
 	case CNT_UNKNOWN_SPI:
+	case CNT_SA_RELEASED:
+	case CNT_NO_TX_SA:
 		return 1;
 	default:
 		return 0;

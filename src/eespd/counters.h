@@ -11,7 +11,7 @@
  *   is counted under proxy_drops and its reason (send_err, no_route, ...).
  * Send side:     tun_packets = tx_packets + no_route + oversize + non_ip
  *                              + send_err + tx_no_buffer + iv_exhausted
- *                              + crypto_error (seal failures).
+ *                              + no_tx_sa + crypto_error (seal failures).
  */
 #ifndef EESPD_COUNTERS_H
 #define EESPD_COUNTERS_H
@@ -53,7 +53,9 @@
 	X(UDP_GRO_READS, "udp_gro_reads")	/* receives carrying > 1 datagram (not a drop) */  \
 	X(SN_FUTURE, "sn_future")     /* replay: SN clock part beyond now + clock_skew */          \
 	X(BAD_SESSION, "bad_session") /* replay: Session ID 0 or above 64 */                       \
-	X(UNKNOWN_SPI, "unknown_spi") /* psp: SPI of no peer (rx_spi) nor policy */
+	X(UNKNOWN_SPI, "unknown_spi") /* psp: SPI of no peer (rx_spi) nor policy */                \
+	X(SA_RELEASED, "sa_released") /* SPI of a runtime SA released (sa-release) */              \
+	X(NO_TX_SA, "no_tx_sa")	      /* routed to a peer without a transmit SA (yet) */
 
 enum {
 #define EESPD_CNT_ENUM(n, s) CNT_##n,

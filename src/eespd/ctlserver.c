@@ -19,6 +19,7 @@
 #include "ctlpeer.h"
 #include "ctlproto.h"
 #include "ctlverbs.h"
+#include "log.h"
 
 /*
  * Every client is served from the main thread's poll loop without blocking:
@@ -30,11 +31,22 @@
  */
 #define CTL_MAX_CONNS 32
 #define CTL_DEADLINE_MS 2000
+/*
+ * A request may wait (sa-wait: until the key serial moves, ctlverbs.h): its
+ * connection is parked, polled for nothing but the client's hang-up, and
+ * asked again after every round of the poll loop - every key change is made
+ * by this thread inside a round (a control verb, or SIGHUP's reload just
+ * before ctl_process) - and at its own deadline.  At most CTL_MAX_PARKED
+ * wait at once, so the others always find a slot; beyond that a wait is
+ * answered at once ("changed no").
+ */
+#define CTL_MAX_PARKED 8
 
 struct conn {
 	int fd;
 	struct ctl_peer peer; /* credentials at connect time */
 	bool writing;
+	bool parked; /* the request waits (sa-wait) */
 	size_t in_len;
 	char in[EESP_CTL_MAX_LINE + 2];
 	char *out;
@@ -47,6 +59,8 @@ struct ctl_server {
 	int lfd;
 	struct conn conn[CTL_MAX_CONNS];
 	unsigned n;
+	unsigned n_parked;
+	bool warned_full; /* CTL_MAX_PARKED reached: said once */
 };
 
 struct ctl_server *ctl_server_new(struct eespd *e, int lfd)
@@ -69,6 +83,8 @@ static int64_t now_ms(void)
 static void conn_close(struct ctl_server *s, unsigned i)
 {
 	struct conn *c = &s->conn[i];
+	if (c->parked)
+		s->n_parked--;
 	close(c->fd);
 	if (c->out) {
 		OPENSSL_cleanse(c->out, c->out_len);
@@ -82,10 +98,33 @@ static void conn_close(struct ctl_server *s, unsigned i)
 	s->n--;
 }
 
-/* request complete (newline, full buffer, EOF or deadline): build the reply */
-static void conn_answer(struct ctl_server *s, struct conn *c)
+/* request complete (newline, full buffer, EOF or deadline): build the
+ * reply, or park the connection when the request waits (now: the wait is
+ * over) */
+static void conn_answer(struct ctl_server *s, struct conn *c, bool now)
 {
-	c->out = ctlverbs_answer(s->e, &c->peer, c->in, c->in_len, &c->out_len);
+	struct ctl_wait w = {.now = now};
+	if (!c->parked && s->n_parked >= CTL_MAX_PARKED) {
+		if (!s->warned_full)
+			log_warn("control: %d clients wait (sa-wait) already: another one is "
+				 "answered at once",
+				 CTL_MAX_PARKED);
+		s->warned_full = true;
+		w.now = true;
+	}
+	c->out = ctlverbs_answer(s->e, &c->peer, c->in, c->in_len, &c->out_len, &w);
+	if (w.park) {
+		if (!c->parked) {
+			c->parked = true;
+			s->n_parked++;
+			c->deadline = now_ms() + w.wait_ms;
+		}
+		return;
+	}
+	if (c->parked) {
+		c->parked = false;
+		s->n_parked--;
+	}
 	c->out_off = 0;
 	c->writing = true;
 	c->deadline = now_ms() + CTL_DEADLINE_MS;
@@ -96,6 +135,8 @@ static void conn_answer(struct ctl_server *s, struct conn *c)
 /* 0 keep, -1 close */
 static int conn_io(struct ctl_server *s, struct conn *c, short rev)
 {
+	if (c->parked) /* nothing to read: only a hang-up ends the wait */
+		return rev & (POLLHUP | POLLERR | POLLNVAL) ? -1 : 0;
 	if (!c->writing && (rev & (POLLIN | POLLHUP | POLLERR))) {
 		for (;;) {
 			ssize_t r = read(c->fd, c->in + c->in_len, sizeof(c->in) - 1 - c->in_len);
@@ -112,7 +153,7 @@ static int conn_io(struct ctl_server *s, struct conn *c, short rev)
 			/* newline, full, EOF or error: answer what we have */
 			if (r < 0)
 				return -1;
-			conn_answer(s, c);
+			conn_answer(s, c, false);
 			break;
 		}
 	}
@@ -142,7 +183,9 @@ unsigned ctl_pollfds(const struct ctl_server *s, struct pollfd *p, unsigned cap)
 		p[n++] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
 	for (unsigned i = 0; i < s->n && n < cap; i++)
 		p[n++] = (struct pollfd){.fd = s->conn[i].fd,
-					 .events = s->conn[i].writing ? POLLOUT : POLLIN};
+					 .events = s->conn[i].parked	? 0
+						   : s->conn[i].writing ? POLLOUT
+									: POLLIN};
 	return n;
 }
 
@@ -157,6 +200,24 @@ int ctl_timeout_ms(const struct ctl_server *s)
 			m = d;
 	}
 	return (int)m;
+}
+
+/* the waiting requests, asked again: something may have changed */
+static void wake_parked(struct ctl_server *s)
+{
+	for (unsigned i = 0; s->n_parked && i < s->n;) {
+		struct conn *c = &s->conn[i];
+		if (c->parked) {
+			conn_answer(s, c, false);
+			if (!c->parked && conn_io(s, c, 0)) {
+				conn_close(s, i);
+				continue;
+			}
+		}
+		i++;
+	}
+	if (s->n_parked < CTL_MAX_PARKED)
+		s->warned_full = false;
 }
 
 void ctl_process(struct ctl_server *s, const struct pollfd *p, unsigned n)
@@ -185,7 +246,7 @@ void ctl_process(struct ctl_server *s, const struct pollfd *p, unsigned n)
 			conn_close(s, i);
 			continue;
 		}
-		conn_answer(s, c);
+		conn_answer(s, c, c->parked);
 		if (conn_io(s, c, 0)) {
 			conn_close(s, i);
 			continue;
@@ -200,12 +261,20 @@ void ctl_process(struct ctl_server *s, const struct pollfd *p, unsigned n)
 		struct conn *c = &s->conn[s->n++];
 		memset(c, 0, sizeof(*c));
 		c->fd = fd;
-		ctl_peer_get(fd, atomic_load(&s->e->snap)->admin_gid, &c->peer);
+		struct ctl_groups g;
+		ctlverbs_groups(s->e, &g);
+		ctl_peer_get(fd, &g, &c->peer);
 		c->deadline = now_ms() + CTL_DEADLINE_MS;
 		/* the request is usually there already */
 		if (conn_io(s, c, POLLIN))
 			conn_close(s, s->n - 1);
 	}
+	wake_parked(s);
+}
+
+unsigned ctl_waiting(const struct ctl_server *s)
+{
+	return s ? s->n_parked : 0;
 }
 
 void ctl_server_free(struct ctl_server *s)

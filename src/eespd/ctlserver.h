@@ -19,5 +19,7 @@ void ctl_server_free(struct ctl_server *s);
 unsigned ctl_pollfds(const struct ctl_server *s, struct pollfd *p, unsigned cap);
 int ctl_timeout_ms(const struct ctl_server *s);
 void ctl_process(struct ctl_server *s, const struct pollfd *p, unsigned n);
+/* How many requests wait (sa-wait) now. */
+unsigned ctl_waiting(const struct ctl_server *s);
 
 #endif /* EESPD_CTLSERVER_H */

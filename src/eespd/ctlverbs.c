@@ -11,10 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "counters.h"
 #include "keyops.h"
 #include "keysvc.h"
 #include "log.h"
+#include "saverbs.h"
 #include "status.h"
 
 typedef int verb_fn(struct eespd *e, const struct eesp_ctl_req *r, struct strbuf *b, char *err,
@@ -101,20 +104,41 @@ static int do_spi_alloc(struct eespd *e, const struct eesp_ctl_req *r, struct st
 	return keysvc_spi_alloc(e, r, b, err, el);
 }
 
+/* sa-wait is answered by ctlverbs_answer() itself (it may wait) */
 static verb_fn *const verb_table[] = {
-    [EESP_CTL_STATUS] = do_status,     [EESP_CTL_SHOW] = do_show,
-    [EESP_CTL_COUNTERS] = do_counters, [EESP_CTL_KEYS] = do_keys,
-    [EESP_CTL_RELOAD] = do_reload,     [EESP_CTL_ROTATE] = do_rotate,
-    [EESP_CTL_RETIRE] = do_rotate,     [EESP_CTL_SPI_ALLOC] = do_spi_alloc,
+    [EESP_CTL_STATUS] = do_status,
+    [EESP_CTL_SHOW] = do_show,
+    [EESP_CTL_COUNTERS] = do_counters,
+    [EESP_CTL_KEYS] = do_keys,
+    [EESP_CTL_RELOAD] = do_reload,
+    [EESP_CTL_ROTATE] = do_rotate,
+    [EESP_CTL_RETIRE] = do_rotate,
+    [EESP_CTL_SPI_ALLOC] = do_spi_alloc,
+    [EESP_CTL_SA_RX_ALLOC] = saverbs_rx_alloc,
+    [EESP_CTL_SA_TX_ALLOC] = saverbs_tx_alloc,
+    [EESP_CTL_SA_TX_SET] = saverbs_set,
+    [EESP_CTL_SA_RX_SET] = saverbs_set,
+    [EESP_CTL_SA_RELEASE] = saverbs_release,
+    [EESP_CTL_SA_LIST] = saverbs_list,
 };
 
-/* Admin verbs only for root and admin_group (issue 14, finding 9); a
- * refusal is logged with the client's credentials. */
+void ctlverbs_groups(const struct eespd *e, struct ctl_groups *g)
+{
+	const struct snap *s = atomic_load(&e->snap);
+	g->admin_gid = s->admin_gid;
+	g->sa_gid = s->sa_gid;
+	g->admin = s->admin_group;
+	g->sa = s->sa_group;
+}
+
+/* Admin verbs only for root and admin_group (issue 14, finding 9), sa verbs
+ * for sa_group too; a refusal is logged with the client's credentials. */
 static int authorise(const struct eespd *e, const struct ctl_peer *peer, enum eesp_ctl_verb verb,
 		     char *err, size_t el)
 {
-	const struct snap *s = atomic_load(&e->snap);
-	if (!ctl_peer_allow(peer, verb, s->admin_group, err, el))
+	struct ctl_groups g;
+	ctlverbs_groups(e, &g);
+	if (!ctl_peer_allow(peer, verb, &g, err, el))
 		return 0;
 	log_warn("control: refused '%s' to uid %d gid %d pid %d: %s", eesp_ctl_verb_name(verb),
 		 peer->known ? (int)peer->uid : -1, peer->known ? (int)peer->gid : -1,
@@ -144,24 +168,49 @@ static int parse_line(char *line, size_t len, struct eesp_ctl_req *req, char *er
 	return 0;
 }
 
+/* The verb's handler, or sa-wait's (which may park instead of answering). */
+static int run_verb(struct eespd *e, const struct eesp_ctl_req *req, struct ctl_wait *w,
+		    struct strbuf *b, char *err, size_t el)
+{
+	bool park = false;
+	int rc;
+	if (req->verb == EESP_CTL_SA_WAIT) {
+		rc = saverbs_wait(e, req, w ? w->now : true, &park, b, err, el);
+		if (!rc && park && w) {
+			w->park = true;
+			w->wait_ms = 1000u * (req->wait_s ? req->wait_s : EESP_CTL_WAIT_DEFAULT);
+		}
+		return rc;
+	}
+	verb_fn *fn = (unsigned)req->verb < sizeof(verb_table) / sizeof(verb_table[0])
+			  ? verb_table[req->verb]
+			  : NULL;
+	if (fn)
+		return fn(e, req, b, err, el);
+	snprintf(err, el, "verb not supported by eespd");
+	return -1;
+}
+
 char *ctlverbs_answer(struct eespd *e, const struct ctl_peer *peer, char *line, size_t len,
-		      size_t *out_len)
+		      size_t *out_len, struct ctl_wait *w)
 {
 	char err[512] = "";
 	struct eesp_ctl_req req;
 	struct strbuf b = {0}, o = {0};
 	int rc = parse_line(line, len, &req, err, sizeof(err));
 
+	if (w)
+		w->park = false;
 	if (!rc)
 		rc = authorise(e, peer, req.verb, err, sizeof(err));
-	if (!rc) {
-		verb_fn *fn = (unsigned)req.verb < sizeof(verb_table) / sizeof(verb_table[0])
-				  ? verb_table[req.verb]
-				  : NULL;
-		if (fn)
-			rc = fn(e, &req, &b, err, sizeof(err));
-		else
-			rc = -1, snprintf(err, sizeof(err), "verb not supported by eespd");
+	if (!rc)
+		rc = run_verb(e, &req, w, &b, err, sizeof(err));
+	/* sa-tx-set and sa-rx-set carry a key */
+	OPENSSL_cleanse(&req, sizeof(req));
+	if (!rc && w && w->park) {
+		strbuf_free(&b);
+		*out_len = 0;
+		return NULL;
 	}
 	if (rc) {
 		for (char *p = err; *p; p++)

@@ -30,6 +30,8 @@ struct replay_tables;
 struct ivpersist;
 struct spistate;
 struct ctl_server;
+struct sastate;
+struct keywatch;
 
 struct eespd {
 	struct eespd_conf conf;	     /* restart-only; fixed once the workers run */
@@ -45,6 +47,8 @@ struct eespd {
 	struct ivpersist *iv;	      /* ivstate.h */
 	struct spistate *spi;	      /* spistate.h */
 	struct ctl_server *ctl;	      /* ctlserver.h */
+	struct sastate *sa;	      /* runtime SAs (saverbs.h), main thread only */
+	struct keywatch *keywatch;    /* keywatch.h: key directories */
 	struct ctl_listener listener; /* the control socket */
 
 	int state_fd; /* the state directory, opened after the privilege drop */

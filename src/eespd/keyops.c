@@ -13,6 +13,7 @@
 #include "names.h"
 #include "publish.h"
 #include "replaytab.h"
+#include "saverbs.h"
 
 int keyops_reload(struct eespd *e, char *err, size_t err_len)
 {
@@ -37,6 +38,12 @@ int keyops_reload(struct eespd *e, char *err, size_t err_len)
 	if (!e->verbose)
 		log_set_level(s->log_level);
 	if (replay_sync(e->replay, s, (uint64_t)time(NULL), err, err_len)) {
+		snap_free(s);
+		return -1;
+	}
+	/* runtime SAs survive for the peers that are still there */
+	if (saverbs_on_reload(e, s, err, err_len)) {
+		log_err("%s", err);
 		snap_free(s);
 		return -1;
 	}

@@ -5,7 +5,6 @@
  */
 #include "lookup.h"
 
-
 const struct peer *route_lookup(const struct snap *s, int family, const uint8_t *dst)
 {
 	for (unsigned i = 0; i < s->n_routes; i++)
@@ -129,7 +128,41 @@ bool policy_allows_spi(const struct snap *s, const struct domain *d, uint32_t sp
 
 const struct eesp_sa_key *domain_sa_key(const struct domain *d, bool psp, uint32_t spi)
 {
-	return d->keys ? eesp_keyset_sa(d->keys, psp, spi) : NULL;
+	const struct eesp_sa_key *k = d->keys ? eesp_keyset_sa(d->keys, psp, spi) : NULL;
+	for (unsigned i = 0; !k && i < d->n_rt; i++)
+		if (d->rt[i].rx && d->rt[i].k.psp == psp && d->rt[i].k.spi == spi &&
+		    d->rt[i].k.key_len)
+			k = &d->rt[i].k;
+	return k;
+}
+
+const struct rt_key *peer_rt_tx(const struct domain *d, const struct peer *p)
+{
+	return p->rt_tx >= 0 && (unsigned)p->rt_tx < d->n_rt ? &d->rt[p->rt_tx] : NULL;
+}
+
+bool peer_has_tx_sa(const struct snap *s, const struct domain *d, const struct peer *p)
+{
+	if (peer_rt_tx(d, p))
+		return true;
+	if (s->mode == EESP_MODE_PSP)
+		return p->tx_key >= 0;
+	return d->profile != EESP_PROFILE_SPI || p->tx_spi;
+}
+
+bool domain_spi_released(const struct domain *d, uint32_t spi)
+{
+	unsigned lo = 0, hi = d->n_released;
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		if (d->released[mid] == spi)
+			return true;
+		if (d->released[mid] < spi)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
 }
 
 uint32_t domain_epoch_at(const struct domain *d, uint64_t unix_s)

@@ -37,8 +37,17 @@ bool policy_spi_known(const struct snap *s, const struct domain *d, uint32_t spi
 bool policy_allows_spi(const struct snap *s, const struct domain *d, uint32_t spi, int family,
 		       const uint8_t *src);
 
-/* An out-of-band data key ("sa eesp"/"sa psp" line) for this SPI, or NULL. */
+/* An out-of-band data key ("sa eesp"/"sa psp" line, or a runtime receive
+ * key set by sa-rx-set) for this SPI, or NULL. */
 const struct eesp_sa_key *domain_sa_key(const struct domain *d, bool psp, uint32_t spi);
+
+/* The peer's runtime transmit SA in its domain d (rtsa.h), or NULL. */
+const struct rt_key *peer_rt_tx(const struct domain *d, const struct peer *p);
+/* Can we send to the peer?  PSP and profile spi need a transmit SA (a
+ * configured tx_spi with its key, or a runtime one); else no_tx_sa. */
+bool peer_has_tx_sa(const struct snap *s, const struct domain *d, const struct peer *p);
+/* Was this receive SPI of domain d released at runtime (sa-release)? */
+bool domain_spi_released(const struct domain *d, uint32_t spi);
 
 /* The sending epoch of domain d at unix time unix_s (epoch_period schedule). */
 uint32_t domain_epoch_at(const struct domain *d, uint64_t unix_s);

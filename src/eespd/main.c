@@ -31,6 +31,7 @@
 #include "eespd.h"
 #include "ivstate.h"
 #include "keyops.h"
+#include "keywatch.h"
 #include "log.h"
 #include "memlock.h"
 #include "names.h"
@@ -39,6 +40,7 @@
 #include "replaystate.h"
 #include "replaytab.h"
 #include "sandbox.h"
+#include "saverbs.h"
 #include "socket.h"
 #include "spistate.h"
 #include "statefile.h"
@@ -287,6 +289,7 @@ static bool tick(struct eespd *e)
 			      (uint64_t)time(NULL), false))
 		log_warn("replay state: cannot save: %s", strerror(errno));
 	eespd_reap(e);
+	keywatch_check(e, e->keywatch, false, time(NULL));
 	for (unsigned i = 0; i < e->n_workers; i++)
 		if (worker_failed(e->w[i])) {
 			log_err("worker %u failed; stopping", i);
@@ -320,7 +323,8 @@ static int run(struct eespd *e, int sfd)
 	for (;;) {
 		struct pollfd p[64];
 		p[0] = (struct pollfd){.fd = sfd, .events = POLLIN};
-		unsigned np = 1 + ctl_pollfds(e->ctl, p + 1, 63);
+		p[1] = (struct pollfd){.fd = keywatch_fd(e->keywatch), .events = POLLIN};
+		unsigned np = 2 + ctl_pollfds(e->ctl, p + 2, 62);
 		int to = ctl_timeout_ms(e->ctl);
 		int n = poll(p, np, to >= 0 && to < 500 ? to : 500);
 		if (n < 0 && errno != EINTR)
@@ -329,7 +333,9 @@ static int run(struct eespd *e, int sfd)
 			continue;
 		if ((p[0].revents & POLLIN) && !on_signal(e, sfd))
 			return 0;
-		ctl_process(e->ctl, p + 1, np - 1);
+		if (p[1].revents & POLLIN)
+			keywatch_check(e, e->keywatch, true, time(NULL));
+		ctl_process(e->ctl, p + 2, np - 2);
 		if (time(NULL) >= check_at) {
 			if (!tick(e))
 				return 1;
@@ -353,6 +359,8 @@ static void stop(struct eespd *e, struct startup *st)
 	ivpersist_free(e->iv);
 	spistate_free(e->spi);
 	ctl_server_free(e->ctl);
+	saverbs_free(e); /* runtime SAs: their keys wiped */
+	keywatch_free(e->keywatch);
 	/* the socket itself stays after the privilege drop (root's
 	 * directory): the next start removes it as stale (ctlsock.h) */
 	ctl_listener_close(&e->listener);
@@ -393,7 +401,8 @@ static int serve(struct eespd *e, struct snap *s, bool fg)
 		goto out;
 	warn_weak_replay(e, s);
 	e->ctl = ctl_server_new(e, e->listener.fd);
-	if (!e->ctl) {
+	e->keywatch = keywatch_new(e->conf.key_dir_inotify, e->conf.key_dir_poll);
+	if (!e->ctl || !e->keywatch) {
 		snprintf(err, sizeof(err), "out of memory");
 		goto out;
 	}

@@ -147,7 +147,13 @@ static unsigned rx_eesp(struct dp *dp, uint8_t *pkt, size_t len, size_t *off, si
 		oob = domain_sa_key(c, false, v.spi);
 		if (!oob && (!c->dom.spi_min || v.spi < c->dom.spi_min || v.spi > c->dom.spi_max ||
 			     !eesp_ring_current(&c->keys->domain)))
-			return EESP_E_UNKNOWN_DOMAIN;
+			return domain_spi_released(c, v.spi) ? CNT_SA_RELEASED
+							     : EESP_E_UNKNOWN_DOMAIN;
+		/* a server would derive a released SPI's key: refuse it first
+		 * (unless the configuration names it) */
+		if (!oob && c->n_released && domain_spi_released(c, v.spi) &&
+		    !policy_spi_known(sn, c, v.spi))
+			return CNT_SA_RELEASED;
 	} else if (v.spi != c->dom.spi) {
 		return EESP_E_UNKNOWN_DOMAIN;
 	}
@@ -208,7 +214,7 @@ static unsigned rx_psp(struct dp *dp, uint8_t *pkt, size_t len, size_t *off, siz
 	/* a forged packet with a random SPI must not cost a key derivation
 	 * (nor occupy the key cache): only SPIs a peer or policy names */
 	if (!policy_spi_known(sn, c, v.spi))
-		return CNT_UNKNOWN_SPI;
+		return domain_spi_released(c, v.spi) ? CNT_SA_RELEASED : CNT_UNKNOWN_SPI;
 	r = psp_open(dp->crypto, c->keys, pkt, len, &v, off, ilen);
 	if (r != EESP_E_OK)
 		return err_cnt(r);

@@ -46,10 +46,14 @@ static const int g_allow[] = {
     SCMP_SYS(fstat),
     SCMP_SYS(newfstatat),
     SCMP_SYS(fsync),
-    SCMP_SYS(renameat),	 /* path: state files (statefile.c) */
-    SCMP_SYS(renameat2), /* path: the same where glibc maps renameat() to it */
-    SCMP_SYS(unlink),	 /* the control socket at exit */
-    SCMP_SYS(unlinkat),	 /* path: state files (statefile.c) */
+    SCMP_SYS(renameat),		 /* path: state files (statefile.c) */
+    SCMP_SYS(renameat2),	 /* path: the same where glibc maps renameat() to it */
+    SCMP_SYS(unlink),		 /* the control socket at exit */
+    SCMP_SYS(unlinkat),		 /* path: state files (statefile.c) */
+    SCMP_SYS(readlinkat),	 /* path: a key directory's ..data (keydirload.c) */
+    SCMP_SYS(getdents64),	 /* path: a key directory's files */
+    SCMP_SYS(inotify_add_watch), /* path: key directories after a reload (keywatch.c) */
+    SCMP_SYS(inotify_rm_watch),
     /* control socket clients; syslog(3) */
     SCMP_SYS(accept4),
     SCMP_SYS(sendto),
@@ -84,6 +88,7 @@ static const int g_allow[] = {
     SCMP_SYS(getpid),
     SCMP_SYS(getuid),
     SCMP_SYS(geteuid), /* path: owner checks of state files (statefile.c) */
+    SCMP_SYS(getegid), /* path: the reader's group of a key directory (confenv.c) */
     SCMP_SYS(sysinfo), /* path: glibc qsort() of a route table > 1 KB (reload) */
     SCMP_SYS(exit),
     SCMP_SYS(exit_group),

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "names.h"
+#include "secmem.h"
 
 static void domain_free(struct domain *d)
 {
@@ -19,6 +20,9 @@ static void domain_free(struct domain *d)
 		free(d->policy[i].prefixes);
 	}
 	free(d->policy);
+	if (d->rt)
+		eesp_secure_free(d->rt, d->rt_bytes);
+	free(d->released);
 }
 
 void snap_free(struct snap *s)
@@ -70,6 +74,20 @@ static void domain_copy(struct domain *d, const struct domain *o, bool *oom)
 			*oom = true;
 	}
 	d->dom.keys = d->keys;
+	d->rt = NULL;
+	d->released = dup_mem(o->released, o->n_released * sizeof(uint32_t), oom);
+	if (!d->released)
+		d->n_released = 0;
+	if (o->rt) {
+		int locked;
+		d->rt = eesp_secure_alloc(o->rt_bytes, &locked);
+		if (d->rt)
+			memcpy(d->rt, o->rt, o->n_rt * sizeof(*o->rt));
+		else
+			*oom = true;
+	}
+	if (!d->rt)
+		d->n_rt = d->rt_bytes = 0;
 }
 
 struct snap *snap_clone(const struct snap *o)

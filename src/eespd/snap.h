@@ -72,6 +72,26 @@ struct peer {
 	/* eesp: the key levels the peer's packets must be sealed under
 	 * (tenant/group id, 0 = level not used; default: the domain's own) */
 	uint32_t tenant, group;
+	/* runtime SAs (rtsa.h), laid over the configuration in each snapshot:
+	 * rx_spi[0 .. n_rx_cfg) are the configured SPIs, the rest runtime
+	 * bindings; rt_tx is the transmit SA in its domain's rt[] (it wins
+	 * over tx_spi/tx_key) or -1 */
+	unsigned n_rx_cfg;
+	int rt_tx;
+};
+
+/*
+ * A runtime SA as the data path uses it (rtsa.h): the transmit SA of a peer,
+ * or an eesp client's receive key, with the header fields it is bound to.
+ * In locked memory, owned by the snapshot's domain.
+ */
+struct rt_key {
+	struct eesp_sa_key k; /* spi, key (key_len 0: derived from our own root) */
+	bool rx;	      /* a receive key (eesp client), found by domain_sa_key() */
+	int8_t version;	      /* psp: the header's version */
+	int8_t phase;	      /* eesp tx: the domain phase in the header, -1: the domain's */
+	bool has_epoch;	      /* eesp tx: send with this epoch (the key is bound to it) */
+	uint32_t epoch;
 };
 
 struct route {
@@ -86,7 +106,9 @@ struct route {
 struct domain {
 	unsigned idx; /* in snap->dom */
 	char name[64];
-	char key_path[4096];
+	char key_path[4096];	  /* key_file, or key_dir when key_is_dir */
+	bool key_is_dir;	  /* keys from a key directory (keydirload.h) */
+	char key_version[128];	  /* key_dir: the set's version when it was read */
 	struct eesp_keyset *keys; /* locked memory, owned by the snapshot */
 	struct eesp_domain dom;	  /* the core's view (SPI, keys, windows, own node) */
 	uint8_t profile, kdf, suite;
@@ -106,7 +128,20 @@ struct domain {
 	unsigned psp_version;
 	uint8_t psp_crypt_offset;
 	unsigned psp_spi_master;
+	/* runtime SAs (rtsa.h): their keys (locked memory, rt_bytes long), and
+	 * the receive SPIs released at runtime (sorted: counted sa_released) */
+	struct rt_key *rt;
+	unsigned n_rt;
+	size_t rt_bytes;
+	uint32_t *released;
+	unsigned n_released;
 };
+
+/* "key file" or "key directory", for messages */
+static inline const char *domain_key_source(const struct domain *d)
+{
+	return d->key_is_dir ? "key directory" : "key file";
+}
 
 struct snap {
 	int mode; /* EESP_MODE_EESP or EESP_MODE_PSP (names.h), as the daemon's */
@@ -119,6 +154,8 @@ struct snap {
 	int log_level;
 	char admin_group[64];
 	gid_t admin_gid; /* (gid_t)-1: none */
+	char sa_group[64];
+	gid_t sa_gid;	 /* (gid_t)-1: none */
 	uint64_t serial; /* snapshot number: 1, 2, ... over loads, reloads, rotations */
 	time_t loaded_at;
 };

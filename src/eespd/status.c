@@ -14,6 +14,7 @@
 
 #include "counters.h"
 #include "keys.h"
+#include "keywatch.h"
 #include "lookup.h"
 #include "names.h"
 #include "replaytab.h"
@@ -233,6 +234,38 @@ static void show_domain_text(struct strbuf *b, const struct eespd *e, const stru
 			      d->psp_crypt_offset, d->psp_spi_master);
 }
 
+/* Domains whose keys come from a key directory: the set in force and
+ * the newest refused one (keywatch.h). */
+static void key_dirs(struct strbuf *b, bool json, const struct eespd *e, const struct snap *s)
+{
+	bool first = true;
+	if (json)
+		strbuf_printf(b, "\"key_dirs\":[");
+	for (unsigned i = 0; i < s->n_doms; i++) {
+		const struct domain *d = &s->dom[i];
+		const char *why = keywatch_refusal(e->keywatch, i);
+		if (!d->key_is_dir)
+			continue;
+		if (!json) {
+			strbuf_printf(b, "key_dir %s %s version %s%s%s\n", d->name, d->key_path,
+				      d->key_version, why[0] ? " refused " : "", why);
+			continue;
+		}
+		strbuf_printf(b, "%s{\"domain\":", first ? "" : ",");
+		strbuf_json(b, d->name);
+		strbuf_printf(b, ",\"path\":");
+		strbuf_json(b, d->key_path);
+		strbuf_printf(b, ",\"version\":");
+		strbuf_json(b, d->key_version);
+		strbuf_printf(b, ",\"refused\":");
+		strbuf_json(b, why);
+		strbuf_printf(b, "}");
+		first = false;
+	}
+	if (json)
+		strbuf_printf(b, "],");
+}
+
 static void show_peers_text(struct strbuf *b, const struct snap *s)
 {
 	for (unsigned i = 0; i < s->n_peers; i++) {
@@ -283,6 +316,7 @@ static void show_text(struct strbuf *b, const struct eespd *e, const struct snap
 		strbuf_printf(b, "address %s\n", a);
 	}
 	show_domain_text(b, e, &s->dom[0]);
+	key_dirs(b, false, e, s);
 	status_keys(b, false, s);
 	show_peers_text(b, s);
 	show_policy_text(b, e, &s->dom[0]);
@@ -343,6 +377,7 @@ static void show_json(struct strbuf *b, const struct eespd *e, const struct snap
 		strbuf_printf(b, "]}");
 	}
 	strbuf_printf(b, "],");
+	key_dirs(b, true, e, s);
 	status_counters(b, true, e, s, tot, true);
 	strbuf_printf(b, "}\n");
 }

@@ -111,15 +111,22 @@ static int seal_eesp(struct dp *dp, const struct domain *c, const struct peer *p
 		     size_t *n)
 {
 	struct eesp_hdr_params p;
+	/* a runtime SA (rtsa.h) wins over the configured one; its key, epoch
+	 * and phase are the ones the key holder bound it to */
+	const struct rt_key *rt = peer_rt_tx(c, peer);
+	const struct eesp_sa_key *k = rt ? (rt->k.key_len ? &rt->k : NULL)
+					 : (peer->tx_key >= 0 ? &c->keys->sa[peer->tx_key] : NULL);
+	uint32_t spi = rt ? rt->k.spi : peer->tx_spi;
 	int r;
 	eesp_params(dp, c, peer, family, iv, &p);
-	if (c->profile == EESP_PROFILE_SPI && peer->tx_key >= 0) {
+	if (rt && rt->has_epoch)
+		p.sctx.epoch = rt->epoch;
+	if (c->profile == EESP_PROFILE_SPI && k) {
 		/* client: out-of-band data key, bound to Session ID 1, the
 		 * configured epoch and the server's phase (sa_phase) */
-		const struct eesp_sa_key *k = &c->keys->sa[peer->tx_key];
 		struct eesp_dkey dk;
-		p.spi = peer->tx_spi;
-		p.sctx.phase[0] = c->sa_phase;
+		p.spi = spi;
+		p.sctx.phase[0] = rt && rt->phase >= 0 ? (uint8_t)rt->phase : c->sa_phase;
 		p.sctx.phase[1] = p.sctx.phase[2] = 0;
 		p.sctx.flags = 0;
 		memset(&dk, 0, sizeof(dk));
@@ -130,8 +137,12 @@ static int seal_eesp(struct dp *dp, const struct domain *c, const struct peer *p
 		eesp_wipe(&dk, sizeof(dk));
 		return r;
 	}
-	/* node/pair/tenant, or the spi-profile server (SPI = the client's) */
-	p.spi = c->profile == EESP_PROFILE_SPI ? peer->tx_spi : c->dom.spi;
+	/* node/pair/tenant, or the spi-profile server (SPI = the client's; a
+	 * runtime one keeps the phase it was allocated under, so it works as
+	 * long as that generation is held) */
+	p.spi = c->profile == EESP_PROFILE_SPI ? spi : c->dom.spi;
+	if (rt && rt->phase >= 0)
+		p.sctx.phase[0] = (uint8_t)rt->phase;
 	return eesp_seal(dp->crypto, &c->dom, &p, inner, len, out, cap, n);
 }
 
@@ -139,15 +150,16 @@ static int seal_psp(struct dp *dp, const struct domain *c, const struct peer *pe
 		    uint64_t iv, const uint8_t *inner, size_t len, uint8_t *out, size_t cap,
 		    size_t *n)
 {
+	const struct rt_key *rt = peer_rt_tx(c, peer); /* runtime SA first */
 	struct psp_hdr_params p;
 	memset(&p, 0, sizeof(p));
 	p.next_hdr = family == AF_INET ? 4 : 41;
 	p.crypt_off = c->psp_crypt_offset;
-	p.version = (uint8_t)c->psp_version;
-	p.spi = peer->tx_spi;
+	p.version = rt ? (uint8_t)rt->version : (uint8_t)c->psp_version;
+	p.spi = rt ? rt->k.spi : peer->tx_spi;
 	p.iv = iv;
-	return psp_seal_with_key(dp->crypto, c->keys->sa[peer->tx_key].key, &p, inner, len, out,
-				 cap, n);
+	return psp_seal_with_key(dp->crypto, rt ? rt->k.key : c->keys->sa[peer->tx_key].key, &p,
+				 inner, len, out, cap, n);
 }
 
 unsigned tx_seal(struct dp *dp, const struct peer *peer, const uint8_t *inner, size_t len,
@@ -162,6 +174,8 @@ unsigned tx_seal(struct dp *dp, const struct peer *peer, const uint8_t *inner, s
 
 	if (len > dp->conf->mtu)
 		return EESP_E_OVERSIZE;
+	if (!peer_has_tx_sa(dp->snap, c, peer))
+		return CNT_NO_TX_SA; /* its SA comes at runtime (sa-tx-set) */
 	if (next_iv(dp, &iv))
 		return CNT_IV_EXHAUSTED;
 	if (dp->conf->mode == EESP_MODE_EESP)

@@ -35,6 +35,20 @@ int cfg_fail(struct cfg_ctx *x, const config_setting_t *s, const char *fmt, ...)
 	return -1;
 }
 
+/* libconfig 1.5 reads a decimal integer into 32 signed bits: one above
+ * 2147483647 arrives negative, like a negative one (and one above
+ * 4294967295 wrapped, which cannot be seen here).  A refusal says so. */
+static const char *wrap_hint(const config_setting_t *s, long long v, char *buf, size_t cap)
+{
+	if (v >= 0 || config_setting_type(s) != CONFIG_TYPE_INT)
+		return "";
+	snprintf(buf, cap,
+		 " (negative, or a decimal above 2147483647 read as negative: write such a value "
+		 "in hex, 0x%08x)",
+		 (uint32_t)v);
+	return buf;
+}
+
 int cfg_u64(struct cfg_ctx *x, const config_setting_t *parent, const char *name, bool required,
 	    uint64_t min, uint64_t max, uint64_t *out)
 {
@@ -58,9 +72,12 @@ int cfg_u64(struct cfg_ctx *x, const config_setting_t *parent, const char *name,
 	default:
 		return cfg_fail(x, s, "'%s' must be an integer", name);
 	}
-	if (v < 0 || (uint64_t)v < min || (uint64_t)v > max)
-		return cfg_fail(x, s, "'%s' = %lld out of range [%llu, %llu]", name, v,
-				(unsigned long long)min, (unsigned long long)max);
+	if (v < 0 || (uint64_t)v < min || (uint64_t)v > max) {
+		char hint[128];
+		return cfg_fail(x, s, "'%s' = %lld out of range [%llu, %llu]%s", name, v,
+				(unsigned long long)min, (unsigned long long)max,
+				wrap_hint(s, v, hint, sizeof(hint)));
+	}
 	*out = (uint64_t)v;
 	return 0;
 }
@@ -226,10 +243,18 @@ static int ranges_fill(struct cfg_ctx *x, const config_setting_t *s, const char 
 		if (config_setting_type(e) == CONFIG_TYPE_INT ||
 		    config_setting_type(e) == CONFIG_TYPE_INT64) {
 			long long v = config_setting_type(e) == CONFIG_TYPE_INT
-					  ? (long long)(uint32_t)config_setting_get_int(e)
+					  ? config_setting_get_int(e)
 					  : config_setting_get_int64(e);
-			if (v < 0 || v > UINT32_MAX)
-				return cfg_fail(x, e, "'%s': value out of range", name);
+			/* as cfg_u64: only hex literals above 0x7fffffff arrive
+			 * negative; a negative decimal is no node id or SPI */
+			if (v < 0 && config_setting_type(e) == CONFIG_TYPE_INT &&
+			    config_setting_get_format(e) == CONFIG_FORMAT_HEX)
+				v = (long long)(uint32_t)v;
+			if (v < 0 || v > UINT32_MAX) {
+				char hint[128];
+				return cfg_fail(x, e, "'%s': value out of range%s", name,
+						wrap_hint(e, v, hint, sizeof(hint)));
+			}
 			r->lo = r->hi = (uint32_t)v;
 		} else if (config_setting_type(e) == CONFIG_TYPE_STRING) {
 			const char *v = config_setting_get_string(e);

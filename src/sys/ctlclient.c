@@ -19,15 +19,15 @@
 #define CTL_MAX_REPLY (4u << 20)
 
 /* what a failed connect() most likely means */
-static const char *connect_hint(int e)
+static void connect_hint(int e, const char *daemon, char *out, size_t cap)
 {
+	out[0] = 0;
 	if (e == ENOENT)
-		return " (is eespd running? use -s SOCKET)";
-	/* eespd cannot remove its socket after dropping root (eespd(8)):
+		snprintf(out, cap, " (is %s running? use -s SOCKET)", daemon);
+	/* the daemon cannot remove its socket after dropping root (eespd(8)):
 	 * nobody listening there means it is no longer running */
 	if (e == ECONNREFUSED)
-		return " (eespd is not running: stale socket)";
-	return "";
+		snprintf(out, cap, " (%s is not running: stale socket)", daemon);
 }
 
 /* A reply may carry keys (spi-alloc): wiped before its memory goes back. */
@@ -40,6 +40,25 @@ static void reply_free(char *rep, size_t cap)
 
 int ctl_call(const char *sock, const char *line, size_t n, char **body, char *errbuf, size_t errlen)
 {
+	return ctl_call_full("eespd", sock, line, n, CTL_TIMEOUT_MS, body, errbuf, errlen);
+}
+
+int ctl_call_daemon(const char *daemon, const char *sock, const char *line, size_t n, char **body,
+		    char *errbuf, size_t errlen)
+{
+	return ctl_call_full(daemon, sock, line, n, CTL_TIMEOUT_MS, body, errbuf, errlen);
+}
+
+int ctl_call_timeout(const char *sock, const char *line, size_t n, int timeout_ms, char **body,
+		     char *errbuf, size_t errlen)
+{
+	return ctl_call_full("eespd", sock, line, n, timeout_ms, body, errbuf, errlen);
+}
+
+int ctl_call_full(const char *daemon, const char *sock, const char *line, size_t n, int timeout_ms,
+		  char **body, char *errbuf, size_t errlen)
+{
+	char hint[80];
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	size_t cap = 4096, len = 0;
 	char *rep = NULL;
@@ -53,8 +72,10 @@ int ctl_call(const char *sock, const char *line, size_t n, char **body, char *er
 	strcpy(sa.sun_path, sock);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		snprintf(errbuf, errlen, "cannot connect to eespd at %s: %s%s", sock,
-			 strerror(errno), connect_hint(errno));
+		int e = errno;
+		connect_hint(e, daemon, hint, sizeof(hint));
+		snprintf(errbuf, errlen, "cannot connect to %s at %s: %s%s", daemon, sock,
+			 strerror(e), hint);
 		goto fail;
 	}
 	for (size_t off = 0; off < n;) {
@@ -73,12 +94,12 @@ int ctl_call(const char *sock, const char *line, size_t n, char **body, char *er
 		goto oom;
 	for (;;) {
 		struct pollfd p = {.fd = fd, .events = POLLIN};
-		int pr = poll(&p, 1, CTL_TIMEOUT_MS);
+		int pr = poll(&p, 1, timeout_ms);
 		if (pr < 0 && errno == EINTR)
 			continue;
 		if (pr <= 0) {
-			snprintf(errbuf, errlen, "%s: no reply from eespd within %d s", sock,
-				 CTL_TIMEOUT_MS / 1000);
+			snprintf(errbuf, errlen, "%s: no reply from %s within %d s", sock, daemon,
+				 timeout_ms / 1000);
 			goto fail;
 		}
 		if (len + 1 >= cap) {
@@ -122,12 +143,12 @@ int ctl_call(const char *sock, const char *line, size_t n, char **body, char *er
 		const char *m = rep + 5;
 		while (*m == ' ')
 			m++;
-		snprintf(errbuf, errlen, "eespd: %s", *m ? m : "error");
+		snprintf(errbuf, errlen, "%s: %s", daemon, *m ? m : "error");
 		reply_free(rep, cap);
 		return 1;
 	}
 	*first_end = 0;
-	snprintf(errbuf, errlen, "%s: malformed reply from eespd: '%.60s'", sock, rep);
+	snprintf(errbuf, errlen, "%s: malformed reply from %s: '%.60s'", sock, daemon, rep);
 	reply_free(rep, cap);
 	return -1;
 oom:

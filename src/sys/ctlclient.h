@@ -19,5 +19,15 @@
  */
 int ctl_call(const char *sock, const char *line, size_t n, char **body, char *errbuf,
 	     size_t errlen);
+/* The same for another daemon, named daemon ("eesp-iked") in the messages. */
+int ctl_call_daemon(const char *daemon, const char *sock, const char *line, size_t n, char **body,
+		    char *errbuf, size_t errlen);
+/* The same with the time to wait for the reply (ctl_call: 10 s), for a
+ * request that waits in the daemon (sa-wait). */
+int ctl_call_timeout(const char *sock, const char *line, size_t n, int timeout_ms, char **body,
+		     char *errbuf, size_t errlen);
+/* All of them: daemon names the daemon in messages, timeout_ms bounds the wait. */
+int ctl_call_full(const char *daemon, const char *sock, const char *line, size_t n, int timeout_ms,
+		  char **body, char *errbuf, size_t errlen);
 
 #endif /* EESP_SYS_CTLCLIENT_H */

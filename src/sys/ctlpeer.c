@@ -32,7 +32,7 @@ static bool peer_has_group(int fd, gid_t want)
 	return found;
 }
 
-void ctl_peer_get(int fd, gid_t admin_gid, struct ctl_peer *p)
+void ctl_peer_get(int fd, const struct ctl_groups *g, struct ctl_peer *p)
 {
 	struct ucred cr;
 	socklen_t cl = sizeof(cr);
@@ -45,23 +45,41 @@ void ctl_peer_get(int fd, gid_t admin_gid, struct ctl_peer *p)
 	p->pid = cr.pid;
 	p->uid = cr.uid;
 	p->gid = cr.gid;
-	if (admin_gid != (gid_t)-1)
-		p->in_admin_group = cr.gid == admin_gid || peer_has_group(fd, admin_gid);
+	if (g->admin_gid != (gid_t)-1)
+		p->in_admin_group = cr.gid == g->admin_gid || peer_has_group(fd, g->admin_gid);
+	if (g->sa_gid != (gid_t)-1)
+		p->in_sa_group = cr.gid == g->sa_gid || peer_has_group(fd, g->sa_gid);
 }
 
-int ctl_peer_allow(const struct ctl_peer *p, enum eesp_ctl_verb verb, const char *admin_group,
+static bool named(const char *group)
+{
+	return group && group[0];
+}
+
+int ctl_peer_allow(const struct ctl_peer *p, enum eesp_ctl_verb verb, const struct ctl_groups *g,
 		   char *err, size_t err_len)
 {
-	if (eesp_ctl_verb_class(verb) == EESP_CTL_CLASS_READ)
+	int cls = eesp_ctl_verb_class(verb);
+	const char *v = eesp_ctl_verb_name(verb);
+	if (cls == EESP_CTL_CLASS_READ)
 		return 0;
 	if (p->known && (p->uid == 0 || p->in_admin_group))
 		return 0;
-	if (admin_group && admin_group[0])
-		snprintf(err, err_len, "permission denied: %s needs root or group %s",
-			 eesp_ctl_verb_name(verb), admin_group);
+	if (cls == EESP_CTL_CLASS_SA && p->known && p->in_sa_group)
+		return 0;
+	if (cls == EESP_CTL_CLASS_SA && (named(g->admin) || named(g->sa)))
+		snprintf(err, err_len, "permission denied: %s needs root%s%s%s%s", v,
+			 named(g->admin) ? " or group " : "", named(g->admin) ? g->admin : "",
+			 named(g->sa) ? " or group " : "", named(g->sa) ? g->sa : "");
+	else if (cls == EESP_CTL_CLASS_SA)
+		snprintf(err, err_len,
+			 "permission denied: %s needs root (no admin_group or sa_group is "
+			 "configured)",
+			 v);
+	else if (named(g->admin))
+		snprintf(err, err_len, "permission denied: %s needs root or group %s", v, g->admin);
 	else
 		snprintf(err, err_len,
-			 "permission denied: %s needs root (no admin_group is configured)",
-			 eesp_ctl_verb_name(verb));
+			 "permission denied: %s needs root (no admin_group is configured)", v);
 	return -1;
 }

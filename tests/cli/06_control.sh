@@ -30,7 +30,7 @@ same "$(last)" "spi-alloc 0" "spi-alloc request line"
 expect_ok "spi-alloc --json" "$E" spi-alloc --json -s "$S"
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["spi"]==0x9a345678 and d["version"]==1 and len(d["key"])==64' "$OUT" &&
 	ok || fail "spi-alloc --json: $OUT"
-same "$(last)" "spi-alloc 1" "spi-alloc default version 1"
+same "$(last)" "spi-alloc" "spi-alloc without --version leaves the version to the daemon"
 touch "$LOG.eesp" # the stand-in now answers as an EESP spi-profile daemon
 expect_ok "spi-alloc (eesp spi profile)" "$E" spi-alloc -s "$S"
 same "$OUT" "# spi profile SA: send with session 1, epoch 5, domain phase 2

@@ -24,8 +24,8 @@ setup() { # a scratch directory with clear.pcap
 # run_example WHERE DIR CMDLINE
 run_example() {
 	local where=$1 dir=$2 cmd=$3
-	cmd=${cmd//\/run\/eespd\/eesp0.sock/$TMP/ctl.sock}
-	cmd=${cmd//\/run\/eespd\/psp0.sock/$TMP/ctl.sock}
+	# every daemon's socket is the stand-in's
+	cmd=$(sed -E "s#/run/eespd/[a-z0-9]+\.sock#$TMP/ctl.sock#g" <<<"$cmd")
 	(cd "$dir" && PATH="$TMP/bin:$PATH" bash -c "$cmd" >"$TMP/ex.out" 2>"$TMP/ex.err")
 	local rc=$?
 	if [ $rc -ne 0 ]; then
@@ -51,7 +51,7 @@ run_example() {
 # 1. --help examples, subcommand by subcommand (each depends on the ones before)
 setup "$TMP/h"
 n=0
-for sub in genkey fingerprint domain key rotate retire derive encrypt decrypt spi-alloc show status reload vectors; do
+for sub in genkey fingerprint domain key rotate retire derive encrypt decrypt spi-alloc sa show status reload vectors; do
 	while IFS= read -r line; do
 		run_example "$sub --help" "$TMP/h" "$line"
 		n=$((n + 1))
@@ -70,7 +70,8 @@ if [ -f "$MAN" ]; then
 	done < <(awk '/^\.Sh EXAMPLES/ { on = 1; next } /^\.Sh / { on = 0 } on && /^\$ / { sub(/^\$ /, ""); gsub(/\\e/, "\\"); gsub(/\\-/, "-"); print }' "$MAN")
 	# every subcommand has an example in the man page
 	for sub in genkey fingerprint "domain create" "domain show" "key add" rotate retire "derive psp" "derive eesp" \
-		spi-alloc show status reload "encrypt psp" "encrypt eesp" "decrypt psp" "decrypt eesp" vectors; do
+		spi-alloc "sa rx-alloc" "sa tx-set" "sa list" "sa wait" show status reload "encrypt psp" "encrypt eesp" \
+		"decrypt psp" "decrypt eesp" vectors; do
 		grep -q "^\$ .*eespctl $sub" "$MAN" && ok || fail "man page has no example of '$sub'"
 	done
 	[ "$m" -ge 18 ] && ok || fail "only $m man page examples"
@@ -84,5 +85,8 @@ fi
 # the stand-in saw the daemon examples
 contains "$(cat "$TMP/requests")" "^spi-alloc 1$" "spi-alloc example reached the socket"
 contains "$(cat "$TMP/requests")" "^rotate domain 0$" "rotate example told the daemon"
+# the sa example hands rx-alloc's reply to tx-set (spi, key, version)
+contains "$(cat "$TMP/requests")" "^sa-tx-set a 0x00000042 $(printf 'ab%.0s' $(seq 32)) version 1$" \
+	"sa tx-set - took the rx-alloc reply from stdin"
 standin_stop
 finish

@@ -58,7 +58,7 @@ help_cmds=$("$E" --help | sed -n '/^Available subcommands:/,/^$/s/^  \([a-z][a-z
 [ "$(wc -l <<<"$help_cmds")" -ge 10 ] || fail "eespctl --help lists only: $help_cmds"
 same "$(comp eespctl "" | grep -v '^-')" "$help_cmds" "subcommands = eespctl --help's"
 expect "options at the first word" --help --version -- eespctl --
-expect "a prefix" spi-alloc status show -- eespctl s
+expect "a prefix" sa spi-alloc status show -- eespctl s
 
 # 2. each form's modes and options are its --help usage's
 "$E" --help >/dev/null

@@ -104,12 +104,21 @@ for _ in range(100):
     elif w[0] == "spi-alloc" and os.path.exists(log + ".eesp"):
         rep = "ok\nspi 0x00001234\nsession_id 1\nepoch 5\nsa_phase 2\nkey 00112233445566778899aabbccddeeff\nsalt 01020304\nsa eesp 0x00001234 00112233445566778899aabbccddeeff 01020304\n"
     elif w[0] == "spi-alloc":
-        k = "3946da2554eae46ad1ef77a64372edc4" if w[1] == "0" else "fa00f609df6020289a1c93d6027081a637ad45b24a5576b36e6f49dd43114d80"
-        rep = "ok\nspi 0x9a345678\nversion %s\nmaster 1\nkey %s\nsa psp 0x9a345678 %s\n" % (w[1], k, k)
+        v = w[1] if len(w) > 1 else "1"  # no version: the stand-in is configured for 1
+        k = "3946da2554eae46ad1ef77a64372edc4" if v == "0" else "fa00f609df6020289a1c93d6027081a637ad45b24a5576b36e6f49dd43114d80"
+        rep = "ok\nspi 0x9a345678\nversion %s\nmaster 1\nkey %s\nsa psp 0x9a345678 %s\n" % (v, k, k)
     elif w[0] in ("rotate", "retire") and w[1] == "tenant" and w[2] == "99":
         rep = "error no key ring tenant 99\n"
     elif w[0] in ("rotate", "retire"):
         rep = "ok\n%s done\n" % w[0]
+    elif w[0] == "sa-rx-alloc":
+        rep = "ok\npeer %s\nspi 0x00000042\ndir rx\nversion 1\nmaster 0\nkey %s\nkey_serial 1\n" % (w[1], "ab" * 32)
+    elif w[0] in ("sa-tx-set", "sa-rx-set") and len(w) >= 4:
+        rep = "ok\npeer %s\nspi %s\ndir %s\nfingerprint 0123456789abcdef\n" % (w[1], w[2], w[0][3:5])
+    elif w[0] == "sa-list":
+        rep = "ok\nkey_serial 1\nwaiters 0\nkeys domain psp spi_master 0 version 1\n"
+    elif w[0] == "sa-wait":
+        rep = "ok\nkey_serial 2\nchanged yes\nkeys domain psp spi_master 1 version 1\n"
     elif w[0] == "garbage":
         rep = "hello\n"
     else:

@@ -2,7 +2,7 @@
 # tests/docs/30_install.sh - `make install` / `make uninstall` into a DESTDIR.
 #
 #   make install DESTDIR=$tmp PREFIX=/usr
-#     - eespd in usr/sbin, eespctl in usr/bin, every man/*.{5,7,8} page in
+#     - eespd and eesp-iked in usr/sbin, eespctl in usr/bin, every man/*.{5,7,8} page in
 #       usr/share/man/man{5,7,8}, every sample file of conf/ under
 #       usr/share/eesp/conf (key files mode 0600), nothing under etc/;
 #     - eespctl's bash completion in usr/share/bash-completion/completions,
@@ -19,7 +19,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 B=${B:-build}
-if [ ! -x "$B/eespd" ] || [ ! -x "$B/eespctl" ]; then echo "SKIP: $B/eespd or $B/eespctl not built (make)"; exit 77; fi
+if [ ! -x "$B/eespd" ] || [ ! -x "$B/eespctl" ] || [ ! -x "$B/eesp-iked" ]; then echo "SKIP: $B/eespd, $B/eespctl or $B/eesp-iked not built (make)"; exit 77; fi
 command -v make >/dev/null || { echo "SKIP: make missing"; exit 77; }
 
 T=$(mktemp -d /tmp/eesp-30_install.XXXXXX) || exit 1
@@ -44,6 +44,10 @@ expect() { # expect PATH [MODE]
 	fi
 }
 expect usr/sbin/eespd 755
+expect usr/sbin/eesp-iked 755
+expect usr/lib/sysusers.d/eesp-iked.conf 644
+grep -q '^u eesp-iked ' "$D/usr/lib/sysusers.d/eesp-iked.conf" 2>/dev/null ||
+	fail "sysusers.d entry does not create the user eesp-iked"
 expect usr/bin/eespctl 755
 n=0
 for m in man/*.5 man/*.7 man/*.8; do
@@ -77,6 +81,7 @@ if [ -e conf/eespd.service ]; then
 		fail "tmpfiles.d entry does not make /run/eespd 0750 root:eesp"
 	expect usr/lib/sysusers.d/eespd.conf 644
 	grep -q '^u eesp ' "$D/usr/lib/sysusers.d/eespd.conf" || fail "sysusers.d entry does not create the user eesp"
+
 else
 	echo "note: conf/eespd.service not present, unit not checked"
 fi
@@ -87,7 +92,7 @@ else
 	echo "note: no Wireshark development files, plugin not checked"
 fi
 # nothing unexpected: every installed file is one of the above
-unexpected=$(grep -vE '^usr/(sbin/eespd|bin/eespctl|share/bash-completion/completions/eespctl|share/man/man[578]/[^/]+|share/eesp/conf/.+|lib/systemd/system/eespd.service|lib/tmpfiles.d/eespd.conf|lib/sysusers.d/eespd.conf|lib/.*/wireshark/plugins/.*/epan/eesp.so)$' "$T/files")
+unexpected=$(grep -vE '^usr/(sbin/eespd|sbin/eesp-iked|bin/eespctl|share/bash-completion/completions/eespctl|share/man/man[578]/[^/]+|share/eesp/conf/.+|lib/systemd/system/eespd.service|lib/tmpfiles.d/eespd.conf|lib/sysusers.d/eespd.conf|lib/sysusers.d/eesp-iked.conf|lib/.*/wireshark/plugins/.*/epan/eesp.so)$' "$T/files")
 [ -z "$unexpected" ] || fail "unexpected installed files: $(tr '\n' ' ' <<<"$unexpected")"
 
 # the installed programs run
@@ -96,6 +101,8 @@ for c in genkey domain rotate derive show; do
 	grep -q "^ *$c " <<<"$h" || fail "installed eespctl --help does not list $c"
 done
 "$D/usr/sbin/eespd" --version >/dev/null 2>&1 || fail "installed eespd --version failed"
+"$D/usr/sbin/eesp-iked" --version >/dev/null 2>&1 || fail "installed eesp-iked --version failed"
+cmp -s "$B/eesp-iked" "$D/usr/sbin/eesp-iked" || fail "installed eesp-iked differs from $B/eesp-iked"
 if command -v man >/dev/null; then
 	out=$(MANWIDTH=80 man -l "$D/usr/share/man/man8/eespctl.8" 2>/dev/null | grep -c genkey)
 	[ "${out:-0}" -gt 0 ] || fail "installed eespctl.8 does not render"

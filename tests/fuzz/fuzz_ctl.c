@@ -33,6 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(eesp_ctl_parse(out, n, &back, err, sizeof(err)) == 0);
 	CHECK(back.verb == r.verb && back.json == r.json && back.level == r.level &&
 	      back.id == r.id && back.version == r.version);
+	/* the sa verbs' fields too (both requests start zeroed: padding too) */
+	CHECK(memcmp(&back, &r, sizeof(r)) == 0);
 	/* the canonical form of the accepted input (spi-alloc adds its default) */
 	if (r.verb != EESP_CTL_SPI_ALLOC) {
 		size_t in = size && data[size - 1] == '\n' ? size - 1 : size;

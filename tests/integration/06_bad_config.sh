@@ -203,6 +203,13 @@ n=$(lineof "admin_group" "$c")
 [ -n "$n" ] || fail "test bug: no admin_group line added"
 case_ "missing admin_group" "$c" "$(esc "$c"):$n:" "admin_group '$nouser' does not exist"
 
+# 14. an sa_group that does not exist
+c="$d/nosa.conf"
+sed "s/^  user = \"$IT_USER\";/  user = \"$IT_USER\";\n  sa_group = \"$nouser\";/" "$good" >"$c"
+n=$(lineof "sa_group" "$c")
+[ -n "$n" ] || fail "test bug: no sa_group line added"
+case_ "missing sa_group" "$c" "$(esc "$c"):$n:" "sa_group '$nouser' does not exist"
+
 daemon_alive_any=$(ip netns pids "$(ns 1)" | wc -l)
 [ "$daemon_alive_any" -eq 0 ] || fail "a process is still running in the namespace after the failed starts"
 [ $nfail -eq 0 ] || fail "$nfail case(s) did not stop startup with a clear message"

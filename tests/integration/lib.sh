@@ -71,7 +71,7 @@ must() {
 dump_logs() {
 	local f
 	[ -n "$IT_DIR" ] && [ -d "$IT_DIR" ] || return 0
-	for f in "$IT_DIR"/n*/eespd.log; do
+	for f in "$IT_DIR"/n*/eespd.log "$IT_DIR"/n*/eesp-iked.log "$IT_DIR"/n*/sw/charon.log; do
 		[ -e "$f" ] || continue
 		echo "----- $f (last 60 lines)"
 		tail -n 60 "$f"
@@ -875,7 +875,7 @@ counter_above() { [ "$(counter "$1" "$2")" -gt "$3" ]; }
 drop_names() {
 	sed -n 's/.*X([A-Z_0-9]*, *"\([a-z_]*\)").*/\1/p' src/core/errors.h | grep -v '^ok$'
 	printf '%s\n' keepalive ike esp oversize_rx tun_write_err non_ip send_err tx_no_buffer iv_exhausted replay_too_old \
-		sn_future bad_session unknown_spi
+		sn_future bad_session unknown_spi sa_released no_tx_sa
 }
 
 # expected_drops OUT DELTA: compare the "expect <counter> <n>" lines of an

@@ -48,7 +48,7 @@ Test(ctlproto, accepts)
 	cr_assert_eq(r.id, 42);
 	cr_assert_eq(parse("spi-alloc\n", &r, err, sizeof(err)), 0);
 	cr_assert_eq(r.verb, EESP_CTL_SPI_ALLOC);
-	cr_assert_eq(r.version, 0);
+	cr_assert_eq(r.version, -1, "no argument: the daemon's configured version");
 	cr_assert_eq(parse("spi-alloc 1\n", &r, err, sizeof(err)), 0);
 	cr_assert_eq(r.version, 1);
 	cr_assert_eq(parse("spi-alloc 0", &r, err, sizeof(err)), 0);
@@ -102,7 +102,7 @@ Test(ctlproto, rejects)
 	REJ("status\n\n", "non-printable byte 0x0a");
 	REJ("st\xc3\xa4tus\n", "non-printable byte 0xc3");
 	rejects("status\0x\n", 9, "non-printable byte 0x00");
-	REJ("rotate a b c d\n", "too many");
+	REJ("rotate a b c d e f g h i j k l m\n", "too many"); /* 12 arguments at most */
 	/* at most EESP_CTL_MAX_LINE bytes including the newline */
 	memset(big, 'a', sizeof(big));
 	big[EESP_CTL_MAX_LINE - 1] = '\n';
@@ -167,11 +167,39 @@ Test(ctlproto, format_round_trip)
 	}
 }
 
+/* A request line naming verb v with the arguments it needs. */
+static void sample_line(int v, const char *name, char *line, size_t cap)
+{
+	const char *args = "";
+	switch (v) {
+	case EESP_CTL_ROTATE:
+	case EESP_CTL_RETIRE:
+		args = " domain 0";
+		break;
+	case EESP_CTL_SA_RX_ALLOC:
+	case EESP_CTL_SA_TX_ALLOC:
+	case EESP_CTL_SA_RELEASE:
+		args = " p";
+		break;
+	case EESP_CTL_SA_TX_SET:
+		args = " p 0x00000001 00112233445566778899aabbccddeeff";
+		break;
+	case EESP_CTL_SA_RX_SET:
+		args = " p 0x00000001 00112233445566778899aabbccddeeff salt 01020304";
+		break;
+	case EESP_CTL_SA_WAIT:
+		args = " 1";
+		break;
+	}
+	snprintf(line, cap, "%s%s", name, args);
+}
+
 /* Finding 9 (issue 14): every verb has exactly one permission class, and the
- * verbs that change keys, reload or hand out client keys are admin. */
+ * verbs that change keys, reload or hand out client keys are admin; the
+ * runtime-SA verbs are sa. */
 Test(ctlproto, every_verb_has_one_class)
 {
-	unsigned n_read = 0, n_admin = 0;
+	unsigned n_read = 0, n_admin = 0, n_sa = 0;
 
 	for (int v = 0; v < EESP_CTL__COUNT; v++) {
 		const char *name = eesp_ctl_verb_name((enum eesp_ctl_verb)v);
@@ -180,20 +208,24 @@ Test(ctlproto, every_verb_has_one_class)
 		char err[128];
 
 		cr_assert_not_null(name, "verb %d has no entry in the verb table", v);
-		cr_assert(cls == EESP_CTL_CLASS_READ || cls == EESP_CTL_CLASS_ADMIN,
+		cr_assert(cls == EESP_CTL_CLASS_READ || cls == EESP_CTL_CLASS_ADMIN ||
+			      cls == EESP_CTL_CLASS_SA,
 			  "verb %s has class %d", name, cls);
 		cr_assert_not_null(eesp_ctl_class_name(cls));
 		/* the table entry is the one the parser finds for that name */
-		char line[64];
-		bool ring = v == EESP_CTL_ROTATE || v == EESP_CTL_RETIRE;
-		snprintf(line, sizeof(line), "%s%s", name, ring ? " domain 0" : "");
+		char line[128];
+		sample_line(v, name, line, sizeof(line));
 		cr_assert_eq(eesp_ctl_parse(line, strlen(line), &r, err, sizeof(err)), 0, "%s: %s",
 			     line, err);
 		cr_assert_eq(r.verb, (enum eesp_ctl_verb)v, "%s parses to %d", line, r.verb);
 		n_read += cls == EESP_CTL_CLASS_READ;
 		n_admin += cls == EESP_CTL_CLASS_ADMIN;
+		n_sa += cls == EESP_CTL_CLASS_SA;
+		/* the sa verbs are exactly the sa-* names */
+		cr_assert_eq(cls == EESP_CTL_CLASS_SA, strncmp(name, "sa-", 3) == 0, "%s", name);
 	}
-	cr_assert_eq(n_read + n_admin, EESP_CTL__COUNT);
+	cr_assert_eq(n_read + n_admin + n_sa, EESP_CTL__COUNT);
+	cr_assert_eq(n_sa, 7);
 	cr_assert_eq(eesp_ctl_verb_class(EESP_CTL__COUNT), -1);
 	cr_assert_null(eesp_ctl_verb_name(EESP_CTL__COUNT));
 	cr_assert_null(eesp_ctl_class_name(7));
@@ -213,4 +245,5 @@ Test(ctlproto, admin_verbs)
 			     eesp_ctl_verb_name(rd[i]));
 	cr_assert_str_eq(eesp_ctl_class_name(EESP_CTL_CLASS_ADMIN), "admin");
 	cr_assert_str_eq(eesp_ctl_class_name(EESP_CTL_CLASS_READ), "read");
+	cr_assert_str_eq(eesp_ctl_class_name(EESP_CTL_CLASS_SA), "sa");
 }

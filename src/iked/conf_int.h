@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * conf_int.h - what conf.c and conf_peers.c share while parsing.
+ */
+#ifndef IKED_CONF_INT_H
+#define IKED_CONF_INT_H
+
+#include <libconfig.h>
+
+#include "cfgutil.h"
+#include "conf.h"
+
+#define IKED_DEFAULT_USER "eesp-iked"
+#define IKED_DEFAULT_SOCKET "/run/eesp-iked/ctl.sock"
+
+struct conf_parse {
+	struct cfg_ctx x;
+	const struct iked_conf_env *env;
+	struct iked_conf *conf;
+};
+
+int iconf_parse_ip(const char *s, struct sockaddr_storage *a, socklen_t *len);
+void iconf_set_port(struct sockaddr_storage *a, uint16_t port);
+/* 0 read, 1 absent, -1 error */
+int iconf_parse_proposals(struct conf_parse *p, const config_setting_t *g, struct ike_suite *out,
+			  unsigned *n);
+int iconf_parse_id(struct conf_parse *p, const config_setting_t *g, const char *name,
+		   struct iked_id *id);
+int iconf_parse_peers(struct conf_parse *p, const config_setting_t *list);
+
+#endif /* IKED_CONF_INT_H */
