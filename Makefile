@@ -16,13 +16,20 @@ DESTDIR ?=
 B := build
 
 PKGS := libcrypto liburing libconfig libcap-ng libseccomp
-# Debian packages needed to build and test (make deps installs the missing ones).
+# Debian packages needed to build and test (make deps installs the missing ones;
+# prometheus: promtool checks `eespctl metrics`, tests/integration/27_metrics.sh;
+# libnss-systemd: an NSS module a reload's group lookup reaches, test 31).
 DEB_BUILD := build-essential pkg-config libssl-dev liburing-dev libconfig-dev \
 	libcap-ng-dev libseccomp-dev libcriterion-dev
+# etcd-server, etcd-client: tests/integration/54 runs an etcd of its own in a
+# namespace (tools/deps.sh keeps the packaged service down); python3-yaml,
+# python3-pyhcl: it reads conf/examples/keydir's Kubernetes manifest and Vault
+# Agent configuration.
 DEB_TEST := clang libclang-rt-14-dev iproute2 iputils-ping iperf3 tcpdump tshark ethtool \
 	wireshark-dev libwireshark-dev libgcrypt20-dev libglib2.0-dev mandoc \
 	procps psmisc util-linux python3 python3-cryptography openssl man-db \
-	strongswan-swanctl charon-systemd nftables
+	strongswan-swanctl charon-systemd nftables prometheus libnss-systemd \
+	etcd-server etcd-client python3-yaml python3-pyhcl
 # make deb and its test (tests/pkg): the Debian tools, and systemd for
 # systemd-sysusers/systemd-tmpfiles (and systemd-analyze, tests/integration/20)
 DEB_PKG := debhelper dpkg-dev lintian systemd
@@ -135,7 +142,8 @@ $(B)/eesp-iked: $(B)/src/iked/main.o $(B)/libeespiked.a $(B)/libeespike.a $(B)/l
 		$(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(B)/eespctl: $(CLI_OBJ) $(B)/libeespvectors.a $(B)/libeespsys.a $(B)/libeespcore.a
+# libeespike: the pair keys of the vectors and of derive pairkey (src/ike/ike_pairkey.h)
+$(B)/eespctl: $(CLI_OBJ) $(B)/libeespvectors.a $(B)/libeespike.a $(B)/libeespsys.a $(B)/libeespcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # small test programs for the integration tests (tests/tools/*.c)
@@ -143,6 +151,19 @@ tools: $(TOOLS)
 $(B)/tools/%: tests/tools/%.c tests/tools/garble.h $(B)/libeespsys.a $(B)/libeespcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespsys.a $(B)/libeespcore.a $(LDLIBS)
+
+# kdpcap crafts a key-download capture with the IKE core and eesp-iked's key log
+$(B)/tools/kdpcap: tests/tools/kdpcap.c $(B)/libeespiked.a $(B)/libeespike.a $(B)/libeespsys.a \
+		$(B)/libeespcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc/iked $(PKG_CFLAGS) -o $@ $< $(B)/libeespiked.a \
+		$(B)/libeespike.a $(B)/libeespsys.a $(B)/libeespcore.a $(LDLIBS)
+
+# ikeflood: spoofed IKE_SA_INIT requests built with the IKE core
+$(B)/tools/ikeflood: tests/tools/ikeflood.c $(B)/libeespike.a $(B)/libeespcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespike.a $(B)/libeespcore.a \
+		$(LDLIBS)
 
 # unit tests: the core, the system library and the daemon's modules, all in
 # memory (the daemon's sandbox must kill a forbidden call: test_sandbox.c)
@@ -227,8 +248,12 @@ vectors: $(B)/eespctl
 bench:
 	@tools/deps.sh iperf3 iproute2 iputils-ping openssl python3 procps wireguard-go wireguard-tools openvpn quicktun gnuplot-nox
 	-$(MAKE) all
-	-$(MAKE) $(B)/bench_micro $(B)/bench_udpgen
+	-$(MAKE) $(B)/bench_micro $(B)/bench_udpgen $(B)/bench_ike_setups
 	bench/bench.sh
+
+# the IKE SA setup-rate initiator (bench/ike_setups.c), on the IKE core
+$(B)/bench_ike_setups: bench/ike_setups.c $(B)/libeespike.a $(B)/libeespcore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libeespike.a $(B)/libeespcore.a $(LDLIBS)
 
 # bench/micro.c (main), micro_common.c and one file per benchmark family (bench/micro_*.c)
 BENCH_SRC := $(wildcard bench/micro*.c)
@@ -248,7 +273,7 @@ format:
 		$(IKE_SRC) $(wildcard src/ike/*.h) \
 		$(SYS_SRC) $(wildcard src/sys/*.h) $(EESPD_SRC) $(wildcard src/eespd/*.h) \
 		$(IKED_SRC) $(wildcard src/iked/*.h) \
-		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC) $(BENCH_SRC) bench/micro_common.h
+		$(CLI_SRC) $(wildcard cli/*.h) $(UNIT_SRC) $(FUZZ_SRC) $(BENCH_SRC) bench/ike_setups.c bench/micro_common.h
 
 clean:
 	rm -rf $(B) build-asan
@@ -259,10 +284,10 @@ clean:
 
 # EESP/PSP test vectors (vectors/): the generator and a regeneration target.
 .PHONY: vectors-regen
-$(B)/genvectors: tools/genvectors.c $(B)/libeespvectors.a $(B)/libeespcore.a
+$(B)/genvectors: tools/genvectors.c $(B)/libeespvectors.a $(B)/libeespike.a $(B)/libeespcore.a
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) $(LDFLAGS) -Isrc/vectors $(PKG_CFLAGS) -o $@ $< $(B)/libeespvectors.a \
-		$(B)/libeespcore.a $(LDLIBS)
+		$(B)/libeespike.a $(B)/libeespcore.a $(LDLIBS)
 
 vectors-regen: $(B)/genvectors
 	$(B)/genvectors vectors
@@ -299,7 +324,7 @@ install: all
 		s=$${m##*.}; install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/$${m#man/} || exit 1; \
 	done
 	for f in $(INST_CONF); do \
-		mode=0644; case $$f in *.keys) mode=0600;; esac; \
+		mode=0644; case $$f in *.keys) mode=0600;; esac; [ -x $$f ] && mode=0755; \
 		install -D -m $$mode $$f $(DESTDIR)$(EESP_DATADIR)/$$f || exit 1; \
 	done
 ifneq ($(INST_UNIT),)

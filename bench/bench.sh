@@ -25,6 +25,9 @@
 #   PERF=1    `perf record` eespd (EESP mode) during one extra TCP test (default;
 #             PERF=0 skips it)
 #   B=build
+#   IKE=1     IKE SA setups per second, strongSwan and eesp-iked as responders
+#             (bench/ike_bench.sh; IKE_ROUNDS, IKE_SECONDS, IKE_WINDOW), a
+#             section of the report; IKE=0 skips it
 set -uo pipefail
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -39,6 +42,7 @@ TESTS=${TESTS:-"ping tcp tcp4 udp flood"}
 UDP_BISECT=${UDP_BISECT:-5}
 FLOOD_PPS=${FLOOD_PPS:-50000}
 UDPGEN=$B/bench_udpgen
+IKE=${IKE:-1}
 ROOT=$(pwd)
 
 [ "$(id -u)" -eq 0 ] || { echo "bench: must run as root (network namespaces)" >&2; exit 1; }
@@ -245,6 +249,12 @@ fi
 [ "$PERF" = 1 ] && perf_profile
 stop_all
 
+IKE_MD=$W/ike.md
+if [ "$IKE" = 1 ]; then
+	log "IKE SA setups per second (bench/ike_bench.sh)"
+	B=$B bench/ike_bench.sh >"$IKE_MD" || echo "bench/ike_bench.sh failed (exit $?)" >>"$IKE_MD"
+fi
+
 T_END=$(date +%s)
 python3 bench/summary.py --raw "$RAW" --trials "$W/udp_trials.tsv" --micro "$MICRO" \
 	--out "$OUT/$STAMP.md" --dat "$W/plot.dat" --seconds $((T_END - T_START)) \
@@ -257,6 +267,7 @@ if command -v gnuplot >/dev/null; then
 else
 	log "gnuplot missing: no plot"
 fi
+[ -s "$IKE_MD" ] && { echo; cat "$IKE_MD"; } >>"$OUT/$STAMP.md"
 cp "$RAW" "$OUT/$STAMP.raw.tsv"
 cp "$W/udp_trials.tsv" "$OUT/$STAMP.udp-trials.tsv"
 [ -s "$W/counters.txt" ] && cp "$W/counters.txt" "$OUT/$STAMP.eespd-counters.txt"

@@ -28,7 +28,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s decrypt psp [--keys FILE|DIR|- | --data-key FILE|- --version 0|1]\n"
+		"Usage: %s decrypt psp [--keys FILE|DIR|- | --data-key FILE|- --version 0-3]\n"
 		"              [--port N] [--json] [-q] [--snaplen N] IN.pcap [OUT.pcap]\n"
 		"       %s decrypt eesp [--domain DIR | --keys FILE|- | --data-key FILE|-]\n"
 		"              [--spi SPI] [--suite S] [--epoch-now N] [--epoch-window N]\n"
@@ -40,8 +40,10 @@ static void usage(FILE *f)
 		"are `skipped` and copied to OUT unchanged; failed ones are left out.  Exits\n"
 		"1 if any packet failed.\n"
 		"psp: keys are the two master keys (`psp 0|1 HEX` lines; the SPI's bit 31\n"
-		"selects), or one data key with --data-key.  Tunnel (Next Header 4/41) and\n"
-		"transport packets are both handled.\n"
+		"selects), or one data key with --data-key (16 bytes for --version 0 and 2,\n"
+		"32 for 1 and 3).  Tunnel (Next Header 4/41) and transport packets are both\n"
+		"handled; versions 2 and 3 (AES-GMAC) are verified and their clear payload\n"
+		"written out.\n"
 		"eesp: root keys of a domain directory or key file; the SPI must be the\n"
 		"domain id (--spi, the config or the key file's `domain` line; otherwise any\n"
 		"SPI is taken as the domain's).  Every epoch is accepted unless --epoch-now\n"
@@ -298,7 +300,7 @@ int decrypt_main(int argc, char *argv[])
 		if (read_secret_file(o.data_key, &kb, &kl))
 			goto out;
 		if (o.mode == EESP_MODE_PSP) {
-			size_t want = o.version ? 32 : 16;
+			size_t want = psp_version_key_len(o.version);
 			int bad = hex_decode(kb, kl, pkey, want);
 			free_secret(kb, kl);
 			if (bad) {

@@ -8,6 +8,7 @@
  *       eesp_data_key_for, i.e. roots -> master -> SP 800-108 KDF).
  * Both print hex and a key-file line (`sa psp ...` / `sa eesp ...`) that
  * eespd and the Wireshark plugin read.
+ * pairkey: seed 004's pair keys, in derive_pairkey.c.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -27,30 +28,40 @@ static void usage(FILE *f)
 	char prof[64], kdf[32], suite[64];
 
 	fprintf(f,
-		"Usage: %s derive psp --spi SPI [--version 0|1 (default 1)] [--keys FILE|DIR|-] "
+		"Usage: %s derive psp --spi SPI [--version 0-3 (default 1)] [--keys FILE|DIR|-] "
 		"[--json|--line]\n"
 		"       %s derive eesp [--domain DIR | --keys FILE|-] [--spi SPI] [--session N]\n"
 		"              [--profile %s] [--kdf %s]\n"
 		"              [--suite %s] [--epoch N] [--node N]\n"
 		"              [--peer-node N] [--tenant N] [--group N] [--phases D[,T[,G]]]\n"
-		"              [--json|--line]\n\n"
-		"psp: the data key of a PSP SPI (server mode) from the master key that SPI\n"
-		"bit 31 selects.  Master keys come from a key file (`psp 0 HEX`, `psp 1 HEX`\n"
-		"lines), a PSP domain directory, or stdin (the default): key-file lines or\n"
-		"just the selected master key in hex.\n\n"
-		"eesp: the data key and salt for a packet context.  Root keys come from a\n"
-		"domain directory (which also gives defaults for id, profile, kdf, suite,\n"
-		"node, tenant, group and epoch) or a key file.  --spi defaults to the domain\n"
-		"id; --phases defaults to the phases of the current generations.\n\n"
-		"Output: hex and a key-file line (`sa psp SPI KEY` / `sa eesp SPI KEY SALT`)\n"
-		"for eespd and the Wireshark plugin; --line prints only that line, --json\n"
-		"one JSON object.\n\n"
-		"Examples:\n"
-		"  %s derive psp --spi 0x12345678 --version 0 --keys psp\n"
-		"  %s derive eesp --domain lab --node 2 --epoch 7\n",
+		"              [--json|--line]\n",
 		PROG, PROG, word_choices(eesp_profile_names, prof, sizeof(prof)),
 		word_choices(eesp_kdf_names, kdf, sizeof(kdf)),
-		word_choices(eesp_suite_names, suite, sizeof(suite)), PROG, PROG);
+		word_choices(eesp_suite_names, suite, sizeof(suite)));
+	derive_pairkey_usage(f);
+	fprintf(f, "\npsp: the data key of a PSP SPI (server mode) from the master key that SPI\n"
+		   "bit 31 selects, for version 0/1 (AES-GCM-128/256) or 2/3 (AES-GMAC-128/256,\n"
+		   "label \"Pv2\"/\"Pv3\", eesp.7).  Master keys come from a key file (`psp 0 "
+		   "HEX`, `psp 1 HEX`\n"
+		   "lines), a PSP domain directory, or stdin (the default): key-file lines or\n"
+		   "just the selected master key in hex.\n\n"
+		   "eesp: the data key and salt for a packet context.  Root keys come from a\n"
+		   "domain directory (which also gives defaults for id, profile, kdf, suite,\n"
+		   "node, tenant, group and epoch) or a key file.  --spi defaults to the domain\n"
+		   "id; --phases defaults to the phases of the current generations.\n\n"
+		   "Output: hex and a key-file line (`sa psp SPI KEY` / `sa eesp SPI KEY SALT`)\n"
+		   "for eespd and the Wireshark plugin; --line prints only that line, --json\n"
+		   "one JSON object.\n\n");
+	derive_pairkey_help(f);
+	fprintf(f,
+		"\nExamples:\n"
+		"  %s derive psp --spi 0x12345678 --version 0 --keys psp\n"
+		"  %s derive eesp --domain lab --node 2 --epoch 7\n"
+		"  %s key add lab group 9\n"
+		"  %s genkey | %s derive pairkey --keys lab --group 9 --spi-i 0001020304050607 \\\n"
+		"      --spi-r 08090a0b0c0d0e0f --node 1 --peer-node 2\n"
+		"(the last with a random stand-in for the SK_d of nodes 1 and 2's IKE SA)\n",
+		PROG, PROG, PROG, PROG, PROG);
 }
 
 enum out_style { OUT_TEXT, OUT_JSON, OUT_LINE };
@@ -136,10 +147,9 @@ static int derive_psp(int argc, char *argv[])
 			has_spi = true;
 			break;
 		case 'V':
-			if (parse_u32(optarg, &ver) || ver > 1) {
-				err("--version: PSP version 0 (AES-GCM-128) or 1 (AES-GCM-256), "
-				    "got "
-				    "'%s'",
+			if (parse_u32(optarg, &ver) || ver > PSP_VER_MAX) {
+				err("--version: PSP version 0 (AES-GCM-128), 1 (AES-GCM-256), 2 "
+				    "(AES-GMAC-128) or 3 (AES-GMAC-256), got '%s'",
 				    optarg);
 				return EXIT_USAGE;
 			}
@@ -182,7 +192,7 @@ static int derive_psp(int argc, char *argv[])
 		err("PSP key derivation failed (%s)", eesp_err_name(rc));
 		return 1;
 	}
-	size_t klen = ver ? 32 : 16;
+	size_t klen = psp_version_key_len(ver);
 	hex_encode(key, klen, hex);
 	OPENSSL_cleanse(key, sizeof(key));
 	char line[SA_LINE_MAX];
@@ -324,6 +334,8 @@ int derive_main(int argc, char *argv[])
 		usage(stdout);
 		return 0;
 	}
+	if (!strcmp(argv[1], "pairkey"))
+		return derive_pairkey_main(argc - 1, argv + 1);
 	enum eesp_mode mode;
 	if (parse_mode_arg("derive", argv[1], &mode)) {
 		usage(stderr);

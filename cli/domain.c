@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "eespctl.h"
+#include "onboard.h"
 
 int domain_main(int argc, char *argv[])
 {
@@ -29,6 +30,8 @@ int domain_main(int argc, char *argv[])
 		return domain_create(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "show"))
 		return domain_show(argc - 1, argv + 1);
-	err("domain: unknown action '%s' (expected create or show)", argv[1]);
+	if (!strcmp(argv[1], "invite"))
+		return domain_invite(argc - 1, argv + 1);
+	err("domain: unknown action '%s' (expected create, show or invite)", argv[1]);
 	return EXIT_USAGE;
 }

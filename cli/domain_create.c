@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * domain_create.c - `eespctl domain create DIR`: a new trust domain
- * directory (layout in domain.c) with fresh keys and an eespd.conf skeleton.
+ * directory (layout in domain.c) with fresh keys, a complete eespd.conf for
+ * this node (its tunnel addresses and endpoint with --address and
+ * --endpoint), and the node roster that `domain invite` allocates ids from.
+ * Owners and modes are confdir.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,13 +19,18 @@
 
 #include "eespctl.h"
 #include "keys.h"
+#include "onboard.h"
 
 struct create_opts {
-	const char *dir, *name, *user;
+	const char *dir, *name, *user, *ifname, *node_name;
 	uint32_t id, node, tenant, group;
 	unsigned profile, kdf, suite;
 	enum eesp_mode mode;
-	bool has_id;
+	bool has_id, has_user;
+	char addrs[NC_MAX_ADDRS][NC_TEXT];
+	unsigned n_addrs;
+	char endpoint[NC_TEXT]; /* "-": not given */
+	unsigned port;
 };
 
 /* --user: a name that can stand between quotes in the skeleton */
@@ -44,6 +52,38 @@ static int opt_level_id(int c, const char *arg, struct create_opts *o)
 	}
 	*(c == 'N' ? &o->node : c == 't' ? &o->tenant : &o->group) = v;
 	return 0;
+}
+
+/* The options of this node's own settings: 0, or -1 (reported). */
+static int create_node_opt(int c, const char *arg, struct create_opts *o)
+{
+	switch (c) {
+	case 'a':
+		if (o->n_addrs == NC_MAX_ADDRS) {
+			err("--address: at most %d", NC_MAX_ADDRS);
+			return -1;
+		}
+		return nc_address("--address", arg, o->addrs[o->n_addrs++]);
+	case 'e':
+		return nc_endpoint("--endpoint", arg, EESP_UDP_PORT, o->endpoint,
+				   sizeof(o->endpoint), &o->port);
+	case 'I':
+		if (strlen(arg) >= 16 || !nc_name_ok(arg)) {
+			err("--interface: a name of at most 15 letters, digits, '.', '_', '-'");
+			return -1;
+		}
+		o->ifname = arg;
+		return 0;
+	case 'H':
+		if (!nc_name_ok(arg)) {
+			err("--node-name: letters, digits, '.', '_' and '-' only");
+			return -1;
+		}
+		o->node_name = arg;
+		return 0;
+	default:
+		return -1;
+	}
 }
 
 /* One option: 0, or -1 (reported). */
@@ -77,6 +117,7 @@ static int create_opt(int c, const char *arg, struct create_opts *o)
 		return opt_level_id(c, arg, o);
 	case 'u':
 		o->user = arg;
+		o->has_user = true;
 		if (!quotable(arg)) {
 			err("--user: a user name, no quotes, backslashes or newlines");
 			return -1;
@@ -85,7 +126,7 @@ static int create_opt(int c, const char *arg, struct create_opts *o)
 	case 'm':
 		return parse_mode(arg, &o->mode);
 	default:
-		return -1;
+		return create_node_opt(c, arg, o);
 	}
 }
 
@@ -108,13 +149,22 @@ static const char *base_name(const char *dir)
 /* The options and defaults: 0, 1 (--help shown) or -1 (usage error). */
 static int create_parse(int argc, char *argv[], struct create_opts *o)
 {
-	static const struct option opts[] = {
-	    {"name", required_argument, NULL, 'n'},    {"id", required_argument, NULL, 'i'},
-	    {"profile", required_argument, NULL, 'p'}, {"kdf", required_argument, NULL, 'k'},
-	    {"suite", required_argument, NULL, 'S'},   {"node", required_argument, NULL, 'N'},
-	    {"tenant", required_argument, NULL, 't'},  {"group", required_argument, NULL, 'g'},
-	    {"mode", required_argument, NULL, 'm'},    {"user", required_argument, NULL, 'u'},
-	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"name", required_argument, NULL, 'n'},
+					     {"id", required_argument, NULL, 'i'},
+					     {"profile", required_argument, NULL, 'p'},
+					     {"kdf", required_argument, NULL, 'k'},
+					     {"suite", required_argument, NULL, 'S'},
+					     {"node", required_argument, NULL, 'N'},
+					     {"tenant", required_argument, NULL, 't'},
+					     {"group", required_argument, NULL, 'g'},
+					     {"mode", required_argument, NULL, 'm'},
+					     {"user", required_argument, NULL, 'u'},
+					     {"address", required_argument, NULL, 'a'},
+					     {"endpoint", required_argument, NULL, 'e'},
+					     {"interface", required_argument, NULL, 'I'},
+					     {"node-name", required_argument, NULL, 'H'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
 	int c;
 
 	*o = (struct create_opts){.user = "eesp",
@@ -122,7 +172,10 @@ static int create_parse(int argc, char *argv[], struct create_opts *o)
 				  .profile = EESP_PROFILE_NODE,
 				  .kdf = EESP_KDF_CMAC_AES256,
 				  .suite = EESP_SUITE_AES_GCM_256,
-				  .mode = EESP_MODE_EESP};
+				  .mode = EESP_MODE_EESP,
+				  .ifname = NULL,
+				  .endpoint = "-",
+				  .port = 0};
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
@@ -146,37 +199,32 @@ static int create_parse(int argc, char *argv[], struct create_opts *o)
 	}
 	if (!o->name)
 		o->name = base_name(o->dir);
-	return 0;
-}
-
-/* DIR, mode 0700: new, or one that holds neither a key file nor a skeleton. */
-static int make_dir(const struct create_opts *o)
-{
-	char path[PATH_MAX];
-
-	if (mkdir(o->dir, 0700)) {
-		if (errno != EEXIST) {
-			err("%s: %s", o->dir, strerror(errno));
-			return -1;
-		}
-		snprintf(path, sizeof(path), "%s/%s", o->dir,
-			 o->mode == EESP_MODE_PSP ? DOMAIN_PSP_KEYS : DOMAIN_KEYS);
-		if (!access(path, F_OK)) {
-			err("%s: already holds a key file (%s); refusing to overwrite it", o->dir,
-			    path);
-			return -1;
-		}
-		snprintf(path, sizeof(path), "%s/%s", o->dir, DOMAIN_CONF);
-		if (!access(path, F_OK)) {
-			err("%s: already holds %s; refusing to overwrite it", o->dir, path);
-			return -1;
-		}
-	}
-	if (chmod(o->dir, 0700)) {
-		err("%s: %s", o->dir, strerror(errno));
+	/* the configuration directory itself: eespd's default domain name */
+	if (!strcmp(o->name, "eespd"))
+		o->name = "default";
+	if (o->mode == EESP_MODE_PSP && (o->n_addrs || o->port || o->node_name)) {
+		err("--address, --endpoint and --node-name are for eesp domains");
 		return -1;
 	}
 	return 0;
+}
+
+/* DIR (confdir.c), new or one that holds neither a key file nor a config;
+ * the descriptor, or -1 (reported). */
+static int make_dir(const struct create_opts *o, const struct owners *own)
+{
+	const char *kf = o->mode == EESP_MODE_PSP ? DOMAIN_PSP_KEYS : DOMAIN_KEYS;
+	int fd = confdir_open(o->dir, own, true);
+
+	if (fd < 0)
+		return -1;
+	if (confdir_has(fd, kf) || confdir_has(fd, DOMAIN_CONF)) {
+		err("%s: already holds %s; refusing to overwrite it", o->dir,
+		    confdir_has(fd, kf) ? kf : DOMAIN_CONF);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static int add_ring_key(struct eesp_ring *r, uint32_t id, uint32_t gen, int slot)
@@ -227,51 +275,12 @@ fail:
 	return NULL;
 }
 
-/*
- * Run as root: the key file and DIR go to the daemon user, who re-reads the
- * key file on every reload.  DIR was just made by us (mode 0700, ours), so
- * nobody else can have swapped the key file; still, both are changed
- * through descriptors opened without following links.
- */
-static int give_to_user(const char *dir, const char *keyfile, const char *user)
-{
-	struct passwd *pw;
-	int fd;
-
-	if (geteuid() != 0)
-		return 0;
-	pw = getpwnam(user);
-	if (!pw) {
-		fprintf(stderr,
-			"%s: note: user '%s' does not exist: create it (useradd --system "
-			"--no-create-home --shell /usr/sbin/nologin %s), then chown -R %s %s\n",
-			PROG, user, user, user, dir);
-		return 0;
-	}
-	fd = open(keyfile, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fchown(fd, pw->pw_uid, pw->pw_gid)) {
-		err("%s: %s", keyfile, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fchown(fd, pw->pw_uid, pw->pw_gid)) {
-		err("%s: %s", dir, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-/* DIR/domain.keys or DIR/psp.keys, mode 0600, handed to the daemon user. */
-static int write_keys(const struct create_opts *o, const struct eesp_keyset *ks)
+/* DIR/domain.keys or DIR/psp.keys: the daemon user's, mode 0600. */
+static int write_keys(const struct create_opts *o, int dfd, const struct owners *own,
+		      const struct eesp_keyset *ks)
 {
 	bool psp = o->mode == EESP_MODE_PSP;
-	char comment[160], path[PATH_MAX];
+	char comment[160];
 	size_t tlen = 0;
 	char *text;
 	int rc;
@@ -281,104 +290,120 @@ static int write_keys(const struct create_opts *o, const struct eesp_keyset *ks)
 	text = keyset_format(ks, !psp, o->id, comment, &tlen);
 	if (!text)
 		return -1;
-	snprintf(path, sizeof(path), "%s/%s", o->dir, psp ? DOMAIN_PSP_KEYS : DOMAIN_KEYS);
-	rc = write_file_atomic(path, text, tlen, 0600);
+	rc = confdir_write(dfd, o->dir, psp ? DOMAIN_PSP_KEYS : DOMAIN_KEYS, text, tlen,
+			   CONFDIR_KEY, own, false, NULL);
 	free_secret(text, tlen);
-	if (!rc)
-		rc = give_to_user(o->dir, path, o->user);
 	return rc;
 }
 
-static void skeleton_daemon(FILE *f, const struct create_opts *o)
+/* The PSP receiver's eespd.conf: its keys and settings, no peers yet. */
+static char *psp_conf(const struct create_opts *o, size_t *len)
 {
-	bool psp = o->mode == EESP_MODE_PSP;
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
 
+	if (!f) {
+		err("out of memory");
+		return NULL;
+	}
 	fprintf(f,
-		"# eespd.conf skeleton for domain \"%s\", written by `eespctl domain create`.\n"
-		"# See eespd.conf(5) and conf/eespd.conf.  Relative paths are relative to this\n"
-		"# file's directory.  Fill in addresses, policy and peers.\n\n"
-		"daemon: {\n"
-		"  mode = \"%s\";\n"
-		"  interface = \"%s0\";\n"
-		"  mtu = 1400;\n"
-		"  addresses = [ ];\n"
-		"  port = %d;\n"
-		"  source_ports = [ 49152, 65535 ];\n"
-		"  workers = 1;\n"
-		"  user = \"%s\";\n"
-		"  control_socket = \"/run/eespd/%s.sock\";\n"
-		"  state_dir = \"/var/lib/eespd/%s\";\n"
-		"  log_level = \"info\";\n"
-		"};\n\n",
-		o->name, mode_name(o->mode), mode_name(o->mode), psp ? PSP_UDP_PORT : EESP_UDP_PORT,
-		o->user, o->name, o->name);
+		"# eespd.conf of PSP domain \"%s\", written by `eespctl domain create`.\n"
+		"# See eespd.conf(5).  Relative paths are relative to this file's directory.\n"
+		"# Add addresses and peers (their tx_spi from their spi-alloc).\n\n"
+		"daemon: {\n  mode = \"%s\";\n  interface = \"%s\";\n  mtu = 1400;\n"
+		"  addresses = [ ];\n  port = %d;\n  source_ports = [ 49152, 65535 ];\n"
+		"  workers = 1;\n  user = \"%s\";\n  control_socket = \"%s/%s.sock\";\n"
+		"  state_dir = \"%s\";\n  log_level = \"info\";\n};\n\n"
+		"psp: {\n  key_file = \"%s\";\n"
+		"  version = 1;                      # 0 = AES-GCM-128, 1 = AES-GCM-256\n"
+		"  crypt_offset = 0;\n  spi_master = 1;\n};\n\npeers = ( );\n",
+		o->name, mode_name(o->mode), o->ifname, PSP_UDP_PORT, o->user, NC_SOCKET_DIR,
+		o->ifname, NC_STATE_DIR, DOMAIN_PSP_KEYS);
+	if (fclose(f)) {
+		free(text);
+		err("out of memory");
+		return NULL;
+	}
+	return text;
 }
 
-static void skeleton_domain(FILE *f, const struct create_opts *o)
+/* This node's complete eespd.conf (nodeconf.c); no peers until invite. */
+static char *eesp_conf(const struct create_opts *o, size_t *len)
 {
-	if (o->mode == EESP_MODE_PSP) {
-		fprintf(f,
-			"psp: {\n"
-			"  key_file = \"%s\";\n"
-			"  version = 1;                      # 0 = AES-GCM-128, 1 = AES-GCM-256\n"
-			"  crypt_offset = 0;\n"
-			"  spi_master = 1;\n"
-			"};\n\n",
-			DOMAIN_PSP_KEYS);
+	struct node_conf c;
+	char head[512];
+
+	nc_defaults(&c, o->name, o->id, o->node);
+	nc_set_ifname(&c, o->ifname);
+	snprintf(c.user, sizeof(c.user), "%s", o->user);
+	if (o->port)
+		c.port = o->port;
+	memcpy(c.addrs, o->addrs, sizeof(c.addrs));
+	c.n_addrs = o->n_addrs;
+	c.profile = o->profile;
+	c.kdf = o->kdf;
+	c.suite = o->suite;
+	c.tenant = o->tenant;
+	c.group = o->group;
+	snprintf(head, sizeof(head),
+		 "# eespd.conf of node %u of domain \"%s\", written by `eespctl domain create`.\n"
+		 "# Complete: `eespd -t` checks it, `eespd` runs it (eespd.conf(5)).\n"
+		 "# `eespctl domain invite` adds each new node to the peers list at the end.\n"
+		 "# Relative paths are relative to this file's directory.\n",
+		 o->node, o->name);
+	return nc_format(&c, head, len);
+}
+
+/* The node's name in the others' peers lists: --node-name, the short host
+ * name, or node<N>. */
+static void node_name(const struct create_opts *o, char out[NC_TEXT])
+{
+	char h[256] = "";
+	if (o->node_name) {
+		snprintf(out, NC_TEXT, "%s", o->node_name);
 		return;
 	}
-	fprintf(f,
-		"domain: {\n"
-		"  name = \"%s\";\n"
-		"  id = 0x%08X;\n"
-		"  key_file = \"%s\";\n"
-		"  profile = \"%s\";\n"
-		"  kdf = \"%s\";\n"
-		"  suite = \"%s\";\n"
-		"  node_id = %u;\n"
-		"  tenant = %u;\n"
-		"  group = %u;\n"
-		"  epoch = 0;\n"
-		"  epoch_period = 0;\n"
-		"  epoch_window = 2;\n"
-		"  crypt_offset = 0;\n"
-		"  max_crypt_offset = 0;\n"
-		"  policy = ( );\n"
-		"};\n\n",
-		o->name, o->id, DOMAIN_KEYS, profile_name(o->profile), kdf_name(o->kdf),
-		suite_name(o->suite), o->node, o->tenant, o->group);
+	if (!gethostname(h, sizeof(h) - 1))
+		h[strcspn(h, ".")] = 0;
+	if (nc_name_ok(h))
+		snprintf(out, NC_TEXT, "%s", h);
+	else
+		snprintf(out, NC_TEXT, "node%u", o->node);
 }
 
-/* DIR/eespd.conf, in conf/eespd.conf's format; never over an existing one. */
-static int write_skeleton(const struct create_opts *o)
+/* DIR/eespd.conf (root's, 0644) and, eesp, DIR/nodes: never over existing ones. */
+static int write_conf(const struct create_opts *o, int dfd, const struct owners *own)
 {
-	char path[PATH_MAX];
-	FILE *f;
+	size_t len = 0;
+	char name[NC_TEXT],
+	    *text = o->mode == EESP_MODE_PSP ? psp_conf(o, &len) : eesp_conf(o, &len);
+	int rc;
 
-	snprintf(path, sizeof(path), "%s/%s", o->dir, DOMAIN_CONF);
-	f = fopen(path, "wx");
-	if (!f) {
-		err("%s: %s", path, strerror(errno));
+	if (!text)
 		return -1;
-	}
-	skeleton_daemon(f, o);
-	skeleton_domain(f, o);
-	fprintf(f, "peers = ( );\n");
-	if (fclose(f)) {
-		err("%s: %s", path, strerror(errno));
+	rc = confdir_write(dfd, o->dir, DOMAIN_CONF, text, len, CONFDIR_CONF, own, false, NULL);
+	free(text);
+	if (rc || o->mode == EESP_MODE_PSP)
+		return rc;
+	node_name(o, name);
+	if (!(text = roster_new(o->node, name, o->endpoint, &len)))
 		return -1;
-	}
-	return 0;
+	rc = confdir_write(dfd, o->dir, ROSTER_FILE, text, len, CONFDIR_CONF, own, false, NULL);
+	free(text);
+	return rc;
 }
 
 int domain_create(int argc, char *argv[])
 {
 	struct create_opts o;
+	struct owners own;
 	struct eesp_keyset *ks;
-	int rc = create_parse(argc, argv, &o);
+	int rc = create_parse(argc, argv, &o), dfd;
 
 	if (rc)
 		return rc > 0 ? 0 : EXIT_USAGE;
+	if (!o.ifname)
+		o.ifname = o.mode == EESP_MODE_PSP ? "psp0" : NC_DEFAULT_IFNAME;
 	if (!o.has_id) {
 		if (RAND_bytes((uint8_t *)&o.id, sizeof(o.id)) != 1) {
 			err("RAND_bytes failed");
@@ -386,10 +411,18 @@ int domain_create(int argc, char *argv[])
 		}
 		o.id |= 1; /* non-zero */
 	}
-	if (make_dir(&o) || !(ks = new_keys(&o)))
+	/* a node configured to run now gets its default account made */
+	if (owners_get(o.user, !o.has_user && o.n_addrs, &own))
 		return 1;
-	rc = write_keys(&o, ks) || write_skeleton(&o);
+	if ((dfd = make_dir(&o, &own)) < 0)
+		return 1;
+	if (!(ks = new_keys(&o))) {
+		close(dfd);
+		return 1;
+	}
+	rc = write_keys(&o, dfd, &own, ks) || write_conf(&o, dfd, &own);
 	eesp_keyset_free(ks);
+	close(dfd);
 	if (rc)
 		return 1;
 	if (o.mode == EESP_MODE_PSP)

@@ -26,14 +26,20 @@ extern const char *prog; /* "eespctl" */
 int genkey_main(int argc, char *argv[]);
 int fingerprint_main(int argc, char *argv[]);
 int domain_main(int argc, char *argv[]);
+int join_main(int argc, char *argv[]);
 int key_main(int argc, char *argv[]);
 int rotate_main(int argc, char *argv[]);
 int retire_main(int argc, char *argv[]);
 int derive_main(int argc, char *argv[]);
+/* derive_pairkey.c: `derive pairkey`, its usage lines and its help paragraph */
+int derive_pairkey_main(int argc, char *argv[]);
+void derive_pairkey_usage(FILE *f);
+void derive_pairkey_help(FILE *f);
 int spialloc_main(int argc, char *argv[]);
 int sa_main(int argc, char *argv[]);
 int show_main(int argc, char *argv[]);
 int status_main(int argc, char *argv[]);
+int metrics_main(int argc, char *argv[]);
 int reload_main(int argc, char *argv[]);
 int keydir_main(int argc, char *argv[]);
 int encrypt_main(int argc, char *argv[]);
@@ -99,12 +105,18 @@ const char *mode_name(enum eesp_mode mode);
 /* s is the word of mode (no message otherwise) */
 bool is_mode(const char *s, enum eesp_mode mode);
 const char *slot_name(enum eesp_gen_slot slot);
-/* PSP version 0/1 by its AEAD, "aes-gcm-128"/"aes-gcm-256" */
+/* PSP version 0..3 by its AEAD, "aes-gcm-128" .. "aes-gmac-256" */
 const char *psp_version_name(unsigned version);
 /* "CMD: unknown mode 's' (expected eesp or psp)" if s is not a mode's word */
 int parse_mode_arg(const char *cmd, const char *s, enum eesp_mode *mode);
 /* "a|b|c": the words of t, for a usage line */
 const char *word_choices(const struct eesp_name *t, char *buf, size_t cap);
+
+/* ------------------------------------------------------ showfilter.c -- */
+
+/* A show/counters body for people: without all, the zero counters (and
+ * "latest_rx never") are left out and their number said at the end. */
+void show_print(FILE *f, const char *body, bool all);
 
 /* ------------------------------------------------------------- ctl.c -- */
 
@@ -122,6 +134,19 @@ int ctl_request(const char *sock, const struct eesp_ctl_req *req, char **body, c
 /* The same, waiting timeout_ms for the reply (sa wait). */
 int ctl_request_timeout(const char *sock, const struct eesp_ctl_req *req, int timeout_ms,
 			char **body, char *errbuf, size_t errlen);
+
+/* --------------------------------------------------------- keyapply.c -- */
+
+/* Before a key file change that the daemon at sock is to follow: does it
+ * answer, and could its user read keyfile afterwards?  0, or 1 with the
+ * reason and "nothing changed" reported. */
+int keyapply_check(const char *sock, const char *keyfile);
+/* After the change (changed: what it was, for messages): verb
+ * (EESP_CTL_ROTATE or EESP_CTL_RETIRE of level/id, or EESP_CTL_RELOAD for
+ * a reload only), then a reload.  0, or 1 with what was and was not
+ * applied and the command that finishes it reported. */
+int keyapply_tell(const char *sock, int verb, int level, uint32_t id, const char *keyfile,
+		  const char *changed);
 
 /* --------------------------------------- domain.c, domaindir.c, ... -- */
 
@@ -223,7 +248,7 @@ struct xopts {
 	bool encrypt;
 	struct ctx_opts ctx;   /* --domain/--keys/--spi and the EESP context */
 	const char *data_key;  /* --data-key FILE|-: out-of-band data key (+ salt) */
-	unsigned version;      /* PSP 0/1 */
+	unsigned version;      /* PSP 0..3 */
 	bool has_version;      /* --version given */
 	bool transport;	       /* PSP transport mode (default tunnel) */
 	unsigned crypt_offset; /* 4-byte units */

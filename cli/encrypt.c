@@ -22,7 +22,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s encrypt psp --spi SPI [--keys FILE|DIR|- | --data-key FILE|-]\n"
-		"              [--version 0|1] [--tunnel|--transport] [--crypt-offset N]\n"
+		"              [--version 0-3] [--tunnel|--transport] [--crypt-offset N]\n"
 		"              [--vc] [--vc-value N] [--iv N] [--psp-compat] [--sport N]\n"
 		"              [--dport N] [--zero-csum] [--outer-src A] [--outer-dst A]\n"
 		"              [--snaplen N] [--corrupt] IN.pcap OUT.pcap\n"
@@ -37,7 +37,9 @@ static void usage(FILE *f)
 		"2^64-2 is the last one, later packets are not encrypted (exit 1).\n"
 		"psp: the data key is derived from the master key that SPI bit 31 selects\n"
 		"(psp.md §2) or given with --data-key (hex).  Version 1 (AES-GCM-256) is the\n"
-		"default.  Tunnel mode (default) wraps the whole IP packet (Next Header 4/41);\n"
+		"default; 0 is AES-GCM-128, 2 and 3 are AES-GMAC-128/256: integrity only, the\n"
+		"payload stays in clear and --crypt-offset must be 0 (eesp.7).\n"
+		"Tunnel mode (default) wraps the whole IP packet (Next Header 4/41);\n"
 		"transport mode seals the L4 segment behind the packet's own IP header.\n"
 		"--crypt-offset counts 4-byte units after the IV (the VC is inside it).\n"
 		"--psp-compat matches the reference: UDP source port = inner sport XOR dport\n"

@@ -124,6 +124,10 @@ static int open_top(const char *path, const struct keydir_owner *o)
 		int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd >= 0 && fchown(fd, geteuid() == 0 ? 0 : o->uid, o->gid))
 			warnx("key directory %s: chown: %s", path, strerror(errno));
+		/* mkdir's mode is cut by the umask: under umask 077 the daemon
+		 * user could not reach the set */
+		if (fd >= 0 && fchmod(fd, 0755))
+			warnx("key directory %s: chmod: %s", path, strerror(errno));
 		close(fd);
 	} else if (errno != EEXIST) {
 		err("key directory %s: %s", path, strerror(errno));
@@ -169,6 +173,10 @@ int keydir_swap(const char *path, const struct eesp_keyset *ks, const struct key
 	if (w.dirfd < 0) {
 		err("key directory %s: %s: %s", path, name, strerror(errno));
 		goto out;
+	}
+	if (fchmod(w.dirfd, 0755)) { /* whatever the umask: see open_top */
+		err("key directory %s: %s: chmod: %s", path, name, strerror(errno));
+		goto undo;
 	}
 	if (eesp_keydir_format(ks, emit_file, &w, &ke)) {
 		if (ke.msg[0])

@@ -130,10 +130,9 @@ int xopts_parse(int argc, char *argv[], struct xopts *o, void (*usage)(FILE *))
 			o->data_key = optarg;
 			break;
 		case O_VERSION:
-			if (parse_u32(optarg, &v) || v > 1) {
-				err("--version: PSP version 0 (AES-GCM-128) or 1 (AES-GCM-256), "
-				    "got "
-				    "'%s'",
+			if (parse_u32(optarg, &v) || v > PSP_VER_MAX) {
+				err("--version: PSP version 0 (AES-GCM-128), 1 (AES-GCM-256), 2 "
+				    "(AES-GMAC-128) or 3 (AES-GMAC-256), got '%s'",
 				    optarg);
 				return EXIT_USAGE;
 			}
@@ -269,6 +268,11 @@ int xopts_parse(int argc, char *argv[], struct xopts *o, void (*usage)(FILE *))
 		err("--outer-src and --outer-dst must be of the same address family");
 		return EXIT_USAGE;
 	}
+	if (enc && o->mode == EESP_MODE_PSP && psp_version_is_gmac(o->version) && o->crypt_offset) {
+		err("--crypt-offset: PSP version %u (%s) encrypts nothing; its Crypt Offset is 0",
+		    o->version, psp_version_name(o->version));
+		return EXIT_USAGE;
+	}
 	if (enc && o->mode == EESP_MODE_PSP && !o->ctx.has_spi && !o->data_key) {
 		err("encrypt psp: --spi is required");
 		return EXIT_USAGE;
@@ -336,7 +340,7 @@ uint32_t xsnaplen(const struct xopts *o, const struct pcap_in *in)
 int psp_tx_key(struct xopts *o, uint32_t spi, uint8_t key[32], size_t *klen)
 {
 	if (o->data_key) {
-		size_t want = o->version ? 32 : 16;
+		size_t want = psp_version_key_len(o->version);
 		char *buf;
 		size_t len;
 		if (read_secret_file(o->data_key, &buf, &len))
@@ -351,16 +355,18 @@ int psp_tx_key(struct xopts *o, uint32_t spi, uint8_t key[32], size_t *klen)
 		*klen = want;
 		return 0;
 	}
-	size_t want = o->version ? 32 : 16;
+	size_t want = psp_version_key_len(o->version);
 	struct ctx_opts co = o->ctx;
 	struct ctx_resolved r;
 	if (ctx_resolve(&co, false, &r, NULL))
 		return -1;
 	const struct eesp_sa_key *sa = eesp_keyset_sa(r.ks, true, spi);
 	if (sa) {
+		/* a 16-byte key is v0 or v2, a 32-byte one v1 or v3: without
+		 * --version, AES-GCM */
 		if (!o->has_version)
-			o->version = sa->key_len == 32 ? 1 : 0;
-		if (sa->key_len != (o->version ? 32 : 16)) {
+			o->version = sa->key_len == 32 ? PSP_VER_AES_GCM_256 : PSP_VER_AES_GCM_128;
+		if (sa->key_len != psp_version_key_len(o->version)) {
 			err("sa psp 0x%08x in %s is a %u-byte key: not PSP version %u", spi,
 			    r.key_path[0] ? r.key_path : "stdin", sa->key_len, o->version);
 			ctx_release(&r);

@@ -156,6 +156,10 @@ static int rotate_psp(const char *dir, const char *sock)
 		return 1;
 	}
 	unsigned old = (unsigned)(*digit - '0'), nw = old ^ 1;
+	if (sock && keyapply_check(sock, kpath)) {
+		free(conf);
+		return 1;
+	}
 	ks = load_keys(kpath);
 	if (!ks) {
 		free(conf);
@@ -179,16 +183,10 @@ static int rotate_psp(const char *dir, const char *sock)
 	       nw, fp, nw, old);
 	rc = 0;
 	if (sock) {
-		struct eesp_ctl_req req = {.verb = EESP_CTL_RELOAD};
-		char *body, e[512], buf[256];
-		if (ctl_request(ctl_socket_path(sock, buf, sizeof(buf)), &req, &body, e,
-				sizeof(e))) {
-			err("%s", e);
-			rc = 1;
-		} else {
-			fputs(body, stdout);
-			free(body);
-		}
+		char what[96];
+		snprintf(what, sizeof(what), "psp master key %u replaced; spi_master = %u in %s",
+			 nw, nw, DOMAIN_CONF);
+		rc = keyapply_tell(sock, EESP_CTL_RELOAD, 0, 0, kpath, what);
 	}
 out:
 	free_secret(text, tlen);
@@ -243,23 +241,25 @@ static int run(int argc, char *argv[], enum op op)
 	}
 	if (is_mode(argv[pos], EESP_MODE_PSP) && op == OP_ROTATE && dir && pos == argc - 1)
 		return rotate_psp(dir, sock);
+	/* a level or id that is not one is a usage error (exit 2), as an
+	 * unknown option is (issue 17, item 6) */
 	if (parse_level(argv[pos], &level))
-		return 1;
+		return EXIT_USAGE;
 	if (pos + 1 < argc) {
 		if (parse_u32(argv[pos + 1], &id)) {
 			err("bad %s id '%s' (expected a 32-bit number)", level_name(level),
 			    argv[pos + 1]);
-			return 1;
+			return EXIT_USAGE;
 		}
 	}
 	if (level == EESP_LEVEL_DOMAIN && id) {
 		err("the domain level has id 0, not %u", id);
-		return 1;
+		return EXIT_USAGE;
 	}
 	if (level != EESP_LEVEL_DOMAIN && !id) {
 		err("level %s needs a non-zero id (e.g. `%s 7`)", level_name(level),
 		    level_name(level));
-		return 1;
+		return EXIT_USAGE;
 	}
 	if (!dir && (op == OP_ADD || !sock)) {
 		err("%s: a domain directory is needed%s", op == OP_ADD ? "key add" : argv[0],
@@ -281,6 +281,8 @@ static int run(int argc, char *argv[], enum op op)
 		    dir, PROG, dir);
 		return 1;
 	}
+	if (sock && keyapply_check(sock, path))
+		return 1;
 	ks = load_keys(path);
 	if (!ks)
 		return 1;
@@ -295,7 +297,7 @@ static int run(int argc, char *argv[], enum op op)
 			err("%s: no %s %u level in %s", argv[0], level_name(level), id, path);
 		goto out;
 	}
-	char fp[17];
+	char fp[17], changed[128] = "";
 	switch (op) {
 	case OP_ADD: {
 		uint32_t gen = 0;
@@ -351,6 +353,8 @@ static int run(int argc, char *argv[], enum op op)
 			r->gen[slot].present = true;
 		}
 		eesp_key_fingerprint(r->gen[slot].key, EESP_ROOT_KEY_LEN, fp);
+		snprintf(changed, sizeof(changed), "%s %u: added generation %u as %s",
+			 level_name(level), id, gen, slot == EESP_GEN_NEXT ? "next" : "current");
 		printf("%s %u: added generation %u (phase %u, fingerprint %s) as %s\n",
 		       level_name(level), id, gen, gen % EESP_PHASES, fp, slot_name(slot));
 		break;
@@ -373,6 +377,8 @@ static int run(int argc, char *argv[], enum op op)
 			err("rotate: %s %u cannot be rotated", level_name(level), id);
 			goto out;
 		}
+		snprintf(changed, sizeof(changed), "%s %u rotated: current generation %u",
+			 level_name(level), id, r->gen[EESP_GEN_CURRENT].generation);
 		printf("%s %u: current generation is now %u (phase %u)\n", level_name(level), id,
 		       r->gen[EESP_GEN_CURRENT].generation,
 		       r->gen[EESP_GEN_CURRENT].generation % EESP_PHASES);
@@ -382,6 +388,8 @@ static int run(int argc, char *argv[], enum op op)
 			err("retire: %s %u has no previous generation", level_name(level), id);
 			goto out;
 		}
+		snprintf(changed, sizeof(changed), "%s %u: generation %u retired",
+			 level_name(level), id, r->gen[EESP_GEN_PREVIOUS].generation);
 		printf("%s %u: retired generation %u\n", level_name(level), id,
 		       r->gen[EESP_GEN_PREVIOUS].generation);
 		eesp_ring_retire_previous(r);
@@ -390,22 +398,12 @@ static int run(int argc, char *argv[], enum op op)
 	text = keyset_format(ks, dc.has_id, dc.id, "Root keys", &tlen);
 	if (!text || write_file_atomic(path, text, tlen, 0600))
 		goto out;
-	rc = 0;
-	if (sock) {
-		/* rotate/retire in the daemon's memory, then reload so that it
-		 * reads the file we just wrote; if the daemon refused the verb
-		 * (e.g. it had not reloaded since `key add`), the reload alone
-		 * brings it to the file's state. */
-		int t = 0;
-		if (op != OP_ADD) {
-			t = tell_daemon(sock, op == OP_ROTATE ? EESP_CTL_ROTATE : EESP_CTL_RETIRE,
-					level, id);
-			if (t > 0)
-				fprintf(stderr, "%s: reloading the key file instead\n", prog);
-		}
-		if (t < 0 || tell_daemon(sock, EESP_CTL_RELOAD, level, id))
-			rc = 1;
-	}
+	rc = sock ? keyapply_tell(sock,
+				  op == OP_ADD	    ? EESP_CTL_RELOAD
+				  : op == OP_ROTATE ? EESP_CTL_ROTATE
+						    : EESP_CTL_RETIRE,
+				  level, id, path, changed)
+		  : 0;
 out:
 	free_secret(text, tlen);
 	free_secret(orig, olen);

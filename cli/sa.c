@@ -19,7 +19,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s sa rx-alloc PEER [--psp-version 0|1 | --eesp] [--json] [-s SOCKET]\n"
+		"Usage: %s sa rx-alloc PEER [--psp-version 0-3 | --eesp] [--json] [-s SOCKET]\n"
 		"       %s sa tx-alloc PEER [--json] [-s SOCKET]\n"
 		"       %s sa tx-set PEER (SPI KEY|-) [--version N] [--salt HEX] [--phase N]\n"
 		"                          [--epoch N] [--json] [-s SOCKET]\n"

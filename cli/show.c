@@ -12,7 +12,7 @@
 #include "ctlproto.h"
 #include "eespctl.h"
 
-static int run(const char *sock, enum eesp_ctl_verb verb, bool json, bool heading)
+static int run(const char *sock, enum eesp_ctl_verb verb, bool json, bool heading, bool all)
 {
 	struct eesp_ctl_req req = {.verb = verb, .json = json};
 	char *body, e[512];
@@ -23,9 +23,13 @@ static int run(const char *sock, enum eesp_ctl_verb verb, bool json, bool headin
 	}
 	if (heading)
 		printf("socket: %s\n", sock);
-	fputs(body, stdout);
-	if (*body && body[strlen(body) - 1] != '\n')
-		fputc('\n', stdout);
+	if (!json && (verb == EESP_CTL_SHOW || verb == EESP_CTL_COUNTERS))
+		show_print(stdout, body, all);
+	else {
+		fputs(body, stdout);
+		if (*body && body[strlen(body) - 1] != '\n')
+			fputc('\n', stdout);
+	}
 	free(body);
 	return 0;
 }
@@ -33,12 +37,15 @@ static int run(const char *sock, enum eesp_ctl_verb verb, bool json, bool headin
 static void show_usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s show [--json] [--counters | --keys] [-s SOCKET | INTERFACE | all]\n\n"
+		"Usage: %s show [--json] [--all] [--counters | --keys] [-s SOCKET | INTERFACE | "
+		"all]\n\n"
 		"Shows a running eespd: interface, mode, domains and the generations in\n"
-		"use per level, peers, traffic counters and drops by reason.  INTERFACE\n"
-		"means the socket %s/INTERFACE.sock; `all` asks every socket there.\n"
+		"use per level, peers with their traffic (latest_rx, rx/tx packets and\n"
+		"bytes), traffic counters and drops by reason.  INTERFACE means the socket\n"
+		"%s/INTERFACE.sock; `all` asks every socket there.\n"
 		"The default socket is $EESPCTL_SOCKET or %s.\n"
-		"  --json      one JSON object, for scripts\n"
+		"  --json      one JSON object, for scripts (always every counter)\n"
+		"  --all       also the counters that are zero (hidden otherwise)\n"
 		"  --counters  only the counters;  --keys  only generations and fingerprints\n\n"
 		"Example:\n  %s show -s /run/eespd/eesp0.sock --json\n",
 		PROG, EESPCTL_SOCKET_DIR, EESPCTL_DEFAULT_SOCKET, PROG);
@@ -46,13 +53,16 @@ static void show_usage(FILE *f)
 
 static int common(int argc, char *argv[], enum eesp_ctl_verb verb, void (*usage)(FILE *))
 {
-	static const struct option opts[] = {
-	    {"json", no_argument, NULL, 'j'},	  {"socket", required_argument, NULL, 's'},
-	    {"counters", no_argument, NULL, 'c'}, {"keys", no_argument, NULL, 'k'},
-	    {"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+					     {"socket", required_argument, NULL, 's'},
+					     {"counters", no_argument, NULL, 'c'},
+					     {"keys", no_argument, NULL, 'k'},
+					     {"all", no_argument, NULL, 'a'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
 	const char *sock = NULL;
 	char buf[256];
-	bool json = false;
+	bool json = false, all = false;
 	int c;
 
 	optind = 1;
@@ -63,6 +73,13 @@ static int common(int argc, char *argv[], enum eesp_ctl_verb verb, void (*usage)
 			break;
 		case 's':
 			sock = optarg;
+			break;
+		case 'a':
+			if (verb == EESP_CTL_STATUS) {
+				usage(stderr);
+				return EXIT_USAGE;
+			}
+			all = true;
 			break;
 		case 'c':
 		case 'k':
@@ -99,7 +116,7 @@ static int common(int argc, char *argv[], enum eesp_ctl_verb verb, void (*usage)
 			int m = snprintf(buf, sizeof(buf), "%s/%s", EESPCTL_SOCKET_DIR, de->d_name);
 			if (m < 0 || (size_t)m >= sizeof(buf))
 				continue; /* a name too long for a UNIX socket path anyway */
-			rc |= run(buf, verb, json, !json);
+			rc |= run(buf, verb, json, !json, all);
 			n++;
 		}
 		closedir(d);
@@ -111,7 +128,7 @@ static int common(int argc, char *argv[], enum eesp_ctl_verb verb, void (*usage)
 	}
 	if (optind == argc - 1)
 		sock = argv[optind];
-	return run(ctl_socket_path(sock, buf, sizeof(buf)), verb, json, false);
+	return run(ctl_socket_path(sock, buf, sizeof(buf)), verb, json, false, all);
 }
 
 int show_main(int argc, char *argv[])

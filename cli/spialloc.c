@@ -18,10 +18,11 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: %s spi-alloc [--version 0|1] [--json] [-s SOCKET | INTERFACE]\n\n"
+		"Usage: %s spi-alloc [--version 0-3] [--json] [-s SOCKET | INTERFACE]\n\n"
 		"Asks a PSP-mode eespd for a fresh SPI under its current master key and the\n"
-		"data key for it (PSP version 0 = AES-GCM-128, 1 = AES-GCM-256; default: the\n"
-		"version the daemon is configured to send with).\n"
+		"data key for it (PSP version 0 = AES-GCM-128, 1 = AES-GCM-256, 2 = AES-GMAC-128,\n"
+		"3 = AES-GMAC-256: integrity only, the client's packets cross the network in\n"
+		"clear; default: the version the daemon is configured to send with).\n"
 		"Prints the key-file line `sa psp SPI KEY` for the client's key file.  An\n"
 		"EESP daemon of profile spi answers with `sa eesp SPI KEY SALT` and the\n"
 		"session, epoch and phase the client sends with (a comment line).  The\n"
@@ -66,8 +67,8 @@ int spialloc_main(int argc, char *argv[])
 			sock = optarg;
 			break;
 		case 'V':
-			if (parse_u32(optarg, &v) || v > 1) {
-				err("--version: PSP version 0 or 1, got '%s'", optarg);
+			if (parse_u32(optarg, &v) || v > PSP_VER_MAX) {
+				err("--version: PSP version 0, 1, 2 or 3, got '%s'", optarg);
 				return EXIT_USAGE;
 			}
 			req.version = (int)v;

@@ -2,9 +2,10 @@
 #
 # Installed as eespctl in bash-completion's completions folder (make install,
 # the Debian package).  Completes the subcommands of cli/eespctl.c's table,
-# their modes (domain create|show, derive psp|eesp, ...), the options each
+# their modes (domain create|show, derive psp|eesp|pairkey, ...), the options each
 # form's --help documents, their fixed values (profiles, KDFs, suites),
-# domain directories (with domain.keys or psp.keys), control sockets of
+# domain directories (with domain.keys or psp.keys), join bundles (*.join),
+# control sockets of
 # running daemons (/run/eespd/*.sock, or their interface names) and pcap
 # files.  tests/cli/10_completion.sh drives _eespctl and checks that these
 # lists equal `eespctl --help` and each `eespctl CMD --help`.
@@ -14,15 +15,16 @@
 : "${_eespctl_socket_dir:=/run/eespd}"
 : "${_eespctl_conf_dir:=/etc/eespd}"
 
-_eespctl_subcommands="genkey fingerprint domain key rotate retire derive spi-alloc sa show status keydir reload encrypt decrypt vectors iked"
+_eespctl_subcommands="genkey fingerprint domain join key rotate retire derive spi-alloc sa show status metrics keydir reload encrypt decrypt vectors iked"
 
 # the modes of a subcommand, if it has any (its second word)
 _eespctl_modes() {
 	case $1 in
-	domain) echo "create show" ;;
+	domain) echo "create show invite" ;;
 	key) echo "add" ;;
 	keydir) echo "init rotate retire import show" ;;
-	derive | encrypt | decrypt) echo "psp eesp" ;;
+	derive) echo "psp eesp pairkey" ;;
+	encrypt | decrypt) echo "psp eesp" ;;
 	sa) echo "rx-alloc tx-alloc tx-set rx-set release list wait" ;;
 	esac
 }
@@ -33,20 +35,24 @@ _eespctl_options() {
 	local wire="--sport --dport --zero-csum --outer-src --outer-dst --snaplen --corrupt"
 	case $1 in
 	genkey | fingerprint) echo "--help" ;;
-	"domain create") echo "--help --name --id --profile --kdf --suite --node --tenant --group --mode --user" ;;
+	"domain create") echo "--help --name --id --profile --kdf --suite --node --tenant --group --mode --user --address --endpoint --interface --node-name" ;;
 	"domain show") echo "--help --json --show-keys" ;;
+	"domain invite") echo "--help --address --endpoint -o -s" ;;
+	join) echo "--help --user --force" ;;
 	"key add") echo "--help --key -s" ;;
 	rotate | retire) echo "--help -s --daemon" ;;
 	"derive psp") echo "--help --spi --version --keys --json --line" ;;
 	"derive eesp") echo "--help $ctx --json --line" ;;
+	"derive pairkey") echo "--help --keys --group --generation --spi-i --spi-r --node --peer-node --sk-d --server-view --json" ;;
 	spi-alloc) echo "--help --version --json -s" ;;
 	"sa rx-alloc") echo "--help --psp-version --eesp --json -s" ;;
 	"sa tx-set") echo "--help --version --salt --phase --epoch --json -s" ;;
 	"sa rx-set") echo "--help --salt --json -s" ;;
 	"sa wait") echo "--help --timeout --json -s" ;;
 	sa\ *) echo "--help --json -s" ;;
-	show) echo "--help --json --counters --keys -s" ;;
+	show) echo "--help --json --all --counters --keys -s" ;;
 	status | reload) echo "--help -s" ;;
+	metrics) echo "--help -s -o --output" ;;
 	"encrypt psp") echo "--help --spi --keys --data-key --version --tunnel --transport --crypt-offset --vc --vc-value --iv --psp-compat $wire" ;;
 	"encrypt eesp") echo "--help $ctx --data-key --crypt-offset --sn $wire" ;;
 	"decrypt psp") echo "--help --keys --data-key --version --port --json -q --snaplen" ;;
@@ -63,7 +69,7 @@ _eespctl_options() {
 _eespctl_takes_value() {
 	case $2 in
 	--help | --json | --line | --show-keys | --counters | --tunnel | --transport | --vc | --psp-compat | \
-		--zero-csum | --corrupt | --eesp | -q) return 1 ;;
+		--zero-csum | --corrupt | --eesp | --server-view | -q | --all | --force) return 1 ;;
 	--keys) [ "$1" != show ] ;;
 	-*) return 0 ;;
 	*) return 1 ;;
@@ -157,7 +163,7 @@ _eespctl_value() {
 	--kdf) _eespctl_add "$cur" "cmac hmac" ;;
 	--suite) _eespctl_add "$cur" "aes-gcm-128 aes-gcm-256" ;;
 	--mode) _eespctl_add "$cur" "eesp psp" ;;
-	--version) _eespctl_add "$cur" "0 1" ;;
+	--version) _eespctl_add "$cur" "0 1 2 3" ;; # PSP: 2, 3 AES-GMAC
 	--psp-version) _eespctl_add "$cur" "0 1 2 3" ;;
 	--user) mapfile -t COMPREPLY < <(compgen -u -- "$cur") ;;
 	--domain) _eespctl_domain_dirs "$cur" ;;
@@ -172,6 +178,7 @@ _eespctl_value() {
 		;;
 	--key) _eespctl_add "$cur" "-" ;;
 	--out | --check) _eespctl_dirs "$cur" ;;
+	-o | --output) _eespctl_files "$cur" "*.prom" ;;
 	esac
 	return 0
 }
@@ -182,7 +189,11 @@ _eespctl_positional() {
 	local form=$1 n=$2 cur=$3 prevarg=$4
 	case $form in
 	"domain create") [ "$n" -eq 0 ] && _eespctl_dirs "$cur" ;;
-	"domain show") [ "$n" -eq 0 ] && _eespctl_domain_dirs "$cur" ;;
+	"domain show" | "domain invite") [ "$n" -eq 0 ] && _eespctl_domain_dirs "$cur" ;;
+	join)
+		[ "$n" -eq 0 ] && _eespctl_files "$cur" '*.join'
+		[ "$n" -eq 1 ] && _eespctl_dirs "$cur"
+		;;
 	"key add")
 		[ "$n" -eq 0 ] && _eespctl_domain_dirs "$cur"
 		[ "$n" -eq 1 ] && _eespctl_add "$cur" "domain tenant group"

@@ -57,13 +57,15 @@ static gboolean kbkdf(enum eesp_kdf prf, const guint8 *key, size_t key_len, cons
 	return TRUE;
 }
 
-/* PSP data key of an SPI (psp.md §2). */
+/* PSP data key of an SPI (psp.md §2; versions 2, 3: label "Pv2"/"Pv3", eesp.7). */
 static gboolean derive_psp_key(const guint8 master[PSP_MASTER_KEY_LEN], guint32 spi, guint version,
 			       guint8 *out)
 {
 	guint8 fixed[PSP_KDF_LABEL_LEN + 4 + 4];
-	size_t key_len = version == PSP_VER_AES_GCM_256 ? 32 : 16;
+	size_t key_len = psp_version_key_len(version);
 
+	if (!key_len)
+		return FALSE;
 	psp_kdf_label(fixed, version);
 	eesp_put32(fixed + 4, spi);
 	eesp_put32(fixed + 8, (guint32)(key_len * 8));
@@ -353,7 +355,10 @@ enum try_result psp_decrypt(struct psp_pkt *p, guint8 *pt)
 	guint selector = (p->spi & PSP_SPI_KEY_SELECTOR) ? 1 : 0;
 	gboolean tried = FALSE;
 
-	p->key_len = p->version == PSP_VER_AES_GCM_256 ? 32 : 16;
+	/* AES-GCM, or with ct_len 0 and the whole datagram as AAD AES-GMAC */
+	p->key_len = psp_version_key_len(p->version);
+	if (!p->key_len)
+		return TRY_NO_KEY;
 	/* the sender's SA key of this SPI */
 	for (guint i = 0; i < eesp_keys_count(); i++) {
 		const ekey_t *k = eesp_keys_at(i);
@@ -363,7 +368,8 @@ enum try_result psp_decrypt(struct psp_pkt *p, guint8 *pt)
 		if (psp_open(p, k->key, pt)) {
 			memcpy(p->key, k->key, p->key_len);
 			p->source = k->source;
-			p->how = "out-of-band SA key";
+			p->how = k->source == EESP_SOURCE_KD ? "downloaded SA key (IKE KD)"
+							     : "out-of-band SA key";
 			return TRY_OK;
 		}
 	}

@@ -412,6 +412,31 @@ void eesp_keys_register(module_t *m)
 	register_cleanup_routine(keys_cleanup);
 }
 
+const char EESP_SOURCE_KD[] = "IKE key download";
+
+void eesp_keys_add_downloaded(guint32 spi, const guint8 *key, guint key_len)
+{
+	ekey_t e;
+	if (key_len != 16 && key_len != 32)
+		return;
+	if (!ekeys)
+		ekeys = g_array_new(FALSE, TRUE, sizeof(ekey_t));
+	for (guint i = 0; i < ekeys->len; i++) {
+		const ekey_t *k = &g_array_index(ekeys, ekey_t, i);
+		if (k->kind == EKEY_SA_PSP && k->spi == spi && k->key_len == key_len &&
+		    !memcmp(k->key, key, key_len))
+			return; /* a frame dissected again */
+	}
+	memset(&e, 0, sizeof(e));
+	e.kind = EKEY_SA_PSP;
+	e.spi = spi;
+	memcpy(e.key, key, key_len);
+	e.key_len = key_len;
+	e.source = EESP_SOURCE_KD;
+	g_array_append_val(ekeys, e);
+	memset(&e, 0, sizeof(e));
+}
+
 /* ------------------------------------------------------------- lookup -- */
 
 guint eesp_keys_count(void)

@@ -195,6 +195,12 @@ struct psp_pkt {
 	const char *how; /* "out-of-band SA key", "master key 0" or "master key 1" */
 };
 
+/* The source of downloaded keys (compared by pointer). */
+extern const char EESP_SOURCE_KD[];
+/* A PSP SA key learned from a Key Download payload (packet-eesp-ike.c),
+ * tried like an out-of-band SA key until the capture file is closed. */
+void eesp_keys_add_downloaded(guint32 spi, const guint8 *key, guint key_len);
+
 /* SA keys of the SPI first, then the master key its bit 31 selects:
  * TRY_OK, TRY_AUTH_FAILED (a key was tried) or TRY_NO_KEY. */
 enum try_result psp_decrypt(struct psp_pkt *p, guint8 *pt);

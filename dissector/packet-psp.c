@@ -4,6 +4,9 @@
  * Specification; reference/psp.md) over UDP port 1000, in the transport and
  * tunnel modes eespd sends.  Keys come from the same preferences as EESP
  * (eesp-keys.c): the receiver's master keys or the sender's SA keys.
+ * Versions 2 and 3 (AES-GMAC, integrity only; eesp.7): the payload is in
+ * clear and shown as the inner packet, the ICV is verified over the whole
+ * datagram before it, and a Crypt Offset other than 0 is malformed.
  */
 
 #include "packet-eesp.h"
@@ -29,6 +32,7 @@ static int hf_psp_vc = -1;
 static int hf_psp_ext = -1;
 static int hf_psp_exposed = -1;
 static int hf_psp_payload = -1;
+static int hf_psp_auth_payload = -1;
 static int hf_psp_icv = -1;
 static int hf_psp_decrypted = -1;
 static int hf_psp_data_key = -1;
@@ -41,30 +45,17 @@ static expert_field ei_psp_auth_failed = EI_INIT;
 static expert_field ei_psp_malformed = EI_INIT;
 static expert_field ei_psp_decrypted = EI_INIT;
 
-/*
- * PSP versions: those of names.h (the ones eespd sends), then the AES-GMAC
- * versions of the PSP specification, which the project does not implement
- * (so names.h has no word for them) but a capture may hold.
- */
-static const value_string psp_gmac_vals[] = {{2, "aes-gmac-128"}, {3, "aes-gmac-256"}};
-static value_string
-    psp_version_vals[G_N_ELEMENTS(eesp_psp_version_names) + G_N_ELEMENTS(psp_gmac_vals)];
-
-static void psp_version_vals_build(void)
-{
-	guint n = G_N_ELEMENTS(eesp_psp_version_names) - 1; /* before the {0, NULL} */
-
-	eesp_vals_from_names(psp_version_vals, eesp_psp_version_names);
-	memcpy(psp_version_vals + n, psp_gmac_vals, sizeof(psp_gmac_vals));
-	psp_version_vals[n + G_N_ELEMENTS(psp_gmac_vals)] = (value_string){0, NULL};
-}
+/* PSP versions: the words of names.h, AES-GCM and AES-GMAC alike */
+static value_string psp_version_vals[G_N_ELEMENTS(eesp_psp_version_names)];
 
 /* One datagram's header, as far as the checks below have read it. */
 struct psp_hdr {
 	guint8 nh, hel, b3, version, co;
 	guint32 spi;
 	guint hdr_len; /* 8 + 8 * Hdr Ext Len: the header with VC and extensions */
-	guint ct_off;  /* start of the ciphertext: after the IV + Crypt Offset */
+	guint ct_off;  /* start of the ciphertext: after the IV + Crypt Offset;
+			* the ICV for AES-GMAC (nothing is encrypted) */
+	gboolean gmac; /* versions 2, 3 */
 	proto_item *ti, *hi, *tail_item; /* protocol, Hdr Ext Len, encrypted payload */
 	proto_tree *pt;
 };
@@ -128,7 +119,8 @@ static gboolean layout(tvbuff_t *tvb, packet_info *pinfo, struct psp_hdr *h)
 				       vc ? " for a header with a VC" : "");
 		return FALSE;
 	}
-	h->ct_off = PSP_HDR_LEN + h->co * PSP_CRYPT_OFFSET_UNITS;
+	h->ct_off =
+	    h->gmac ? len - PSP_ICV_LEN : (guint)(PSP_HDR_LEN + h->co * PSP_CRYPT_OFFSET_UNITS);
 	if (h->hdr_len + PSP_ICV_LEN > len || h->ct_off + PSP_ICV_LEN > len) {
 		expert_add_info_format(pinfo, h->ti, &ei_psp_malformed,
 				       "Truncated: header, crypt offset or ICV beyond the end");
@@ -139,10 +131,13 @@ static gboolean layout(tvbuff_t *tvb, packet_info *pinfo, struct psp_hdr *h)
 	if (h->hdr_len > ext_start)
 		proto_tree_add_item(h->pt, hf_psp_ext, tvb, ext_start, h->hdr_len - ext_start,
 				    ENC_NA);
-	if (h->ct_off > h->hdr_len)
+	if (h->gmac && h->hdr_len < len - PSP_ICV_LEN)
+		h->tail_item = proto_tree_add_item(h->pt, hf_psp_auth_payload, tvb, h->hdr_len,
+						   len - PSP_ICV_LEN - h->hdr_len, ENC_NA);
+	else if (h->ct_off > h->hdr_len)
 		proto_tree_add_item(h->pt, hf_psp_exposed, tvb, h->hdr_len, h->ct_off - h->hdr_len,
 				    ENC_NA);
-	if (h->ct_off < len - PSP_ICV_LEN)
+	if (!h->gmac && h->ct_off < len - PSP_ICV_LEN)
 		h->tail_item = proto_tree_add_item(h->pt, hf_psp_payload, tvb, h->ct_off,
 						   len - PSP_ICV_LEN - h->ct_off, ENC_NA);
 	proto_tree_add_item(h->pt, hf_psp_icv, tvb, len - PSP_ICV_LEN, PSP_ICV_LEN, ENC_NA);
@@ -177,6 +172,37 @@ static void show_key(tvbuff_t *tvb, packet_info *pinfo, const struct psp_hdr *h,
 	    proto_tree_add_string(h->pt, hf_psp_key_source, tvb, 0, 0, p->source));
 	expert_add_info_format(pinfo, h->ti, &ei_psp_decrypted, "Decrypted with %s (%s)", p->how,
 			       p->source);
+}
+
+/*
+ * AES-GMAC: verify the ICV over everything before it; the payload is the
+ * inner packet as it is on the wire, handed on whether or not a key
+ * verified it (the expert info says which).
+ */
+static void verify_payload(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+			   const struct psp_hdr *h)
+{
+	guint len = tvb_reported_length(tvb);
+	struct psp_pkt p = {
+	    .spi = h->spi,
+	    .version = h->version,
+	    .nonce = tvb_get_ptr(tvb, 4, 12), /* SPI || IV */
+	    .aad = tvb_get_ptr(tvb, 0, len - PSP_ICV_LEN),
+	    .aad_len = len - PSP_ICV_LEN,
+	    .ct_len = 0,
+	    .tag = tvb_get_ptr(tvb, len - PSP_ICV_LEN, PSP_ICV_LEN),
+	};
+	guint8 none[1];
+	enum try_result r = psp_decrypt(&p, none);
+
+	if (r == TRY_OK) {
+		show_key(tvb, pinfo, h, &p);
+		memset(p.key, 0, sizeof(p.key));
+	} else {
+		show_failure(tvb, pinfo, h, r);
+	}
+	eesp_dissect_inner(tvb_new_subset_length(tvb, h->hdr_len, len - PSP_ICV_LEN - h->hdr_len),
+			   pinfo, tree, h->nh, FALSE);
 }
 
 /* Decrypt, show the result, hand the inner packet on. */
@@ -244,13 +270,20 @@ static int dissect_psp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 		return tvb_captured_length(tvb);
 	}
 	ok = fixed_header(tvb, pinfo, &h);
+	h.gmac = psp_version_is_gmac(h.version);
 	if (!layout(tvb, pinfo, &h))
 		return tvb_captured_length(tvb);
-	if (h.version > PSP_VER_AES_GCM_256) {
+	if (h.version > PSP_VER_MAX) {
 		expert_add_info_format(pinfo, h.ti, &ei_psp_malformed,
-				       h.version <= 3 ? "PSP version %u (AES-GMAC) is not decrypted"
-						      : "Reserved PSP version %u",
-				       h.version);
+				       "bad_version: reserved PSP version %u", h.version);
+		return tvb_captured_length(tvb);
+	}
+	if (h.gmac && h.co) {
+		/* what eespd drops before any key derivation (eesp.7) */
+		expert_add_info_format(pinfo, h.ti, &ei_psp_malformed,
+				       "psp_gmac_crypt_offset: Crypt Offset %u with AES-GMAC "
+				       "(version %u), which encrypts nothing: must be 0",
+				       h.co, h.version);
 		return tvb_captured_length(tvb);
 	}
 	if (!ok)
@@ -260,7 +293,10 @@ static int dissect_psp_pdu(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 				       "Packet not fully captured: cannot decrypt");
 		return tvb_captured_length(tvb);
 	}
-	decrypt_payload(tvb, pinfo, tree, &h);
+	if (h.gmac)
+		verify_payload(tvb, pinfo, tree, &h);
+	else
+		decrypt_payload(tvb, pinfo, tree, &h);
 	return tvb_captured_length(tvb);
 }
 
@@ -311,9 +347,13 @@ void proto_register_psp(void)
 	      "Left in clear by the crypt offset (authenticated)", HFILL}},
 	    {&hf_psp_payload,
 	     {"Encrypted payload", "psp.payload", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
+	    {&hf_psp_auth_payload,
+	     {"Payload (in clear, authenticated)", "psp.auth_payload", FT_BYTES, BASE_NONE, NULL, 0,
+	      "AES-GMAC (versions 2, 3): covered by the ICV, not encrypted", HFILL}},
 	    {&hf_psp_icv, {"ICV", "psp.icv", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
 	    {&hf_psp_decrypted,
-	     {"Decrypted", "psp.decrypted", FT_BOOLEAN, BASE_NONE, NULL, 0, NULL, HFILL}},
+	     {"Decrypted", "psp.decrypted", FT_BOOLEAN, BASE_NONE, NULL, 0,
+	      "A key opened the datagram (AES-GMAC: verified its ICV)", HFILL}},
 	    {&hf_psp_data_key,
 	     {"Data key", "psp.data_key", FT_BYTES, BASE_NONE, NULL, 0, NULL, HFILL}},
 	    {&hf_psp_key_source,
@@ -332,7 +372,7 @@ void proto_register_psp(void)
 	};
 
 	proto_psp = proto_register_protocol("PSP Security Protocol", "PSP", "psp");
-	psp_version_vals_build();
+	eesp_vals_from_names(psp_version_vals, eesp_psp_version_names);
 	proto_register_field_array(proto_psp, hf, array_length(hf));
 	eesp_train_register(proto_psp, EESP_MODE_PSP);
 	proto_register_subtree_array(ett, array_length(ett));

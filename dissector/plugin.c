@@ -5,9 +5,12 @@
  * proto_plugin per protocol, as Wireshark's generated plugin.c files do.
  */
 
+#include "packet-eesp-ike.h"
 #include "packet-eesp.h"
+#include "../src/core/version.h"
 
-#define EESP_PLUGIN_VERSION "0.1.0"
+/* Wireshark shows plugin versions as major.minor.micro */
+#define EESP_PLUGIN_VERSION EESP_RELEASE ".0"
 
 WS_DLL_PUBLIC_DEF const gchar plugin_version[] = EESP_PLUGIN_VERSION;
 /* Wireshark refuses a plugin built for another major.minor */
@@ -23,7 +26,10 @@ void plugin_register(void)
 				    .register_handoff = proto_reg_handoff_eesp};
 	static proto_plugin psp = {.register_protoinfo = proto_register_psp,
 				   .register_handoff = proto_reg_handoff_psp};
+	static proto_plugin ike = {.register_protoinfo = proto_register_eesp_ike,
+				   .register_handoff = proto_reg_handoff_eesp_ike};
 
 	proto_register_plugin(&eesp);
 	proto_register_plugin(&psp);
+	proto_register_plugin(&ike);
 }

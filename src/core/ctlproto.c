@@ -39,6 +39,7 @@ static const struct {
     {"sa-release", EESP_CTL_SA_RELEASE, EESP_CTL_CLASS_SA},
     {"sa-list", EESP_CTL_SA_LIST, EESP_CTL_CLASS_SA},
     {"sa-wait", EESP_CTL_SA_WAIT, EESP_CTL_CLASS_SA},
+    {"metrics", EESP_CTL_METRICS, EESP_CTL_CLASS_READ},
 };
 #define CTL_NVERBS (sizeof(ctl_verbs) / sizeof(ctl_verbs[0]))
 
@@ -177,6 +178,7 @@ int eesp_ctl_parse(const char *line, size_t len, struct eesp_ctl_req *req, char 
 	switch (req->verb) {
 	case EESP_CTL_STATUS:
 	case EESP_CTL_RELOAD:
+	case EESP_CTL_METRICS:
 		if (nargs)
 			return eesp_ctl_fail(err, err_len, "%.*s takes no arguments", (int)tlen[0],
 					     verb_tok);
@@ -211,18 +213,17 @@ int eesp_ctl_parse(const char *line, size_t len, struct eesp_ctl_req *req, char 
 		return 0;
 	case EESP_CTL_SPI_ALLOC:
 		if (nargs > 1)
-			return eesp_ctl_fail(err, err_len,
-					     "spi-alloc takes at most one argument (0 or 1)");
+			return eesp_ctl_fail(
+			    err, err_len,
+			    "spi-alloc takes at most one argument (a PSP version 0-3)");
 		req->version = -1; /* none given: the daemon's configured version */
 		if (nargs == 1) {
-			if (eesp_ctl_tok_is(tok[1], tlen[1], "0"))
-				req->version = 0;
-			else if (eesp_ctl_tok_is(tok[1], tlen[1], "1"))
-				req->version = 1;
-			else
+			/* one digit 0..3: PSP_VER_AES_GCM_128 .. PSP_VER_AES_GMAC_256 */
+			if (tlen[1] != 1 || tok[1][0] < '0' || tok[1][0] > '0' + PSP_VER_MAX)
 				return eesp_ctl_fail(err, err_len,
-						     "bad PSP version '%.*s' (0 or 1)",
+						     "bad PSP version '%.*s' (0, 1, 2 or 3)",
 						     (int)(tlen[1] > 32 ? 32 : tlen[1]), tok[1]);
+			req->version = tok[1][0] - '0';
 		}
 		return 0;
 	case EESP_CTL_SA_RX_ALLOC:
@@ -267,7 +268,7 @@ size_t eesp_ctl_format(const struct eesp_ctl_req *req, char *out, size_t cap)
 			     eesp_name_of(eesp_level_names, (unsigned)req->level), req->id);
 		break;
 	case EESP_CTL_SPI_ALLOC:
-		if (req->version < -1 || req->version > 1)
+		if (req->version < -1 || req->version > PSP_VER_MAX)
 			return 0;
 		if (req->version < 0)
 			n = snprintf(out, cap, "%s\n", verb);

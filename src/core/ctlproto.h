@@ -15,8 +15,11 @@
  *   reload                     re-read configuration and key files
  *   rotate <level> <id>        level domain|tenant|group: next -> current -> previous
  *   retire <level> <id>        drop the previous generation
- *   spi-alloc [0|1]            PSP: fresh SPI under the current master key and
+ *   spi-alloc [0|1|2|3]        PSP: fresh SPI under the current master key and
  *                              its data key for an out-of-band client
+ *   metrics                    every counter, per worker and domain, and the key
+ *                              generations with their age, in the Prometheus
+ *                              text exposition format
  *
  * Runtime SAs (class sa; eesp-iked's verbs, eespd(8) "Runtime SAs"), each
  * with an optional final "json":
@@ -48,7 +51,7 @@
  * daemon closes the connection.  JSON bodies are one JSON object.
  *
  * Every verb has one permission class (eesp_ctl_verb_class, one table in
- * ctlproto.c): read (status, show, counters, keys) for anyone who can reach
+ * ctlproto.c): read (status, show, counters, keys, metrics) for anyone who can reach
  * the socket, admin (reload, rotate, retire, spi-alloc: they change keys or
  * mint client keys) for root and the daemon's admin_group only, sa (the
  * sa-* verbs: runtime SAs of configured peers) for root, admin_group and
@@ -86,6 +89,7 @@ enum eesp_ctl_verb {
 	EESP_CTL_SA_RELEASE,
 	EESP_CTL_SA_LIST,
 	EESP_CTL_SA_WAIT,
+	EESP_CTL_METRICS,
 	EESP_CTL__COUNT /* not a verb: the number of verbs */
 };
 
@@ -100,8 +104,8 @@ struct eesp_ctl_req {
 	bool json;
 	int level;   /* enum eesp_level, for rotate/retire */
 	uint32_t id; /* tenant/group id */
-	int version; /* spi-alloc: PSP version 0/1 (-1: the daemon's configured one); sa-rx-alloc psp-version,
-		      * sa-tx-set version: 0..3, -1 when not given */
+	int version; /* spi-alloc, sa-rx-alloc psp-version, sa-tx-set version: PSP
+		      * version 0..3; -1 when not given (the daemon's configured one) */
 	/* sa-* verbs */
 	char peer[EESP_CTL_MAX_PEER + 1]; /* the configured peer's name */
 	uint32_t spi;			  /* sa-tx-set, sa-rx-set; sa-release: 0 = all */

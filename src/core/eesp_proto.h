@@ -39,14 +39,49 @@
 #define PSP_SPI_KEY_SELECTOR 0x80000000u
 #define PSP_VER_AES_GCM_128 0
 #define PSP_VER_AES_GCM_256 1
+/* AES-GMAC (integrity only): the payload travels in clear, the whole PSP
+ * packet before the ICV is the AAD of a GCM with an empty plaintext, and the
+ * Crypt Offset must be 0 (eesp.7 "PSP versions 2 and 3") */
+#define PSP_VER_AES_GMAC_128 2
+#define PSP_VER_AES_GMAC_256 3
+#define PSP_VER_MAX PSP_VER_AES_GMAC_256 /* 4..15 are reserved: bad_version */
 #define PSP_MASTER_KEY_LEN 32
-/* KDF label: "Pv0" / "Pv1", 4 bytes with the trailing zero byte (psp.md §2) */
+
+/* Data-key length of a PSP version: 16 (v0, v2), 32 (v1, v3), as the Linux
+ * kernel's psp_key_size(); 0 for a reserved version. */
+static inline size_t psp_version_key_len(unsigned version)
+{
+	switch (version) {
+	case PSP_VER_AES_GCM_128:
+	case PSP_VER_AES_GMAC_128:
+		return 16;
+	case PSP_VER_AES_GCM_256:
+	case PSP_VER_AES_GMAC_256:
+		return 32;
+	default:
+		return 0;
+	}
+}
+
+/* Versions 2 and 3: authenticated, not encrypted. */
+static inline bool psp_version_is_gmac(unsigned version)
+{
+	return version == PSP_VER_AES_GMAC_128 || version == PSP_VER_AES_GMAC_256;
+}
+
+/*
+ * KDF label: "Pv" || 0x30 + version || 0x00, 4 bytes (psp.md §2): "Pv0",
+ * "Pv1" as the specification gives them, and [ours, where the specification
+ * is silent] "Pv2"/"Pv3" for the GMAC versions, the version OR-ed into the
+ * label as for v0/v1, so that a key derived for one version never serves
+ * another (eesp.7 "PSP versions 2 and 3" says why).
+ */
 #define PSP_KDF_LABEL_LEN 4
 static inline void psp_kdf_label(uint8_t out[4], unsigned version)
 {
 	out[0] = 'P';
 	out[1] = 'v';
-	out[2] = (uint8_t)('0' + version);
+	out[2] = (uint8_t)(0x30 | version);
 	out[3] = 0;
 }
 

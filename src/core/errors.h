@@ -16,7 +16,7 @@
 	/* framing */                                                                      \
 	X(TRUNCATED, "truncated")                 /* shorter than the header it claims */  \
 	X(NOT_EESP, "not_eesp")                   /* first bit 0 (ESP) */                  \
-	X(BAD_VERSION, "bad_version")             /* EESP version != 0, PSP version > 1 */ \
+	X(BAD_VERSION, "bad_version")             /* EESP version != 0, PSP version > 3 */ \
 	X(RESERVED_BITS, "reserved_bits")         /* EESP R bits, SCTX reserved bits */    \
 	X(OPTLEN, "option_overrun")               /* Opt Len or an option past the end */  \
 	X(OPT_MALFORMED, "option_malformed")      /* wrong length for its type */          \
@@ -33,6 +33,7 @@
 	X(PSP_ALWAYS1, "psp_always_one")          /* PSP always-1 bit clear */             \
 	X(PSP_HDRLEN, "psp_hdr_ext_len")          /* Hdr Ext Len invalid or != V bit */    \
 	X(PSP_SPI_ZERO, "psp_spi_zero")           /* low 31 SPI bits zero */               \
+	X(PSP_GMAC_CO, "psp_gmac_crypt_offset")   /* PSP v2/v3, Crypt Offset != 0 */       \
 	X(BAD_PIH, "bad_payload_info")            /* Payload Info Header invalid */        \
 	X(BAD_INNER, "bad_inner")                 /* inner packet not IPv4/IPv6 / length */\
 	/* keys and policy */                                                              \

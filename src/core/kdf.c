@@ -246,17 +246,20 @@ int psp_derive_key(struct eesp_kdf_ctx *k, const uint8_t master[PSP_MASTER_KEY_L
 		   unsigned version, uint8_t *out)
 {
 	uint8_t label[PSP_KDF_LABEL_LEN], ctx[4];
+	size_t len;
 
-	if (version != PSP_VER_AES_GCM_128 && version != PSP_VER_AES_GCM_256)
+	len = psp_version_key_len(version); /* v0/v2 16 bytes, v1/v3 32 */
+	if (!len)
 		return EESP_E_INVALID;
 	if (!k || !master || !out)
 		return EESP_E_INVALID;
-	/* block = [i]_32 || "Pv0\0" || SPI || [L]_32: label 4 bytes, no separator;
-	 * CMAC with AES-256 (the master key is 32 bytes) */
+	/* block = [i]_32 || "Pv0\0" || SPI || [L]_32: label 4 bytes, no separator
+	 * ("Pv2"/"Pv3" for the GMAC versions, eesp_proto.h psp_kdf_label); CMAC
+	 * with AES-256 (the master key is 32 bytes) */
 	psp_kdf_label(label, version);
 	eesp_put32(ctx, spi);
 	return kept_counter(&k->psp_cmac, master, label, sizeof(label), false, ctx, sizeof(ctx),
-			    out, version == PSP_VER_AES_GCM_256 ? 32 : 16);
+			    out, len);
 }
 
 static int hmac_sha256(struct eesp_kdf_ctx *k, const uint8_t *key, size_t key_len,

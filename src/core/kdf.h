@@ -30,8 +30,9 @@ int eesp_kbkdf(struct eesp_kdf_ctx *k, enum eesp_kdf prf, const uint8_t *key, si
 	       const uint8_t *label, size_t label_len, const uint8_t *context, size_t context_len,
 	       bool raw, uint8_t *out, size_t out_len);
 
-/* PSP (psp.md §2): derived key for SPI and version 0/1 from the master key
- * selected by SPI bit 31 (the caller passes that key). out is 16 or 32 bytes. */
+/* PSP (psp.md §2): derived key for SPI and version 0..3 from the master key
+ * selected by SPI bit 31 (the caller passes that key).  out gets
+ * psp_version_key_len(version) bytes: 16 (v0, v2) or 32 (v1, v3). */
 int psp_derive_key(struct eesp_kdf_ctx *k, const uint8_t master[PSP_MASTER_KEY_LEN],
 		   uint32_t spi, unsigned version, uint8_t *out);
 

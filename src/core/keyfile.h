@@ -14,7 +14,7 @@
  * starts a comment that runs to the end of the line; a trailing '\r' or
  * '\n' is ignored.  Numbers are decimal or 0x-hex and must fit in 32 bits;
  * <spi> of domain and sa lines must be non-zero; the id of a domain-level
- * key must be 0.  The optional trailing word "next" marks a generation that
+ * key must be 0; a root or psp master key must not be all zeros.  The optional trailing word "next" marks a generation that
  * has been distributed but is not yet used to send.
  */
 #ifndef EESP_KEYFILE_H
@@ -108,6 +108,15 @@ static inline bool eesp_kf_hex(const struct eesp_kf_field *f, uint8_t *out, size
 	return true;
 }
 
+/* An all-zero key is no secret: refused wherever a key file is read. */
+static inline bool eesp_kf_all_zero(const uint8_t *k, size_t n)
+{
+	uint8_t acc = 0;
+	for (size_t i = 0; i < n; i++)
+		acc |= k[i];
+	return acc == 0;
+}
+
 /* Unsigned 32-bit, decimal or 0x-hex, no sign, no junk. */
 static inline bool eesp_kf_u32(const struct eesp_kf_field *f, uint32_t *v)
 {
@@ -183,6 +192,14 @@ static inline int eesp_keyfile_line(const char *line, size_t len, struct eesp_ke
 	bool is_level = !eesp_value_of_n(eesp_level_names, f[0].p, f[0].n, &level);
 	if (is_level && level == EESP_LEVEL_DOMAIN && nf <= 3) {
 		/* "domain <spi>" (a domain-level root key has 4 or 5 fields) */
+		uint32_t g;
+		/* "domain 0 <n>": a root key line without its key (a scope
+		 * line's SPI is never 0) */
+		if (nf == 3 && eesp_kf_u32(&f[1], &e->spi) && !e->spi && eesp_kf_u32(&f[2], &g))
+			return eesp_kf_err(
+			    err, errlen,
+			    "the key is missing: a root key line is 'domain 0 "
+			    "<generation> <hex64>' (a scope line is 'domain <spi>')");
 		if (nf == 1 || !eesp_kf_u32(&f[1], &e->spi) || e->spi == 0)
 			return eesp_kf_err(err, errlen,
 					   "domain: SPI must be a non-zero 32-bit number");
@@ -195,7 +212,10 @@ static inline int eesp_keyfile_line(const char *line, size_t len, struct eesp_ke
 		e->level = level;
 		if (nf < 4)
 			return eesp_kf_err(err, errlen,
-					   "expected '<level> <id> <generation> <hex64>'");
+					   nf == 3
+					       ? "the key is missing: expected '<level> <id> "
+						 "<generation> <hex64>'"
+					       : "expected '<level> <id> <generation> <hex64>'");
 		if (!eesp_kf_u32(&f[1], &e->id))
 			return eesp_kf_err(err, errlen, "id must be a 32-bit number");
 		if (e->level == EESP_LEVEL_DOMAIN && e->id != 0)
@@ -214,6 +234,11 @@ static inline int eesp_keyfile_line(const char *line, size_t len, struct eesp_ke
 		} else if (nf > 5) {
 			return eesp_kf_err(err, errlen, "junk after the key");
 		}
+		if (eesp_kf_all_zero(e->key, EESP_ROOT_KEY_LEN))
+			return eesp_kf_err(
+			    err, errlen,
+			    "the key is all zeros, which is no secret (make one with "
+			    "`eespctl genkey`)");
 		e->kind = EESP_KF_ROOT;
 		return 0;
 	}
@@ -231,6 +256,11 @@ static inline int eesp_keyfile_line(const char *line, size_t len, struct eesp_ke
 		if (nf != 3)
 			return eesp_kf_err(err, errlen, "psp: junk after the key");
 		e->key_len = PSP_MASTER_KEY_LEN;
+		if (eesp_kf_all_zero(e->key, PSP_MASTER_KEY_LEN))
+			return eesp_kf_err(
+			    err, errlen,
+			    "psp: the key is all zeros, which is no secret (make one "
+			    "with `eespctl genkey`)");
 		e->kind = EESP_KF_PSP;
 		return 0;
 	}

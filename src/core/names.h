@@ -76,10 +76,13 @@ static const struct eesp_name eesp_mode_names[] = {
     {0, NULL},
 };
 
-/* PSP versions by their AEAD (PSP specification; psp.md) */
+/* PSP versions by their AEAD (PSP specification; psp.md): 2 and 3 are
+ * integrity only (AES-GMAC) */
 static const struct eesp_name eesp_psp_version_names[] = {
-    {0, "aes-gcm-128"},
-    {1, "aes-gcm-256"},
+    {PSP_VER_AES_GCM_128, "aes-gcm-128"},
+    {PSP_VER_AES_GCM_256, "aes-gcm-256"},
+    {PSP_VER_AES_GMAC_128, "aes-gmac-128"},
+    {PSP_VER_AES_GMAC_256, "aes-gmac-256"},
     {0, NULL},
 };
 

@@ -112,15 +112,19 @@ int eesp_data_key_for(struct eesp_crypto *c, const struct eesp_domain *d,
 /* ---------------------------------------------------------------- PSP -- */
 
 /* Receive with the two master keys in d->keys->psp_master (SPI bit 31
- * selects).  Tunnel mode: inner is the IP packet at pkt[*inner_off].  In
- * transport mode the caller reassembles (see eespctl). */
+ * selects); the data key is derived for the header's version (0..3), so a
+ * key serves one version only.  Tunnel mode: inner is the IP packet at
+ * pkt[*inner_off].  In transport mode the caller reassembles (see eespctl). */
 int psp_open(struct eesp_crypto *c, const struct eesp_keyset *ks, uint8_t *pkt, size_t len,
 	     const struct psp_view *v, size_t *inner_off, size_t *inner_len);
 
 int psp_open_with_key(struct eesp_crypto *c, const uint8_t *key, size_t key_len, uint8_t *pkt,
 		      size_t len, const struct psp_view *v, size_t *inner_off, size_t *inner_len);
 
-/* Send with an out-of-band data key (16 or 32 bytes per p->version). */
+/* Send with an out-of-band data key (psp_version_key_len(p->version) bytes:
+ * 16 for versions 0 and 2, 32 for 1 and 3).  Versions 2 and 3 (AES-GMAC)
+ * leave the inner packet in clear and need crypt_off 0
+ * (EESP_E_PSP_GMAC_CO otherwise). */
 int psp_seal_with_key(struct eesp_crypto *c, const uint8_t *key, const struct psp_hdr_params *p,
 		      const uint8_t *inner, size_t inner_len, uint8_t *out, size_t cap,
 		      size_t *out_len);

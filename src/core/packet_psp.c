@@ -4,6 +4,12 @@
  * (packet.h): data keys derived from the keyset's two master keys and cached
  * per thread (keycache.h), out-of-band keys for senders, the inner packet
  * check (inner.h).
+ *
+ * Versions 0/1 are AES-GCM over the header and the crypt-offset bytes (AAD)
+ * and the rest (encrypted); versions 2/3 (AES-GMAC) are the same AES-GCM
+ * with an empty plaintext and the whole packet before the ICV as AAD, so the
+ * payload stays in clear and only the tag is computed.  One AEAD call serves
+ * all four: psp_parse() (and psp_seal_with_key() below) set the regions.
  */
 #include "packet.h"
 
@@ -17,7 +23,8 @@ static bool psp_view_sane(size_t len, const struct psp_view *v)
 {
 	return v && v->icv_off + PSP_ICV_LEN == len && v->ct_off == v->aad_len &&
 	       v->ct_off + v->ct_len == v->icv_off && v->hdr_len <= v->icv_off &&
-	       v->aad_len >= PSP_HDR_LEN && v->version <= 1;
+	       v->aad_len >= PSP_HDR_LEN && psp_version_key_len(v->version) &&
+	       (!psp_version_is_gmac(v->version) || (v->ct_len == 0 && v->crypt_off == 0));
 }
 
 static int psp_open_aead(struct eesp_aead *a, uint8_t *pkt, const struct psp_view *v)
@@ -38,7 +45,7 @@ static int psp_derive_spare(struct eesp_crypto *c, const struct eesp_keyset *ks,
 		return EESP_E_CRYPTO;
 	rc = psp_derive_key(c->kdf, ks->psp_master[idx], v->spi, v->version, key);
 	if (!rc)
-		rc = eesp_aead_setkey(c->spare, key, v->version ? 32 : 16);
+		rc = eesp_aead_setkey(c->spare, key, psp_version_key_len(v->version));
 	eesp_wipe(key, sizeof(key));
 	return rc;
 }
@@ -91,7 +98,7 @@ int psp_open_with_key(struct eesp_crypto *c, const uint8_t *key, size_t key_len,
 
 	if (!c || !key || !pkt || !inner_off || !inner_len || !psp_view_sane(len, v))
 		return EESP_E_INVALID;
-	if (key_len != (v->version ? 32u : 16u))
+	if (key_len != psp_version_key_len(v->version))
 		return EESP_E_NO_KEY;
 	rc = kc_oob_setkey(c, key, key_len);
 	if (rc)
@@ -112,16 +119,20 @@ int psp_seal_with_key(struct eesp_crypto *c, const uint8_t *key, const struct ps
 
 	if (!c || !key || !p || (!inner && inner_len) || !out || !out_len)
 		return EESP_E_INVALID;
-	if (p->version > 1 || p->crypt_off > PSP_CRYPT_OFFSET_MAX ||
-	    !(p->spi & ~PSP_SPI_KEY_SELECTOR))
+	kl = psp_version_key_len(p->version);
+	if (!kl || p->crypt_off > PSP_CRYPT_OFFSET_MAX || !(p->spi & ~PSP_SPI_KEY_SELECTOR))
 		return EESP_E_INVALID;
-	kl = p->version ? 32 : 16;
+	if (psp_version_is_gmac(p->version) && p->crypt_off)
+		return EESP_E_PSP_GMAC_CO;
 	hl = psp_build_header(hdr, sizeof(hdr), p);
 	if (!hl)
 		return EESP_E_INVALID;
 	if (inner_len > SIZE_MAX - hl - PSP_ICV_LEN || hl + inner_len + PSP_ICV_LEN > cap)
 		return EESP_E_NOSPACE;
-	aad = PSP_HDR_LEN + PSP_CRYPT_OFFSET_UNITS * (size_t)p->crypt_off;
+	/* GMAC: everything before the ICV is authenticated, nothing encrypted */
+	aad = psp_version_is_gmac(p->version)
+		  ? hl + inner_len
+		  : PSP_HDR_LEN + PSP_CRYPT_OFFSET_UNITS * (size_t)p->crypt_off;
 	if (aad > hl + inner_len)
 		return EESP_E_CRYPT_OFFSET;
 	rc = kc_oob_setkey(c, key, kl);

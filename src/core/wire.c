@@ -16,10 +16,11 @@
  * PSP (psp.md §1.2-1.6), checks in this order:
  *   len < 16                                   truncated
  *   always-1 bit clear                         psp_always_one
- *   version > 1 (GMAC v2/v3 unsupported)       bad_version
+ *   version > 3 (4..15 reserved)               bad_version
  *   hdr_ext_len < 1 + V                        psp_hdr_ext_len
  *   SPI low 31 bits zero                       psp_spi_zero
  *   header (16 + 8*(hdr_ext_len-1)) + ICV > len truncated
+ *   version 2/3 (GMAC) and crypt_off != 0      psp_gmac_crypt_offset
  *   16 + 4*crypt_off > len - 16                crypt_offset
  *
  * Like the reference decryptor, the payload position comes from Hdr Ext Len
@@ -32,6 +33,11 @@
  * the VC is encrypted, exactly as the reference does
  * (v4_transport_no_crypt_off_128_vc).  An empty ciphertext is allowed
  * (crypt offset pointing exactly at the ICV, spec p.13).
+ *
+ * Versions 2 and 3 (AES-GMAC) encrypt nothing: the AAD is every byte before
+ * the ICV and the ciphertext is empty.  The specification makes their Crypt
+ * Offset reserved (0); a receiver that read a non-zero one could not tell
+ * what the sender meant to leave out, so it is dropped rather than ignored.
  */
 int psp_parse(const uint8_t *pkt, size_t len, struct psp_view *v)
 {
@@ -45,7 +51,7 @@ int psp_parse(const uint8_t *pkt, size_t len, struct psp_view *v)
 	if (!(b3 & PSP_ALWAYS_1))
 		return EESP_E_PSP_ALWAYS1;
 	v->version = (b3 >> PSP_VER_SHIFT) & PSP_VER_MASK;
-	if (v->version > PSP_VER_AES_GCM_256)
+	if (v->version > PSP_VER_MAX)
 		return EESP_E_BAD_VERSION;
 	v->next_hdr = pkt[0];
 	v->hdr_ext_len = pkt[1];
@@ -64,7 +70,11 @@ int psp_parse(const uint8_t *pkt, size_t len, struct psp_view *v)
 		return EESP_E_TRUNCATED;
 	if (v->v)
 		v->vc = eesp_get64(pkt + PSP_HDR_LEN);
-	aad_len = PSP_HDR_LEN + PSP_CRYPT_OFFSET_UNITS * (size_t)v->crypt_off;
+	if (psp_version_is_gmac(v->version) && v->crypt_off)
+		return EESP_E_PSP_GMAC_CO;
+	aad_len = psp_version_is_gmac(v->version)
+		      ? len - PSP_ICV_LEN
+		      : PSP_HDR_LEN + PSP_CRYPT_OFFSET_UNITS * (size_t)v->crypt_off;
 	if (aad_len > len - PSP_ICV_LEN)
 		return EESP_E_CRYPT_OFFSET;
 	v->hdr_len = hdr_len;
@@ -76,13 +86,13 @@ int psp_parse(const uint8_t *pkt, size_t len, struct psp_view *v)
 }
 
 /* Returns 0 (nothing written) if cap is short or a field is out of range
- * (version > 1, crypt_off > 63). */
+ * (version > 3, crypt_off > 63, or a GMAC version with crypt_off != 0). */
 size_t psp_build_header(uint8_t *out, size_t cap, const struct psp_hdr_params *p)
 {
 	size_t n = PSP_HDR_LEN + (p->v ? PSP_VC_LEN : 0);
 
-	if (!out || cap < n || p->version > PSP_VER_AES_GCM_256 ||
-	    p->crypt_off > PSP_CRYPT_OFFSET_MAX)
+	if (!out || cap < n || p->version > PSP_VER_MAX || p->crypt_off > PSP_CRYPT_OFFSET_MAX ||
+	    (psp_version_is_gmac(p->version) && p->crypt_off))
 		return 0;
 	out[0] = p->next_hdr;
 	out[1] = p->v ? PSP_HDR_EXT_LEN_WITH_VC : PSP_HDR_EXT_LEN_MIN;

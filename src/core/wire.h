@@ -19,26 +19,28 @@ struct psp_view {
 	uint8_t next_hdr;
 	uint8_t hdr_ext_len;
 	uint8_t crypt_off;  /* 4-byte units */
-	uint8_t version;    /* 0 or 1 */
+	uint8_t version;    /* 0..3 (PSP_VER_*) */
 	bool s, d, v;
 	uint32_t spi;
 	uint64_t iv;
 	uint64_t vc;        /* valid iff v */
 	size_t hdr_len;     /* 16 + 8 * (hdr_ext_len - 1) */
-	size_t aad_len;     /* 16 + 4 * crypt_off (AAD = pkt[0 .. aad_len)) */
+	size_t aad_len;     /* AAD = pkt[0 .. aad_len): 16 + 4 * crypt_off for
+			     * v0/v1; len - 16 (all before the ICV) for v2/v3 */
 	size_t ct_off;      /* == aad_len */
-	size_t ct_len;      /* may be 0 */
+	size_t ct_len;      /* may be 0; always 0 for v2/v3 */
 	size_t icv_off;     /* len - 16 */
 };
 
-/* Strict: always-1 bit, version 0/1, hdr_ext_len >= 1 and consistent with V,
- * SPI low 31 bits non-zero, header + crypt offset + ICV within len. */
+/* Strict: always-1 bit, version 0..3, hdr_ext_len >= 1 and consistent with V,
+ * SPI low 31 bits non-zero, header + crypt offset + ICV within len, crypt
+ * offset 0 for the GMAC versions 2 and 3. */
 int psp_parse(const uint8_t *pkt, size_t len, struct psp_view *v);
 
 struct psp_hdr_params {
 	uint8_t next_hdr;   /* 4/41 tunnel, 6/17 transport */
-	uint8_t crypt_off;  /* 0..63, 4-byte units */
-	uint8_t version;    /* 0 or 1 */
+	uint8_t crypt_off;  /* 0..63, 4-byte units; 0 for versions 2 and 3 */
+	uint8_t version;    /* 0..3 (PSP_VER_*) */
 	bool s, d, v;
 	uint32_t spi;
 	uint64_t iv;

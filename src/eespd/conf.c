@@ -222,12 +222,18 @@ static int read_tree(config_t *cf, const char *path, const char *text, const cha
 	config_set_include_dir(cf, dir);
 	if ((text ? config_read_string(cf, text) : config_read_file(cf, path)) == CONFIG_TRUE)
 		return 0;
-	if (config_error_type(cf) == CONFIG_ERR_FILE_IO)
+	const char *file = config_error_file(cf);
+	char hint[256] = "";
+	if (config_error_type(cf) == CONFIG_ERR_FILE_IO) {
 		snprintf(err, err_len, "%s: cannot read: %s", path, strerror(errno));
-	else
-		snprintf(err, err_len, "%s:%d: %s",
-			 config_error_file(cf) ? config_error_file(cf) : path,
-			 config_error_line(cf), config_error_text(cf));
+		return -1;
+	}
+	/* libconfig's own reason, and what it most likely means (not for an
+	 * @include'd file, whose text the parser does not have) */
+	if (text && (!file || !strcmp(file, path)))
+		conf_syntax_hint(text, config_error_line(cf), hint, sizeof(hint));
+	snprintf(err, err_len, "%s:%d: %s%s%s", file ? file : path, config_error_line(cf),
+		 config_error_text(cf), hint[0] ? ": " : "", hint);
 	return -1;
 }
 

@@ -122,6 +122,11 @@ static int parse_context(struct parse *p, config_setting_t *s, struct domain *d)
 	    cfg_word(&p->x, s, "kdf", eesp_kdf_names, EESP_KDF_CMAC_AES256, &kdf) < 0 ||
 	    cfg_word(&p->x, s, "suite", eesp_suite_names, EESP_SUITE_AES_GCM_256, &suite) < 0)
 		return -1;
+	/* SPI 0 is reserved (RFC 4303 section 2.1): no packet can carry it */
+	if (config_setting_get_member(s, "id") && !d->dom.spi)
+		return cfg_fail(&p->x, config_setting_get_member(s, "id"),
+				"id = 0: a domain id is the SPI of its packets and must be "
+				"non-zero (take the one of the key file's `domain` line)");
 	d->kdf = (uint8_t)kdf;
 	d->suite = (uint8_t)suite;
 	if (cfg_u32(&p->x, s, "node_id", eesp_profile_has_node(d->profile), 0, UINT32_MAX, 0,
@@ -244,8 +249,25 @@ static int check_spi_profile(struct parse *p, config_t *cf, config_setting_t *s,
 	return 0;
 }
 
+/* A key file that names its domain (`domain <spi>`) must name this one:
+ * keys of another domain would seal with the wrong SPI's keys, and every
+ * packet would fail to authenticate with no hint why. */
+static int check_key_domain(struct parse *p, config_setting_t *s, const struct domain *d)
+{
+	config_setting_t *id = config_setting_get_member(s, "id");
+	if (!id || !d->keys->has_domain_spi || d->keys->domain_spi == d->dom.spi)
+		return 0;
+	return cfg_fail(&p->x, id,
+			"domain %s: id = 0x%08x, but key file %s is for domain 0x%08x (its "
+			"`domain 0x%08x` line): set id = 0x%08x or name this domain's key file",
+			d->name, d->dom.spi, d->key_path, d->keys->domain_spi, d->keys->domain_spi,
+			d->keys->domain_spi);
+}
+
 static int check_keys(struct parse *p, config_t *cf, config_setting_t *s, const struct domain *d)
 {
+	if (check_key_domain(p, s, d))
+		return -1;
 	if (d->profile == EESP_PROFILE_SPI) {
 		if (check_spi_profile(p, cf, s, d))
 			return -1;
@@ -363,9 +385,16 @@ int conf_parse_psp(struct parse *p, config_t *cf)
 	p->snap->n_doms = 1;
 	snprintf(d->name, sizeof(d->name), "%s", eesp_name_of(eesp_mode_names, EESP_MODE_PSP));
 	if (cfg_check_members(&p->x, s, keys_psp) ||
-	    cfg_u32(&p->x, s, "version", false, 0, 1, 1, &d->psp_version) ||
+	    cfg_u32(&p->x, s, "version", false, 0, PSP_VER_MAX, 1, &d->psp_version) ||
 	    cfg_u32(&p->x, s, "crypt_offset", false, 0, 63, 0, &v))
 		return -1;
+	/* AES-GMAC authenticates the whole packet: its Crypt Offset is reserved */
+	if (psp_version_is_gmac(d->psp_version) && v)
+		return cfg_fail(&p->x, config_setting_get_member(s, "crypt_offset"),
+				"crypt_offset must be 0 with psp version %u (%s: integrity only, "
+				"nothing is encrypted)",
+				d->psp_version,
+				eesp_name_of(eesp_psp_version_names, d->psp_version));
 	d->psp_crypt_offset = (uint8_t)v;
 	if (cfg_u32(&p->x, s, "spi_master", false, 0, 1, 0, &d->psp_spi_master) ||
 	    key_source(p, s, d, false))

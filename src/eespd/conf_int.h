@@ -33,6 +33,17 @@ int conf_load_keys(struct parse *p, const config_setting_t *where, struct domain
 void conf_note_boundary_keys(struct parse *p, const config_setting_t *e, const struct domain *d,
 			     uint32_t tenant, uint32_t group);
 
+/* conf_peercheck.c: peers that collide.  Every setting but the name equal? */
+bool conf_peers_identical(const struct peer *a, const struct peer *b);
+/* "peer <i> repeats peer <k>" at peer i's entry of the list pl; -1. */
+int conf_fail_duplicate_peer(struct parse *p, const config_setting_t *pl, unsigned i, unsigned k);
+/* No duplicate, no name twice, no allowed_ips shared within a domain. */
+int conf_check_peer_pairs(struct parse *p, const config_setting_t *pl);
+
+/* conf_syntax.c: after libconfig's "syntax error" at line of text, what is
+ * most likely wrong ("" if nothing better than the line can be said). */
+void conf_syntax_hint(const char *text, int line, char *out, size_t cap);
+
 int conf_parse_domains(struct parse *p, config_t *cf);
 int conf_parse_psp(struct parse *p, config_t *cf);
 int conf_parse_peers(struct parse *p, config_t *cf);

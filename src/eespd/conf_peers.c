@@ -10,11 +10,35 @@
 #include <string.h>
 
 #include "conf_int.h"
+#include "eesp_proto.h"
 #include "names.h"
 
 static const char *const keys_peer[] = {"name",	       "endpoint", "node_id", "tx_spi", "rx_spi",
 					"allowed_ips", "domain",   "tenant",  "group",	NULL};
 
+/*
+ * A bare IPv6 endpoint (no brackets) is taken as an address with the default
+ * port only when it cannot be read as ADDR:PORT as well: "2001:db8::2:4500"
+ * is both the address 2001:db8::2:4500 and 2001:db8::2 port 4500 (issue 17,
+ * item 2: it silently became the former).  True when the text up to the last
+ * ':' is an IPv6 address of its own and the rest is a port number.
+ */
+static bool ipv6_port_ambiguous(const char *s)
+{
+	const char *c = strrchr(s, ':');
+	char head[INET6_ADDRSTRLEN + 8];
+	struct in6_addr a;
+	char *end;
+	if (!c || (size_t)(c - s) >= sizeof(head) || !c[1] ||
+	    strspn(c + 1, "0123456789") != strlen(c + 1))
+		return false;
+	unsigned long port = strtoul(c + 1, &end, 10);
+	memcpy(head, s, (size_t)(c - s));
+	head[c - s] = 0;
+	return port >= 1 && port <= 65535 && inet_pton(AF_INET6, head, &a) == 1;
+}
+
+/* 0, -1 (not an endpoint) or -2 (a bare IPv6 address that reads as ADDR:PORT) */
 static int parse_endpoint(const char *s, uint16_t dport, struct peer *p)
 {
 	char host[INET6_ADDRSTRLEN + 8];
@@ -34,8 +58,11 @@ static int parse_endpoint(const char *s, uint16_t dport, struct peer *p)
 			return -1;
 	} else {
 		const char *c = strchr(s, ':');
-		if (c && strchr(c + 1, ':'))
-			c = NULL; /* bare IPv6 */
+		if (c && strchr(c + 1, ':')) {
+			if (ipv6_port_ambiguous(s))
+				return -2;
+			c = NULL; /* bare IPv6, default port */
+		}
 		size_t hl = c ? (size_t)(c - s) : strlen(s);
 		if (hl >= sizeof(host))
 			return -1;
@@ -148,6 +175,7 @@ static int parse_peer_domain(struct parse *p, config_setting_t *e, struct peer *
 static int peer_node_taken(struct parse *p, const config_setting_t *e, unsigned i,
 			   const struct domain *d)
 {
+	const config_setting_t *pl = config_setting_parent(e);
 	const struct peer *pe = &p->snap->peers[i];
 	if (!eesp_profile_has_node(d->profile))
 		return 0;
@@ -159,6 +187,8 @@ static int peer_node_taken(struct parse *p, const config_setting_t *e, unsigned 
 		    pe->name, pe->node_id, d->name);
 	for (unsigned k = 0; k < i; k++) {
 		const struct peer *q = &p->snap->peers[k];
+		if (conf_peers_identical(pe, q))
+			return conf_fail_duplicate_peer(p, pl, i, k);
 		if (q->dom == pe->dom && q->node_id == pe->node_id && q->tenant == pe->tenant &&
 		    q->group == pe->group)
 			return cfg_fail(
@@ -220,13 +250,23 @@ static int find_tx_key(struct parse *p, config_setting_t *e, struct peer *pe,
 				"peer %s: %s %s has no 'sa %s 0x%08x ...' line", pe->name,
 				domain_key_source(d), d->key_path,
 				eesp_name_of(eesp_mode_names, p->conf->mode), pe->tx_spi);
-	size_t want = want_psp ? (d->psp_version ? 32 : 16) : eesp_suite_key_len(d->suite);
+	size_t want = want_psp ? psp_version_key_len(d->psp_version) : eesp_suite_key_len(d->suite);
 	if (d->keys->sa[pe->tx_key].key_len != want)
 		return cfg_fail(&p->x, config_setting_get_member(e, "tx_spi"),
 				"peer %s: data key of SPI 0x%08x is %u bytes, %s needs %zu",
 				pe->name, pe->tx_spi, d->keys->sa[pe->tx_key].key_len,
 				want_psp ? "psp version" : "the suite", want);
 	return 0;
+}
+
+static int endpoint_ambiguous(struct parse *p, const config_setting_t *e, const struct peer *pe,
+			      const char *ep)
+{
+	const char *c = strrchr(ep, ':');
+	return cfg_fail(&p->x, config_setting_get_member(e, "endpoint"),
+			"peer %s: endpoint \"%s\" is ambiguous: put an IPv6 address in brackets: "
+			"\"[%.*s]:%s\" (port %s) or \"[%s]:%u\" (default port)",
+			pe->name, ep, (int)(c - ep), ep, c + 1, c + 1, ep, p->conf->port);
 }
 
 static int parse_peer(struct parse *p, config_setting_t *e, unsigned i)
@@ -243,7 +283,10 @@ static int parse_peer(struct parse *p, config_setting_t *e, unsigned i)
 	if (cfg_str(&p->x, e, "name", false, ep, pe->name, sizeof(pe->name)) < 0 ||
 	    cfg_str(&p->x, e, "endpoint", true, "", ep, sizeof(ep)) < 0)
 		return -1;
-	if (parse_endpoint(ep, p->conf->port, pe))
+	int epr = parse_endpoint(ep, p->conf->port, pe);
+	if (epr == -2)
+		return endpoint_ambiguous(p, e, pe, ep);
+	if (epr)
 		return cfg_fail(&p->x, config_setting_get_member(e, "endpoint"),
 				"peer %s: bad endpoint \"%s\" (ADDR:PORT or [ADDR6]:PORT)",
 				pe->name, ep);
@@ -308,5 +351,5 @@ int conf_parse_peers(struct parse *p, config_t *cf)
 		if (parse_peer(p, config_setting_get_elem(pl, (unsigned)i), (unsigned)i))
 			return -1;
 	}
-	return build_routes(p, pl);
+	return conf_check_peer_pairs(p, pl) ? -1 : build_routes(p, pl);
 }

@@ -5,15 +5,24 @@
  */
 #include "confenv.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <unistd.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "keydirload.h"
 #include "keyload.h"
 #include "log.h"
+#include "openerr.h"
 #include "privs.h"
+
+#define CONF_MAX_SIZE (4u << 20)
 
 static int user_uid(void *arg, const char *name, uid_t *uid)
 {
@@ -66,13 +75,63 @@ void eespd_conf_env(struct conf_env *env)
 				 .load_key_dir = load_key_dir};
 }
 
+/* The whole file, opened once without following a symlink (as key files
+ * are): NUL-terminated, malloc()ed; NULL with err set. */
+static char *read_conf_text(const char *path, char *err, size_t err_len)
+{
+	struct stat st;
+	char *t = NULL;
+	size_t len = 0;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ELOOP) {
+		char *target = realpath(path, NULL);
+		snprintf(err, err_len, "%s: cannot read: %s: name the file itself (-c %s)", path,
+			 open_error_text(ELOOP), target ? target : "FILE");
+		free(target);
+		return NULL;
+	}
+	if (fd < 0) {
+		snprintf(err, err_len, "%s: cannot read: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st)) {
+		snprintf(err, err_len, "%s: cannot read: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > CONF_MAX_SIZE) {
+		snprintf(err, err_len, "%s: cannot read: %s", path,
+			 !S_ISREG(st.st_mode) ? "not a regular file" : "larger than 4 MB");
+		goto out;
+	}
+	t = malloc((size_t)st.st_size + 1);
+	while (t && len < (size_t)st.st_size) {
+		ssize_t r = read(fd, t + len, (size_t)st.st_size - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	if (t)
+		t[len] = 0;
+	else
+		snprintf(err, err_len, "%s: out of memory", path);
+out:
+	close(fd);
+	return t;
+}
+
 int eespd_conf_load(const char *path, struct eespd_conf *conf, struct snap **snap, char *err,
 		    size_t err_len)
 {
 	struct conf_env env;
 	struct conf_warnings warn = {0};
+	char *text = read_conf_text(path, err, err_len);
+	if (!text)
+		return -1;
 	eespd_conf_env(&env);
-	int rc = conf_parse(path, NULL, NULL, &env, conf, snap, &warn, err, err_len);
+	int rc = conf_parse(path, text, NULL, &env, conf, snap, &warn, err, err_len);
+	free(text);
 	for (unsigned i = 0; i < warn.n; i++)
 		log_warn("%s", warn.msg[i]);
 	return rc;

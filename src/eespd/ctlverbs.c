@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -17,6 +18,7 @@
 #include "keyops.h"
 #include "keysvc.h"
 #include "log.h"
+#include "metrics.h"
 #include "saverbs.h"
 #include "status.h"
 
@@ -104,6 +106,14 @@ static int do_spi_alloc(struct eespd *e, const struct eesp_ctl_req *r, struct st
 	return keysvc_spi_alloc(e, r, b, err, el);
 }
 
+static int do_metrics(struct eespd *e, const struct eesp_ctl_req *r, struct strbuf *b, char *err,
+		      size_t el)
+{
+	(void)r, (void)err, (void)el;
+	metrics_write(b, e, atomic_load(&e->snap), time(NULL));
+	return 0;
+}
+
 /* sa-wait is answered by ctlverbs_answer() itself (it may wait) */
 static verb_fn *const verb_table[] = {
     [EESP_CTL_STATUS] = do_status,
@@ -120,6 +130,7 @@ static verb_fn *const verb_table[] = {
     [EESP_CTL_SA_RX_SET] = saverbs_set,
     [EESP_CTL_SA_RELEASE] = saverbs_release,
     [EESP_CTL_SA_LIST] = saverbs_list,
+    [EESP_CTL_METRICS] = do_metrics,
 };
 
 void ctlverbs_groups(const struct eespd *e, struct ctl_groups *g)

@@ -15,6 +15,7 @@
 #include "snap.h"
 
 struct replay_tables;
+struct peer_ctr;
 struct ivpersist;
 
 struct dp {
@@ -30,6 +31,8 @@ struct dp {
 	uint64_t last_tx_s;  /* wall clock of the last IV handed out (0 = none yet) */
 	uint32_t flow_seed;
 	uint64_t *cnt;
+	struct peer_ctr *pctr; /* this worker's per-peer counters in snap (peerstats.h) */
+	unsigned rx_peer;      /* peer of the last packet opened, or PEERSTATS_NONE */
 	/* trust domains: the domain index of the last packet opened, and the
 	 * packet-count epoch: each sender worker advances its epoch every
 	 * epoch_packets packets (ep_tx counts them per domain); a receiver

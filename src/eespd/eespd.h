@@ -22,14 +22,16 @@
 #include "conf.h"
 #include "ctlsock.h"
 #include "snap.h"
+#include "version.h"
 
-#define EESPD_VERSION "0.2"
+#define EESPD_VERSION EESP_RELEASE
 
 struct worker;
 struct replay_tables;
 struct ivpersist;
 struct spistate;
 struct ctl_server;
+struct keyage;
 struct sastate;
 struct keywatch;
 
@@ -50,6 +52,7 @@ struct eespd {
 	struct sastate *sa;	      /* runtime SAs (saverbs.h), main thread only */
 	struct keywatch *keywatch;    /* keywatch.h: key directories */
 	struct ctl_listener listener; /* the control socket */
+	struct keyage *keyage;	      /* when each key in force was first held (keyage.h) */
 
 	int state_fd; /* the state directory, opened after the privilege drop */
 	uid_t uid;    /* the daemon user */

@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "kdf.h"
+#include "eesp_proto.h"
 #include "lookup.h"
 #include "names.h"
 #include "packet.h"
@@ -78,9 +79,8 @@ int keysvc_alloc_psp(struct eespd *e, int version, const char *what, struct keys
 	sa->psp = true;
 	sa->version = version >= 0 ? (unsigned)version : c->psp_version;
 	sa->master = m;
-	if (sa->version > 1) {
-		snprintf(err, el, "%s: PSP version %u (AES-GMAC) is unsupported by this eespd",
-			 what, sa->version);
+	if (sa->version > PSP_VER_MAX) {
+		snprintf(err, el, "%s: no PSP version %u (0-%u)", what, sa->version, PSP_VER_MAX);
 		return -1;
 	}
 	if (!c->keys->has_psp[m]) {
@@ -101,7 +101,7 @@ int keysvc_alloc_psp(struct eespd *e, int version, const char *what, struct keys
 		return -1;
 	}
 	eesp_kdf_ctx_free(k);
-	sa->key_len = sa->version ? 32 : 16;
+	sa->key_len = (uint8_t)psp_version_key_len(sa->version);
 	return 0;
 }
 
@@ -152,8 +152,9 @@ int keysvc_spi_alloc(struct eespd *e, const struct eesp_ctl_req *r, struct strbu
 	if (e->conf.mode == EESP_MODE_EESP)
 		rc = keysvc_alloc_eesp(e, &s->dom[0], "spi-alloc", &sa, err, el);
 	else
-		rc = keysvc_alloc_psp(e, r->version >= 0 && r->version <= 1 ? r->version : -1,
-				      "spi-alloc", &sa, err, el);
+		rc = keysvc_alloc_psp(
+		    e, r->version >= 0 && r->version <= PSP_VER_MAX ? r->version : -1, "spi-alloc",
+		    &sa, err, el);
 	if (!rc)
 		spi_alloc_reply(r, &sa, b);
 	OPENSSL_cleanse(&sa, sizeof(sa));

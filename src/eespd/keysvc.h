@@ -22,7 +22,7 @@
 struct keysvc_sa {
 	uint32_t spi;
 	bool psp;
-	unsigned version; /* psp: 0/1 */
+	unsigned version; /* psp: 0..3 (2, 3: AES-GMAC) */
 	unsigned master;  /* psp: the master key (SPI bit 31) */
 	/* eesp profile spi: bound to Session ID 1, this epoch and phase */
 	uint32_t session_id, epoch, generation;

@@ -5,6 +5,8 @@
  */
 #include "lookup.h"
 
+#include "peerstats.h"
+
 const struct peer *route_lookup(const struct snap *s, int family, const uint8_t *dst)
 {
 	for (unsigned i = 0; i < s->n_routes; i++)
@@ -76,13 +78,17 @@ bool policy_node_known(const struct snap *s, const struct domain *d, uint32_t no
 }
 
 bool policy_allows_node(const struct snap *s, const struct domain *d, uint32_t node,
-			const struct key_boundary *b, int family, const uint8_t *src)
+			const struct key_boundary *b, int family, const uint8_t *src,
+			unsigned *peer)
 {
+	*peer = PEERSTATS_NONE;
 	for (unsigned i = 0; i < s->n_peers; i++) {
 		const struct peer *p = &s->peers[i];
 		if (p->dom == d->idx && p->node_id == node && boundary_is(b, p->tenant, p->group) &&
-		    in_prefixes(p->allowed, p->n_allowed, family, src))
+		    in_prefixes(p->allowed, p->n_allowed, family, src)) {
+			*peer = i;
 			return true;
+		}
 	}
 	for (unsigned i = 0; i < d->n_policy; i++) {
 		const struct policy *p = &d->policy[i];
@@ -108,16 +114,19 @@ bool policy_spi_known(const struct snap *s, const struct domain *d, uint32_t spi
 }
 
 bool policy_allows_spi(const struct snap *s, const struct domain *d, uint32_t spi, int family,
-		       const uint8_t *src)
+		       const uint8_t *src, unsigned *peer)
 {
+	*peer = PEERSTATS_NONE;
 	for (unsigned i = 0; i < s->n_peers; i++) {
 		const struct peer *p = &s->peers[i];
 		if (p->dom != d->idx)
 			continue;
 		for (unsigned k = 0; k < p->n_rx_spi; k++)
 			if (p->rx_spi[k] == spi &&
-			    in_prefixes(p->allowed, p->n_allowed, family, src))
+			    in_prefixes(p->allowed, p->n_allowed, family, src)) {
+				*peer = i;
 				return true;
+			}
 	}
 	for (unsigned i = 0; i < d->n_policy; i++)
 		if (in_ranges(d->policy[i].nodes, d->policy[i].n_nodes, spi) &&

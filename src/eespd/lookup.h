@@ -26,16 +26,20 @@ unsigned snap_max_crypt_offset(const struct snap *s);
 /* node_denied pre-check: is the node id known (peer or policy) in boundary b? */
 bool policy_node_known(const struct snap *s, const struct domain *d, uint32_t node,
 		       const struct key_boundary *b);
-/* Is this inner source allowed for an authenticated eesp node in boundary b? */
+/* Is this inner source allowed for an authenticated eesp node in boundary b?
+ * *peer: the index of the configured peer that allowed it, or
+ * PEERSTATS_NONE (a policy entry, or refused). */
 bool policy_allows_node(const struct snap *s, const struct domain *d, uint32_t node,
-			const struct key_boundary *b, int family, const uint8_t *src);
+			const struct key_boundary *b, int family, const uint8_t *src,
+			unsigned *peer);
 /* PSP and profile spi: is the SPI one a peer sends with (rx_spi) or a policy
  * range names?  Checked before its key is derived, so unknown SPIs cost no
  * KDF. */
 bool policy_spi_known(const struct snap *s, const struct domain *d, uint32_t spi);
-/* PSP and profile spi: is this inner source allowed for the packet's SPI? */
+/* PSP and profile spi: is this inner source allowed for the packet's SPI?
+ * *peer as for policy_allows_node. */
 bool policy_allows_spi(const struct snap *s, const struct domain *d, uint32_t spi, int family,
-		       const uint8_t *src);
+		       const uint8_t *src, unsigned *peer);
 
 /* An out-of-band data key ("sa eesp"/"sa psp" line, or a runtime receive
  * key set by sa-rx-set) for this SPI, or NULL. */

@@ -10,7 +10,9 @@
  * allocator) -> worker rings and threads -> seccomp filter (sandbox.h) ->
  * main loop (control socket + signalfd: SIGHUP reloads, SIGTERM/SIGINT
  * stop; once a second: replay floors saved, retired snapshots freed,
- * workers checked).
+ * workers checked).  Without -f the process detaches first and its parent
+ * waits until the start is done or failed (detach.h); under systemd,
+ * Type=notify hears the same (notify.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,13 +30,17 @@
 
 #include "confenv.h"
 #include "ctlserver.h"
+#include "detach.h"
 #include "eespd.h"
 #include "ivstate.h"
+#include "keyage.h"
 #include "keyops.h"
 #include "keywatch.h"
 #include "log.h"
 #include "memlock.h"
 #include "names.h"
+#include "notify.h"
+#include "peerstats.h"
 #include "privs.h"
 #include "publish.h"
 #include "replaystate.h"
@@ -53,7 +59,9 @@ struct startup {
 	struct sockset socks[EESPD_MAX_WORKERS];
 	struct txpool txpool;
 	uint64_t iv_marks[EESPD_MAX_WORKERS];
-	int sfd; /* signals */
+	int sfd;       /* signals */
+	int report_fd; /* detached: the waiting parent (detach.h) */
+	int notify_fd; /* systemd's NOTIFY_SOCKET (notify.h) */
 };
 
 static void usage(FILE *f)
@@ -66,6 +74,27 @@ static void usage(FILE *f)
 		   "  -h, --help          this text\n"
 		   "  -V, --version       print the version\n"
 		   "See eespd(8) and eespd.conf(5).\n");
+}
+
+/* Absolute, as the daemon changes to / and a reload reads the file again;
+ * the directory is resolved, the file's own name is not: a symlink there
+ * is refused when the file is opened (confenv.c), as key files are. */
+static void absolute_path(char *path, size_t cap)
+{
+	char *slash = strrchr(path, '/');
+	char dir[4096];
+	const char *name = slash ? slash + 1 : path;
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+	char *abs = realpath(dir[0] ? dir : "/", NULL);
+	size_t al = abs ? strlen(abs) : 0, nl = strlen(name);
+	if (abs && nl && al + nl + 2 <= cap) {
+		memmove(path + al + 1, name, nl + 1);
+		memcpy(path, abs, al);
+		path[al] = '/';
+		if (al == 1) /* "/" itself */
+			memmove(path + 1, path + 2, nl + 1);
+	}
+	free(abs);
 }
 
 /* -1: go on; else the exit status */
@@ -112,12 +141,7 @@ static int parse_args(int argc, char **argv, char *path, size_t cap, bool *fg, b
 		usage(stderr);
 		return 2;
 	}
-	/* absolute: daemon() changes to /, and reload reads the file again */
-	char *abs = realpath(path, NULL);
-	if (abs) {
-		snprintf(path, cap, "%s", abs);
-		free(abs);
-	}
+	absolute_path(path, cap);
 	return -1;
 }
 
@@ -269,6 +293,28 @@ static int start_workers(struct eespd *e, struct startup *st, char *err, size_t 
 	return sandbox_apply(e->conf.seccomp, err, el);
 }
 
+/* Ready means every worker runs its ring: each acknowledges its first
+ * snapshot once its ring is enabled and its crypto set up, or fails. */
+static int workers_up(const struct eespd *e, char *err, size_t el)
+{
+	for (int ms = 0; ms < 10000; ms++) {
+		bool all = true;
+		for (unsigned i = 0; i < e->n_workers; i++) {
+			if (worker_failed(e->w[i])) {
+				snprintf(err, el,
+					 "worker %u could not start its ring (see the log)", i);
+				return -1;
+			}
+			all &= worker_snap_serial(e->w[i]) != 0;
+		}
+		if (all)
+			return 0;
+		usleep(1000);
+	}
+	snprintf(err, el, "the workers did not start within 10 s");
+	return -1;
+}
+
 static void log_started(const struct eespd *e, const struct startup *st)
 {
 	const struct eespd_conf *c = &e->conf;
@@ -370,33 +416,66 @@ static void stop(struct eespd *e, struct startup *st)
 		close(e->state_fd);
 	eespd_reap_all(e);
 	replay_tables_free(e->replay);
+	keyage_free(e->keyage);
+}
+
+/* Running: whoever waits for the start hears it (the detached parent,
+ * systemd's Type=notify). */
+static void report_ready(const struct eespd *e, struct startup *st)
+{
+	char m[256];
+	detach_ready(st->report_fd);
+	st->report_fd = -1;
+	snprintf(m, sizeof(m), "READY=1\nSTATUS=eespd %s: mode %s, interface %s, port %u",
+		 EESPD_VERSION, eesp_name_of(eesp_mode_names, (unsigned)e->conf.mode),
+		 e->conf.ifname, e->conf.port);
+	notify_send(st->notify_fd, m);
+}
+
+/* The start failed: the log, the waiting parent (it prints err on stderr
+ * and exits 1) and systemd's status line hear why. */
+static void report_failed(struct startup *st, const char *err)
+{
+	char m[1100];
+	log_err("%s", err);
+	detach_failed(st->report_fd, err);
+	st->report_fd = -1;
+	snprintf(m, sizeof(m), "STATUS=start-up failed: %s", err);
+	notify_send(st->notify_fd, m);
 }
 
 /* Start as the configuration says, run until told to stop. */
 static int serve(struct eespd *e, struct snap *s, bool fg)
 {
-	struct startup st = {.sfd = -1};
+	struct startup st = {.sfd = -1, .report_fd = -1, .notify_fd = -1};
 	char err[1024];
 	int rc = 1;
 
 	if (!fg) {
-		if (daemon(0, 0)) {
-			perror("eespd: daemon");
+		/* the parent waits for report_ready/report_failed (detach.h) */
+		st.report_fd = detach_start("eespd", err, sizeof(err));
+		if (st.report_fd < 0) {
+			log_report("%s", err);
 			snap_free(s);
 			return 1;
 		}
 		log_open("eespd", false, e->verbose ? LOG_LVL_DEBUG : s->log_level);
 	}
+	st.notify_fd = notify_open();
 	e->replay = replay_tables_new();
 	if (!e->replay || replay_sync(e->replay, s, (uint64_t)time(NULL), err, sizeof(err))) {
-		log_err("%s", e->replay ? err : "out of memory");
+		report_failed(&st, e->replay ? err : "out of memory");
+		notify_close(st.notify_fd);
 		snap_free(s);
 		replay_tables_free(e->replay);
 		return 1;
 	}
 	s->serial = ++e->next_serial;
+	peerstats_attach(s, e->conf.workers, NULL);
 	atomic_store(&e->snap, s);
 	e->started = time(NULL);
+	e->keyage = keyage_new(); /* NULL: the metrics leave key ages out */
+	keyage_note(e->keyage, s, e->started);
 	if (start_privileged(e, &st, err, sizeof(err)) || start_state(e, &st, s, err, sizeof(err)))
 		goto out;
 	warn_weak_replay(e, s);
@@ -406,15 +485,20 @@ static int serve(struct eespd *e, struct snap *s, bool fg)
 		snprintf(err, sizeof(err), "out of memory");
 		goto out;
 	}
-	if (start_workers(e, &st, err, sizeof(err)))
+	if (start_workers(e, &st, err, sizeof(err)) || workers_up(e, err, sizeof(err)))
 		goto out;
 	log_started(e, &st);
+	report_ready(e, &st);
 	rc = run(e, st.sfd);
+	notify_send(st.notify_fd, "STOPPING=1");
 	err[0] = 0;
 out:
+	if (rc && st.report_fd >= 0 && !err[0])
+		snprintf(err, sizeof(err), "start-up failed");
 	if (rc && err[0])
-		log_err("%s", err);
+		report_failed(&st, err);
 	stop(e, &st);
+	notify_close(st.notify_fd);
 	log_info("stopped");
 	return rc;
 }
@@ -432,7 +516,7 @@ int main(int argc, char **argv)
 		return rc;
 	log_open("eespd", true, e.verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	if (eespd_conf_load(path, &e.conf, &s, err, sizeof(err))) {
-		fprintf(stderr, "eespd: %s\n", err);
+		log_report("%s", err);
 		return 1;
 	}
 	if (test) {
@@ -445,7 +529,14 @@ int main(int argc, char **argv)
 		log_set_level(s->log_level);
 	/* the parser checked it; the account may have gone since */
 	if (privs_lookup(e.conf.user, &e.uid, &e.gid, e.user, sizeof(e.user))) {
-		fprintf(stderr, "eespd: %s: user '%s' does not exist\n", path, e.conf.user);
+		log_report("%s: user '%s' does not exist", path, e.conf.user);
+		snap_free(s);
+		return 1;
+	}
+	/* what a start without root or CAP_NET_ADMIN would fail on, said
+	 * before anything is created, with what to do */
+	if (privs_check_start(e.conf.ifname, e.conf.user, err, sizeof(err))) {
+		log_report("%s", err);
 		snap_free(s);
 		return 1;
 	}

@@ -5,9 +5,12 @@
  */
 #include "publish.h"
 
+#include <time.h>
 #include <unistd.h>
 
+#include "keyage.h"
 #include "log.h"
+#include "peerstats.h"
 #include "worker.h"
 
 /* true when every worker has picked up snapshot serial (or a later one) */
@@ -19,6 +22,14 @@ static bool all_past(const struct eespd *e, uint64_t serial)
 	return true;
 }
 
+/* Free a replaced snapshot no worker uses; its peers' counts go on in the
+ * running one. */
+static void release(struct eespd *e, struct snap *old)
+{
+	peerstats_fold(atomic_load(&e->snap), old);
+	snap_free(old);
+}
+
 static void retire(struct eespd *e, struct snap *old)
 {
 	if (e->n_retired == sizeof(e->retired) / sizeof(e->retired[0])) {
@@ -27,7 +38,7 @@ static void retire(struct eespd *e, struct snap *old)
 		log_warn("eight replaced configuration snapshots are waiting for a worker");
 		while (!all_past(e, e->retired[0]->serial + 1))
 			usleep(5000);
-		snap_free(e->retired[0]);
+		release(e, e->retired[0]);
 		for (unsigned i = 1; i < e->n_retired; i++)
 			e->retired[i - 1] = e->retired[i];
 		e->n_retired--;
@@ -39,10 +50,12 @@ void eespd_publish(struct eespd *e, struct snap *s)
 {
 	pthread_mutex_lock(&e->lock);
 	s->serial = ++e->next_serial;
+	peerstats_attach(s, e->conf.workers, atomic_load(&e->snap));
 	struct snap *old = atomic_exchange(&e->snap, s);
 	if (old)
 		retire(e, old);
 	pthread_mutex_unlock(&e->lock);
+	keyage_note(e->keyage, s, time(NULL));
 	/* workers look between batches and at least every 200 ms */
 	for (int i = 0; i < 400 && !all_past(e, s->serial); i++)
 		usleep(5000);
@@ -61,7 +74,7 @@ void eespd_reap(struct eespd *e)
 	for (unsigned i = 0; i < e->n_retired; i++) {
 		/* a retired snapshot is unused once every worker runs the current */
 		if (all_past(e, cur->serial))
-			snap_free(e->retired[i]);
+			release(e, e->retired[i]);
 		else
 			e->retired[keep++] = e->retired[i];
 	}

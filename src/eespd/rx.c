@@ -176,9 +176,9 @@ static unsigned rx_eesp(struct dp *dp, uint8_t *pkt, size_t len, size_t *off, si
 	if (e)
 		return e;
 	if (v.sctx.profile == EESP_PROFILE_SPI) {
-		if (!policy_allows_spi(sn, c, v.spi, family, src))
+		if (!policy_allows_spi(sn, c, v.spi, family, src, &dp->rx_peer))
 			return EESP_E_SPOOFED_SOURCE;
-	} else if (!policy_allows_node(sn, c, v.sctx.node_id, &kb, family, src)) {
+	} else if (!policy_allows_node(sn, c, v.sctx.node_id, &kb, family, src, &dp->rx_peer)) {
 		return EESP_E_SPOOFED_SOURCE;
 	}
 	if (c->replay) {
@@ -225,7 +225,7 @@ static unsigned rx_psp(struct dp *dp, uint8_t *pkt, size_t len, size_t *off, siz
 		return e;
 	if ((v.next_hdr == 4) != (family == AF_INET))
 		return EESP_E_BAD_INNER;
-	if (!policy_allows_spi(sn, c, v.spi, family, src))
+	if (!policy_allows_spi(sn, c, v.spi, family, src, &dp->rx_peer))
 		return EESP_E_SPOOFED_SOURCE;
 	return 0;
 }

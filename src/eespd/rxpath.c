@@ -31,9 +31,14 @@ static void rx_datagram(struct worker *w, unsigned bid, uint8_t *pkt, size_t len
 		cnt_add(w->cnt, r, 1);
 		return;
 	}
+	peerstats_rx(w->dp.pctr, w->dp.rx_peer, ilen, w->dp.now_s);
 	if (proxy_take(w, pkt + off, ilen))
 		return;
 	cnt_add(w->cnt, CNT_RX_BYTES, ilen);
+	if (w->dp.rx_dom < EESPD_MAX_DOMAINS) {
+		cnt_add(w->dcnt[w->dp.rx_dom], WORKER_DCNT_RX_PACKETS, 1);
+		cnt_add(w->dcnt[w->dp.rx_dom], WORKER_DCNT_RX_BYTES, ilen);
+	}
 	if (w->gro_on && gro_take(w, bid, pkt + off, ilen))
 		return;
 	struct io_uring_sqe *sqe = get_sqe(w);

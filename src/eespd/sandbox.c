@@ -14,7 +14,9 @@
 #include "sandbox.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <liburing.h>
+#include <pwd.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
@@ -121,7 +123,18 @@ static int add_conditional(scmp_filter_ctx ctx)
 		if (r)
 			return r;
 	}
-	return (int)(sizeof(rules) / sizeof(rules[0]));
+	/* executable memory asked for anyway fails with EPERM instead of
+	 * killing the daemon: glibc's NSS may dlopen() a module named in
+	 * nsswitch.conf during a reload's group lookup; that lookup then just
+	 * fails (the reload answers an error) and no code is mapped */
+	static const int exec_maps[] = {SCMP_SYS(mmap), SCMP_SYS(mprotect)};
+	for (size_t i = 0; i < sizeof(exec_maps) / sizeof(exec_maps[0]); i++) {
+		int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), exec_maps[i], 1,
+					 SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, PROT_EXEC));
+		if (r)
+			return r;
+	}
+	return (int)(sizeof(rules) / sizeof(rules[0]) + sizeof(exec_maps) / sizeof(exec_maps[0]));
 }
 
 int sandbox_seccomp_load(char *err, size_t err_len)
@@ -152,6 +165,19 @@ int sandbox_seccomp_load(char *err, size_t err_len)
 	return (int)n_allow + n_cond;
 }
 
+/* A reload looks users and groups up again; glibc loads the NSS modules
+ * nsswitch.conf names (libnss_systemd, ...) on the first lookup that
+ * reaches them, i.e. the first one that misses in /etc/group.  A lookup
+ * of a name that cannot exist, now, loads them while loading code is
+ * still allowed, so a reload finds what they know. */
+static void preload_nss(void)
+{
+	(void)getpwnam("eespd-nss-preload.invalid");
+	(void)getgrnam("eespd-nss-preload.invalid");
+	endpwent();
+	endgrent();
+}
+
 int sandbox_apply(bool seccomp, char *err, size_t err_len)
 {
 	/* also set by privs_drop(); again here for a start without root */
@@ -168,6 +194,7 @@ int sandbox_apply(bool seccomp, char *err, size_t err_len)
 			 "calls eespd does not)");
 		return 0;
 	}
+	preload_nss();
 	int n = sandbox_seccomp_load(err, err_len);
 	if (n < 0)
 		return -1;

@@ -13,6 +13,7 @@
 
 #include <openssl/crypto.h>
 
+#include "eesp_proto.h"
 #include "keysvc.h"
 #include "log.h"
 #include "names.h"
@@ -229,14 +230,10 @@ static int check_psp_set(const struct eesp_ctl_req *r, const struct domain *c, s
 		snprintf(err, el, "sa-tx-set: salt, phase and epoch are for eesp mode");
 		return -1;
 	}
-	if (v > 1) {
-		snprintf(err, el,
-			 "sa-tx-set: PSP version %d (AES-GMAC) is unsupported by this eespd", v);
-		return -1;
-	}
-	if (r->key_len != (v ? 32 : 16)) {
-		snprintf(err, el, "sa-tx-set: PSP version %d needs a %d-byte key, not %u", v,
-			 v ? 32 : 16, r->key_len);
+	/* 0..3 (the parser's range): AES-GCM or AES-GMAC, 16 or 32 bytes */
+	if (r->key_len != psp_version_key_len((unsigned)v)) {
+		snprintf(err, el, "sa-tx-set: PSP version %d needs a %zu-byte key, not %u", v,
+			 psp_version_key_len((unsigned)v), r->key_len);
 		return -1;
 	}
 	sa->version = (int8_t)v;

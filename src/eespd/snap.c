@@ -37,6 +37,7 @@ void snap_free(struct snap *s)
 	}
 	free(s->peers);
 	free(s->routes);
+	free(s->pstats); /* one block (peerstats.c) */
 	free(s);
 }
 
@@ -98,6 +99,7 @@ struct snap *snap_clone(const struct snap *o)
 		return NULL;
 	*s = *o;
 	s->n_doms = 0;
+	s->pstats = NULL; /* the copy gets its own when published */
 	s->peers = dup_mem(o->peers, o->n_peers * sizeof(*o->peers), &oom);
 	s->n_peers = s->peers ? o->n_peers : 0;
 	s->routes = dup_mem(o->routes, o->n_routes * sizeof(*o->routes), &oom);

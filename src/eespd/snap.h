@@ -94,6 +94,8 @@ struct rt_key {
 	uint32_t epoch;
 };
 
+struct peerstats;
+
 struct route {
 	struct prefix p;
 	unsigned peer;
@@ -158,6 +160,7 @@ struct snap {
 	gid_t sa_gid;	 /* (gid_t)-1: none */
 	uint64_t serial; /* snapshot number: 1, 2, ... over loads, reloads, rotations */
 	time_t loaded_at;
+	struct peerstats *pstats; /* per-peer counters (peerstats.h), given at publication */
 };
 
 void snap_free(struct snap *s);

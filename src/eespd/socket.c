@@ -85,21 +85,41 @@ static int bind_udp(int family, uint16_t port, bool reuse)
 	return -1;
 }
 
+/* What a failed bind of the listening port means to the operator. */
+static const char *bind_hint(int e, uint16_t port, char *buf, size_t cap)
+{
+	if (e == EADDRINUSE)
+		snprintf(buf, cap,
+			 " (another program holds UDP port %u: `ss -ulpn 'sport = :%u'` shows "
+			 "which; stop it, or give this daemon another daemon.port)",
+			 port, port);
+	else if (e == EACCES && port < 1024)
+		snprintf(buf, cap,
+			 " (ports below 1024 need CAP_NET_BIND_SERVICE: start eespd as root, "
+			 "or set daemon.port to 1024 or above)");
+	else
+		buf[0] = 0;
+	return buf;
+}
+
 static int open_listen(const struct eespd_conf *c, bool reuse, int *family, char *err,
 		       size_t err_len)
 {
+	char hint[192];
 	int fd = bind_udp(AF_INET6, c->port, reuse);
 	if (fd >= 0) {
 		*family = AF_INET6;
 	} else if (errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT) {
 		fd = bind_udp(AF_INET, c->port, reuse);
 		if (fd < 0) {
-			snprintf(err, err_len, "bind 0.0.0.0:%u: %s", c->port, strerror(errno));
+			snprintf(err, err_len, "bind 0.0.0.0:%u: %s%s", c->port, strerror(errno),
+				 bind_hint(errno, c->port, hint, sizeof(hint)));
 			return -1;
 		}
 		*family = AF_INET;
 	} else {
-		snprintf(err, err_len, "bind [::]:%u: %s", c->port, strerror(errno));
+		snprintf(err, err_len, "bind [::]:%u: %s%s", c->port, strerror(errno),
+			 bind_hint(errno, c->port, hint, sizeof(hint)));
 		return -1;
 	}
 	bufsizes(fd, true);

@@ -17,6 +17,7 @@
 #include "keywatch.h"
 #include "lookup.h"
 #include "names.h"
+#include "peerstats.h"
 #include "replaytab.h"
 #include "worker.h"
 
@@ -266,10 +267,31 @@ static void key_dirs(struct strbuf *b, bool json, const struct eespd *e, const s
 		strbuf_printf(b, "],");
 }
 
-static void show_peers_text(struct strbuf *b, const struct snap *s)
+/* The traffic of a peer, one "  name value" line each, as `wg show` has
+ * "latest handshake" and "transfer" (eespctl show hides the zero ones). */
+static void show_peer_traffic(struct strbuf *b, const struct peer_ctr *c)
+{
+	if (c->latest_rx) {
+		char when[32];
+		struct tm tm;
+		time_t t = (time_t)c->latest_rx, now = time(NULL);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+		strbuf_printf(b, "  latest_rx %s (%ld s ago)\n", when,
+			      (long)(now > t ? now - t : 0));
+	} else {
+		strbuf_printf(b, "  latest_rx never\n");
+	}
+	strbuf_printf(b,
+		      "  rx_packets %" PRIu64 "\n  rx_bytes %" PRIu64 "\n  tx_packets %" PRIu64
+		      "\n  tx_bytes %" PRIu64 "\n",
+		      c->rx_packets, c->rx_bytes, c->tx_packets, c->tx_bytes);
+}
+
+static void show_peers_text(struct strbuf *b, const struct eespd *e, const struct snap *s)
 {
 	for (unsigned i = 0; i < s->n_peers; i++) {
 		const struct peer *p = &s->peers[i];
+		struct peer_ctr c;
 		strbuf_printf(b, "peer %s endpoint %s", p->name, p->ep_str);
 		if (p->node_id)
 			strbuf_printf(b, " node_id %u", p->node_id);
@@ -280,6 +302,8 @@ static void show_peers_text(struct strbuf *b, const struct snap *s)
 		strbuf_printf(b, " allowed_ips ");
 		prefixes(b, false, p->allowed, p->n_allowed);
 		strbuf_printf(b, "\n");
+		peerstats_sum(e, s, i, &c);
+		show_peer_traffic(b, &c);
 	}
 }
 
@@ -318,7 +342,7 @@ static void show_text(struct strbuf *b, const struct eespd *e, const struct snap
 	show_domain_text(b, e, &s->dom[0]);
 	key_dirs(b, false, e, s);
 	status_keys(b, false, s);
-	show_peers_text(b, s);
+	show_peers_text(b, e, s);
 	show_policy_text(b, e, &s->dom[0]);
 	strbuf_printf(b, "counters\n");
 	for (unsigned i = 1; i < CNT__COUNT; i++)
@@ -345,6 +369,28 @@ static void show_domain_json(struct strbuf *b, const struct eespd *e, const stru
 	    d->dom.epoch_window, d->crypt_offset, d->dom.max_crypt_offset);
 }
 
+static void show_peers_json(struct strbuf *b, const struct eespd *e, const struct snap *s)
+{
+	strbuf_printf(b, ",\"peers\":[");
+	for (unsigned i = 0; i < s->n_peers; i++) {
+		const struct peer *p = &s->peers[i];
+		struct peer_ctr c;
+		strbuf_printf(b, "%s{\"name\":", i ? "," : "");
+		strbuf_json(b, p->name);
+		strbuf_printf(b, ",\"endpoint\":");
+		strbuf_json(b, p->ep_str);
+		strbuf_printf(b, ",\"node_id\":%u,\"tx_spi\":%u,\"allowed_ips\":[", p->node_id,
+			      p->tx_spi);
+		prefixes(b, true, p->allowed, p->n_allowed);
+		peerstats_sum(e, s, i, &c);
+		strbuf_printf(b,
+			      "],\"rx_packets\":%" PRIu64 ",\"rx_bytes\":%" PRIu64
+			      ",\"tx_packets\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
+			      ",\"latest_rx\":%" PRIu64 "}",
+			      c.rx_packets, c.rx_bytes, c.tx_packets, c.tx_bytes, c.latest_rx);
+	}
+}
+
 static void show_json(struct strbuf *b, const struct eespd *e, const struct snap *s,
 		      const uint64_t *tot)
 {
@@ -364,18 +410,7 @@ static void show_json(struct strbuf *b, const struct eespd *e, const struct snap
 	strbuf_printf(b, "],");
 	show_domain_json(b, e, &s->dom[0]);
 	status_keys(b, true, s);
-	strbuf_printf(b, ",\"peers\":[");
-	for (unsigned i = 0; i < s->n_peers; i++) {
-		const struct peer *p = &s->peers[i];
-		strbuf_printf(b, "%s{\"name\":", i ? "," : "");
-		strbuf_json(b, p->name);
-		strbuf_printf(b, ",\"endpoint\":");
-		strbuf_json(b, p->ep_str);
-		strbuf_printf(b, ",\"node_id\":%u,\"tx_spi\":%u,\"allowed_ips\":[", p->node_id,
-			      p->tx_spi);
-		prefixes(b, true, p->allowed, p->n_allowed);
-		strbuf_printf(b, "]}");
-	}
+	show_peers_json(b, e, s);
 	strbuf_printf(b, "],");
 	key_dirs(b, true, e, s);
 	status_counters(b, true, e, s, tot, true);

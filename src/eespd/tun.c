@@ -34,7 +34,11 @@ int tun_open(const char *name, unsigned n, bool vnet, int *fds, bool *uso, char 
 		struct ifreq ifr;
 		int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC | O_NONBLOCK);
 		if (fd < 0) {
-			snprintf(err, err_len, "/dev/net/tun: %s", strerror(errno));
+			snprintf(err, err_len, "/dev/net/tun: %s%s", strerror(errno),
+				 errno == ENOENT ? " (load the tun module: modprobe tun; in a "
+						   "container, pass the device: --device "
+						   "/dev/net/tun)"
+						 : "");
 			goto bad;
 		}
 		memset(&ifr, 0, sizeof(ifr));
@@ -42,8 +46,12 @@ int tun_open(const char *name, unsigned n, bool vnet, int *fds, bool *uso, char 
 		    IFF_TUN | IFF_NO_PI | (n > 1 ? IFF_MULTI_QUEUE : 0) | (vnet ? IFF_VNET_HDR : 0);
 		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 		if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-			snprintf(err, err_len, "TUNSETIFF %s (queue %u): %s", name, i,
-				 strerror(errno));
+			snprintf(err, err_len, "TUNSETIFF %s (queue %u): %s%s", name, i,
+				 strerror(errno),
+				 errno == EPERM ? " (creating a TUN device needs CAP_NET_ADMIN)"
+				 : errno == EBUSY
+				     ? " (the device is in use: another eespd on this interface?)"
+				     : "");
 			close(fd);
 			goto bad;
 		}

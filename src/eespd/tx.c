@@ -6,6 +6,7 @@
 
 #include "counters.h"
 #include "dp.h"
+#include "eesp_proto.h"
 #include "ivstate.h"
 #include "names.h"
 #include "secmem.h"
@@ -154,8 +155,10 @@ static int seal_psp(struct dp *dp, const struct domain *c, const struct peer *pe
 	struct psp_hdr_params p;
 	memset(&p, 0, sizeof(p));
 	p.next_hdr = family == AF_INET ? 4 : 41;
-	p.crypt_off = c->psp_crypt_offset;
 	p.version = rt ? (uint8_t)rt->version : (uint8_t)c->psp_version;
+	/* a runtime AES-GMAC SA in a domain configured for AES-GCM with an
+	 * offset: GMAC encrypts nothing and its Crypt Offset must be 0 */
+	p.crypt_off = psp_version_is_gmac(p.version) ? 0 : c->psp_crypt_offset;
 	p.spi = rt ? rt->k.spi : peer->tx_spi;
 	p.iv = iv;
 	return psp_seal_with_key(dp->crypto, rt ? rt->k.key : c->keys->sa[peer->tx_key].key, &p,

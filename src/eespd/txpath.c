@@ -225,6 +225,7 @@ static unsigned send_sealed(struct worker *w, const uint8_t *pkt, size_t len, bo
 		cnt_add(w->cnt, r, 1);
 		return r;
 	}
+	peerstats_tx(w->dp.pctr, (unsigned)(peer - w->dp.snap->peers), len);
 	if (proxy) {
 		cnt_add(w->cnt, CNT_PROXY_PACKETS, 1);
 		cnt_add(w->cnt, CNT_PROXY_BYTES, len);
@@ -235,6 +236,10 @@ static unsigned send_sealed(struct worker *w, const uint8_t *pkt, size_t len, bo
 	} else {
 		cnt_add(w->cnt, CNT_TX_PACKETS, 1);
 		cnt_add(w->cnt, CNT_TX_BYTES, len);
+		if (peer->dom < EESPD_MAX_DOMAINS) {
+			cnt_add(w->dcnt[peer->dom], WORKER_DCNT_TX_PACKETS, 1);
+			cnt_add(w->dcnt[peer->dom], WORKER_DCNT_TX_BYTES, len);
+		}
 	}
 	return 0;
 }
@@ -274,6 +279,13 @@ bool proxy_take(struct worker *w, const uint8_t *p, size_t len)
 	if (send_sealed(w, p, len, true, NULL))
 		cnt_add(w->cnt, CNT_PROXY_DROPS, 1);
 	return true;
+}
+
+uint64_t worker_domain_counter(const struct worker *w, unsigned dom, unsigned which)
+{
+	if (dom >= EESPD_MAX_DOMAINS || which >= WORKER_DCNT__COUNT)
+		return 0;
+	return __atomic_load_n(&w->dcnt[dom][which], __ATOMIC_RELAXED);
 }
 
 /* Proxy counters per domain pair: [from][to][0 packets, 1 bytes]. */

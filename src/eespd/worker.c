@@ -95,6 +95,7 @@ struct worker *worker_new(struct eespd *e, unsigned idx, int tun_fd, const struc
 	w->dp.cnt = w->cnt;
 	w->dp.conf = c;
 	w->dp.snap = atomic_load(&e->snap);
+	w->dp.pctr = peerstats_of(w->dp.snap, idx);
 	w->dp.replay = e->replay;
 	w->dp.ivp = e->iv;
 	base = c->mtu + 256 > 2048 ? c->mtu + 256 : 2048;
@@ -271,6 +272,7 @@ static void pick_snapshot(struct worker *w)
 	if (nc == w->dp.snap)
 		return;
 	w->dp.snap = nc;
+	w->dp.pctr = peerstats_of(nc, w->idx);
 	eesp_crypto_flush(w->dp.crypto);
 	atomic_store(&w->serial, nc->serial);
 	cnt_add(w->cnt, CNT_CFG_SWITCH, 1);

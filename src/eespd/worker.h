@@ -28,6 +28,17 @@ const uint64_t *worker_counters(const struct worker *w);
 /* Serial of the snapshot the worker runs with (its acknowledgement). */
 uint64_t worker_snap_serial(const struct worker *w);
 bool worker_uses_multishot(const struct worker *w);
+/* Traffic per trust domain (index in the snapshot): inner packets and
+ * bytes opened and handed to the TUN, sealed and sent (proxy traffic is
+ * counted per domain pair below). */
+enum {
+	WORKER_DCNT_RX_PACKETS,
+	WORKER_DCNT_RX_BYTES,
+	WORKER_DCNT_TX_PACKETS,
+	WORKER_DCNT_TX_BYTES,
+	WORKER_DCNT__COUNT
+};
+uint64_t worker_domain_counter(const struct worker *w, unsigned dom, unsigned which);
 /* Proxy counters per domain pair (from, to: domain indexes; bytes 0/1). */
 uint64_t worker_proxy_counter(const struct worker *w, unsigned from, unsigned to, unsigned bytes);
 void worker_set_seed(struct worker *w, uint32_t seed);

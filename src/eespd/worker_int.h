@@ -20,7 +20,9 @@
 #include "counters.h"
 #include "dp.h"
 #include "eespd.h"
+#include "peerstats.h"
 #include "socket.h"
+#include "worker.h"
 
 #define RX_BUFS 1024   /* power of two */
 #define RX_BUFS_GRO 64 /* 64 KB each (UDP_GRO trains) */
@@ -145,6 +147,7 @@ struct worker {
 
 	uint64_t cnt[CNT__COUNT];
 	uint64_t pxy[EESPD_MAX_DOMAINS][EESPD_MAX_DOMAINS][2]; /* proxy from -> to */
+	uint64_t dcnt[EESPD_MAX_DOMAINS][WORKER_DCNT__COUNT];  /* per domain (worker.h) */
 };
 
 static inline void rx_buf_put(struct worker *w, unsigned bid)

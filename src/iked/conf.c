@@ -19,9 +19,9 @@
 #include "secmem.h"
 
 static const char *const keys_top[] = {"daemon", "ike", "code_points", "peers", NULL};
-static const char *const keys_daemon[] = {"user",	    "listen",	     "port",
-					  "control_socket", "control_group", "admin_group",
-					  "eespd_socket",   "log_level",     NULL};
+static const char *const keys_daemon[] = {
+    "user",	   "listen",	   "port",	"control_socket", "control_group",
+    "admin_group", "eespd_socket", "log_level", "key_log",	  NULL};
 static const char *const keys_ike[] = {"local_id",
 				       "proposals",
 				       "dpd_interval",
@@ -166,6 +166,23 @@ static int parse_path(struct conf_parse *p, const config_setting_t *d, const cha
 	return 0;
 }
 
+/* key_log: off unless set; a path (relative to the configuration) */
+static int parse_key_log(struct conf_parse *p, const config_setting_t *d)
+{
+	char tmp[4096];
+	struct iked_conf *c = p->conf;
+	if (cfg_str(&p->x, d, "key_log", false, "", tmp, sizeof(tmp)) < 0)
+		return -1;
+	c->key_log[0] = 0;
+	if (!tmp[0])
+		return 0;
+	cfg_resolve_path(c->dir, tmp, c->key_log, sizeof(c->key_log));
+	if (!c->key_log[0] || strlen(c->key_log) >= sizeof(c->key_log) - 1)
+		return cfg_fail(&p->x, config_setting_get_member(d, "key_log"),
+				"key_log: path too long");
+	return 0;
+}
+
 /* user, control_group, admin_group: they must exist */
 static int parse_accounts(struct conf_parse *p, const config_setting_t *d)
 {
@@ -211,6 +228,8 @@ static int parse_daemon(struct conf_parse *p, const config_setting_t *d)
 		       sizeof(c->ctl_path)) ||
 	    parse_path(p, d, "eespd_socket", "", c->eespd_socket, sizeof(c->eespd_socket)) ||
 	    cfg_str(&p->x, d, "log_level", false, "info", lvl, sizeof(lvl)) < 0)
+		return -1;
+	if (parse_key_log(p, d))
 		return -1;
 	c->log_level = log_level_parse(lvl);
 	if (c->log_level < 0)

@@ -66,6 +66,7 @@ struct iked_conf {
 	char admin_group[IKED_NAME_MAX];
 	gid_t admin_gid; /* (gid_t)-1: none */
 	char eespd_socket[108];
+	char key_log[4096]; /* "": no IKEv2 key log (keylog.h) */
 	int log_level;
 
 	/* ike group: the protocol */

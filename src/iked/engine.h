@@ -44,6 +44,10 @@ struct iked_io {
 	int (*auth)(void *arg, unsigned peer, uint16_t prf, const uint8_t *msg, size_t msg_len,
 		    const uint8_t *nonce, size_t nonce_len, const uint8_t *sk_p, size_t sk_p_len,
 		    const uint8_t *id_body, size_t id_len, uint8_t *out);
+	/* optional (NULL: none): the keys of an IKE SA were derived (at
+	 * IKE_SA_INIT and at each rekey), for the key log (keylog.h) */
+	void (*key_log)(void *arg, const uint8_t *spi_i, const uint8_t *spi_r,
+			const struct ike_suite *s, const struct ike_keys *k);
 };
 
 /* What the engine keeps about each configured peer beyond its SAs. */

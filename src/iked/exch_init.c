@@ -98,7 +98,14 @@ static bool cookie_ok(struct iked_engine *e, const struct iked_addr *local,
 	struct ike_notify n;
 	size_t iplen;
 	const uint8_t *ip = ip_octets(&remote->ss, &iplen);
-	if (e->sas.half_open < e->conf->cookie_threshold)
+	const struct iked_peer *p = iked_conf_peer_by_addr(e->conf, &remote->ss);
+	/* a peer that has a half-open SA already gets a cookie for its next
+	 * request even below cookie_threshold: requests spoofed from its
+	 * address would otherwise fill its sas_per_peer with half-open SAs
+	 * and lock it out until they expire */
+	unsigned peer_half_open =
+	    p ? sa_half_open_peer(&e->sas, (unsigned)(p - e->conf->peers)) : 0;
+	if (e->sas.half_open < e->conf->cookie_threshold && peer_half_open == 0)
 		return true;
 	if (first && first->type == IKE_PT_NOTIFY && !ike_notify_parse(first, &n) &&
 	    n.type == IKE_N_COOKIE) {
@@ -111,9 +118,9 @@ static bool cookie_ok(struct iked_engine *e, const struct iked_addr *local,
 		     who);
 	} else {
 		drop(e, CNT_COOKIE_SENT,
-		     "IKE_SA_INIT from %s: %u half-open SAs (cookie_threshold %u): answered with a "
-		     "cookie",
-		     who, e->sas.half_open, e->conf->cookie_threshold);
+		     "IKE_SA_INIT from %s: %u half-open SAs (cookie_threshold %u), %u of this "
+		     "peer: answered with a cookie",
+		     who, e->sas.half_open, e->conf->cookie_threshold, peer_half_open);
 	}
 	if (ike_cookie_make(e->cookie, r->ni, r->ni_len, ip, iplen, m->hdr.spi_i, cookie) == 0)
 		notify_only(e, local, remote, m, IKE_N_COOKIE, cookie, sizeof(cookie));

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "authproc.h"
+#include "keylog.h"
 #include "log.h"
 
 #define RX_BURST 64
@@ -54,6 +55,15 @@ static int io_auth(void *arg, unsigned peer, uint16_t prf, const uint8_t *msg, s
 	struct iked_ike *p = arg;
 	return authproc_call(p->auth_fd, peer, prf, msg, msg_len, nonce, nonce_len, sk_p, sk_p_len,
 			     id_body, id_len, out);
+}
+
+static void io_key_log(void *arg, const uint8_t *spi_i, const uint8_t *spi_r,
+		       const struct ike_suite *s, const struct ike_keys *k)
+{
+	struct iked_ike *p = arg;
+	if (keylog_write(p->key_log_fd, spi_i, spi_r, s, k))
+		log_warn("key_log %s: cannot write a record: %s", p->conf->key_log,
+			 strerror(errno));
 }
 
 /* every datagram waiting on socket i, up to a burst */
@@ -128,7 +138,8 @@ int ikeproc_run(struct iked_ike *p)
 			     .local_for = io_local_for,
 			     .now_ms = io_now,
 			     .random = io_random,
-			     .auth = io_auth};
+			     .auth = io_auth,
+			     .key_log = p->key_log_fd >= 0 ? io_key_log : NULL};
 	int rc;
 	p->eng = engine_new(p->conf, &io);
 	p->ctl = p->eng ? ctlserve_new(p->ctl_fd, p->conf->admin_gid, ikeproc_answer, p) : NULL;

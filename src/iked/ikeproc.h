@@ -16,9 +16,10 @@
 struct iked_ike {
 	const struct iked_conf *conf; /* without PSKs */
 	struct udp_socks udp;
-	int auth_fd; /* to the authenticating process */
-	int ctl_fd;  /* listening control socket */
-	int sig_fd;  /* SIGTERM, SIGINT, SIGHUP */
+	int auth_fd;	/* to the authenticating process */
+	int ctl_fd;	/* listening control socket */
+	int sig_fd;	/* SIGTERM, SIGINT, SIGHUP */
+	int key_log_fd; /* daemon.key_log (keylog.h), -1: none */
 	struct ctlserve *ctl;
 	struct iked_engine *eng;
 };

@@ -38,6 +38,7 @@
 #include "conf.h"
 #include "ctlsock.h"
 #include "ikeproc.h"
+#include "keylog.h"
 #include "keyload.h"
 #include "log.h"
 #include "privs.h"
@@ -200,19 +201,38 @@ static void run_auth(struct iked_parent *p)
 	_exit(authproc_run(&a));
 }
 
+/* daemon.key_log, opened as the daemon user (never as root: the file's
+ * directory may be the user's) once, before any key exists */
+static void open_key_log(struct iked_parent *p, struct iked_ike *k)
+{
+	char err[4200];
+	if (!p->conf.key_log[0])
+		return;
+	k->key_log_fd = keylog_open(p->conf.key_log, err, sizeof(err));
+	if (k->key_log_fd < 0) {
+		log_err("IKE process: %s", err);
+		_exit(1);
+	}
+	log_warn("writing the IKE SAs' keys to %s (daemon.key_log): whoever reads it decrypts "
+		 "them",
+		 p->conf.key_log);
+}
+
 static void run_ike(struct iked_parent *p)
 {
 	struct iked_ike k = {.conf = &p->conf,
 			     .udp = p->udp,
 			     .auth_fd = p->pair[0],
 			     .ctl_fd = p->ctl.fd,
-			     .sig_fd = -1};
+			     .sig_fd = -1,
+			     .key_log_fd = -1};
 	sigset_t ss;
 	child_common(p);
 	close(p->pair[1]);
 	close(p->ctl.dirfd);
 	iked_conf_drop_psks(&p->conf); /* this process never needs them */
 	drop_or_die(p, "IKE");
+	open_key_log(p, &k);
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGTERM);
 	sigaddset(&ss, SIGINT);

@@ -222,6 +222,16 @@ unsigned sa_count_peer(const struct sa_table *t, unsigned peer_idx, bool live_on
 	return n;
 }
 
+unsigned sa_half_open_peer(const struct sa_table *t, unsigned peer_idx)
+{
+	struct ike_sa *sa;
+	unsigned n = 0;
+	for (unsigned i = 0; (sa = sa_next(t, &i));)
+		if (sa->peer && sa->peer_idx == peer_idx && sa->state == SA_INIT_R)
+			n++;
+	return n;
+}
+
 bool iked_addr_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
 	if (a->ss_family != b->ss_family)

@@ -173,6 +173,8 @@ struct ike_sa *sa_find_responder(const struct sa_table *t, const uint8_t spi_i[I
 void sa_set_state(struct sa_table *t, struct ike_sa *sa, enum sa_state s);
 /* SAs of a peer that are not dead; with live_only, not closed either. */
 unsigned sa_count_peer(const struct sa_table *t, unsigned peer_idx, bool live_only);
+/* Of them, the half-open ones (responder, IKE_SA_INIT answered, no IKE_AUTH yet). */
+unsigned sa_half_open_peer(const struct sa_table *t, unsigned peer_idx);
 
 /* Iterate: for (i = 0; (sa = sa_next(t, &i));) */
 struct ike_sa *sa_next(const struct sa_table *t, unsigned *i);

@@ -85,6 +85,8 @@ int sa_install_keys(struct iked_engine *e, struct ike_sa *sa, const uint8_t *ske
 		goto fail;
 	}
 	sa->ciphers = true;
+	if (e->io.key_log)
+		e->io.key_log(e->io.arg, sa->spi_i, sa->spi_r, &sa->suite, sa->keys);
 	return 0;
 fail:
 	log_err("%s: cannot derive its keys", sa_who(sa, who, sizeof(who)));

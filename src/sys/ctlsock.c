@@ -25,6 +25,7 @@
 
 #include "ctlsock.h"
 #include "log.h"
+#include "openerr.h"
 
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t err_len, const char *fmt,
 						      ...)
@@ -140,10 +141,8 @@ static int open_dir(const char *dir, const char *name, gid_t gid, char *err, siz
 			    strerror(errno));
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd < 0)
-		return fail(err, err_len, "control socket directory %s: %s%s", dir, strerror(errno),
-			    errno == ELOOP || errno == ENOTDIR
-				? " (a symbolic link or not a directory: name a real directory)"
-				: "");
+		return fail(err, err_len, "control socket directory %s: %s (name a real directory)",
+			    dir, open_dir_error_text(dir, errno));
 	if (fstat(dfd, &st) || dir_check(dir, &st, err, err_len)) {
 		if (!err[0])
 			fail(err, err_len, "control socket directory %s: fstat: %s", dir,

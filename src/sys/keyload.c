@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "openerr.h"
 #include "secmem.h"
 
 #define KEYFILE_MAX (1 << 20)
@@ -89,8 +90,7 @@ int keyload_file(const char *path, uid_t reader, struct eesp_keyset **out, char 
 		/* a reload that cannot read a key file fails: keeping the old
 		 * keys would silently undo a revocation made in the file */
 		if (errno == ELOOP)
-			snprintf(err, err_len, "key file %s: a symlink (symlinks are refused)",
-				 path);
+			snprintf(err, err_len, "key file %s: %s", path, open_error_text(ELOOP));
 		else
 			snprintf(err, err_len, "key file %s: %s%s", path, strerror(errno),
 				 errno == EACCES ? " (it must belong to the daemon user)" : "");

@@ -58,3 +58,25 @@ int privs_drop(uid_t uid, gid_t gid, char *err, size_t err_len)
 	}
 	return 0;
 }
+
+int privs_check_start(const char *ifname, const char *user, char *err, size_t err_len)
+{
+	capng_get_caps_process();
+	if (capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN))
+		return 0;
+	if (geteuid() != 0)
+		snprintf(
+		    err, err_len,
+		    "must be started as root (it runs as uid %u): it creates the TUN "
+		    "device %s and binds its port, then runs as user '%s' without any "
+		    "capability; start it with sudo, or as the service (systemctl start eespd)",
+		    (unsigned)geteuid(), ifname, user);
+	else
+		snprintf(err, err_len,
+			 "runs as root but without CAP_NET_ADMIN, which creating the TUN "
+			 "device %s needs: grant it (a container: --cap-add NET_ADMIN and "
+			 "--device /dev/net/tun; a systemd unit: CAP_NET_ADMIN in "
+			 "CapabilityBoundingSet=)",
+			 ifname);
+	return -1;
+}

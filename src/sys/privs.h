@@ -12,6 +12,11 @@
  * fallback to "nobody", a uid other services share). */
 int privs_lookup(const char *user, uid_t *uid, gid_t *gid, char *name_out, size_t cap);
 
+/* Can this process do the privileged part of the start (the TUN device
+ * ifname needs CAP_NET_ADMIN)?  0, or -1 with what to do in err: start as
+ * root (user: who it runs as after), or grant the capability. */
+int privs_check_start(const char *ifname, const char *user, char *err, size_t err_len);
+
 /* Become uid:gid with no capabilities at all (effective, permitted,
  * inheritable, bounding and ambient sets empty), no supplementary groups,
  * no_new_privs and not dumpable.  Not root: nothing to drop, 0.  0 or -1

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "openerr.h"
+
 /* mkdir -p for the parents of path (0755); the last component is left alone */
 static void make_parents(const char *path)
 {
@@ -42,8 +44,7 @@ int statefile_dir_prepare(const char *path, uid_t uid, gid_t gid, char *err, siz
 	}
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, err_len, "state_dir %s: %s%s", path, strerror(errno),
-			 errno == ELOOP || errno == ENOTDIR ? " (symlinks are refused)" : "");
+		snprintf(err, err_len, "state_dir %s: %s", path, open_dir_error_text(path, errno));
 		return -1;
 	}
 	if (fstat(fd, &st)) {
@@ -75,9 +76,7 @@ int statefile_dir_open(const char *path, char *err, size_t err_len)
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		snprintf(err, err_len, "%s: %s%s", path, strerror(errno),
-			 errno == ELOOP || errno == ENOTDIR ? " (a symlink or not a directory)"
-							    : "");
+		snprintf(err, err_len, "%s: %s", path, open_dir_error_text(path, errno));
 		return -1;
 	}
 	if (fstat(fd, &st)) {
@@ -115,8 +114,7 @@ ssize_t statefile_read(int dirfd, const char *name, char *buf, size_t cap, char 
 		if (errno == ENOENT)
 			return 0;
 		int e = errno;
-		snprintf(err, err_len, "%s: %s%s", name, strerror(e),
-			 e == ELOOP ? " (symlinks are refused)" : "");
+		snprintf(err, err_len, "%s: %s", name, open_error_text(e));
 		errno = e;
 		return -1;
 	}
@@ -161,6 +159,41 @@ static int write_all(int fd, const void *data, size_t len)
 		len -= (size_t)r;
 	}
 	return 0;
+}
+
+int statefile_install(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+		      uid_t uid, gid_t gid, int replace)
+{
+	char tmp[256];
+	int fd, e;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), ".%s.new", name) >= sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (unlinkat(dirfd, tmp, 0) && errno != ENOENT)
+		return -1;
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	if ((uid != (uid_t)-1 && fchown(fd, uid, gid)) || fchmod(fd, mode) ||
+	    write_all(fd, data, len) || fsync(fd)) {
+		e = errno;
+		close(fd);
+		unlinkat(dirfd, tmp, 0);
+		errno = e;
+		return -1;
+	}
+	if (close(fd) ||
+	    (replace ? renameat(dirfd, tmp, dirfd, name) : linkat(dirfd, tmp, dirfd, name, 0))) {
+		e = errno;
+		unlinkat(dirfd, tmp, 0);
+		errno = e;
+		return -1;
+	}
+	if (!replace && unlinkat(dirfd, tmp, 0))
+		return -1;
+	return fsync(dirfd);
 }
 
 int statefile_write(int dirfd, const char *name, const void *data, size_t len)

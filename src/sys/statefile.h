@@ -48,4 +48,16 @@ ssize_t statefile_read(int dirfd, const char *name, char *buf, size_t cap, char 
  * 0, or -1 with errno set (the old contents are then unchanged). */
 int statefile_write(int dirfd, const char *name, const void *data, size_t len);
 
+/*
+ * Install name in dirfd with len bytes of data, mode and owner uid:gid
+ * ((uid_t)-1: the caller's), durably, as statefile_write does: a fresh
+ * temporary file (O_CREAT | O_EXCL | O_NOFOLLOW) whose descriptor is
+ * fchown()ed and fchmod()ed before anything is written, so no other user
+ * can open it in between.  With replace it is renamed over name; without,
+ * it is linked to name, which fails with EEXIST if name exists (never an
+ * overwrite, not even of a symlink).  0, or -1 with errno set.
+ */
+int statefile_install(int dirfd, const char *name, const void *data, size_t len, mode_t mode,
+		      uid_t uid, gid_t gid, int replace);
+
 #endif /* EESP_SYS_STATEFILE_H */

@@ -2,7 +2,7 @@
 /*
  * cases.c - what the vectors are: the root keys of vectors/keys/eesp.keys,
  * the EESP cases (profile x KDF x suite, rotation, epochs, levels, crypt
- * offsets), the PSP cases and the receive-rule cases.  The order is part of
+ * offsets), the PSP cases, the receive-rule cases and the PSP AES-GMAC cases.  The order is part of
  * the output: a case's number gives its SN, source port and timestamp, so
  * a new case goes at the end of a table whose cases come last (RCASES).
  */
@@ -133,6 +133,26 @@ const struct pcase VEC_PCASES[] = {
      0x9a345678, 0, 8, IN_UDP4, true},
 };
 const size_t VEC_NPCASES = sizeof(VEC_PCASES) / sizeof(VEC_PCASES[0]);
+
+/* PSP versions 2 and 3 (AES-GMAC, integrity only; eesp.7): numbered after
+ * the receive-rule cases, so every older case keeps its number. */
+const struct pcase VEC_GCASES[] = {
+    {"psp-v2-tunnel-v4",
+     "PSP v2 (AES-GMAC-128, integrity only) tunnel mode, SPI 12345678 (master key 0): inner "
+     "IPv4 packet in clear",
+     0x12345678, 2, 0, IN_UDP4, false},
+    {"psp-v3-tunnel-v6",
+     "PSP v3 (AES-GMAC-256, integrity only) tunnel mode, SPI 9a345678 (master key 1): inner "
+     "IPv6 packet in clear",
+     0x9a345678, 3, 0, IN_UDP6, false},
+    {"psp-v2-tunnel-vc",
+     "PSP v2 tunnel mode with a virtualization cookie, SPI 9a345678: VC and inner packet in "
+     "clear, authenticated",
+     0x9a345678, 2, 0, IN_UDP4, true},
+    {"psp-v3-tunnel-icmp", "PSP v3 tunnel mode, SPI 12345678, ICMP echo inner in clear", 0x12345678,
+     3, 0, IN_ICMP4, false},
+};
+const size_t VEC_NGCASES = sizeof(VEC_GCASES) / sizeof(VEC_GCASES[0]);
 
 /* node profile, CMAC, AES-GCM-128, domain generation 8, epoch 1000, Session ID 8 */
 /* clang-format off */

@@ -2,7 +2,10 @@
 /*
  * psp_case.c - one PSP tunnel-mode vector with the specification's master
  * keys (psp.md section 2): the packet from psp_seal_with_key and a JSON file
- * with the derived key, nonce, AAD, plaintext and tag.
+ * with the derived key, nonce, AAD, plaintext and tag.  Versions 2 and 3
+ * (AES-GMAC) have an empty plaintext and ciphertext, the whole packet before
+ * the ICV as AAD, and add "kdf_label" (their label is eesp's choice,
+ * eesp.7); the JSON of versions 0 and 1 is as it always was.
  */
 #include "vecgen.h"
 
@@ -24,7 +27,8 @@ int vec_gen_psp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf, const stru
 				   .vc = v->vc ? 0x0000000100000002ull : 0};
 	uint64_t rng = vec_rng_seed(v->name);
 	uint8_t mk[32], key[32], inner[256], pkt[2048], hdr[32];
-	size_t il, len, kl = v->version ? 32 : 16, aad, hl;
+	size_t il, len, kl = psp_version_key_len(v->version), aad, hl;
+	bool gmac = psp_version_is_gmac(v->version);
 	unsigned sel = (v->spi & PSP_SPI_KEY_SELECTOR) ? 1 : 0;
 	struct strbuf j = {0};
 	char fname[96];
@@ -41,7 +45,8 @@ int vec_gen_psp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf, const stru
 	if (rc)
 		return rc;
 	hl = psp_build_header(hdr, sizeof(hdr), &p);
-	aad = PSP_HDR_LEN + 4u * v->crypt_off;
+	/* GMAC: everything before the ICV is AAD (eesp.7) */
+	aad = gmac ? len - PSP_ICV_LEN : PSP_HDR_LEN + 4u * v->crypt_off;
 	strbuf_printf(&j,
 		      "{\n  \"name\": \"%s\",\n  \"description\": \"%s\",\n  \"mode\": \"%s\",\n",
 		      v->name, v->desc, eesp_name_of(eesp_mode_names, EESP_MODE_PSP));
@@ -51,6 +56,11 @@ int vec_gen_psp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf, const stru
 		      v->spi, v->version, (unsigned long long)p.iv);
 	strbuf_printf(&j, "  \"next_header\": %u,\n  \"crypt_offset\": %u,\n  \"vc\": %s,\n",
 		      p.next_hdr, v->crypt_off, v->vc ? "true" : "false");
+	if (gmac) {
+		uint8_t label[PSP_KDF_LABEL_LEN];
+		psp_kdf_label(label, v->version);
+		vec_json_hex(&j, "kdf_label", label, sizeof(label), false);
+	}
 	vec_json_hex(&j, "derived_key", key, kl, false);
 	vec_json_hex(&j, "nonce", pkt + 4, 12, false);
 	vec_json_hex(&j, "inner_packet", inner, il, false);

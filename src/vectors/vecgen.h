@@ -57,7 +57,7 @@ struct rcase {
 	uint64_t sn;	     /* 0: the usual SN of the case number */
 };
 
-/* A PSP tunnel-mode case. */
+/* A PSP tunnel-mode case (crypt_off 0 for versions 2 and 3). */
 struct pcase {
 	const char *name, *desc;
 	uint32_t spi;
@@ -81,6 +81,9 @@ extern const struct rcase VEC_RCASES[];
 extern const size_t VEC_NRCASES;
 extern const struct pcase VEC_PCASES[];
 extern const size_t VEC_NPCASES;
+/* PSP versions 2 and 3 (AES-GMAC), after the receive-rule cases */
+extern const struct pcase VEC_GCASES[];
+extern const size_t VEC_NGCASES;
 /* the PSP master keys K0/K1 of the PSP specification, hex */
 extern const char *const VEC_PSP_K[2];
 
@@ -112,5 +115,10 @@ int vec_gen_eesp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf, const str
 		      struct strbuf *index, vec_emit_fn emit, void *arg);
 int vec_gen_psp_case(struct eesp_crypto *c, struct eesp_kdf_ctx *kdf, const struct pcase *v,
 		     unsigned idx, struct strbuf *index, vec_emit_fn emit, void *arg);
+
+/* ---------------------------------------------------- pairkey_case.c -- */
+
+/* The seed 004 pair-key cases, vectors/pairkey/<case>.json (eesp.7 PAIRWISE KEYS). */
+int vec_gen_pairkey_cases(vec_emit_fn emit, void *arg);
 
 #endif /* EESP_VECGEN_H */

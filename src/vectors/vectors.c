@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vectors.c - eesp_vectors_generate (vectors.h): the key files, every case
- * in its fixed order (EESP, PSP, receive rules), then index.txt.
+ * in its fixed order (EESP, PSP, receive rules, PSP AES-GMAC), the pair-key
+ * cases, then index.txt.
  */
 #include "vectors.h"
 
@@ -72,6 +73,11 @@ int eesp_vectors_generate(vec_emit_fn emit, void *arg)
 		if ((rc = vec_gen_eesp_case(c, kdf, &d, &VEC_RCASES[i].v, &VEC_RCASES[i], n++,
 					    &index, emit, arg)))
 			goto out;
+	for (i = 0; i < VEC_NGCASES; i++)
+		if ((rc = vec_gen_psp_case(c, kdf, &VEC_GCASES[i], n++, &index, emit, arg)))
+			goto out;
+	if ((rc = vec_gen_pairkey_cases(emit, arg)))
+		goto out;
 	rc = EESP_E_NOSPACE;
 	if (index.oom)
 		goto out;

@@ -5,16 +5,32 @@
 
 D=$TMP/lab
 # the daemon user of the skeleton: nobody here (it exists on Debian); as
-# root, create gives it the directory and the key file
+# root, create gives it the key file, and the directory stays root's (group:
+# the daemon user's), since eespd reads the eespd.conf there as root
 DUSER=nobody
 expect_ok "domain create" "$E" domain create "$D" --id 0xC0FFEE01 --profile node --node 1 --tenant 7 --user "$DUSER"
 if [ "$(id -u)" = 0 ]; then
 	same "$(stat -c %U "$D/domain.keys")" "$DUSER" "key file owned by the daemon user"
-	same "$(stat -c %U "$D")" "$DUSER" "domain dir owned by the daemon user"
+	same "$(stat -c %U:%G "$D")" "root:$(id -gn "$DUSER")" "domain dir root's, the daemon user's group"
+	same "$(stat -c %a "$D")" 750 "domain dir mode (root)"
+	same "$(stat -c %U:%a "$D/eespd.conf")" "root:644" "eespd.conf root's, 0644"
+	# before eesp 0.2 the directory was the daemon user's: it could put
+	# its own eespd.conf there for root's eespd to read at the next start
+	# ($TMP itself must not be what stops it: the user may pass through)
+	chmod 0711 "$TMP"
+	if setpriv --reuid="$DUSER" --regid="$(id -g "$DUSER")" --clear-groups -- \
+		sh -c "mv '$D/eespd.conf' '$D/old.conf'" 2>/dev/null; then
+		fail "the daemon user can rename eespd.conf in the domain directory"
+		mv "$D/old.conf" "$D/eespd.conf"
+	else
+		ok
+	fi
+	chmod 0700 "$TMP"
+else
+	same "$(stat -c %a "$D")" 700 "domain dir mode"
 fi
 contains "$(cat "$D/eespd.conf")" "user = \"$DUSER\";" "skeleton names the daemon user"
 contains "$OUT" 'created domain "lab" id 0xc0ffee01' "create message"
-same "$(stat -c %a "$D")" 700 "domain dir mode"
 same "$(stat -c %a "$D/domain.keys")" 600 "key file mode"
 [ -f "$D/eespd.conf" ] && ok || fail "no eespd.conf skeleton"
 contains "$(cat "$D/eespd.conf")" 'id = 0xC0FFEE01;' "skeleton has the domain id"
@@ -102,9 +118,9 @@ contains "$OUT" "group 9: added generation 0 .* as current" "first key of a new 
 expect_fail "rotate unknown tenant" 1 "no tenant 8 level" "$E" rotate "$D" tenant 8
 
 # error paths: unknown level, missing id, missing dir, wrong mode, bad key length
-expect_fail "unknown level" 1 "unknown level 'bogus' \(expected domain, tenant or group\)" "$E" rotate "$D" bogus
-expect_fail "tenant without id" 1 "level tenant needs a non-zero id" "$E" key add "$D" tenant
-expect_fail "domain with an id" 1 "the domain level has id 0" "$E" rotate "$D" domain 3
+expect_fail "unknown level" 2 "unknown level 'bogus' \(expected domain, tenant or group\)" "$E" rotate "$D" bogus
+expect_fail "tenant without id" 2 "level tenant needs a non-zero id" "$E" key add "$D" tenant
+expect_fail "domain with an id" 2 "the domain level has id 0" "$E" rotate "$D" domain 3
 expect_fail "missing domain dir" 1 "not a domain directory" "$E" domain show "$TMP/nonexistent"
 expect_fail "missing key file" 1 "domain.keys: No such file or directory" \
 	sh -c "mkdir -p '$TMP/empty' && cp '$D/eespd.conf' '$TMP/empty/' && '$E' domain show '$TMP/empty'"

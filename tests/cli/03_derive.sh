@@ -7,7 +7,7 @@ K0=34448a064292601b11a0978f56a2d34cf3fc35ede1a6bc04f8db3e5243a2b0ca
 K1=563952565d3a78ae773ec1b779f2f2d99f4a7f53a6fbb9b07d5b71f39364d739
 printf 'psp 0 %s\npsp 1 %s\n' "$K0" "$K1" >"$TMP/psp.keys"
 
-# psp.md §2 table: SPI, version, derived key
+# psp.md §2 table (versions 0 and 1) and man/eesp.7 (2 and 3): SPI, version, derived key
 while read -r spi ver key; do
 	expect_ok "derive psp $spi v$ver" "$E" derive psp --spi "$spi" --version "$ver" --keys "$TMP/psp.keys"
 	contains "$OUT" "^key $key\$" "derive psp $spi v$ver key"
@@ -17,7 +17,15 @@ done <<'V'
 0x9a345678 0 3946da2554eae46ad1ef77a64372edc4
 0x12345678 1 2b7d72074e42ca334487f2990e3f8c4037e436f38283449b76463e9b7fb2e3de
 0x9a345678 1 fa00f609df6020289a1c93d6027081a637ad45b24a5576b36e6f49dd43114d80
+0x12345678 2 186e6a36e8b4a7ca1fd12eaca5a33357
+0x9a345678 2 c42b1b69404d8338329b8ab392e87bb8
+0x12345678 3 5c1f322a681fdcb31060c635d870567073495c29e55c66463e1f9e5054813ebc
+0x9a345678 3 1d5368a6bcc99c72dfb6f255fa2c4801ac303820e94e475573ad01df8f4d475a
 V
+# versions 2 and 3 (AES-GMAC): the keys of man/eesp.7, computed there with
+# openssl's CMAC and the labels "Pv2"/"Pv3"; the output names the AEAD
+run "$E" derive psp --spi 0x9a345678 --version 3 --keys "$TMP/psp.keys"
+contains "$OUT" "version 3 \(aes-gmac-256\)" "derive psp v3 names aes-gmac-256"
 # masters on stdin: key-file lines, or just the selected master
 run "$E" derive psp --spi 0x9a345678 --version 0 --line <"$TMP/psp.keys"
 same "$OUT" "sa psp 0x9a345678 3946da2554eae46ad1ef77a64372edc4" "derive psp, key file on stdin"
@@ -33,7 +41,7 @@ contains "$OUT" '^key [0-9a-f]{64}$' "derive psp from a domain dir: v1 key"
 
 # psp error paths
 expect_fail "psp: no --spi" 2 "--spi is required" "$E" derive psp --keys "$TMP/psp.keys"
-expect_fail "psp: bad version" 2 "--version: PSP version 0 \(AES-GCM-128\) or 1" "$E" derive psp --spi 1 --version 2 --keys "$TMP/psp.keys"
+expect_fail "psp: bad version" 2 "--version: PSP version 0 \(AES-GCM-128\), 1 \(AES-GCM-256\), 2 \(AES-GMAC-128\) or 3" "$E" derive psp --spi 1 --version 4 --keys "$TMP/psp.keys"
 expect_fail "psp: zero SPI" 1 "low 31 bits of a PSP SPI must not be zero" "$E" derive psp --spi 0x80000000 --keys "$TMP/psp.keys"
 expect_fail "psp: short master on stdin" 1 "expected a master key \(64 hex digits\)" "$E" derive psp --spi 1 <<<"abcdef"
 printf 'psp 0 %s\n' "$K0" >"$TMP/psp0.keys"
@@ -104,5 +112,30 @@ printf 'domain 0 1 00112233\n' >"$TMP/short.keys"
 expect_fail "eesp: short root key" 1 "short.keys:1: key must be 64 hex digits" "$E" derive eesp --keys "$TMP/short.keys" --spi 1
 expect_fail "eesp: no spi anywhere" 1 "--spi is needed|no domain id" "$E" derive eesp --keys - <<<"domain 0 1 $R1"
 expect_fail "eesp: psp dir" 1 "is a PSP domain" "$E" derive eesp --domain "$TMP/pd"
+
+# derive pairkey: what it refuses (its values are checked in 07_vectors)
+printf 'group 9 4 %s\n' "$R1" >"$TMP/g.keys"
+chmod 600 "$TMP/g.keys"
+printf '%064x\n' 7 >"$TMP/skd"
+pk=(derive pairkey --keys "$TMP/g.keys" --group 9 --spi-i 0001020304050607 --spi-r 08090a0b0c0d0e0f)
+expect_ok "pairkey: group 9 generation 4, SK_d from a file" "$E" "${pk[@]}" --node 1 --peer-node 2 --sk-d "$TMP/skd"
+contains "$OUT" "^send [0-9a-f]{64}\$" "pairkey: a send key"
+expect_fail "pairkey: no --node" 2 "--node and --peer-node are required" "$E" "${pk[@]}" --peer-node 2
+expect_fail "pairkey: one node twice" 2 "--node and --peer-node must differ" "$E" "${pk[@]}" \
+	--node 3 --peer-node 3 --sk-d "$TMP/skd"
+expect_fail "pairkey: short SPI" 2 "--spi-r: expected an IKE SPI of 16 hex digits" \
+	"$E" derive pairkey --keys "$TMP/g.keys" --group 9 --spi-i 0001020304050607 --spi-r 0809 \
+	--node 1 --peer-node 2
+expect_fail "pairkey: no such generation" 1 "group 9 has no live generation 5" "$E" "${pk[@]}" \
+	--generation 5 --node 1 --peer-node 2 --sk-d "$TMP/skd"
+expect_fail "pairkey: no such group" 1 "no group 8 root keys" "$E" derive pairkey --keys "$TMP/g.keys" \
+	--group 8 --spi-i 0001020304050607 --spi-r 08090a0b0c0d0e0f --node 1 --peer-node 2 --sk-d "$TMP/skd"
+expect_fail "pairkey: SK_d of SHA2-512 length" 1 "expected SK_d as 64 hex digits" "$E" "${pk[@]}" \
+	--node 1 --peer-node 2 <<<"$(printf '%0128x' 7)"
+chmod 640 "$TMP/skd"
+expect_fail "pairkey: group-readable SK_d file" 1 "accessible by group or others" "$E" "${pk[@]}" \
+	--node 1 --peer-node 2 --sk-d "$TMP/skd"
+expect_fail "pairkey: --server-view with --sk-d" 2 "--server-view reads no SK_d" "$E" "${pk[@]}" \
+	--node 1 --peer-node 2 --sk-d "$TMP/skd" --server-view
 
 finish

@@ -20,7 +20,7 @@ same "$(last)" "counters json" "counters request line"
 expect_ok "show --keys" "$E" show --keys -s "$S"
 same "$(last)" "keys" "keys request line"
 EESPCTL_SOCKET=$S expect_ok "status via \$EESPCTL_SOCKET" "$E" status
-contains "$OUT" "eespd running" "status body"
+contains "$OUT" "^eespd 0.2 pid [0-9]+ uid" "status body"
 same "$(last)" "status" "status request line"
 expect_ok "reload" "$E" reload -s "$S"
 same "$(last)" "reload" "reload request line"
@@ -31,6 +31,10 @@ expect_ok "spi-alloc --json" "$E" spi-alloc --json -s "$S"
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["spi"]==0x9a345678 and d["version"]==1 and len(d["key"])==64' "$OUT" &&
 	ok || fail "spi-alloc --json: $OUT"
 same "$(last)" "spi-alloc" "spi-alloc without --version leaves the version to the daemon"
+expect_ok "spi-alloc v2 (AES-GMAC-128)" "$E" spi-alloc --version 2 -s "$S"
+same "$(last)" "spi-alloc 2" "spi-alloc v2 request line"
+expect_ok "spi-alloc v3 (AES-GMAC-256)" "$E" spi-alloc --version 3 -s "$S"
+same "$(last)" "spi-alloc 3" "spi-alloc v3 request line"
 touch "$LOG.eesp" # the stand-in now answers as an EESP spi-profile daemon
 expect_ok "spi-alloc (eesp spi profile)" "$E" spi-alloc -s "$S"
 same "$OUT" "# spi profile SA: send with session 1, epoch 5, domain phase 2
@@ -42,7 +46,7 @@ rm "$LOG.eesp"
 
 # rotate/retire: in the key file, then `rotate` + `reload` to the daemon
 D=$TMP/lab
-"$E" domain create "$D" --id 7 >/dev/null
+"$E" domain create "$D" --id 7 --user "$(id -un)" >/dev/null
 expect_ok "key add -s" "$E" key add "$D" domain -s "$S"
 same "$(last)" "reload" "key add -s reloads the daemon"
 expect_ok "rotate -s" "$E" rotate "$D" domain -s "$S"
@@ -64,7 +68,7 @@ expect_fail "no daemon (reload)" 1 "cannot connect to eespd" "$E" reload "$TMP/n
 python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$TMP/stale.sock"
 expect_fail "stale socket" 1 "cannot connect to eespd at $TMP/stale.sock: Connection refused .eespd is not running: stale socket." "$E" status -s "$TMP/stale.sock"
 expect_fail "no daemon (interface name)" 1 "cannot connect to eespd at /run/eespd/nosuchif$$.sock" "$E" status "nosuchif$$"
-expect_fail "bad spi-alloc version" 2 "--version: PSP version 0 or 1" "$E" spi-alloc --version 3 -s "$S"
+expect_fail "bad spi-alloc version" 2 "--version: PSP version 0, 1, 2 or 3" "$E" spi-alloc --version 4 -s "$S"
 expect_fail "show: two sockets" 2 "Usage" "$E" show -s "$S" other
 
 standin_stop

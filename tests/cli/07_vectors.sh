@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # 07: eespctl vectors --out/--check, and the committed vectors against
-# eespctl's own derive/encrypt/decrypt: every case's data key and salt
+# eespctl's own derive/encrypt/decrypt (the pair-key cases against an
+# independent Python recomputation and derive pairkey): every case's data key and salt
 # (derive eesp / derive psp), its packet (encrypt with the case's context,
 # byte for byte) and its pcap (decrypt: ok).  A receive-rule case (JSON
 # "verdict") is sealed by hand, so encrypt cannot reproduce it: its data key
@@ -120,6 +121,61 @@ check_psp() {
 	expect_ok "$n: decrypt the vector's pcap" "$E" decrypt psp --keys "$TMP/psp.keys" "vectors/$n.pcap"
 	contains "$OUT" "^1 ok " "$n: verdict ok"
 }
+# the pair-key cases (vectors/pairkey/): recomputed from eesp.7's definition
+# with Python's hmac, then reproduced by derive pairkey from each member's
+# view (send of one = recv of the other) and the server's view (G only)
+pk=(vectors/pairkey/*.json)
+[ "${#pk[@]}" -ge 3 ] && [ -f "${pk[0]}" ] && ok || fail "only ${#pk[@]} pair-key cases in vectors/pairkey"
+python3 - "${pk[@]}" >"$TMP/pk.out" <<'P'
+import hashlib, hmac, json, struct, sys
+def prfplus(k, s, n):
+    out, t, i = b"", b"", 1
+    while len(out) < n:
+        t = hmac.new(k, t + s + bytes([i]), hashlib.sha256).digest()
+        out, i = out + t, i + 1
+    return out[:n]
+for f in sys.argv[1:]:
+    d = json.load(open(f))
+    h = lambda k: bytes.fromhex(d[k])
+    lo, hi = sorted((d["node_a"], d["node_b"]))
+    ctx = h("spi_i") + h("spi_r") + struct.pack(">IIII", lo, hi, d["group_id"], d["generation"])
+    p = prfplus(h("sk_d"), b"eesp pairwise v1" + ctx, 64)
+    g = prfplus(h("group_key"), b"eesp group v1" + ctx, 64)
+    k = bytes(x ^ y for x, y in zip(p, g))
+    gk = hashlib.sha256(b"eesp test vectors: group %d generation %d" % (d["group_id"], d["generation"])).digest()
+    good = (ctx == h("context") and p == h("pair_half") and g == h("group_half")
+            and k[:32] == h("key_lo_to_hi") and k[32:] == h("key_hi_to_lo") and gk == h("group_key")
+            and k[:32] != k[32:])
+    print(d["name"], "ok" if good else "BAD")
+P
+for f in "${pk[@]}"; do
+	n=$(basename "$f" .json)
+	contains "$(cat "$TMP/pk.out")" "^$n ok\$" "$n: Python recomputation of eesp.7's definition"
+	eval "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+for k in ("sk_d","spi_i","spi_r","node_lo","node_hi","group_id","generation","key_lo_to_hi","key_hi_to_lo","group_half"):
+    print("pk_%s=%s" % (k, d[k]))' "$f")"
+	printf '%s\n' "$pk_sk_d" >"$TMP/sk_d.hex"
+	pkargs=(--keys "$TMP/eesp.keys" --group "$pk_group_id" --generation "$pk_generation"
+		--spi-i "$pk_spi_i" --spi-r "$pk_spi_r")
+	expect_ok "$n: derive pairkey (lower node)" "$E" derive pairkey "${pkargs[@]}" \
+		--node "$pk_node_lo" --peer-node "$pk_node_hi" --sk-d "$TMP/sk_d.hex"
+	contains "$OUT" "^send $pk_key_lo_to_hi\$" "$n: the lower node sends with key_lo_to_hi"
+	contains "$OUT" "^recv $pk_key_hi_to_lo\$" "$n: the lower node receives with key_hi_to_lo"
+	expect_ok "$n: derive pairkey (higher node, SK_d on stdin)" "$E" derive pairkey "${pkargs[@]}" \
+		--node "$pk_node_hi" --peer-node "$pk_node_lo" --json <"$TMP/sk_d.hex"
+	contains "$OUT" "\"send\":\"$pk_key_hi_to_lo\",\"recv\":\"$pk_key_lo_to_hi\"" \
+		"$n: the higher node's send/recv are the lower node's recv/send"
+	expect_ok "$n: derive pairkey --server-view" "$E" derive pairkey "${pkargs[@]}" \
+		--node "$pk_node_lo" --peer-node "$pk_node_hi" --server-view
+	contains "$OUT" "^group-half lo->hi ${pk_group_half:0:64}\$" "$n: server view = the group half"
+	lacks "$OUT" "$pk_key_lo_to_hi|$pk_key_hi_to_lo" "$n: the server view shows no pair key"
+done
+printf '%s\n' 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f >"$TMP/sk_d.hex"
+expect_ok "pairkey: current generation by default" "$E" derive pairkey --keys "$TMP/eesp.keys" \
+	--group 9 --spi-i 0001020304050607 --spi-r 08090a0b0c0d0e0f --node 0x0a000001 \
+	--peer-node 0x0a000002 --sk-d "$TMP/sk_d.hex"
+contains "$OUT" "generation 3 \(phase 3\)" "pairkey: group 9's current generation is 3"
+
 ncases=$(grep -c '^check_' "$TMP/cases.sh")
 [ "$ncases" -gt 10 ] && ok || fail "only $ncases vector cases found"
 nrules=0

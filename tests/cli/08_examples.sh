@@ -8,7 +8,16 @@ V=$(dirname "$0")/../data/psp-public # the public PSP reference pcaps (google/ps
 K0=34448a064292601b11a0978f56a2d34cf3fc35ede1a6bc04f8db3e5243a2b0ca
 K1=563952565d3a78ae773ec1b779f2f2d99f4a7f53a6fbb9b07d5b71f39364d739
 mkdir "$TMP/bin"
-ln -s "$(realpath "$E")" "$TMP/bin/eespctl"
+# the examples' eespctl; `domain create` hands its files to us, the user the
+# stand-in daemon says it runs as (as root it would give them to an eesp
+# user where one exists, and key add/rotate -s would then rightly refuse:
+# eespd could not read them through this test's 0700 directory)
+cat >"$TMP/bin/eespctl" <<EOF
+#!/bin/sh
+if [ "\$1 \$2" = "domain create" ]; then exec "$(realpath "$E")" "\$@" --user "$(id -un)"; fi
+exec "$(realpath "$E")" "\$@"
+EOF
+chmod +x "$TMP/bin/eespctl"
 standin_start "$TMP/ctl.sock" "$TMP/requests"
 
 setup() { # a scratch directory with clear.pcap
@@ -21,11 +30,20 @@ setup() { # a scratch directory with clear.pcap
 	fi
 }
 
+# The examples must not change the host: /etc/eespd (the quick start's
+# directory) becomes one in the scratch directory, and as root the daemon
+# user is nobody, since domain create and join make a missing user (useradd).
+[ -e /etc/eespd ] && had_etc=1 || had_etc=0
+getent passwd eesp >/dev/null && had_user=1 || had_user=0
+
 # run_example WHERE DIR CMDLINE
 run_example() {
 	local where=$1 dir=$2 cmd=$3
 	# every daemon's socket is the stand-in's
-	cmd=$(sed -E "s#/run/eespd/[a-z0-9]+\.sock#$TMP/ctl.sock#g" <<<"$cmd")
+	cmd=$(sed -E "s#/run/eespd/[a-z0-9]+\.sock#$TMP/ctl.sock#g; s#/etc/eespd#etc-eespd#g" <<<"$cmd")
+	case $cmd in
+	*"eespctl domain create "* | *"eespctl join "*) [ "$(id -u)" -ne 0 ] || cmd+=" --user nobody" ;;
+	esac
 	(cd "$dir" && PATH="$TMP/bin:$PATH" bash -c "$cmd" >"$TMP/ex.out" 2>"$TMP/ex.err")
 	local rc=$?
 	if [ $rc -ne 0 ]; then
@@ -89,4 +107,7 @@ contains "$(cat "$TMP/requests")" "^rotate domain 0$" "rotate example told the d
 contains "$(cat "$TMP/requests")" "^sa-tx-set a 0x00000042 $(printf 'ab%.0s' $(seq 32)) version 1$" \
 	"sa tx-set - took the rx-alloc reply from stdin"
 standin_stop
+# nothing outside the scratch directory was made
+[ "$had_etc" = 1 ] || [ ! -e /etc/eespd ] && ok || fail "an example made /etc/eespd on the host"
+[ "$had_user" = 1 ] || ! getent passwd eesp >/dev/null && ok || fail "an example made the user eesp on the host"
 finish

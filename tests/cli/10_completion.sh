@@ -115,7 +115,8 @@ python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[
 expect "suites" aes-gcm-128 aes-gcm-256 -- eespctl derive eesp --suite ""
 expect "a suite prefix" aes-gcm-128 -- eespctl derive eesp --node 2 --suite aes-gcm-1
 expect "profiles" node pair spi tenant -- eespctl domain create x --profile ""
-expect "PSP versions" 0 1 -- eespctl spi-alloc --version ""
+expect "PSP versions" 0 1 2 3 -- eespctl spi-alloc --version ""
+expect "PSP versions (sa tx-set)" 0 1 2 3 -- eespctl sa tx-set n2 - --version ""
 expect "domain create DIR: directories" lab/ other/ pspd/ vec/ -- eespctl domain create ""
 expect "domain show DIR: domain directories" lab -- eespctl domain show l
 expect "--domain: domain dirs here and in /etc/eespd" lab other/ pspd vec/ "$ETC/tunnel" -- \

@@ -63,4 +63,11 @@ rm "$D/..data/extra"
 mkdir "$TMP/open.d" && chmod 0777 "$TMP/open.d"
 expect_fail "a world-writable directory without the sticky bit" 1 "writable by group or others" \
 	"$E" keydir init "$TMP/open.d" "${U[@]}"
+# a writer with a strict umask (a script that handles keys) still gives the
+# daemon user a way in: the directories are 0755 whatever the umask
+(umask 077 && "$E" keydir init "$TMP/umask.d" "${U[@]}" >/dev/null) && ok || fail "init under umask 077"
+same "$(stat -c %a "$TMP/umask.d") $(stat -c %a "$TMP/umask.d/$(readlink "$TMP/umask.d/..data")")" "755 755" \
+	"under umask 077 the directory and its data directory are 0755 (the daemon user reaches its files)"
+(umask 077 && "$E" keydir rotate "$TMP/umask.d" "${U[@]}" >/dev/null) && ok || fail "rotate under umask 077"
+same "$(stat -c %a "$TMP/umask.d/$(readlink "$TMP/umask.d/..data")")" "755" "a set rotated under umask 077 is reachable too"
 finish

@@ -61,7 +61,9 @@ lacks() {
 }
 
 # standin_start SOCKET LOG: a stand-in for eespd's control socket that
-# speaks ctlproto.h, appends each request line to LOG and answers like eespd.
+# speaks ctlproto.h, appends each request line to LOG and answers like eespd
+# (its status line gives the uid in LOG.uid, or ours; with LOG.noreload it
+# refuses reload as eespd refuses an admin verb).
 STANDIN_PID=
 STANDIN_SOCK=
 standin_start() {
@@ -96,7 +98,11 @@ for _ in range(100):
     elif w[0] == "show":
         rep = "ok\ninterface: eesp0\n  mode: eesp\n  drops: auth_failed 3\n"
     elif w[0] == "status":
-        rep = "ok\neespd running, mode eesp, 1 worker\n"
+        # the daemon's uid: LOG.uid if the test wrote one, else ours
+        uid = open(log + ".uid").read().strip() if os.path.exists(log + ".uid") else os.getuid()
+        rep = "ok\neespd 0.2 pid %d uid %s mode eesp interface eesp0 workers 1 uptime 5 config 1 peers 1 rx_packets 0 tx_packets 0 drops 0 replay_floor 0\n" % (os.getpid(), uid)
+    elif w[0] == "reload" and os.path.exists(log + ".noreload"):
+        rep = "error permission denied: reload needs root (no admin_group is configured)\n"
     elif w[0] in ("counters", "keys"):
         rep = "ok\n%s body\n" % w[0]
     elif w[0] == "reload":

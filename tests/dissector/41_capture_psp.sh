@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A real capture decrypts fully, psp mode: two eespd in network namespaces
-# (tunnel mode, PSP v1), capture on the veth while pinging and sending TCP
+# (tunnel mode, PSP v1, or IT_PSP_VERSION: 42_capture_psp_gmac.sh runs 2 and 3),
+# capture on the veth while pinging and sending TCP
 # both ways, then decrypt with both nodes' key files (their PSP master keys
 # and out-of-band sa lines).  For your own capture use 40_capture.sh PCAP KEYS.
 cd "$(dirname "$0")/../.." || exit 1
@@ -45,5 +46,6 @@ got=$(ts -r "$DS_TMP/capture.pcap" -o "eesp.keyfile:$DS_TMP/n2master.keys" -Y "p
 	-T fields -E occurrence=a -E aggregator=, -e psp.decrypted -e psp.version -e psp.nexthdr 2>/dev/null |
 	awk -F'\t' '{ n = split($1, d, ","); split($2, v, ","); split($3, h, ",")
 		for (i = 1; i <= n; i++) print d[i], v[i], h[i] }' | sort -u | tr '\n' ' ')
-check "n1 -> n2 with n2's master keys only: all decrypted, v1, tunnel" "$got" "1 1 4 1 1 41 "
+V=$IT_PSP_VERSION # IT_PSP_VERSION=2 or 3: the same with AES-GMAC (payload in clear, ICV verified)
+check "n1 -> n2 with n2's master keys only: all decrypted, v$V, tunnel" "$got" "1 $V 4 1 $V 41 "
 ds_finish

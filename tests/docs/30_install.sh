@@ -65,7 +65,12 @@ cmp -s completion/eespctl.bash "$D/$bc" || fail "installed $bc differs from comp
 (. "$D/$bc" && complete -p eespctl) >/dev/null 2>&1 || fail "sourcing $bc registers no completion for eespctl"
 while IFS= read -r f; do
 	case $f in */eespd.service) continue ;; esac
-	case $f in *.keys) expect "usr/share/eesp/$f" 600 ;; *) expect "usr/share/eesp/$f" 644 ;; esac
+	# key files 0600, the example scripts (conf/examples/keydir) 0755
+	if [ -x "$f" ]; then
+		expect "usr/share/eesp/$f" 755
+	else
+		case $f in *.keys) expect "usr/share/eesp/$f" 600 ;; *) expect "usr/share/eesp/$f" 644 ;; esac
+	fi
 done < <(find conf -type f ! -name '*~' | sort)
 grep -q '^etc/' "$T/files" && fail "install wrote under /etc: $(grep '^etc/' "$T/files" | tr '\n' ' ')"
 if [ -e conf/eespd.service ]; then

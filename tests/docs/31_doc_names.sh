@@ -12,6 +12,9 @@
 # 2. eespctl subcommands.  Every entry of the dispatch table in cli/eespctl.c
 #    has an ".It Cm <name>" in man/eespctl.8, every ".It Cm" of the COMMANDS
 #    section is in the table, and the built eespctl's --help lists them all.
+# 3. Words.  Every drop reason of src/core/errors.h is named in the Counters
+#    section of man/eespd.8, and every PSP version of src/core/names.h
+#    (number and word) in man/eespd.conf.5's psp group and man/eesp.7.
 # Exit 0 pass, 77 skip, 1 fail.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
@@ -22,7 +25,7 @@ command -v "$PY" >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
 # the sources are part of the tree: a missing one means this test is out of
 # date, which must fail rather than skip
 for f in src/eespd/conf.c src/eespd/conf_domain.c src/eespd/conf_peers.c man/eespd.conf.5 \
-	cli/eespctl.c man/eespctl.8; do
+	cli/eespctl.c man/eespctl.8 src/core/errors.h src/core/names.h man/eespd.8 man/eesp.7; do
 	[ -e "$f" ] || { echo "FAIL: $f missing (moved? update this test)"; exit 1; }
 done
 
@@ -106,6 +109,33 @@ if os.access(exe, os.X_OK):
 else:
     print("note: %s not built, --help not checked" % exe)
 print("eespctl subcommands: %d in the table, %d documented" % (len(cmds), len(documented & set(cmds))))
+
+# --- 3. words ---------------------------------------------------------------
+reasons = re.findall(r'X\([A-Z_0-9]+, *"([a-z_0-9]+)"\)', open("src/core/errors.h").read())
+if len(reasons) < 20:
+    bad.append("src/core/errors.h: only %d drop reasons found (extraction broken?)" % len(reasons))
+m = re.search(r"^\.Ss Counters\n(.*?)(?=^\.S[sh] )", open("man/eespd.8").read(), re.S | re.M)
+counters = m.group(1) if m else ""
+if not m:
+    bad.append("man/eespd.8 has no Counters section")
+for r in reasons:
+    if r != "ok" and not re.search(r"\b%s\b" % r, counters):
+        bad.append("man/eespd.8 Counters does not name the drop reason '%s' (src/core/errors.h)" % r)
+names = open("src/core/names.h").read()
+m = re.search(r"eesp_psp_version_names\[\] = \{(.*?)\{0, NULL\}", names, re.S)
+versions = re.findall(r'\{PSP_VER_(\w+), "([a-z0-9-]+)"\}', m.group(1)) if m else []
+if len(versions) < 4:
+    bad.append("src/core/names.h: eesp_psp_version_names has %d entries (extraction broken?)" % len(versions))
+m = re.search(r"^\.Ss The psp group.*?\n(.*?)(?=^\.S[sh] )", man, re.S | re.M)
+pspgroup = m.group(1) if m else ""
+eesp7 = open("man/eesp.7").read().lower()
+for i, (_, word) in enumerate(versions):
+    # names.h lists the versions in order 0..3; the page says "N = AES-GCM-128"
+    if not re.search(r"\b%d = %s\b" % (i, re.escape(word)), pspgroup, re.I):
+        bad.append("man/eespd.conf.5 psp group: no '%d = %s' for the version" % (i, word.upper()))
+    if word not in eesp7:
+        bad.append("man/eesp.7 does not name the PSP version '%s'" % word)
+print("drop reasons: %d, PSP versions: %d" % (len(reasons) - 1, len(versions)))
 
 for b in bad:
     print("FAIL: " + b)

@@ -11,9 +11,14 @@ from the product's OpenSSL).  It checks
      nonce, AAD and the decrypted inner packet match the JSON, and the
      page's receive rules (SN range, Payload Info Header, padding, inner
      packet) give the case's "verdict" (the drop reason; "ok" when absent);
+     every PSP case (versions 0-3, PSP MODE of the page): derived key,
+     nonce, AAD, the inner packet (decrypted, or for the AES-GMAC versions
+     2 and 3 read in clear behind a verified tag);
   2. the worked examples of man/eesp.7 (EESP and PSP): it recomputes them
      and requires every value to appear in the page source, so a wrong
-     number in the page fails here.
+     number in the page fails here;
+  3. PAIRWISE KEYS: the page's pair-key example (same rule) and every
+     vectors/pairkey/*.json.
 
 Exit 0 pass, 1 fail, 77 skip (no `cryptography` module or no vectors).
 """
@@ -175,12 +180,110 @@ def receive(pt, full):
     return "ok", pt[:n]
 
 
+# ------------------------------------------------------- the page's PSP rules --
+
+def psp_key(master, spi, version):
+    """PSP MODE, Key derivation: label "Pv" || 0x30 + version (|| 0x00 from
+    the KBKDF separator), context = the 32-bit SPI, L = 128 for versions 0
+    and 2, 256 for 1 and 3."""
+    if version > 3:
+        raise ValueError("reserved PSP version %d" % version)
+    return kbkdf(1, master, b"Pv" + bytes([0x30 | version]), struct.pack(">I", spi),
+                 16 if version % 2 == 0 else 32)
+
+
+def psp_parse(pkt):
+    """PSP MODE, Header and PSP receive rules up to the key: a verdict and
+    the fields."""
+    if len(pkt) < 16:
+        return "truncated", None
+    nh, hel, b2, b3 = pkt[0], pkt[1], pkt[2], pkt[3]
+    f = dict(next_header=nh, crypt_offset=b2 & 0x3F, version=(b3 >> 2) & 15, v=bool(b3 & 2))
+    if not b3 & 1:
+        return "psp_always_one", f
+    if f["version"] > 3:
+        return "bad_version", f
+    if hel < (2 if f["v"] else 1):
+        return "psp_hdr_ext_len", f
+    f["spi"], f["iv"] = struct.unpack(">IQ", pkt[4:16])
+    if not f["spi"] & 0x7FFFFFFF:
+        return "psp_spi_zero", f
+    f["hdr_len"] = 16 + 8 * (hel - 1)
+    if f["hdr_len"] + 16 > len(pkt):
+        return "truncated", f
+    gmac = f["version"] in (2, 3)
+    if gmac and f["crypt_offset"]:
+        return "psp_gmac_crypt_offset", f
+    # versions 2, 3: AAD is everything before the ICV, nothing is encrypted
+    f["aad_len"] = len(pkt) - 16 if gmac else 16 + 4 * f["crypt_offset"]
+    if f["aad_len"] > len(pkt) - 16:
+        return "crypt_offset", f
+    return "ok", f
+
+
+def psp_open(pkt, key, f):
+    """Nonce, AAD, ICV: returns (nonce, aad, payload after the header)."""
+    nonce, aad = pkt[4:16], pkt[:f["aad_len"]]
+    pt = AESGCM(key).decrypt(nonce, pkt[f["aad_len"]:-16] + pkt[-16:], aad)
+    if f["version"] in (2, 3) and pt:
+        raise ValueError("AES-GMAC packet with a ciphertext")
+    body = pkt[:f["aad_len"]] + pt
+    return nonce, aad, body[f["hdr_len"]:]
+
+
+def check_psp_vector(v):
+    name, pkt = v["name"], bytes.fromhex(v["packet"])
+    verdict, f = psp_parse(pkt)
+    check(name + ": PSP receive rules", verdict, "ok")
+    if verdict != "ok":
+        return
+    check(name + ": version", f["version"], v["version"])
+    check(name + ": crypt offset", f["crypt_offset"], v["crypt_offset"])
+    mk = bytes.fromhex(v["master_key"])
+    check(name + ": master key index", v["master_key_index"], f["spi"] >> 31)
+    key = psp_key(mk, f["spi"], f["version"])
+    check(name + ": derived key", key.hex(), v["derived_key"])
+    try:
+        nonce, aad, payload = psp_open(pkt, key, f)
+    except Exception as e:  # InvalidTag
+        failures.append("%s: PSP open failed (%r)" % (name, e))
+        return
+    check(name + ": nonce", nonce.hex(), v["nonce"])
+    check(name + ": aad", aad.hex(), v["aad"])
+    check(name + ": inner packet", payload.hex(), v["inner_packet"])
+    if f["version"] in (2, 3):
+        # integrity only: the inner packet is on the wire as it is
+        check(name + ": inner packet in clear", pkt[f["hdr_len"]:-16].hex(), v["inner_packet"])
+        check(name + ": ciphertext empty", v["ciphertext"], "")
+        check(name + ": tag is the ICV", v["tag"], pkt[-16:].hex())
+        # any changed bit before the ICV fails (the whole packet is AAD)
+        for i in (0, 3, 8, f["hdr_len"], len(pkt) - 17):
+            bad = bytearray(pkt)
+            bad[i] ^= 0x01
+            vd, g = psp_parse(bytes(bad))
+            if vd == "ok":
+                try:
+                    psp_open(bytes(bad), psp_key(mk, g["spi"], g["version"]), g)
+                    failures.append("%s: byte %d changed, still opens" % (name, i))
+                except Exception:
+                    pass
+        bad = bytearray(pkt)
+        bad[2] |= 0x06
+        check(name + ": Crypt Offset set", psp_parse(bytes(bad))[0], "psp_gmac_crypt_offset")
+
+
 # ------------------------------------------------------ 1. committed vectors --
 
 def check_vectors():
     n = drops = 0
+    psp_versions = set()
     for path in sorted(glob.glob(os.path.join(ROOT, "vectors", "*.json"))):
         v = json.load(open(path))
+        if v.get("mode") == "psp":
+            check_psp_vector(v)
+            psp_versions.add(v["version"])
+            n += 1
+            continue
         if v.get("mode") != "eesp":
             continue
         name = v["name"]
@@ -222,6 +325,8 @@ def check_vectors():
         n += 1
     if drops < 6:
         failures.append("only %d receive-rule vectors (drops)" % drops)
+    if n and psp_versions != {0, 1, 2, 3}:
+        failures.append("PSP vectors cover versions %s, not 0-3" % sorted(psp_versions))
     return n
 
 
@@ -323,22 +428,105 @@ def check_page_examples():
     }
     for (spi_, ver), hexkey in want.items():
         mk = k1 if spi_ & 0x80000000 else k0
-        got = kbkdf(1, mk, b"Pv" + bytes([0x30 + ver]), struct.pack(">I", spi_), 16 * (ver + 1))
+        got = psp_key(mk, spi_, ver)
         check("PSP key SPI %08x v%d (PSP spec)" % (spi_, ver), got.hex(), hexkey)
         in_page(page, "PSP key SPI %08x v%d" % (spi_, ver), got)
+    for spi_ in (0x12345678, 0x9A345678):
+        mk = k1 if spi_ & 0x80000000 else k0
+        for ver in (2, 3):
+            key = psp_key(mk, spi_, ver)
+            in_page(page, "PSP key SPI %08x v%d" % (spi_, ver), key)
+            block = struct.pack(">I", 1) + b"Pv" + bytes([0x30 | ver, 0]) + \
+                struct.pack(">II", spi_, 128 * (1 + ver % 2))
+            # the page writes the two counters of v3 as "00000001/00000002",
+            # and SPI 9a345678's v3 blocks not at all
+            if ver == 2:
+                in_page(page, "PSP v2 KDF block", block)
+            elif spi_ == 0x12345678:
+                in_page(page, "PSP v3 KDF block", block[4:])
+
+    # PSP compact vector (transport, v0, crypt offset 1, SPI 9a345678, IV 1)
+    l4 = struct.pack(">HHHH", 11111, 22222, 40, 0x7865) + bytes(range(32))
+    key0 = psp_key(k1, 0x9A345678, 0)
+    hdr = bytes([17, 1, 1, 1]) + struct.pack(">IQ", 0x9A345678, 1)
+    sealed = AESGCM(key0).encrypt(hdr[4:], l4[4:], hdr + l4[:4])
+    in_page(page, "PSP v0 AAD", hdr + l4[:4])
+    in_page(page, "PSP v0 ciphertext", sealed[:-16])
+    in_page(page, "PSP v0 ICV", sealed[-16:])
+    # the same segment as AES-GMAC (versions 2 and 3, with and without a VC)
+    for ver, vc in ((2, False), (3, False), (2, True), (3, True)):
+        key = psp_key(k1, 0x9A345678, ver)
+        b3 = ver << 2 | (2 if vc else 0) | 1
+        hdr = bytes([17, 2 if vc else 1, 0, b3]) + struct.pack(">IQ", 0x9A345678, 1)
+        hdr += bytes(8) if vc else b""
+        pkt = hdr + l4 + AESGCM(key).encrypt(hdr[4:16], b"", hdr + l4)
+        verdict, f = psp_parse(pkt)
+        check("PSP v%d%s example parses" % (ver, " VC" if vc else ""), verdict, "ok")
+        _, aad, payload = psp_open(pkt, key, f)
+        check("PSP v%d example: AAD is the whole packet" % ver, aad, hdr + l4)
+        check("PSP v%d example: payload in clear" % ver, payload, l4)
+        if not vc:
+            in_page(page, "PSP v%d header" % ver, hdr)
+        in_page(page, "PSP v%d%s ICV" % (ver, " VC" if vc else ""), pkt[-16:])
+    in_page(page, "PSP GMAC payload", l4)
+
+
+# ------------------------------------------ 3. PAIRWISE KEYS (seed 004) --
+
+def prf_plus(key, seed, nbytes):
+    """RFC 7296 section 2.13 with HMAC-SHA2-256, as PAIRWISE KEYS says."""
+    out, t, i = b"", b"", 1
+    while len(out) < nbytes:
+        t = hmac.new(key, t + seed + bytes([i]), hashlib.sha256).digest()
+        out, i = out + t, i + 1
+    return out[:nbytes]
+
+
+def pair_keys(sk_d, gk, spi_i, spi_r, node_a, node_b, group, gen):
+    lo, hi = sorted((node_a, node_b))
+    ctx = spi_i + spi_r + struct.pack(">IIII", lo, hi, group, gen)
+    p = prf_plus(sk_d, b"eesp pairwise v1" + ctx, 64)
+    g = prf_plus(gk, b"eesp group v1" + ctx, 64)
+    k = bytes(x ^ y for x, y in zip(p, g))
+    return ctx, p, g, k[:32], k[32:]
+
+
+def check_pair_keys(page):
+    """The page's pair-key example (group 9 of the vectors' key file,
+    generations 2 and 3) and every vectors/pairkey/*.json."""
+    spi_i, spi_r = bytes(range(8)), bytes(range(8, 16))
+    for gen in (2, 3):
+        gk = hashlib.sha256(b"eesp test vectors: group 9 generation %d" % gen).digest()
+        vals = pair_keys(bytes(range(32)), gk, spi_i, spi_r, 0x0A000001, 0x0A000002, 9, gen)
+        in_page(page, "pair-key gen %d GK" % gen, gk)
+        for what, v in zip(("ctx", "P", "G", "K_lh", "K_hl"), vals):
+            in_page(page, "pair-key gen %d %s" % (gen, what), v)
+        check("pair-key gen %d directions differ" % gen, vals[3] != vals[4], True)
+    n = 0
+    for path in sorted(glob.glob(os.path.join(ROOT, "vectors", "pairkey", "*.json"))):
+        d = json.load(open(path))
+        h = lambda k: bytes.fromhex(d[k])
+        got = pair_keys(h("sk_d"), h("group_key"), h("spi_i"), h("spi_r"), d["node_a"],
+                        d["node_b"], d["group_id"], d["generation"])
+        want = tuple(h(k) for k in ("context", "pair_half", "group_half", "key_lo_to_hi",
+                                    "key_hi_to_lo"))
+        check("vectors/pairkey/%s" % os.path.basename(path), got, want)
+        n += 1
+    check("pair-key vectors in vectors/pairkey", n >= 3, True)
 
 
 def main():
     check_page_examples()
+    check_pair_keys(page_text())
     n = check_vectors()
     if failures:
         for f in failures:
             print("FAIL:", f)
         return 1
     if n == 0:
-        print("page examples ok; SKIP: no EESP vectors in vectors/")
+        print("page examples ok; SKIP: no EESP/PSP vectors in vectors/")
         return 77
-    print("ok: man/eesp.7 examples and %d committed EESP vectors agree with an "
+    print("ok: man/eesp.7 examples and %d committed EESP and PSP vectors agree with an "
           "implementation written from the page" % n)
     return 0
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fuzz_psp.c - libFuzzer harness for psp_parse.  On success it checks the
- * view's invariants and, for a canonical header (Hdr Ext Len = 1 + V, R
+ * view's invariants (versions 2/3: AAD up to the ICV, nothing encrypted,
+ * crypt offset 0) and, for a canonical header (Hdr Ext Len = 1 + V, R
  * bits 0), that psp_build_header reproduces the header bytes exactly.
  */
 #include <stdlib.h>
@@ -27,12 +28,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(e >= 0 && e < EESP_E__COUNT);
 	if (e != EESP_E_OK)
 		return 0;
-	CHECK(v.version <= 1);
+	CHECK(v.version <= PSP_VER_MAX);
 	CHECK(v.spi & ~PSP_SPI_KEY_SELECTOR);
 	CHECK(v.hdr_ext_len >= (v.v ? 2 : 1));
 	CHECK(v.hdr_len == 16 + 8 * ((size_t)v.hdr_ext_len - 1));
 	CHECK(v.hdr_len + PSP_ICV_LEN <= size);
-	CHECK(v.aad_len == 16 + 4 * (size_t)v.crypt_off && v.crypt_off <= 63);
+	CHECK(v.crypt_off <= 63);
+	if (psp_version_is_gmac(v.version)) /* integrity only: all before the ICV */
+		CHECK(v.crypt_off == 0 && v.aad_len == size - PSP_ICV_LEN && v.ct_len == 0);
+	else
+		CHECK(v.aad_len == 16 + 4 * (size_t)v.crypt_off);
 	CHECK(v.ct_off == v.aad_len);
 	CHECK(v.icv_off == size - PSP_ICV_LEN);
 	CHECK(v.aad_len + v.ct_len + PSP_ICV_LEN == size);

@@ -56,7 +56,23 @@ c="$d/syntax.conf"
 sed 's/^  mtu = 1400;/  mtu == 1400;/' "$good" >"$c"
 n=$(lineof 'mtu == 1400' "$c")
 [ -n "$n" ] || fail "test bug: no syntax error introduced"
-case_ "syntax error" "$c" "$(esc "$c")" "(line |:)$n([^0-9]|$)" "syntax"
+case_ "syntax error" "$c" "$(esc "$c")" "(line |:)$n([^0-9]|$)" "syntax" 'near "mtu == 1400;"'
+# 1b. libconfig reports an unclosed string or group at the end of the file:
+# the message names the line where it was opened (issue 17, item 6)
+c="$d/unclosed.conf"
+sed 's/^  mode = "eesp";/  mode = "eesp;/' "$good" >"$c"
+n=$(lineof 'mode = "eesp;' "$c")
+[ -n "$n" ] || fail "test bug: no unclosed string introduced"
+case_ "unclosed string" "$c" "syntax error" "the string opened on line $n runs past the end of its line"
+c="$d/unclosed2.conf"
+sed '/^domain: {/,$d' "$good" >"$c"
+echo 'domain: {' >>"$c"
+n=$(lineof '^domain: {' "$c")
+case_ "unclosed group" "$c" "syntax error" "the '\{' opened on line $n is never closed"
+
+# 1c. the configuration file is a symlink: refused in words, like key files
+ln -s "$good" "$d/link.conf"
+case_ "config file a symlink" "$d/link.conf" "link\.conf" "symlinks are refused" "$(esc "-c $good")"
 
 # 2. a wrong value: mode = "foo"
 c="$d/badmode.conf"
@@ -209,6 +225,85 @@ sed "s/^  user = \"$IT_USER\";/  user = \"$IT_USER\";\n  sa_group = \"$nouser\";
 n=$(lineof "sa_group" "$c")
 [ -n "$n" ] || fail "test bug: no sa_group line added"
 case_ "missing sa_group" "$c" "$(esc "$c"):$n:" "sa_group '$nouser' does not exist"
+
+# 15. peers that collide (issue 17, item 2): one name twice, allowed_ips
+# that overlap another peer's of the domain (containing it, or equal)
+addpeer() { sed "s|^peers = (|peers = ( $1,|" "$good"; }
+c="$d/dupname.conf"
+addpeer '{ name = "n2"; endpoint = "198.51.100.9:4500"; node_id = 9; allowed_ips = [ "192.0.2.9/32" ]; }' >"$c"
+n=$(lineof '^peers = ( { name = "n2"' "$c")
+[ -n "$n" ] || fail "test bug: no second peer n2 added"
+case_ "peer name given twice" "$c" "$(esc "$c"):[0-9]+:" 'peer name "n2" given twice \(also line '"$n"'\)'
+c="$d/overlap.conf"
+addpeer '{ name = "wide"; endpoint = "198.51.100.9:4500"; node_id = 9; allowed_ips = [ "192.0.2.0/25" ]; }' >"$c"
+n=$(lineof 'name = "wide"' "$c")
+case_ "allowed_ips containing another peer's" "$c" "$(esc "$c"):[0-9]+:" \
+	"peer n2: allowed_ips 192\.0\.2\.2/32 overlaps 192\.0\.2\.0/25 of peer wide \(line $n\)"
+c="$d/overlap6.conf"
+addpeer '{ name = "twin6"; endpoint = "198.51.100.9:4500"; node_id = 9; allowed_ips = [ "2001:db8:1::2/128" ]; }' >"$c"
+case_ "allowed_ips equal to another peer's" "$c" "$(esc "$c"):[0-9]+:" \
+	"peer n2: allowed_ips 2001:db8:1::2/128 overlaps 2001:db8:1::2/128 of peer twin6"
+
+# 16. a key file for another domain than the configuration's id, and id = 0
+c="$d/otherdom.conf"
+{
+	echo "domain 0xC0FFEE02"
+	echo "domain 0 $IT_ROOT_GEN $IT_ROOT_KEY"
+} | write_secret "$d/keys/otherdom.keys"
+sed 's#keys/lab.keys#keys/otherdom.keys#' "$good" >"$c"
+n=$(lineof "id = $IT_DOMAIN_ID" "$c")
+case_ "key file of another domain" "$c" "$(esc "$c"):$n:" "id = 0xc0ffee01, but key file .*otherdom\.keys is for domain 0xc0ffee02" \
+	"set id = 0xc0ffee02"
+c="$d/idzero.conf"
+sed "s/id = $IT_DOMAIN_ID;/id = 0;/" "$good" >"$c"
+n=$(lineof "id = 0;" "$c")
+[ -n "$n" ] || fail "test bug: id not set to 0"
+case_ "domain id 0" "$c" "$(esc "$c"):$n:" "id = 0: a domain id .* must be non-zero"
+
+# 17. an all-zero root key, and a root key line without its key (which
+# used to say "SPI must be a non-zero 32-bit number")
+c="$d/zerokey.conf"
+{
+	echo "# all zeros on line 2"
+	echo "domain 0 $IT_ROOT_GEN $(printf '0%.0s' $(seq 64))"
+} | write_secret "$d/keys/zero.keys"
+sed 's#keys/lab.keys#keys/zero.keys#' "$good" >"$c"
+case_ "all-zero root key" "$c" "zero\.keys:2:" "all zeros, which is no secret" "eespctl genkey"
+c="$d/nokeyhex.conf"
+echo "domain 0 $IT_ROOT_GEN" | write_secret "$d/keys/nohex.keys"
+sed 's#keys/lab.keys#keys/nohex.keys#' "$good" >"$c"
+case_ "root key line without a key" "$c" "nohex\.keys:1:" "the key is missing"
+out=$("$EESPD" -t -c "$c" 2>&1)
+grep -q "SPI must be" <<<"$out" && { echo "FAILED root key line without a key: still says: $out" >&2; nfail=$((nfail + 1)); }
+
+# 18. an IPv6 endpoint without brackets that also reads as ADDR:PORT; a bare
+# IPv6 address that cannot be read so stays accepted (default port)
+c="$d/v6bare.conf"
+sed "s|endpoint = \"$(ul4 2):4500\"|endpoint = \"$(ul6 2):4500\"|" "$good" >"$c"
+n=$(lineof "endpoint = \"$(ul6 2):4500\"" "$c")
+[ -n "$n" ] || fail "test bug: endpoint not changed"
+case_ "IPv6 endpoint without brackets" "$c" "$(esc "$c"):$n:" \
+	"endpoint \"2001:db8:ff::2:4500\" is ambiguous" '"\[2001:db8:ff::2\]:4500" \(port 4500\)'
+c="$d/v6plain.conf"
+sed "s|endpoint = \"$(ul4 2):4500\"|endpoint = \"$(ul6 2)\"|" "$good" >"$c"
+out=$("$EESPD" -t -c "$c" 2>&1) || { echo "FAILED bare IPv6 address: refused: $out" >&2; nfail=$((nfail + 1)); }
+
+# 19. an exact duplicate of a peer under another name, where no node id
+# tells them apart (psp mode): it used to be accepted.  Last, as conf_psp
+# replaces the eesp configuration of node 1.
+IT_NODES=2
+keys_psp
+conf_psp 1 "2"
+pgood=$d/psp-good.conf
+mv "$(node_conf 1)" "$pgood"
+out=$("$EESPD" -t -c "$pgood" 2>&1) || fail "the valid psp config fails -t: $out"
+c="$d/psp-dup.conf"
+# the peer's three lines again, renamed, before it
+awk '/^  \{ name = "n2";/ { a = $0; getline b; getline c; s = a; sub(/"n2"/, "\"n2copy\"", s)
+	print s; print b; print c; print "  ,"; print a; print b; print c; next } { print }' "$pgood" >"$c"
+grep -q 'name = "n2copy"' "$c" || fail "test bug: no copy of peer n2 added"
+n=$(lineof 'name = "n2copy"' "$c")
+case_ "identical duplicate peer (psp)" "$c" "$(esc "$c"):[0-9]+:" "peer n2 repeats peer n2copy \(line $n\)" "remove one"
 
 daemon_alive_any=$(ip netns pids "$(ns 1)" | wc -l)
 [ "$daemon_alive_any" -eq 0 ] || fail "a process is still running in the namespace after the failed starts"

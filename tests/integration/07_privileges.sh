@@ -136,7 +136,7 @@ sec=$(awk '/^Seccomp:/ { print $2 }' /proc/"${IT_DPID[2]}"/status)
 [ "$sec" = 0 ] || fail "seccomp = false, yet Seccomp $sec"
 ping_ok 1 "$(in4 2)" 3
 
-# node 2 once more, without -f: daemon(3) forks after the keys are loaded
+# node 2 once more, without -f: eespd detaches (fork) after the keys are loaded
 # and memory locks are not inherited, so they must be locked again in the
 # daemon (VmLck as with -f); logging goes to syslog, under the filter
 daemon_stop 2

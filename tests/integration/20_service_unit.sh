@@ -21,7 +21,7 @@ fail() { echo "FAIL: 20_service_unit: $*" >&2; exit 1; }
 [ -f "$unit" ] || fail "$unit missing"
 
 # the settings that must be there (each one a line of the unit)
-for want in 'Type=simple' 'ExecStart=/usr/local/sbin/eespd -f -c /etc/eespd/eespd.conf' \
+for want in 'Type=notify' 'ExecStart=/usr/local/sbin/eespd -f -c /etc/eespd/eespd.conf' \
 	'ExecReload=/bin/kill -HUP $MAINPID' 'NoNewPrivileges=yes' 'AmbientCapabilities=' \
 	'ProtectSystem=strict' 'ProtectHome=yes' 'PrivateTmp=yes' 'RuntimeDirectory=eespd' \
 	'RuntimeDirectoryMode=0750' \

@@ -286,16 +286,18 @@ keys_psp() {
 		IT_PSPM[$i, 1]=$(hex32)
 	done
 }
-IT_PSP_VERSION=1
+IT_PSP_VERSION=${IT_PSP_VERSION:-1} # psp { version }: 0-3
 psp_spi() { printf '0x%08x\n' $((0x00010000 | $1 << 8 | $2)); } # receiver r, sender s
-# psp_derive MASTERHEX SPI VERSION: the data key (psp.md §2), through openssl's CMAC
+# psp_derive MASTERHEX SPI VERSION: the data key (psp.md §2, eesp.7), through
+# openssl's CMAC: label "Pv" 0x30+VERSION 0x00; 128 bits for versions 0 and 2
+# (one block), 256 for 1 and 3 (two)
 psp_derive() {
-	local mk=$1 spi=$2 ver=$3 lab L out="" i
+	local mk=$1 spi=$2 ver=$3 lab L out="" i n
 	spi=$(printf '%08x' $((spi)))
-	if [ "$ver" -eq 0 ]; then lab=50763000 L=00000080; else lab=50763100 L=00000100; fi
-	for i in 1 2; do
-		[ "$ver" -eq 0 ] && [ $i -eq 2 ] && break
-		out+=$(printf '%08x%s%s%s' $i $lab "$spi" $L | "$PY" -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read().strip()))' |
+	lab=$(printf '5076%02x00' $((0x30 | ver)))
+	if [ $((ver % 2)) -eq 0 ]; then L=00000080 n=1; else L=00000100 n=2; fi
+	for i in $(seq "$n"); do
+		out+=$(printf '%08x%s%s%s' "$i" "$lab" "$spi" $L | "$PY" -c 'import sys; sys.stdout.buffer.write(bytes.fromhex(sys.stdin.read().strip()))' |
 			openssl mac -cipher AES-256-CBC -macopt "hexkey:$mk" CMAC | tr 'A-F' 'a-f')
 	done
 	echo "$out"

@@ -21,6 +21,8 @@ IKED=${IKED:-$B/eesp-iked}
 IKED_PSK=${IKED_PSK:-eesp-iked-test-psk-0123456789}
 IKED_PROPOSALS=${IKED_PROPOSALS:-'"aes256gcm16-prfsha256-x25519", "aes128gcm16-prfsha256-ecp256"'}
 IKED_EXTRA=${IKED_EXTRA:-}          # more settings of the ike group
+IKED_DAEMON_EXTRA=${IKED_DAEMON_EXTRA:-} # more settings of the daemon group
+IKED_MORE_PEERS=${IKED_MORE_PEERS:-}     # more peer entries ("{ ... }, { ... }")
 IKED_PEER_EXTRA=${IKED_PEER_EXTRA:-} # more settings of the peer
 SW_PROPOSALS=${SW_PROPOSALS:-aes256gcm16-prfsha256-x25519,aes128gcm16-prfsha256-ecp256}
 SW_CONN_EXTRA=${SW_CONN_EXTRA:-}     # more lines of the swanctl connection
@@ -57,6 +59,7 @@ daemon: {
   listen = [ "$(ul4 "$i")" ];
   control_socket = "$(iked_sock "$i")";
   log_level = "${IKED_LOG_LEVEL:-debug}";
+  $IKED_DAEMON_EXTRA
 };
 ike: {
   local_id = "${IKED_LOCAL_ID:-fqdn:node$i.example}";
@@ -66,7 +69,8 @@ ike: {
 };
 peers = (
   { name = "node$p"; address = "$(ul4 "$p")"; remote_id = "${IKED_REMOTE_ID:-fqdn:node$p.example}";
-    psk_file = "keys/peer$p.psk"; initiate = $init; $IKED_PEER_EXTRA }
+    psk_file = "keys/peer$p.psk"; initiate = $init; $IKED_PEER_EXTRA }${IKED_MORE_PEERS:+,
+  $IKED_MORE_PEERS}
 );
 EOC
 	chmod 0644 "$d/eesp-iked.conf"

@@ -4,8 +4,10 @@
  * (integration test 12).  The PSP counterpart of inject.c.
  *
  * Classes (per_class datagrams each):
- *   malformed  a valid packet with one header field broken (version 2,
- *              always-1 bit clear, Hdr Ext Len 0 or 2 without V, SPI 0)
+ *   malformed  a valid packet with one header field broken (a reserved
+ *              version 4-15, always-1 bit clear, Hdr Ext Len 0 or 2 without
+ *              V, SPI 0, a Crypt Offset 1-63 written after sealing: for
+ *              the GMAC versions 2/3 psp_gmac_crypt_offset)
  *   truncated  a valid packet cut inside its header or ICV room
  *   forged     well-formed, sealed with a random data key
  *   spoofed    sealed with the right data key, inner source outside the
@@ -18,7 +20,8 @@
  * "expect COUNTER N", "total N".
  *
  * Usage: inject_psp -d ADDR [-p PORT] -s SPI -0 HEXMASTER0 -1 HEXMASTER1
- *                   [-v VERSION] [-S SRC] [-D DST] [-X SPOOF] [-c PER_CLASS] [-R SEED]
+ *                   [-v VERSION 0-3] [-S SRC] [-D DST] [-X SPOOF] [-c PER_CLASS]
+ *                   [-R SEED]
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -153,8 +156,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!dst || !spi || !m0 || !m1 || version > 1)
-		die("%s", "need -d ADDR, -s SPI, -0 and -1 master keys (version 0 or 1)");
+	if (!dst || !spi || !m0 || !m1 || version > PSP_VER_MAX)
+		die("%s", "need -d ADDR, -s SPI, -0 and -1 master keys (version 0-3)");
 
 	char kf[256];
 	struct eesp_keyfile_error kerr;
@@ -199,10 +202,10 @@ int main(int argc, char **argv)
 				die("psp_seal_with_key: %s", eesp_err_name(rc));
 			slen = plen;
 			if (c == C_MALFORMED) {
-				switch (n % 5) {
-				case 0:
-					pkt[3] = (uint8_t)((pkt[3] & ~0x3c) | 2 << 2);
-					break; /* v2 */
+				switch (n % 6) {
+				case 0: /* a reserved version, 4..15 */
+					pkt[3] = (uint8_t)((pkt[3] & ~0x3c) | (4 + rnd() % 12) << 2);
+					break;
 				case 1:
 					pkt[3] &= (uint8_t)~PSP_ALWAYS_1;
 					break;
@@ -216,6 +219,10 @@ int main(int argc, char **argv)
 					memset(pkt + 5, 0, 3);
 					pkt[4] &= 0x80;
 					break; /* SPI 0 */
+				case 5: /* a crypt offset the sender did not seal with */
+					pkt[2] = (uint8_t)((pkt[2] & ~PSP_CRYPT_OFFSET_MASK) |
+							   (1 + rnd() % PSP_CRYPT_OFFSET_MAX));
+					break;
 				}
 			} else if (c == C_TRUNCATED) {
 				slen = 2 + rnd() % (PSP_HDR_LEN + PSP_ICV_LEN - 2);

@@ -44,6 +44,9 @@ struct w_node {
 	struct iked_addr addr;
 	char psk[80];
 	unsigned sent;
+	/* the key log hook (keylog.h): calls, and the last record's keys */
+	unsigned key_logs;
+	uint8_t kl_spi_i[8], kl_spi_r[8], kl_ei[IKE_SK_E_MAX], kl_d[IKE_PRF_MAX];
 };
 
 struct world {
@@ -168,6 +171,18 @@ static void w_config(struct world *w, int id, const char *psk, const char *ike_e
 	    "config of node %d: %s", id, err);
 }
 
+static void w_key_log(void *arg, const uint8_t *spi_i, const uint8_t *spi_r,
+		      const struct ike_suite *s, const struct ike_keys *k)
+{
+	struct w_node *n = arg;
+	(void)s;
+	n->key_logs++;
+	memcpy(n->kl_spi_i, spi_i, 8);
+	memcpy(n->kl_spi_r, spi_r, 8);
+	memcpy(n->kl_ei, k->ei, k->ek_len);
+	memcpy(n->kl_d, k->d, k->prf_len);
+}
+
 static void w_start(struct world *w)
 {
 	for (int i = 0; i < 2; i++) {
@@ -177,7 +192,8 @@ static void w_start(struct world *w)
 				     .local_for = w_local_for,
 				     .now_ms = w_now,
 				     .random = w_random,
-				     .auth = w_auth};
+				     .auth = w_auth,
+				     .key_log = w_key_log};
 		n->w = w;
 		n->id = i;
 		w_addr(&n->addr, i);

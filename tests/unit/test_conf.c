@@ -133,7 +133,11 @@ static const struct {
 		  5},
 };
 
-#define DOM_WITH "id = 1; node_id = 1;"
+/* the id of TC_DOM_KEYS's `domain` line, which the parser holds the
+ * configuration to */
+#define DOM_WITH "id = 0xC0FFEE01; node_id = 1;"
+/* a domain key file without a `domain` line, for any id */
+#define KEYS_NO_DOMAIN "domain 0 1 " TC_HEX32("41") "\n"
 #define NOSUCH ((uint64_t)-1) /* no default: the setting is required */
 
 struct range_row {
@@ -155,8 +159,13 @@ static const struct range_row range_rows[] = {
     {SEC_DAEMON, "port", 1, 65535, 4500, F_PORT, "", NULL, NULL, 0, 0},
     {SEC_DAEMON, "workers", 1, 64, 1, F_WORKERS, "", NULL, NULL, 0, 0},
     {SEC_DAEMON, "iv_block", 16, 1ull << 40, EESP_IVGEN_BLOCK, F_IV_BLOCK, "", NULL, NULL, 0, 0},
-    {SEC_DOMAIN, "id", 0, UINT32_MAX, NOSUCH, F_ID, "node_id = 1;", NULL, NULL, 0, 0},
-    {SEC_DOMAIN, "node_id", 0, UINT32_MAX, NOSUCH, F_NODE_ID, "id = 1;", NULL, NULL, 0, 0},
+    /* id 0 is refused (no packet can carry SPI 0), and any other id only
+     * with a key file that names no other domain */
+    {SEC_DOMAIN, "id", 1, UINT32_MAX, NOSUCH, F_ID, "node_id = 1;", KEYS_NO_DOMAIN,
+     "id = 0: a domain id is the SPI of its packets and must be non-zero (take the one of "
+     "the key file's `domain` line)",
+     3, 0},
+    {SEC_DOMAIN, "node_id", 0, UINT32_MAX, NOSUCH, F_NODE_ID, "id = 0xC0FFEE01;", NULL, NULL, 0, 0},
     {SEC_DOMAIN, "tenant", 0, UINT32_MAX, 0, F_TENANT, DOM_WITH, TC_DOM_KEYS TOP_TENANT, NULL, 0,
      0},
     {SEC_DOMAIN, "group", 0, UINT32_MAX, 0, F_GROUP, DOM_WITH, TC_DOM_KEYS TOP_GROUP, NULL, 0, 0},
@@ -171,7 +180,7 @@ static const struct range_row range_rows[] = {
     {SEC_DOMAIN, "sa_phase", 0, 3, 0, F_SA_PHASE, DOM_WITH, NULL, NULL, 0, 0},
     {SEC_DOMAIN, "clock_skew", 1, 86400, 60, F_CLOCK_SKEW, DOM_WITH, NULL, NULL, 0, 0},
     {SEC_DOMAIN, "replay_buckets", 1, 1u << 20, 4096, F_REPLAY_BUCKETS, DOM_WITH, NULL, NULL, 0, 0},
-    {SEC_PSP, "version", 0, 1, 1, F_PSP_VERSION, "", NULL, NULL, 0, 0},
+    {SEC_PSP, "version", 0, 3, 1, F_PSP_VERSION, "", NULL, NULL, 0, 0},
     {SEC_PSP, "crypt_offset", 0, 63, 0, F_PSP_CRYPT_OFFSET, "", NULL, NULL, 0, 0},
     {SEC_PSP, "spi_master", 0, 1, 0, F_PSP_SPI_MASTER, "", NULL, NULL, 0, 0},
     {SEC_PEER, "node_id", 1, UINT32_MAX, NOSUCH, F_PEER_NODE_ID, "", NULL,

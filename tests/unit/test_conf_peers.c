@@ -64,7 +64,7 @@ static const struct refusal peer_rows[] = {
     BAD_EP(""),
     R(PEER1("endpoint = \"198.51.100.2\"; " NET2), 4, "peer b: node_id missing (profile node)"),
     R(ON3("user = \"eesp\";",
-	  "domain: { id = 1; node_id = 1; profile = \"pair\"; key_file = \"dom.keys\"; };",
+	  "domain: { id = 0xC0FFEE01; node_id = 1; profile = \"pair\"; key_file = \"dom.keys\"; };",
 	  "peers = ( { endpoint = \"198.51.100.2\"; " NET2 " } );"),
       3, "peer peer1: node_id missing (profile pair)"),
     R(PEERX("name = \"b\"; endpoint = \"198.51.100.2\"; node_id = \"2\"; " NET2), 4,

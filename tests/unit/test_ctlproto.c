@@ -92,8 +92,11 @@ Test(ctlproto, rejects)
 	REJ("rotate tenant +1\n", "bad id");
 	REJ("rotate tenant 01\n", "bad id");
 	REJ("rotate tenant 0x10\n", "bad id");
-	REJ("spi-alloc 2\n", "bad PSP version '2'");
+	REJ("spi-alloc 4\n", "bad PSP version '4'");
+	REJ("spi-alloc 02\n", "bad PSP version '02'");
+	REJ("spi-alloc -1\n", "bad PSP version '-1'");
 	REJ("spi-alloc 0 1\n", "at most one");
+	REJ("metrics json\n", "metrics takes no arguments");
 	REJ(" status\n", "space");
 	REJ("status \n", "space");
 	REJ("show  json\n", "double space");
@@ -131,11 +134,12 @@ Test(ctlproto, format_round_trip)
 	    {.verb = EESP_CTL_RETIRE, .level = EESP_LEVEL_GROUP, .id = 0},
 	    {.verb = EESP_CTL_SPI_ALLOC, .version = 0},
 	    {.verb = EESP_CTL_SPI_ALLOC, .version = 1},
+	    {.verb = EESP_CTL_METRICS},
 	};
 	static const char *const lines[] = {
 	    "status\n",		"show\n",	 "show json\n",	      "counters json\n",
 	    "keys\n",		"reload\n",	 "rotate domain 7\n", "rotate tenant 4294967295\n",
-	    "retire group 0\n", "spi-alloc 0\n", "spi-alloc 1\n",
+	    "retire group 0\n", "spi-alloc 0\n", "spi-alloc 1\n",     "metrics\n",
 	};
 
 	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
@@ -160,8 +164,13 @@ Test(ctlproto, format_round_trip)
 
 		cr_assert_eq(eesp_ctl_format(&bad, out, sizeof(out)), 0);
 		bad.verb = EESP_CTL_SPI_ALLOC;
-		bad.version = 2;
+		bad.version = 4; /* PSP versions are 0..3 */
 		cr_assert_eq(eesp_ctl_format(&bad, out, sizeof(out)), 0);
+		bad.version = -2; /* -1 is "none given": the line without a version */
+		cr_assert_eq(eesp_ctl_format(&bad, out, sizeof(out)), 0);
+		bad.version = -1;
+		cr_assert_eq(eesp_ctl_format(&bad, out, sizeof(out)), strlen("spi-alloc\n"));
+		cr_assert_str_eq(out, "spi-alloc\n");
 		bad.verb = (enum eesp_ctl_verb)99;
 		cr_assert_eq(eesp_ctl_format(&bad, out, sizeof(out)), 0);
 	}
@@ -236,7 +245,7 @@ Test(ctlproto, admin_verbs)
 	static const enum eesp_ctl_verb admin[] = {EESP_CTL_RELOAD, EESP_CTL_ROTATE,
 						   EESP_CTL_RETIRE, EESP_CTL_SPI_ALLOC};
 	static const enum eesp_ctl_verb rd[] = {EESP_CTL_STATUS, EESP_CTL_SHOW, EESP_CTL_COUNTERS,
-						EESP_CTL_KEYS};
+						EESP_CTL_KEYS, EESP_CTL_METRICS};
 	for (size_t i = 0; i < sizeof(admin) / sizeof(admin[0]); i++)
 		cr_assert_eq(eesp_ctl_verb_class(admin[i]), EESP_CTL_CLASS_ADMIN, "%s",
 			     eesp_ctl_verb_name(admin[i]));

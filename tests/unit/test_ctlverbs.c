@@ -135,7 +135,7 @@ Test(ctlverbs, malformed_requests, .fini = teardown)
 	    {"rotate domain 01\n", 17, "error bad id '01' (decimal 0..4294967295)\n"},
 	    {"rotate tenant 4294967296\n", 25,
 	     "error bad id '4294967296' (decimal 0..4294967295)\n"},
-	    {"spi-alloc 2\n", 12, "error bad PSP version '2' (0 or 1)\n"},
+	    {"spi-alloc 4\n", 12, "error bad PSP version '4' (0, 1, 2 or 3)\n"},
 	    {" status\n", 8, "error leading or trailing space\n"},
 	    {"show  json\n", 11, "error empty argument (double space)\n"},
 	    {"status\r\n", 8, "error non-printable byte 0x0d at offset 6\n"},
@@ -213,6 +213,10 @@ Test(ctlverbs, show_text, .fini = teardown)
 			  "%s", b);
 	has_line(b, "peer b endpoint 198.51.100.2:4500 node_id 2 allowed_ips "
 		    "192.0.2.2/32,2001:db8:1::2/128");
+	/* the daemon sends the peer's traffic even when zero (eespctl hides it) */
+	has_line(b, "  latest_rx never");
+	has_line(b, "  rx_packets 0");
+	has_line(b, "  tx_bytes 0");
 	has_line(b, "policy nodes 10-20,30 tenant 0 prefixes 192.0.2.0/24");
 	has_line(b, "counters");
 	has_line(b, "  rx_packets 0");
@@ -236,7 +240,8 @@ Test(ctlverbs, show_json, .fini = teardown)
 	    "\"suite\":\"aes-gcm-256\",\"node_id\":1,\"tenant\":0,\"group\":0,\"epoch\":5,"
 	    "\"epoch_window\":2,\"crypt_offset\":0,\"max_crypt_offset\":3},",
 	    "\"peers\":[{\"name\":\"b\",\"endpoint\":\"198.51.100.2:4500\",\"node_id\":2,"
-	    "\"tx_spi\":0,\"allowed_ips\":[\"192.0.2.2/32\",\"2001:db8:1::2/128\"]}],",
+	    "\"tx_spi\":0,\"allowed_ips\":[\"192.0.2.2/32\",\"2001:db8:1::2/128\"],"
+	    "\"rx_packets\":0,\"rx_bytes\":0,\"tx_packets\":0,\"tx_bytes\":0,\"latest_rx\":0}],",
 	    "\"counters\":{",
 	    "\"proxy\":[],\"workers\":[]}\n",
 	};

@@ -174,8 +174,10 @@ Test(ctlverbs_keys, reload_refusals_keep_running, .init = setup, .fini = teardow
 	start_from_files(FILE_CONF(""), TC_DOM_KEYS);
 	const struct snap *before = running();
 	put("eespd.conf", "daemon: {\nmtu = ;\n};\n", 0600);
-	snprintf(want, sizeof(want), "error %s/eespd.conf:2: syntax error\n", g_dir);
-	cr_assert_str_eq(te_ask(&TE_ROOT, "reload\n"), want);
+	/* libconfig's reason, then what it means (conf_syntax.c) */
+	snprintf(want, sizeof(want), "error %s/eespd.conf:2: syntax error: near \"mtu = ;\"",
+		 g_dir);
+	cr_assert(te_starts(te_ask(&TE_ROOT, "reload\n"), want), "%s", te_reply);
 	put("eespd.conf", FILE_CONF(""), 0600);
 	put("dom.keys", TC_DOM_KEYS, 0644);
 	snprintf(want, sizeof(want),

@@ -5,8 +5,8 @@
  * for the SPI counter): who may use them (class sa: root, admin_group,
  * sa_group), the exact replies of sa-rx-alloc, sa-tx-set, sa-release and
  * sa-list, what each leaves in the published snapshot (receive bindings,
- * transmit keys, released SPIs), the refusals (versions 2 and 3, key
- * lengths, mode mix-ups, unknown peers), the key holder's pending
+ * transmit keys, released SPIs), AES-GMAC (versions 2 and 3) SAs, the
+ * refusals (key lengths per version, mode mix-ups, unknown peers), the key holder's pending
  * transmit SA, the eesp client's keys, and sa-wait parking until the key
  * serial moves.
  */
@@ -85,7 +85,7 @@ static void psp_key_hex(uint8_t master_byte, uint32_t spi, unsigned version, cha
 	memset(master, master_byte, sizeof(master));
 	cr_assert_eq(psp_derive_key(k, master, spi, version, key), 0);
 	eesp_kdf_ctx_free(k);
-	for (unsigned i = 0; i < (version ? 32u : 16u); i++)
+	for (unsigned i = 0; i < psp_version_key_len(version); i++)
 		snprintf(hex + 2 * i, 3, "%02x", key[i]);
 }
 
@@ -163,7 +163,9 @@ Test(ctlverbs_sa, psp_alloc_set_release, .init = setup, .fini = teardown)
 	cr_assert_eq(running()->serial, 2, "published");
 	d = &running()->dom[0];
 	cr_assert(policy_spi_known(running(), d, 1));
-	cr_assert(policy_allows_spi(running(), d, 1, AF_INET, src));
+	unsigned pi;
+	cr_assert(policy_allows_spi(running(), d, 1, AF_INET, src, &pi));
+	cr_assert_eq(pi, 0, "counted for b, the peer the SA is bound to");
 	psp_key_hex(0x81, 2, 0, key);
 	snprintf(want, sizeof(want),
 		 "{\"peer\":\"b\",\"spi\":\"0x00000002\",\"dir\":\"rx\",\"version\":0,\"master\":0,"
@@ -229,6 +231,41 @@ Test(ctlverbs_sa, psp_alloc_set_release, .init = setup, .fini = teardown)
 	cr_assert(domain_spi_released(d, 1) && domain_spi_released(d, 2));
 }
 
+/* AES-GMAC (versions 2, 3): receive SPIs with the "Pv2"/"Pv3" key of
+ * their length, transmit SAs of those versions in the snapshot */
+Test(ctlverbs_sa, psp_gmac_alloc_set, .init = setup, .fini = teardown)
+{
+	char key[65], want[512], fp[17];
+	run("psp.keys", PSP_MASTERS, PSP_BARE(""));
+	psp_key_hex(0x81, 1, 2, key);
+	cr_assert_eq(strlen(key), 32);
+	snprintf(want, sizeof(want),
+		 "peer b\nspi 0x00000001\ndir rx\nversion 2\nmaster 0\nkey %s\nkey_serial 1\n",
+		 key);
+	cr_assert_str_eq(te_ok(&TE_SA, "sa-rx-alloc b psp-version 2\n"), want);
+	psp_key_hex(0x81, 2, 3, key);
+	cr_assert_eq(strlen(key), 64);
+	snprintf(want, sizeof(want),
+		 "peer b\nspi 0x00000002\ndir rx\nversion 3\nmaster 0\nkey %s\nkey_serial 1\n",
+		 key);
+	cr_assert_str_eq(te_ok(&TE_SA, "sa-rx-alloc b psp-version 3\n"), want);
+	cr_assert_eq(peer0()->n_rx_spi, 2);
+
+	te_fingerprint(0x46, 16, fp);
+	snprintf(want, sizeof(want), "peer b\nspi 0x00003001\ndir tx\nfingerprint %s\n", fp);
+	cr_assert_str_eq(te_ok(&TE_ROOT, "sa-tx-set b 0x00003001 " TC_HEX16("46") " version 2\n"),
+			 want);
+	const struct rt_key *k = peer_rt_tx(&running()->dom[0], peer0());
+	cr_assert_not_null(k);
+	cr_assert_eq(k->version, 2);
+	cr_assert_eq(k->k.key_len, 16);
+	te_ok(&TE_ROOT, "sa-tx-set b 0x00003002 " TC_HEX32("47") " version 3\n");
+	k = peer_rt_tx(&running()->dom[0], peer0());
+	cr_assert_eq(k->version, 3);
+	cr_assert_eq(k->k.key_len, 32);
+	cr_assert_eq(k->k.key[31], 0x47);
+}
+
 Test(ctlverbs_sa, psp_refusals, .init = setup, .fini = teardown)
 {
 	run("psp.keys", PSP_MASTERS, PSP_BARE(""));
@@ -236,15 +273,16 @@ Test(ctlverbs_sa, psp_refusals, .init = setup, .fini = teardown)
 		const char *request, *reply;
 	} rows[] = {
 	    {"sa-rx-alloc x\n", "error no configured peer named x\n"},
-	    {"sa-rx-alloc b psp-version 2\n",
-	     "error sa-rx-alloc: PSP version 2 (AES-GMAC) is unsupported by this eespd\n"},
 	    {"sa-rx-alloc b eesp\n", "error sa-rx-alloc: eesp: this eespd runs in psp mode\n"},
 	    {"sa-tx-alloc b\n", "error sa-tx-alloc: psp mode: the peer allocates our transmit SA "
 				"(its sa-rx-alloc) and we set it (sa-tx-set)\n"},
 	    {"sa-tx-set b 0x00003001 " TC_HEX16("44") "\n",
 	     "error sa-tx-set: PSP version 1 needs a 32-byte key, not 16\n"},
-	    {"sa-tx-set b 0x00003001 " TC_HEX32("44") " version 3\n",
-	     "error sa-tx-set: PSP version 3 (AES-GMAC) is unsupported by this eespd\n"},
+	    {"sa-tx-set b 0x00003001 " TC_HEX32("44") " version 2\n",
+	     "error sa-tx-set: PSP version 2 needs a 16-byte key, not 32\n"},
+	    {"sa-tx-set b 0x00003001 " TC_HEX16("44") " version 3\n",
+	     "error sa-tx-set: PSP version 3 needs a 32-byte key, not 16\n"},
+	    {"sa-rx-alloc b psp-version 4\n", "error bad psp-version (decimal 0..3)\n"},
 	    {"sa-tx-set b 0x00003001 " TC_HEX32("44") " salt 01020304\n",
 	     "error sa-tx-set: salt, phase and epoch are for eesp mode\n"},
 	    {"sa-rx-set b 0x00003001 " TC_HEX32("44") " salt 01020304\n",
@@ -369,7 +407,9 @@ Test(ctlverbs_sa, eesp_client, .init = setup, .fini = teardown)
 	cr_assert_eq(rx->key[0], 0x56);
 	cr_assert_null(domain_sa_key(d, false, 0x1000), "the transmit key is no receive key");
 	uint8_t src[4] = {198, 51, 100, 9};
-	cr_assert(policy_allows_spi(running(), d, 0x1001, AF_INET, src));
+	unsigned pi;
+	cr_assert(policy_allows_spi(running(), d, 0x1001, AF_INET, src, &pi));
+	cr_assert_eq(pi, 0, "counted for s, the peer the SA is bound to");
 }
 
 /* ------------------------------------------------------------ sa-wait -- */

@@ -269,6 +269,16 @@ static void rekey_case(const char *ike0, const char *ike1, bool by_initiator)
 	cr_assert_arr_eq(a->spi_i, b->spi_i, 8);
 	cr_assert_arr_eq(a->spi_r, b->spi_r, 8);
 	cr_assert_eq(a->replaces, old);
+	/* the key log saw the first SA and the rekeyed one, at both ends,
+	 * each with the same keys */
+	for (int i = 0; i < 2; i++) {
+		cr_assert_eq(w.n[i].key_logs, 2, "node %d: %u key log records", i, w.n[i].key_logs);
+		cr_assert_arr_eq(w.n[i].kl_spi_i, a->spi_i, 8);
+		cr_assert_arr_eq(w.n[i].kl_spi_r, a->spi_r, 8);
+	}
+	cr_assert_arr_eq(w.n[0].kl_ei, a->keys->ei, a->keys->ek_len);
+	cr_assert_arr_eq(w.n[0].kl_ei, w.n[1].kl_ei, a->keys->ek_len);
+	cr_assert_arr_eq(w.n[0].kl_d, w.n[1].kl_d, a->keys->prf_len);
 	/* whoever rekeyed is the new SA's initiator */
 	cr_assert_eq(a->initiator, by_initiator);
 	cr_assert_eq(b->initiator, !by_initiator);

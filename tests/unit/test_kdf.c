@@ -79,7 +79,9 @@ Test(kdf, psp_block_via_raw_kbkdf)
 Test(kdf, psp_bad_version)
 {
 	uint8_t mk[32] = {0}, out[32];
-	cr_assert_eq(psp_derive_key(K, mk, 1, 2, out), EESP_E_INVALID);
+	/* 0..3 are PSP versions (2, 3: AES-GMAC, test_psp_gmac.c); 4..15 reserved */
+	for (unsigned v = 4; v < 16; v++)
+		cr_assert_eq(psp_derive_key(K, mk, 1, v, out), EESP_E_INVALID, "version %u", v);
 }
 
 static void nist_case(enum eesp_kdf prf, const char *ki_hex, const char *fixed_hex,

@@ -130,38 +130,45 @@ Test(keys, rejections)
 	bad("domain 0 1 " H("0") "\n", 1, "64 hex");
 	bad("\n\ndomain 0 1 abcd\n", 3, "64 hex");
 	bad("domain 0 1 " H("0g") "\n", 1, "64 hex");
-	bad("realm 0 1 " H("00") "\n", 1, "unknown entry");
-	bad("domain 0 1 " H("00") " junk\n", 1, "junk");
-	bad("domain 0 1 " H("00") " next extra\n", 1, "junk");
-	bad("domain 1 1 " H("00") "\n", 1, "must be 0");
-	bad("domain 0 4294967296 " H("00") "\n", 1, "generation");
-	bad("domain 0 -1 " H("00") "\n", 1, "generation");
-	bad("tenant x 1 " H("00") "\n", 1, "id");
-	bad("domain 0 1 " H("00") "\ndomain 0 1 " H("01") "\n", 2, "given twice");
-	bad("domain 0 1 " H("00") "\ndomain 0 5 " H("01") "\n", 2, "same phase");
-	bad("domain 0 1 " H("00") "\ndomain 0 2 " H("01") "\ndomain 0 3 " H("02") "\ndomain 0 4 " H(
+	bad("realm 0 1 " H("0a") "\n", 1, "unknown entry");
+	bad("domain 0 1 " H("0a") " junk\n", 1, "junk");
+	bad("domain 0 1 " H("0a") " next extra\n", 1, "junk");
+	bad("domain 1 1 " H("0a") "\n", 1, "must be 0");
+	bad("domain 0 4294967296 " H("0a") "\n", 1, "generation");
+	bad("domain 0 -1 " H("0a") "\n", 1, "generation");
+	bad("tenant x 1 " H("0a") "\n", 1, "id");
+	bad("domain 0 1 " H("0a") "\ndomain 0 1 " H("01") "\n", 2, "given twice");
+	bad("domain 0 1 " H("0a") "\ndomain 0 5 " H("01") "\n", 2, "same phase");
+	bad("domain 0 1 " H("0a") "\ndomain 0 2 " H("01") "\ndomain 0 3 " H("02") "\ndomain 0 4 " H(
 		"03") "\n",
 	    4, "more than three");
-	bad("domain 0 1 " H("00") " next\ndomain 0 2 " H("01") "\n", 1, "not the highest");
-	bad("domain 0 1 " H("00") " next\n", 1, "no current");
+	bad("domain 0 1 " H("0a") " next\ndomain 0 2 " H("01") "\n", 1, "not the highest");
+	bad("domain 0 1 " H("0a") " next\n", 1, "no current");
 	bad("domain 0x0\n", 1, "non-zero");
 	bad("domain 5 6\n", 1, "junk");
-	bad("domain 0xC0FFEE01\ndomain 0 1 " H("00") "\ndomain 0xC0FFEE02\ndomain 0 2 " H(
+	bad("domain 0xC0FFEE01\ndomain 0 1 " H("0a") "\ndomain 0xC0FFEE02\ndomain 0 2 " H(
 		"01") "\n",
 	    4, "second domain");
 	/* a scope with no root keys does not claim the keyset */
-	cr_assert_eq(parse("domain 0xA\npsp 0 " H("00") "\ndomain 0xB\ndomain 0 1 " H("00") "\n"),
+	cr_assert_eq(parse("domain 0xA\npsp 0 " H("0a") "\ndomain 0xB\ndomain 0 1 " H("0a") "\n"),
 		     0, "%s", E.msg);
 	cr_assert_eq(KS->domain_spi, 0xBu);
-	bad("psp 2 " H("00") "\n", 1, "0 or 1");
-	bad("psp 0 " H("00") "\npsp 0 " H("00") "\n", 2, "twice");
+	bad("psp 2 " H("0a") "\n", 1, "0 or 1");
+	/* issue 17, item 2: an all-zero root or master key is no secret; a root
+	 * key line without its key says so (it said "SPI must be non-zero") */
+	bad("# zeros\ndomain 0 1 " H("00") "\n", 2, "all zeros");
+	bad("tenant 7 1 " H("00") " next\n", 1, "all zeros");
+	bad("psp 1 " H("00") "\n", 1, "all zeros");
+	bad("domain 0 1\n", 1, "the key is missing");
+	bad("tenant 7 1\n", 1, "the key is missing");
+	bad("psp 0 " H("0a") "\npsp 0 " H("0a") "\n", 2, "twice");
 	bad("sa eesp 0x1234 00112233445566778899aabbccddeeff 010203\n", 1, "salt");
 	bad("sa eesp 0x1234 00112233445566778899aabbccddee 01020304\n", 1, "32 or 64");
 	bad("sa psp 0 00112233445566778899aabbccddeeff\n", 1, "non-zero");
 	bad("sa psp 1 00112233445566778899aabbccddeeff x\n", 1, "junk");
 	bad("sa ah 1 00112233445566778899aabbccddeeff\n", 1, "kind");
 	{
-		static const char nul[] = "\ndomain 0 1 " H("00") "\0\n";
+		static const char nul[] = "\ndomain 0 1 " H("0a") "\0\n";
 		struct eesp_keyset *ks = eesp_keyset_new();
 		struct eesp_keyfile_error e;
 		cr_assert_neq(eesp_keyfile_parse(ks, nul, sizeof(nul) - 1, &e), 0);

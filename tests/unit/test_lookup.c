@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lookup.h"
+#include "peerstats.h"
 #include "names.h"
 #include "testconf.h"
 
@@ -49,14 +50,22 @@ static const char *route_to(const char *dst)
 
 /* ------------------------------------------------------------- routes -- */
 
+/* Prefixes that contain each other route by the longest; within one domain
+ * eespd.conf refuses them (an inner address belongs to one peer of a
+ * domain, issue 17 item 2), so the three peers are of three domains, which
+ * share the route table. */
 #define ROUTES                                                                                     \
-	"daemon: { user = \"eesp\"; };\n" TC_EESP_DOMAIN " };\n"                                   \
-	"peers = ( { name = \"wide\"; endpoint = \"198.51.100.4\"; node_id = 4; allowed_ips = [ "  \
-	"\"0.0.0.0/0\" ]; },\n"                                                                    \
-	"{ name = \"b\"; endpoint = \"198.51.100.2\"; node_id = 2; allowed_ips = [ "               \
+	"daemon: { user = \"eesp\"; };\n"                                                          \
+	"domains = ( { name = \"w\"; id = 0xC0FFEE01; node_id = 1; key_file = \"dom.keys\"; },\n"  \
+	"{ name = \"x\"; id = 0xA0000001; node_id = 1; key_file = \"a.keys\"; },\n"                \
+	"{ name = \"y\"; id = 0xB0000002; node_id = 1; key_file = \"b.keys\"; } );\n"              \
+	"peers = ( { name = \"wide\"; domain = \"w\"; endpoint = \"198.51.100.4\"; node_id = 4; "  \
+	"allowed_ips = [ \"0.0.0.0/0\" ]; },\n"                                                    \
+	"{ name = \"b\"; domain = \"x\"; endpoint = \"198.51.100.2\"; node_id = 2; allowed_ips = " \
+	"[ "                                                                                       \
 	"\"192.0.2.0/24\", \"2001:db8:1::/48\" ]; },\n"                                            \
-	"{ name = \"c\"; endpoint = \"[2001:db8::3]:4600\"; node_id = 3; allowed_ips = [ "         \
-	"\"192.0.2.128/25\", \"2001:db8:1:1::/64\", \"192.0.2.77/32\" ]; } );\n"
+	"{ name = \"c\"; domain = \"y\"; endpoint = \"[2001:db8::3]:4600\"; node_id = 3; "         \
+	"allowed_ips = [ \"192.0.2.128/25\", \"2001:db8:1:1::/64\", \"192.0.2.77/32\" ]; } );\n"
 
 Test(lookup, route_longest_prefix_v4_and_v6, .fini = teardown)
 {
@@ -234,10 +243,16 @@ Test(lookup, inner_source_per_node_and_boundary, .fini = teardown)
 	parse(TC_TENANT_KEYS, BOUNDARIES);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		uint8_t a[16];
+		unsigned pi;
 		int f = addr(rows[i].src, a);
-		cr_expect_eq(policy_allows_node(S, &S->dom[0], rows[i].node, rows[i].b, f, a),
+		cr_expect_eq(policy_allows_node(S, &S->dom[0], rows[i].node, rows[i].b, f, a, &pi),
 			     rows[i].ok, "node %u tenant %u group %u from %s", rows[i].node,
 			     rows[i].b->tenant, rows[i].b->group, rows[i].src);
+		/* the peer that allowed it (per-peer counters), if a peer did */
+		if (pi != PEERSTATS_NONE)
+			cr_expect(rows[i].ok && pi < S->n_peers &&
+				      S->peers[pi].node_id == rows[i].node,
+				  "node %u from %s: peer %u", rows[i].node, rows[i].src, pi);
 	}
 }
 
@@ -247,10 +262,14 @@ Test(lookup, policy_per_domain, .fini = teardown)
 	uint8_t a[16];
 	int f = addr("192.0.2.1", a);
 	parse(NULL, TC_DOMS("", "", "", "", ""));
+	unsigned pi;
 	cr_assert(policy_node_known(S, &S->dom[0], 1, &B0));
-	cr_assert(policy_allows_node(S, &S->dom[0], 1, &B0, f, a));
+	cr_assert(policy_allows_node(S, &S->dom[0], 1, &B0, f, a, &pi));
+	cr_assert(pi < S->n_peers && S->peers[pi].node_id == 1 && S->peers[pi].dom == 0,
+		  "allowed by the peer of node 1 in domain a");
 	cr_assert_not(policy_node_known(S, &S->dom[1], 1, &B0));
-	cr_assert_not(policy_allows_node(S, &S->dom[1], 1, &B0, f, a));
+	cr_assert_not(policy_allows_node(S, &S->dom[1], 1, &B0, f, a, &pi));
+	cr_assert_eq(pi, PEERSTATS_NONE);
 }
 
 #define PSP_POLICY                                                                                 \
@@ -274,11 +293,15 @@ Test(lookup, spi_known_and_inner_source, .fini = teardown)
 	parse(NULL, PSP_POLICY);
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		uint8_t a[16];
+		unsigned pi;
 		int f = addr(rows[i].src, a);
 		cr_expect_eq(policy_spi_known(S, &S->dom[0], rows[i].spi), rows[i].known,
 			     "known 0x%08x", rows[i].spi);
-		cr_expect_eq(policy_allows_spi(S, &S->dom[0], rows[i].spi, f, a), rows[i].ok,
+		cr_expect_eq(policy_allows_spi(S, &S->dom[0], rows[i].spi, f, a, &pi), rows[i].ok,
 			     "0x%08x from %s", rows[i].spi, rows[i].src);
+		/* 0x2001 is a peer's rx_spi, 0x3000-0x30ff a policy range */
+		cr_expect_eq(pi != PEERSTATS_NONE, rows[i].ok && rows[i].spi == 0x2001,
+			     "0x%08x from %s: peer %u", rows[i].spi, rows[i].src, pi);
 	}
 }
 
@@ -289,10 +312,11 @@ Test(lookup, spi_policy_per_domain, .fini = teardown)
 	int f = addr("192.0.2.3", a);
 	parse(NULL, TC_SPI_SERVER("", "", "", ""));
 	cr_assert(policy_spi_known(S, &S->dom[0], 0x1020));
-	cr_assert(policy_allows_spi(S, &S->dom[0], 0x1020, f, a));
+	unsigned pi;
+	cr_assert(policy_allows_spi(S, &S->dom[0], 0x1020, f, a, &pi));
 	cr_assert_not(policy_spi_known(S, &S->dom[0], 0x1021), "tx_spi is not an rx_spi");
 	struct domain other = S->dom[0];
 	other.idx = 1;
 	cr_assert_not(policy_spi_known(S, &other, 0x1020));
-	cr_assert_not(policy_allows_spi(S, &other, 0x1020, f, a));
+	cr_assert_not(policy_allows_spi(S, &other, 0x1020, f, a, &pi));
 }

@@ -112,11 +112,17 @@ Test(rtsa, psp_runtime_sas_act_like_configured_ones)
 	add(t, sa_of("b", "psp", RTSA_RX, 0x43, 0));
 	cr_assert_eq(rtsa_apply(t, s), 0);
 	cr_assert(policy_spi_known(s, d, 0x42));
-	cr_assert(policy_allows_spi(s, d, 0x42, AF_INET, src_a));
+	/* pi: the peer whose per-peer counters the packet goes to */
+	unsigned pi;
+	cr_assert(policy_allows_spi(s, d, 0x42, AF_INET, src_a, &pi));
+	cr_assert_eq(pi, 0, "0x42 counts for a");
 	/* the inner source is checked against that peer's allowed_ips */
-	cr_assert_not(policy_allows_spi(s, d, 0x42, AF_INET, src_b));
-	cr_assert(policy_allows_spi(s, d, 0x43, AF_INET, src_b));
-	cr_assert(policy_allows_spi(s, d, 0x07, AF_INET, src_b), "the configured rx_spi stays");
+	cr_assert_not(policy_allows_spi(s, d, 0x42, AF_INET, src_b, &pi));
+	cr_assert(policy_allows_spi(s, d, 0x43, AF_INET, src_b, &pi));
+	cr_assert_eq(pi, 1, "0x43 counts for b");
+	cr_assert(policy_allows_spi(s, d, 0x07, AF_INET, src_b, &pi),
+		  "the configured rx_spi stays");
+	cr_assert_eq(pi, 1, "0x07 counts for b");
 	cr_assert(peer_has_tx_sa(s, d, a));
 	const struct rt_key *k = peer_rt_tx(d, a);
 	cr_assert_not_null(k);
@@ -233,7 +239,9 @@ Test(rtsa, eesp_client_keys)
 	/* the receive key is found by its SPI, the transmit key is not */
 	cr_assert_not_null(domain_sa_key(d, false, 0x1001));
 	cr_assert_null(domain_sa_key(d, false, 0x1000));
-	cr_assert(policy_allows_spi(s, d, 0x1001, AF_INET, src_a));
+	unsigned pi;
+	cr_assert(policy_allows_spi(s, d, 0x1001, AF_INET, src_a, &pi));
+	cr_assert_eq(pi, 0, "counted for srv, the peer the SA is bound to");
 	cr_assert_eq(snap_domain_for_spi(s, 0x1001), d);
 	snap_free(s);
 	rtsa_free(t);

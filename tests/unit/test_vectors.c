@@ -90,7 +90,7 @@ static void need_vectors_dir(void)
 Test(vectors, regeneration_is_byte_identical)
 {
 	struct gen g = {0};
-	unsigned json = 0, pcap = 0;
+	unsigned json = 0, pcap = 0, pairkey = 0;
 	need_vectors_dir();
 	cr_assert_eq(eesp_vectors_generate(collect, &g), 0);
 	for (unsigned i = 0; i < g.n; i++) {
@@ -107,14 +107,18 @@ Test(vectors, regeneration_is_byte_identical)
 		d = first_diff(b, len, g.data[i], g.len[i]);
 		cr_expect_eq(d, -1, "%s differs from the regenerated file at byte %ld", path, d);
 		free(b);
-		json += strstr(g.name[i], ".json") != NULL;
+		/* packet cases at the top level; pairkey/ holds key derivations only */
+		json += strstr(g.name[i], ".json") && !strchr(g.name[i], '/');
 		pcap += strstr(g.name[i], ".pcap") != NULL;
+		pairkey += !strncmp(g.name[i], "pairkey/", 8);
 	}
 	cr_assert_eq(json, pcap);
 	cr_assert(json >= 24, "only %u cases", json);
+	cr_assert(pairkey >= 3, "only %u pair-key cases", pairkey);
 	/* no stale files: everything committed (but README.md) is generated */
-	static const char *const dirs[] = {VDIR, VDIR "keys/"};
-	for (unsigned di = 0; di < 2; di++) {
+	static const char *const dirs[] = {VDIR, VDIR "keys/", VDIR "pairkey/"};
+	static const char *const sub[] = {"", "keys/", "pairkey/"};
+	for (unsigned di = 0; di < 3; di++) {
 		DIR *dir = opendir(dirs[di]);
 		struct dirent *e;
 		cr_assert_not_null(dir);
@@ -122,9 +126,9 @@ Test(vectors, regeneration_is_byte_identical)
 			char rel[512];
 			bool found = false;
 			if (e->d_name[0] == '.' || !strcmp(e->d_name, "keys") ||
-			    !strcmp(e->d_name, "README.md"))
+			    !strcmp(e->d_name, "pairkey") || !strcmp(e->d_name, "README.md"))
 				continue;
-			snprintf(rel, sizeof(rel), "%s%s", di ? "keys/" : "", e->d_name);
+			snprintf(rel, sizeof(rel), "%s%s", sub[di], e->d_name);
 			for (unsigned i = 0; i < g.n && !found; i++)
 				found = !strcmp(g.name[i], rel);
 			cr_expect(found, "vectors/%s is committed but no longer generated", rel);

@@ -127,7 +127,9 @@ Test(psp_wire, build_flags_version_vc)
 	p.v = false;
 	cr_assert_eq(psp_build_header(out, 16, &p), 16);
 	cr_assert_eq(psp_build_header(out, 15, &p), 0);
-	p.version = 2;
+	p.version = 4; /* reserved */
+	cr_assert_eq(psp_build_header(out, sizeof(out), &p), 0);
+	p.version = 2; /* AES-GMAC: crypt offset must be 0 */
 	cr_assert_eq(psp_build_header(out, sizeof(out), &p), 0);
 	p.version = 0;
 	p.crypt_off = 64;
@@ -164,9 +166,14 @@ Test(psp_wire, rejections)
 	assert_err(psp_parse(pkt, len, &v), EESP_E_PSP_ALWAYS1);
 	pkt[3] |= PSP_ALWAYS_1;
 
-	for (unsigned ver = 2; ver < 16; ver++) {
+	for (unsigned ver = 4; ver < 16; ver++) {
 		pkt[3] = (uint8_t)(ver << 2 | 1);
 		assert_err(psp_parse(pkt, len, &v), EESP_E_BAD_VERSION);
+	}
+	/* the GMAC versions with this packet's crypt offset 6 */
+	for (unsigned ver = 2; ver < 4; ver++) {
+		pkt[3] = (uint8_t)(ver << 2 | 1);
+		assert_err(psp_parse(pkt, len, &v), EESP_E_PSP_GMAC_CO);
 	}
 	pkt[3] = 0x01;
 
