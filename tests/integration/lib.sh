@@ -891,6 +891,9 @@ drop_names() {
 # led to, so derive_budget may stand for datagrams expected under a reason
 # decided at or after the derivation (auth_failed, bad_inner, bad_payload_info,
 # spoofed_source, replay): those may come short by exactly derive_budget in sum.
+# no_route is not a receive drop: the kernel's own IPv6 MLD and RS sent into
+# the TUN at any time (as in check_drops; under a CPU hog one fell inside
+# test 28's window: "unexpected drop counter no_route +1").
 expected_drops() {
 	awk -v late="auth_failed bad_inner bad_payload_info spoofed_source replay" '
 	BEGIN { n = split(late, l, " "); for (i = 1; i <= n; i++) lt[l[i]] = 1 }
@@ -912,7 +915,7 @@ expected_drops() {
 			bad = 1
 		}
 		for (r in got)
-			if (!(r in want) && (r in drop) && r != "derive_budget") {
+			if (!(r in want) && (r in drop) && r != "derive_budget" && r != "no_route") {
 				printf "unexpected drop counter %s +%d\n", r, got[r] > "/dev/stderr"
 				bad = 1
 			}
