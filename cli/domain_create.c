@@ -365,8 +365,8 @@ static void node_name(const struct create_opts *o, char out[NC_TEXT])
 	}
 	if (!gethostname(h, sizeof(h) - 1))
 		h[strcspn(h, ".")] = 0;
-	if (nc_name_ok(h))
-		snprintf(out, NC_TEXT, "%s", h);
+	if (nc_name_ok(h)) /* which bounds its length below NC_TEXT */
+		snprintf(out, NC_TEXT, "%.*s", NC_TEXT - 1, h);
 	else
 		snprintf(out, NC_TEXT, "node%u", o->node);
 }

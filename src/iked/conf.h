@@ -41,6 +41,20 @@ struct iked_psk {
 	size_t len;
 };
 
+/* Key download for a peer (its psp or eesp group, eesp-iked.conf(5)). */
+#define IKED_KD_MAX_VERSIONS 4
+enum iked_kd_kind { IKED_KD_PSP, IKED_KD_EESP };
+struct iked_kd_conf {
+	bool on;				/* the peer has a psp or an eesp group */
+	enum iked_kd_kind kind;			/* which */
+	bool key_holder;			/* eesp: we hold the root key (else the client) */
+	char eespd_socket[108];			/* our eespd's control socket */
+	char eespd_peer[IKED_NAME_MAX];		/* the peer's name in our eespd.conf */
+	uint8_t versions[IKED_KD_MAX_VERSIONS]; /* PSP versions, preferred first */
+	unsigned n_versions;
+	uint32_t poll_ms; /* how often the key serial is read */
+};
+
 struct iked_peer {
 	char name[IKED_NAME_MAX];
 	struct sockaddr_storage addr; /* address and port (network order) */
@@ -51,6 +65,7 @@ struct iked_peer {
 	bool initiate;	     /* bring the SA up at start and after a loss */
 	struct ike_suite proposals[IKED_MAX_PROPOSALS];
 	unsigned n_proposals;
+	struct iked_kd_conf kd;
 };
 
 struct iked_conf {

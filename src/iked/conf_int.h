@@ -26,6 +26,8 @@ int iconf_parse_proposals(struct conf_parse *p, const config_setting_t *g, struc
 			  unsigned *n);
 int iconf_parse_id(struct conf_parse *p, const config_setting_t *g, const char *name,
 		   struct iked_id *id);
+/* the psp group of a peer (conf_kd.c) */
+int iconf_parse_kd(struct conf_parse *p, const config_setting_t *e, struct iked_peer *pe);
 int iconf_parse_peers(struct conf_parse *p, const config_setting_t *list);
 
 #endif /* IKED_CONF_INT_H */

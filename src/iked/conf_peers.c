@@ -13,8 +13,8 @@
 #include "conf_int.h"
 #include "ike_proto.h"
 
-static const char *const keys_peer[] = {"name",	    "address",	"port",	     "remote_id",
-					"psk_file", "initiate", "proposals", NULL};
+static const char *const keys_peer[] = {"name",	    "address",	 "port", "remote_id", "psk_file",
+					"initiate", "proposals", "psp",	 "eesp",      NULL};
 
 static int hexval(int c)
 {
@@ -156,6 +156,8 @@ static int parse_peer(struct conf_parse *p, const config_setting_t *e, struct ik
 		memcpy(pe->proposals, p->conf->proposals, sizeof(pe->proposals));
 		pe->n_proposals = p->conf->n_proposals;
 	}
+	if (iconf_parse_kd(p, e, pe))
+		return -1;
 	return load_psk(p, e, pe);
 }
 

@@ -53,7 +53,12 @@
 	X(DPD_SENT, "dpd_sent", 0)		     /* liveness checks sent */                    \
 	X(DPD_ANSWERED, "dpd_answered", 0)	     /* liveness checks of the peer answered */    \
 	X(NO_MEMORY, "no_memory", 1)		     /* a message dropped for want of memory */    \
-	X(CRYPTO_FAILED, "crypto_failed", 1)	     /* a key exchange or cipher call failed */
+	X(CRYPTO_FAILED, "crypto_failed", 1)	     /* a key exchange or cipher call failed */    \
+	X(CHILD_UP, "child_up", 0)		     /* PSP children keyed (key download) */       \
+	X(CHILD_REKEYED, "child_rekeyed", 0)	     /* ... of them replacing a child */           \
+	X(CHILD_FAILED, "child_failed", 0) /* key downloads that failed or were refused */         \
+	X(KD_BAD, "kd_bad", 1)		   /* a KD payload missing, malformed or not unwrapping */ \
+	X(EESPD_ERRORS, "eespd_errors", 0) /* eespd calls refused or unanswered */
 
 enum iked_counter {
 	CNT__CORE_LAST = IKE_E__COUNT - 1, /* 1 .. IKE_E__COUNT-1: the core's codes */

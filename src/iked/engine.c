@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "engine_int.h"
+#include "kd.h"
 #include "log.h"
 #include "secmem.h"
 
@@ -162,6 +163,9 @@ int64_t engine_next_ms(struct iked_engine *e)
 				if (sa->next_dpd_ms && (!t || sa->next_dpd_ms < t))
 					t = sa->next_dpd_ms;
 			}
+			int64_t k = kd_due_ms(sa);
+			if (k && (!t || k < t))
+				t = k;
 		}
 		if (t && t < next)
 			next = t;

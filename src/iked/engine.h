@@ -44,6 +44,12 @@ struct iked_io {
 	int (*auth)(void *arg, unsigned peer, uint16_t prf, const uint8_t *msg, size_t msg_len,
 		    const uint8_t *nonce, size_t nonce_len, const uint8_t *sk_p, size_t sk_p_len,
 		    const uint8_t *id_body, size_t id_len, uint8_t *out);
+	/* one request line (n octets, ending in '\n') to eespd's control
+	 * socket sock (key download, kd.h): 0 with the reply's body in *body
+	 * (malloc()ed), 1 when eespd answered an error, -1 when it did not
+	 * answer; the reason in err.  NULL: no eespd. */
+	int (*eespd)(void *arg, const char *sock, const char *line, size_t n, char **body,
+		     char *err, size_t err_len);
 	/* optional (NULL: none): the keys of an IKE SA were derived (at
 	 * IKE_SA_INIT and at each rekey), for the key log (keylog.h) */
 	void (*key_log)(void *arg, const uint8_t *spi_i, const uint8_t *spi_r,
@@ -54,6 +60,7 @@ struct iked_io {
 struct peer_state {
 	int64_t initiate_at; /* 0: do not initiate on our own */
 	unsigned failures;   /* consecutive attempts that got no answer */
+	bool kd_swept;	     /* stale runtime SAs in eespd released (kd.c) */
 };
 
 /* A log line a flood could repeat: at most IKED_LOG_BURST per second per

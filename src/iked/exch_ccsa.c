@@ -17,6 +17,7 @@
 
 #include "engine_int.h"
 #include "ike_dh.h"
+#include "kd.h"
 #include "log.h"
 #include "secmem.h"
 
@@ -142,7 +143,7 @@ static void child_request_in(struct iked_engine *e, struct ike_sa *sa, const str
 	char who[160];
 	refusal(e, CNT_CHILD_REFUSED,
 		"%s: the peer asked for a child SA (protocol %u): refused with NO_PROPOSAL_CHOSEN, "
-		"the IKE SA stays (eesp-iked has no child SAs yet)",
+		"the IKE SA stays (eesp-iked makes PSP children only, with its Vendor ID)",
 		sa_who(sa, who, sizeof(who)), proto);
 	respond_notify(e, sa, m, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
 }
@@ -263,9 +264,15 @@ void ccsa_request_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_
 	}
 	if (!parse_sa(e, sa, m, in, &r))
 		return;
-	/* a child (no KE needed): refused, the IKE SA stays */
+	/* a child (no KE): key download if it is PSP behind our Vendor ID,
+	 * else refused; the IKE SA stays either way */
 	if (r.props[0].proto != IKE_PROTO_IKE || find_notify(in, IKE_N_REKEY_SA, NULL)) {
-		child_request_in(e, sa, m, r.props[0].proto);
+		if ((r.props[0].proto == e->conf->psp_protocol ||
+		     r.props[0].proto == e->conf->eesp_protocol) &&
+		    ike_has_eesp_vid(in))
+			kd_request_in(e, sa, m, in, r.props, r.n);
+		else
+			child_request_in(e, sa, m, r.props[0].proto);
 		return;
 	}
 	if (!parse_rekey(e, sa, m, in, &r))
@@ -359,4 +366,6 @@ void ccsa_response_in(struct iked_engine *e, struct ike_sa *sa, enum xkind kind,
 {
 	if (kind == X_REKEY_IKE && sa->rekey.active)
 		rekey_response_in(e, sa, in);
+	else if (kind == X_CHILD)
+		kd_response_in(e, sa, in);
 }

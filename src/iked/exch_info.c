@@ -59,7 +59,11 @@ void info_request_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_
 			sa_who(sa, who, sizeof(who)));
 		sa_close(e, sa, false, "the peer refused our authentication");
 	} else if (del) {
-		sa_close(e, sa, false,
+		/* a key-download peer's SAs in eespd go with this IKE SA: when the
+		 * peer deletes it (a clean restart sends Delete), an initiating
+		 * side brings it back, or the tunnel stays down */
+		bool again = !rekeyed && sa->peer && sa->peer->kd.on;
+		sa_close(e, sa, again,
 			 rekeyed ? "the peer deleted it after the rekey" : "deleted by the peer");
 	} else {
 		cnt(e, CNT_DPD_ANSWERED);

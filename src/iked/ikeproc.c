@@ -16,10 +16,14 @@
 #include <unistd.h>
 
 #include "authproc.h"
+#include "ctlclient.h"
 #include "keylog.h"
 #include "log.h"
 
 #define RX_BURST 64
+/* eespd answers runtime-SA verbs in one round of its loop; the IKE process
+ * waits for it (key download is rare: child set-up, rekeys, polling) */
+#define EESPD_CALL_MS 2000
 
 static int io_send(void *arg, const struct iked_addr *local, const struct iked_addr *remote,
 		   const uint8_t *buf, size_t len)
@@ -55,6 +59,13 @@ static int io_auth(void *arg, unsigned peer, uint16_t prf, const uint8_t *msg, s
 	struct iked_ike *p = arg;
 	return authproc_call(p->auth_fd, peer, prf, msg, msg_len, nonce, nonce_len, sk_p, sk_p_len,
 			     id_body, id_len, out);
+}
+
+static int io_eespd(void *arg, const char *sock, const char *line, size_t n, char **body, char *err,
+		    size_t err_len)
+{
+	(void)arg;
+	return ctl_call_full("eespd", sock, line, n, EESPD_CALL_MS, body, err, err_len);
 }
 
 static void io_key_log(void *arg, const uint8_t *spi_i, const uint8_t *spi_r,
@@ -139,6 +150,8 @@ int ikeproc_run(struct iked_ike *p)
 			     .now_ms = io_now,
 			     .random = io_random,
 			     .auth = io_auth,
+			     .eespd = io_eespd,
+
 			     .key_log = p->key_log_fd >= 0 ? io_key_log : NULL};
 	int rc;
 	p->eng = engine_new(p->conf, &io);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "engine_int.h"
+#include "kd.h"
 
 static void spi_hex(char *out, const uint8_t spi[IKE_SPI_LEN])
 {
@@ -45,6 +46,17 @@ void engine_status(struct iked_engine *e, struct strbuf *b, bool json)
 		    e->sas.half_open >= e->conf->cookie_threshold ? "required" : "not required");
 }
 
+/* a keyed key-download child (kd.h): 1, else 0 */
+static unsigned keyed(const struct ike_sa *sa)
+{
+	return sa->children && sa->children->my_spi ? 1 : 0;
+}
+
+static const char *child_kind(const struct ike_sa *sa)
+{
+	return sa->peer && sa->peer->kd.kind == IKED_KD_EESP ? "eesp" : "psp";
+}
+
 static void show_json(struct iked_engine *e, struct strbuf *b, const struct ike_sa *sa, bool first)
 {
 	char si[17], sr[17], suite[64], a[80];
@@ -67,9 +79,17 @@ static void show_json(struct iked_engine *e, struct strbuf *b, const struct ike_
 	strbuf_printf(b,
 		      ",\"replaces\":%" PRIu64
 		      ",\"mid_out\":%u,\"mid_in\":%u,\"outstanding\":\"%s\","
-		      "\"children\":%u}",
+		      "\"children\":%u,\"child\":",
 		      sa->replaces, sa->my_mid, sa->peer_mid,
-		      sa->req_busy ? xkind_name(sa->req.kind) : "", sa->n_children);
+		      sa->req_busy ? xkind_name(sa->req.kind) : "", keyed(sa));
+	if (keyed(sa))
+		strbuf_printf(b,
+			      "{\"kind\":\"%s\",\"version\":%u,\"rx_spi\":\"0x%08" PRIx32
+			      "\",\"tx_spi\":\"0x%08" PRIx32 "\"}}",
+			      child_kind(sa), sa->children->version, sa->children->my_spi,
+			      sa->children->peer_spi);
+	else
+		strbuf_printf(b, "null}");
 }
 
 static void show_text(struct iked_engine *e, struct strbuf *b, const struct ike_sa *sa)
@@ -100,7 +120,11 @@ static void show_text(struct iked_engine *e, struct strbuf *b, const struct ike_
 		strbuf_printf(b, ", rekeying in %" PRId64 " s", secs(sa->rekey_at_ms - t));
 	if (sa->replaces)
 		strbuf_printf(b, ", rekeyed #%" PRIu64, sa->replaces);
-	strbuf_printf(b, ", %u child SA(s)\n", sa->n_children);
+	strbuf_printf(b, ", %u child SA(s)\n", keyed(sa));
+	if (keyed(sa))
+		strbuf_printf(b, "  %s child: version %u, rx 0x%08" PRIx32 ", tx 0x%08" PRIx32 "\n",
+			      child_kind(sa), sa->children->version, sa->children->my_spi,
+			      sa->children->peer_spi);
 }
 
 void engine_show(struct iked_engine *e, struct strbuf *b, bool json)

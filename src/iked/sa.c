@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kd.h"
 #include "secmem.h"
 
 static const char *const state_names[] = {
@@ -159,6 +160,8 @@ void sa_free(struct sa_table *t, struct ike_sa *sa)
 		ike_sk_cipher_free(&sa->rx);
 	}
 	ike_keys_free(sa->keys);
+	if (sa->children) /* no eespd call here: kd_close() releases, this only frees */
+		kd_child_free(sa->children);
 	free(sa->init_i);
 	free(sa->init_r);
 	sa_request_clear(sa);

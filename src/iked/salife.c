@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "engine_int.h"
+#include "kd.h"
 #include "ike_sk.h"
 #include "log.h"
 
@@ -138,6 +139,7 @@ void sa_established(struct iked_engine *e, struct ike_sa *sa, const struct ike_s
 		return;
 	}
 	cnt(e, CNT_SA_ESTABLISHED);
+	kd_established(e, sa);
 	iked_id_format(&e->conf->local_id, lid, sizeof(lid));
 	iked_id_format(&sa->peer->remote_id, rid, sizeof(rid));
 	log_info("%s established as %s: %s, local %s, remote %s, no child SA",
@@ -153,6 +155,7 @@ void sa_close(struct iked_engine *e, struct ike_sa *sa, bool lost, const char *w
 	if (sa->state == SA_CLOSED || sa->state == SA_DEAD)
 		return;
 	log_info("%s closed: %s", sa_who(sa, who, sizeof(who)), why);
+	kd_close(e, sa);
 	if (was_up)
 		cnt(e, CNT_SA_DELETED);
 	sa_request_clear(sa);
@@ -199,7 +202,8 @@ void sa_kick(struct iked_engine *e, struct ike_sa *sa)
 		sa->want &= ~WANT_DPD;
 		info_start(e, sa, X_DPD);
 	} else {
-		sa->want &= ~WANT_CHILD; /* key download: the next part */
+		sa->want &= ~WANT_CHILD;
+		kd_start(e, sa);
 	}
 }
 
@@ -226,7 +230,7 @@ static void established_timers(struct iked_engine *e, struct ike_sa *sa, int64_t
 
 int64_t sa_timers(struct iked_engine *e, struct ike_sa *sa)
 {
-	int64_t t = now_ms(e), next = 0;
+	int64_t t = now_ms(e), next = 0, kd_next;
 	char who[160];
 	if (sa->req_busy && t >= sa->req.next_ms && !msg_retransmit(e, sa))
 		sa_give_up(e, sa);
@@ -244,12 +248,14 @@ int64_t sa_timers(struct iked_engine *e, struct ike_sa *sa)
 	}
 	if (sa->state == SA_ESTABLISHED)
 		established_timers(e, sa, t);
+	kd_next = kd_timers(e, sa);
 	sa_kick(e, sa);
 	if (sa->state == SA_DEAD)
 		return 0;
 	if (sa->req_busy)
 		next = min_t(next, sa->req.next_ms);
 	next = min_t(next, sa->deadline_ms);
+	next = min_t(next, kd_next);
 	if (sa->state == SA_ESTABLISHED) {
 		next = min_t(next, sa->rekey_at_ms);
 		next = min_t(next, sa->next_dpd_ms);

@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike_eesp.h"
 #include "ike_kd.h"
+#include "ike_psp.h"
 #include "ike_sa.h"
 #include "ike_sk.h"
 #include "ike_wire.h"
@@ -39,6 +41,23 @@ static void check_inside(const struct ike_chain *c, const uint8_t *base, size_t 
 }
 
 /* Every payload through its own parser; results must be known codes. */
+/* the key-download children's readers (ike_psp.h, ike_eesp.h) on a bag */
+static void kd_children(const struct ike_kd *kd, const struct ike_key_bag *bag)
+{
+	static const uint8_t kwk[IKE_PSP_KWK_LEN] = {7};
+	struct ike_psp_codes c = {.proto = bag->proto, .params_type = 241};
+	struct ike_eesp_sa es;
+	uint8_t key[IKE_PSP_KEY_MAX];
+	if (bag->spi_size != 4)
+		return;
+	uint32_t spi = ike_get32(bag->spi);
+	int e = ike_psp_get_key(kd, &c, spi, kwk, key, 32);
+	CHECK(e >= 0 && e < IKE_E__COUNT);
+	e = ike_eesp_get_bag(kd, bag->proto, spi, kwk, spi & 1, &es);
+	CHECK(e >= 0 && e < IKE_E__COUNT);
+	CHECK(e || es.key_len == 16 || es.key_len == 32);
+}
+
 static void bodies(const struct ike_chain *c)
 {
 	for (unsigned i = 0; i < c->n; i++) {
@@ -63,6 +82,16 @@ static void bodies(const struct ike_chain *c)
 			e = ike_sa_parse(p, props, 8, &n);
 			if (!e)
 				CHECK(n >= 1 && n <= 8);
+			for (unsigned j = 0; !e && j < n; j++) {
+				struct ike_psp_codes c = {.proto = props[j].proto,
+							  .params_type = 241};
+				unsigned v;
+				uint32_t spi;
+				if (!ike_psp_proposal_get(&c, &props[j], &v, &spi))
+					CHECK(v <= 3 && props[j].spi_size == 4);
+				if (!ike_eesp_proposal_get(props[j].proto, &props[j], &spi))
+					CHECK(props[j].n == 1);
+			}
 			break;
 		case IKE_PT_KE:
 			e = ike_ke_parse(p, &u.ke);
@@ -99,6 +128,7 @@ static void bodies(const struct ike_chain *c)
 					int e2 = ike_bag_sa_key(&u.kd.bag[j], &wk);
 
 					CHECK(e2 >= 0 && e2 < IKE_E__COUNT);
+					kd_children(&u.kd, &u.kd.bag[j]);
 				}
 			}
 			break;

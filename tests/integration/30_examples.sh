@@ -186,6 +186,8 @@ run_example() {
 k=0
 for d in conf/examples/*/; do
 	[ -n "$(ls "$d"*.conf 2>/dev/null)" ] || continue
+	# keys over IKEv2 (an iked/ beside the eespd configs): 84_kd_example.sh
+	[ ! -d "$d/iked" ] || continue
 	k=$((k + 1))
 	run_example "${d%/}" "$(echo abcdefghij | cut -c"$k")"
 done
