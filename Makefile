@@ -248,7 +248,7 @@ vectors: $(B)/eespctl
 bench:
 	@tools/deps.sh iperf3 iproute2 iputils-ping openssl python3 procps wireguard-go wireguard-tools openvpn quicktun gnuplot-nox
 	-$(MAKE) all
-	-$(MAKE) $(B)/bench_micro $(B)/bench_ike_setups
+	-$(MAKE) $(B)/bench_micro $(B)/bench_udpgen $(B)/bench_ike_setups
 	bench/bench.sh
 
 # the IKE SA setup-rate initiator (bench/ike_setups.c), on the IKE core
@@ -268,6 +268,10 @@ $(B)/fleet_gcks: bench/fleet_gcks.c $(B)/libeespiked.a $(B)/libeespike.a $(B)/li
 		$(B)/libeespcore.a
 	$(CC) $(CFLAGS) -Isrc/iked $(LDFLAGS) -o $@ bench/fleet_gcks.c $(B)/libeespiked.a \
 		$(B)/libeespike.a $(B)/libeespsys.a $(B)/libeespcore.a $(LDLIBS)
+
+# sendmmsg traffic generator and sink, plain or forged EESP/PSP (bench/udpgen.c)
+$(B)/bench_udpgen: bench/udpgen.c $(B)/libeespcore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $^ $(LDLIBS)
 
 demo: deps
 	$(MAKE) all

@@ -2,8 +2,12 @@
 /*
  * kdf.h - key derivation through OpenSSL 3 (EVP_KDF "KBKDF", EVP_MAC).
  *
- * Stateless except for the caller-owned struct eesp_kdf_ctx, which holds
- * fetched algorithm handles so the fast path does not fetch per packet.
+ * Stateless except for the caller-owned struct eesp_kdf_ctx (one per
+ * thread), which holds fetched algorithm handles and MAC contexts whose
+ * cipher or digest is chosen once; the data-key and PSP derivations keep
+ * theirs keyed with the last master they were given (a copy of that master
+ * lives in the context until eesp_kdf_ctx_free wipes it), so repeated
+ * derivations under one master cost what the pre-keyed eesp_prf costs.
  */
 #ifndef EESP_KDF_H
 #define EESP_KDF_H
@@ -38,7 +42,8 @@ int eesp_derive_master(struct eesp_kdf_ctx *k, const uint8_t domain_root[EESP_RO
 		       const uint8_t *tenant_root, uint32_t tenant_id, const uint8_t *group_root,
 		       uint32_t group_id, uint8_t master[EESP_MASTER_KEY_LEN]);
 
-/* EESP data key || salt for a packet's SPI, Session ID and SCTX option data. */
+/* EESP data key || salt for a packet's SPI, Session ID and SCTX option data:
+ * the bytes eesp_kbkdf(raw = false) gives (test_kdf.c), framed here. */
 int eesp_derive_data_key(struct eesp_kdf_ctx *k, const uint8_t master[EESP_MASTER_KEY_LEN],
 			 enum eesp_kdf prf, enum eesp_suite suite, uint32_t spi,
 			 uint16_t session_id, const uint8_t *sctx_data, size_t sctx_len,

@@ -340,7 +340,7 @@ int eesp_data_key_for(struct eesp_crypto *c, const struct eesp_domain *d,
 	memset(out, 0, sizeof(*out));
 	out->suite = p->sctx.suite;
 	sl = eesp_sctx_encode(sctx, &p->sctx);
-	/* the reference path (EVP_KDF KBKDF), not the cached one */
+	/* the generic derivation (eesp_derive_data_key), not the data-key cache */
 	return eesp_derive_data_key(c->kdf, m->key, p->sctx.kdf, p->sctx.suite, p->spi,
 				    p->session_id, sctx, sl, out->key, out->salt);
 }

@@ -28,6 +28,7 @@ struct dp {
 	struct eesp_ivgen iv;
 	struct ivpersist *ivp;
 	uint64_t iv_pending; /* next block's mark, asked for, maybe not on disk (0 = none) */
+	uint64_t last_tx_s;  /* wall clock of the last IV handed out (0 = none yet) */
 	uint32_t flow_seed;
 	uint64_t *cnt;
 	struct peer_ctr *pctr; /* this worker's per-peer counters in snap (peerstats.h) */
@@ -76,6 +77,11 @@ const struct peer *tx_route(const struct dp *dp, const uint8_t *inner, size_t le
  */
 unsigned tx_seal(struct dp *dp, const struct peer *peer, const uint8_t *inner, size_t len,
 		 uint8_t *out, size_t cap, size_t *out_len);
+
+/* Between batches: keep the IV mark ahead of the clock for a while after the
+ * last packet sent, so that a packet after an idle gap need not wait for
+ * the disk. */
+void tx_keep_ahead(struct dp *dp);
 
 /*
  * Open one received UDP payload in place.  Returns 0 with the inner packet

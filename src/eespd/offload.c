@@ -16,7 +16,10 @@
  * checksum, or IPv6 payload length; for TCP the sequence number, FIN/PSH only
  * on the last and CWR only on the first segment; for UDP the UDP length; and
  * a full L4 checksum (UDP: 0 sent as 0xffff).  Each segment is then sealed
- * and sent on its own.  Non-GSO packets with NEEDS_CSUM get their checksum
+ * and sent on its own.  The daemon splits in place (vnet_gso_split_inplace):
+ * each segment's headers are written just before its payload, over the end
+ * of the segment before it, which is sealed by then, so the 64 KB of
+ * payload are never copied in userspace.  Non-GSO packets with NEEDS_CSUM get their checksum
  * completed.  Writes to the TUN carry a zeroed header or, with GRO, a merged
  * TCP packet whose checksum field holds the pseudo-header sum
  * (vnet_l4_pseudo_csum).
@@ -153,85 +156,148 @@ int vnet_csum_complete(uint8_t *p, size_t len, unsigned start, unsigned off)
 	return 0;
 }
 
-int vnet_gso_split(const struct vnet_hdr *h, const uint8_t *p, size_t len, uint8_t *seg,
-		   size_t seg_cap, vnet_seg_fn fn, void *arg)
-{
+/* What a split needs to know about a super-packet (split_parse). */
+struct split_info {
 	bool v6;
-	unsigned proto, ver;
-	size_t iphl, l4hl, hl, pl, mss = h->gso_size;
-	unsigned gt = h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+	unsigned proto;
+	size_t iphl, l4hl, hl, pl, mss, nseg;
+	uint32_t seq;
+	uint16_t id;
+	uint8_t flags;
+};
 
-	if (mss == 0 || len < 1)
+/* Check a GSO packet and measure its headers; -1 if it is not one this can
+ * split (see the top of the file). */
+static int split_parse(const struct vnet_hdr *h, const uint8_t *p, size_t len,
+		       struct split_info *si)
+{
+	unsigned gt = h->gso_type & ~VIRTIO_NET_HDR_GSO_ECN, ver;
+
+	memset(si, 0, sizeof(*si));
+	si->mss = h->gso_size;
+	if (si->mss == 0 || len < 1)
 		return -1;
 	ver = p[0] >> 4;
 	if (gt == VIRTIO_NET_HDR_GSO_TCPV4 && ver == 4)
-		proto = 6;
+		si->proto = 6;
 	else if (gt == VIRTIO_NET_HDR_GSO_TCPV6 && ver == 6)
-		proto = 6;
+		si->proto = 6;
 	else if (gt == VIRTIO_NET_HDR_GSO_UDP_L4 && (ver == 4 || ver == 6))
-		proto = 17;
+		si->proto = 17;
 	else
 		return -1;
-	v6 = ver == 6;
-	if (!v6) {
-		iphl = (size_t)(p[0] & 15) * 4;
+	si->v6 = ver == 6;
+	if (!si->v6) {
+		si->iphl = (size_t)(p[0] & 15) * 4;
 		/* no fragments (MF or an offset): GSO never makes them */
-		if (len < 20 || iphl < 20 || p[9] != proto || eesp_get16(p + 2) != len ||
+		if (len < 20 || si->iphl < 20 || p[9] != si->proto || eesp_get16(p + 2) != len ||
 		    (eesp_get16(p + 6) & 0x3fff))
 			return -1;
 	} else {
-		iphl = 40;
+		si->iphl = 40;
 		/* extension headers: the kernel's TSO/USO here never adds them */
-		if (len < 40 || p[6] != proto || (size_t)eesp_get16(p + 4) + 40 != len)
+		if (len < 40 || p[6] != si->proto || (size_t)eesp_get16(p + 4) + 40 != len)
 			return -1;
 	}
-	if (proto == 6) {
-		if (len < iphl + 20)
+	if (si->proto == 6) {
+		if (len < si->iphl + 20)
 			return -1;
-		l4hl = (size_t)(p[iphl + 12] >> 4) * 4;
-		if (l4hl < 20)
+		si->l4hl = (size_t)(p[si->iphl + 12] >> 4) * 4;
+		if (si->l4hl < 20)
 			return -1;
 	} else {
-		l4hl = 8;
+		si->l4hl = 8;
 	}
-	hl = iphl + l4hl;
-	if (len < hl)
+	si->hl = si->iphl + si->l4hl;
+	if (len < si->hl)
 		return -1;
-	pl = len - hl;
+	si->pl = len - si->hl;
+	si->seq = si->proto == 6 ? eesp_get32(p + si->iphl + 4) : 0;
+	si->id = si->v6 ? 0 : eesp_get16(p + 4);
+	si->flags = si->proto == 6 ? p[si->iphl + 13] : 0;
+	si->nseg = si->pl ? (si->pl + si->mss - 1) / si->mss : 1;
+	return 0;
+}
+
+/* Segment i (n payload bytes) at seg, whose first hl bytes are a copy of the
+ * super-packet's headers: its lengths, IPv4 ID and header checksum, TCP
+ * sequence number and flags, and L4 checksum. */
+static void seg_fix(uint8_t *seg, const struct split_info *si, size_t i, size_t n)
+{
+	size_t iphl = si->iphl, l4hl = si->l4hl;
+	bool first = i == 0, last = i + 1 == si->nseg;
+	if (si->v6) {
+		eesp_put16(seg + 4, (uint16_t)(l4hl + n));
+	} else {
+		eesp_put16(seg + 2, (uint16_t)(si->hl + n));
+		eesp_put16(seg + 4, (uint16_t)(si->id + i));
+		vnet_ip4_csum(seg, iphl);
+	}
+	if (si->proto == 6) {
+		eesp_put32(seg + iphl + 4, si->seq + (uint32_t)(i * si->mss));
+		uint8_t f = si->flags;
+		if (!last)
+			f &= (uint8_t) ~(0x01 | 0x08); /* FIN, PSH */
+		if (!first)
+			f &= (uint8_t)~0x80; /* CWR */
+		seg[iphl + 13] = f;
+		l4_csum(seg, si->v6, iphl, l4hl + n, 6);
+	} else {
+		eesp_put16(seg + iphl + 4, (uint16_t)(l4hl + n));
+		l4_csum(seg, si->v6, iphl, l4hl + n, 17);
+	}
+}
+
+static size_t seg_payload(const struct split_info *si, size_t i)
+{
+	size_t done = i * si->mss;
+	return si->pl - done < si->mss ? si->pl - done : si->mss;
+}
+
+int vnet_gso_split(const struct vnet_hdr *h, const uint8_t *p, size_t len, uint8_t *seg,
+		   size_t seg_cap, vnet_seg_fn fn, void *arg)
+{
+	struct split_info si;
+
+	if (split_parse(h, p, len, &si))
+		return -1;
 	/* the first segment is the largest: refuse before sending any */
-	if (hl + (pl < mss ? pl : mss) > seg_cap)
+	if (si.hl + (si.pl < si.mss ? si.pl : si.mss) > seg_cap)
 		return -1;
-	uint32_t seq = proto == 6 ? eesp_get32(p + iphl + 4) : 0;
-	uint16_t id = v6 ? 0 : eesp_get16(p + 4);
-	uint8_t flags = proto == 6 ? p[iphl + 13] : 0;
-	size_t nseg = pl ? (pl + mss - 1) / mss : 1;
-	for (size_t i = 0; i < nseg; i++) {
-		size_t done = i * mss;
-		size_t n = pl - done < mss ? pl - done : mss;
-		bool first = i == 0, last = i + 1 == nseg;
-		memcpy(seg, p, hl);
-		memcpy(seg + hl, p + hl + done, n);
-		if (v6) {
-			eesp_put16(seg + 4, (uint16_t)(l4hl + n));
-		} else {
-			eesp_put16(seg + 2, (uint16_t)(hl + n));
-			eesp_put16(seg + 4, (uint16_t)(id + i));
-			vnet_ip4_csum(seg, iphl);
-		}
-		if (proto == 6) {
-			eesp_put32(seg + iphl + 4, seq + (uint32_t)done);
-			uint8_t f = flags;
-			if (!last)
-				f &= (uint8_t) ~(0x01 | 0x08); /* FIN, PSH */
-			if (!first)
-				f &= (uint8_t)~0x80; /* CWR */
-			seg[iphl + 13] = f;
-			l4_csum(seg, v6, iphl, l4hl + n, 6);
-		} else {
-			eesp_put16(seg + iphl + 4, (uint16_t)(l4hl + n));
-			l4_csum(seg, v6, iphl, l4hl + n, 17);
-		}
-		fn(arg, seg, hl + n);
+	for (size_t i = 0; i < si.nseg; i++) {
+		size_t n = seg_payload(&si, i);
+		memcpy(seg, p, si.hl);
+		memcpy(seg + si.hl, p + si.hl + i * si.mss, n);
+		seg_fix(seg, &si, i, n);
+		fn(arg, seg, si.hl + n);
+	}
+	return 0;
+}
+
+/*
+ * In place: segment i is built where its payload already lies, its headers
+ * written over the last hl bytes before it - the tail of segment i-1, which
+ * fn has consumed by then (it seals out of place before returning).  The
+ * payload is not copied at all; a copy of the original headers serves as the
+ * template for each segment.
+ */
+int vnet_gso_split_inplace(const struct vnet_hdr *h, uint8_t *p, size_t len, size_t seg_cap,
+			   vnet_seg_fn fn, void *arg)
+{
+	struct split_info si;
+	uint8_t tmpl[VNET_SPLIT_HDR_MAX];
+
+	if (split_parse(h, p, len, &si) || si.hl > sizeof(tmpl))
+		return -1;
+	if (si.hl + (si.pl < si.mss ? si.pl : si.mss) > seg_cap)
+		return -1;
+	memcpy(tmpl, p, si.hl);
+	for (size_t i = 0; i < si.nseg; i++) {
+		uint8_t *seg = p + i * si.mss;
+		size_t n = seg_payload(&si, i);
+		memcpy(seg, tmpl, si.hl);
+		seg_fix(seg, &si, i, n);
+		fn(arg, seg, si.hl + n);
 	}
 	return 0;
 }

@@ -52,4 +52,12 @@ void vnet_l4_pseudo_csum(uint8_t *pkt, bool v6, size_t l4off, size_t l4len, unsi
 int vnet_gso_split(const struct vnet_hdr *h, const uint8_t *p, size_t len, uint8_t *seg,
 		   size_t seg_cap, vnet_seg_fn fn, void *arg);
 
+/* The same segments, built in p itself without copying the payload: segment
+ * i's headers overwrite the end of segment i-1, so fn must be done with a
+ * segment when it returns (the daemon seals it out of place).  The headers
+ * (IP + L4) may be at most VNET_SPLIT_HDR_MAX bytes. */
+#define VNET_SPLIT_HDR_MAX 128
+int vnet_gso_split_inplace(const struct vnet_hdr *h, uint8_t *p, size_t len, size_t seg_cap,
+			   vnet_seg_fn fn, void *arg);
+
 #endif /* EESPD_OFFLOAD_H */

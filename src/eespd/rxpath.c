@@ -12,7 +12,7 @@
 #include "offload.h"
 #include "worker_int.h"
 
-static void rx_unref(struct worker *w, unsigned bid)
+void rx_unref(struct worker *w, unsigned bid)
 {
 	if (!--w->rx_refs[bid])
 		rx_buf_put(w, bid);
@@ -39,7 +39,7 @@ static void rx_datagram(struct worker *w, unsigned bid, uint8_t *pkt, size_t len
 		cnt_add(w->dcnt[w->dp.rx_dom], WORKER_DCNT_RX_PACKETS, 1);
 		cnt_add(w->dcnt[w->dp.rx_dom], WORKER_DCNT_RX_BYTES, ilen);
 	}
-	if (w->gro_on && gro_take(w, pkt + off, ilen))
+	if (w->gro_on && gro_take(w, bid, pkt + off, ilen))
 		return;
 	struct io_uring_sqe *sqe = get_sqe(w);
 	if (!sqe) {

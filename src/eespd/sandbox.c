@@ -210,6 +210,7 @@ int sandbox_ring_restrict(struct io_uring *ring)
 	    IORING_OP_READ,	      /* TUN read, kernels without multishot read */
 	    IORING_OP_SENDMSG,	      /* UDP send, GSO trains */
 	    IORING_OP_WRITE,	      /* TUN write */
+	    IORING_OP_WRITEV,	      /* TUN write of a GRO super-packet (tungro.c) */
 	};
 	struct io_uring_restriction res[sizeof(ops) + 1];
 	memset(res, 0, sizeof(res));

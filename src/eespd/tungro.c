@@ -2,7 +2,11 @@
 /*
  * tungro.c - GRO into the TUN (offload on): TCP segments (and, with USO,
  * UDP datagrams) of one flow opened in one batch are coalesced into one
- * super-packet with a virtio-net header, written to the TUN at once.
+ * super-packet with a virtio-net header, written to the TUN at once.  Only
+ * the first packet's headers are copied (into a gro_slot, where they are
+ * rewritten for the whole); the payloads stay where they were opened, in the
+ * receive buffers, and one WRITEV gathers them, so the bytes are copied once,
+ * by the kernel.  Each receive buffer is held until the write completes.
  */
 #include <linux/virtio_net.h>
 #include <string.h>
@@ -13,9 +17,30 @@
 
 /* ----------------------------------------------------------------- GRO -- */
 
-static uint8_t *gro_buf(struct worker *w, int i)
+/* The headers of slot i, after its virtio header. */
+static uint8_t *gro_hdr(struct worker *w, int i)
 {
-	return w->gro_bufs + (size_t)i * GRO_BUF_SZ;
+	return w->gro_slots[i].hdr + VNET_HDR_LEN;
+}
+
+/* Slot i is done with (written or given up): its receive buffers are let go. */
+static void gro_slot_release(struct worker *w, int i)
+{
+	struct gro_slot *s = &w->gro_slots[i];
+	for (unsigned k = 0; k < s->n; k++)
+		rx_unref(w, s->bid[k]);
+	s->n = 0;
+	w->gro_free[w->n_gro_free++] = i;
+}
+
+/* Payload (p, n) of receive buffer bid appended to slot i. */
+static void gro_slot_add(struct worker *w, int i, unsigned bid, const uint8_t *p, size_t n)
+{
+	struct gro_slot *s = &w->gro_slots[i];
+	s->iov[1 + s->n].iov_base = (void *)p;
+	s->iov[1 + s->n].iov_len = n;
+	s->bid[s->n++] = (uint16_t)bid;
+	w->rx_refs[bid]++;
 }
 
 /* A packet that may be coalesced: TCP or (USO) UDP, no IPv4 options or
@@ -84,24 +109,26 @@ static bool gro_can_append(const struct gro_flow *f, const uint8_t *fp, const ui
 	       !memcmp(fp + i + 14, p + i + 14, 2) && !memcmp(fp + i + 18, p + i + 18, hl - i - 18);
 }
 
-static void gro_write(struct worker *w, int buf, size_t len, unsigned segs)
+static void gro_write(struct worker *w, int buf, size_t hl)
 {
+	struct gro_slot *s = &w->gro_slots[buf];
 	struct io_uring_sqe *sqe = get_sqe(w);
 	if (!sqe) {
-		cnt_add(w->cnt, CNT_TUN_WRITE_ERR, segs);
-		w->gro_free[w->n_gro_free++] = buf;
+		cnt_add(w->cnt, CNT_TUN_WRITE_ERR, s->n);
+		gro_slot_release(w, buf);
 		return;
 	}
-	w->gro_segs[buf] = segs;
-	if (segs > 1)
+	if (s->n > 1)
 		cnt_add(w->cnt, CNT_GRO_WRITES, 1);
-	io_uring_prep_write(sqe, w->tun_fd, gro_buf(w, buf), (unsigned)len, 0);
+	s->iov[0].iov_base = s->hdr;
+	s->iov[0].iov_len = VNET_HDR_LEN + hl;
+	io_uring_prep_writev(sqe, w->tun_fd, s->iov, 1 + s->n, 0);
 	io_uring_sqe_set_data64(sqe, UD(UD_GROWRITE, (unsigned)buf));
 }
 
 static void gro_flush_one(struct worker *w, struct gro_flow *f)
 {
-	uint8_t *b = gro_buf(w, f->buf);
+	uint8_t *b = w->gro_slots[f->buf].hdr;
 	uint8_t *p = b + VNET_HDR_LEN;
 	memset(b, 0, VNET_HDR_LEN);
 	if (f->count > 1) {
@@ -127,7 +154,7 @@ static void gro_flush_one(struct worker *w, struct gro_flow *f)
 			eesp_put16(p + f->iphl + 4, (uint16_t)(f->len - f->iphl));
 		vnet_l4_pseudo_csum(p, f->v6, f->iphl, f->len - f->iphl, f->proto);
 	}
-	gro_write(w, f->buf, f->len + VNET_HDR_LEN, f->count);
+	gro_write(w, f->buf, f->hl);
 }
 
 void gro_flush(struct worker *w)
@@ -137,9 +164,9 @@ void gro_flush(struct worker *w)
 	w->n_gro = 0;
 }
 
-/* Take a decrypted packet; true if it now sits in a GRO buffer (the receive
- * buffer may be recycled), false if the caller writes it itself. */
-bool gro_take(struct worker *w, const uint8_t *p, size_t len)
+/* Take a decrypted packet (in receive buffer bid); true if a GRO slot now
+ * holds it (and a reference to bid), false if the caller writes it itself. */
+bool gro_take(struct worker *w, unsigned bid, const uint8_t *p, size_t len)
 {
 	bool v6;
 	uint8_t proto;
@@ -153,11 +180,11 @@ bool gro_take(struct worker *w, const uint8_t *p, size_t len)
 	bool push = tcp && (p[iphl + 13] & 0x08);
 	for (unsigned i = 0; i < w->n_gro; i++) {
 		struct gro_flow *f = &w->gro[i];
-		uint8_t *fp = gro_buf(w, f->buf) + VNET_HDR_LEN;
+		uint8_t *fp = gro_hdr(w, f->buf);
 		if (!gro_same_flow(f, fp, p, v6, proto))
 			continue;
 		if (gro_can_append(f, fp, p, hl, plen)) {
-			memcpy(fp + f->len, p + hl, plen);
+			gro_slot_add(w, f->buf, bid, p + hl, plen);
 			f->len += plen;
 			f->next_seq += (uint32_t)plen;
 			f->count++;
@@ -187,7 +214,8 @@ bool gro_take(struct worker *w, const uint8_t *p, size_t len)
 	f->next_seq = tcp ? eesp_get32(p + iphl + 4) + (uint32_t)plen : 0;
 	f->count = 1;
 	f->closed = push;
-	memcpy(gro_buf(w, f->buf) + VNET_HDR_LEN, p, len);
+	memcpy(gro_hdr(w, f->buf), p, hl);
+	gro_slot_add(w, f->buf, bid, p + hl, plen);
 	return true;
 }
 
@@ -197,10 +225,10 @@ void on_gro_write(struct worker *w, struct io_uring_cqe *cqe)
 	if (buf >= GRO_BUFS)
 		return;
 	if (cqe->res < 0) {
-		cnt_add(w->cnt, CNT_TUN_WRITE_ERR, w->gro_segs[buf]);
+		cnt_add(w->cnt, CNT_TUN_WRITE_ERR, w->gro_slots[buf].n);
 		log_debug("worker %u: tun write (gro): %s", w->idx, strerror(-cqe->res));
 	} else {
-		cnt_add(w->cnt, CNT_RX_PACKETS, w->gro_segs[buf]);
+		cnt_add(w->cnt, CNT_RX_PACKETS, w->gro_slots[buf].n);
 	}
-	w->gro_free[w->n_gro_free++] = (int)buf;
+	gro_slot_release(w, (int)buf);
 }

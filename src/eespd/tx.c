@@ -16,8 +16,13 @@
  * disk (ivstate.c).  A new mark is asked for ahead of need - for the next
  * second's IVs, and when half of the block is used - and taken over as soon
  * as the persister reports it written; only if the disk falls behind does
- * the worker wait for it here (iv_persist_wait).
+ * the worker wait for it here (iv_persist_wait).  A mark covers the next
+ * second only, so after an idle gap the first packet would wait for a write
+ * to disk (a millisecond or more, on its round trip): for IV_KEEP_AHEAD_S
+ * after the last packet the worker keeps asking ahead while idle
+ * (tx_keep_ahead, at most one write a second).
  */
+#define IV_KEEP_AHEAD_S 30
 static void iv_take_persisted(struct dp *dp)
 {
 	if (dp->iv_pending && ivstate_persisted(dp->ivp, dp->lane) >= dp->iv_pending) {
@@ -34,8 +39,17 @@ static void iv_ask_ahead(struct dp *dp)
 	}
 }
 
+void tx_keep_ahead(struct dp *dp)
+{
+	if (!dp->last_tx_s || dp->now_s - dp->last_tx_s > IV_KEEP_AHEAD_S)
+		return;
+	iv_take_persisted(dp);
+	iv_ask_ahead(dp);
+}
+
 static int next_iv(struct dp *dp, uint64_t *iv)
 {
+	dp->last_tx_s = dp->now_s;
 	iv_take_persisted(dp);
 	iv_ask_ahead(dp);
 	for (int tries = 0; tries < 2; tries++) {

@@ -352,7 +352,9 @@ void on_tun_read(struct worker *w, struct io_uring_cqe *cqe)
 		if (h.gso_type != VIRTIO_NET_HDR_GSO_NONE) {
 			struct split_arg a = {.w = w};
 			cnt_add(w->cnt, CNT_TSO_READS, 1);
-			if (vnet_gso_split(&h, pkt, len, w->seg, w->tx_buf_sz, send_seg, &a)) {
+			/* in the read buffer itself: send_seg seals each segment
+			 * out of place before the next one overwrites its tail */
+			if (vnet_gso_split_inplace(&h, pkt, len, w->tx_buf_sz, send_seg, &a)) {
 				cnt_add(w->cnt, CNT_TUN_PACKETS, 1);
 				cnt_add(w->cnt, CNT_NON_IP, 1);
 			}

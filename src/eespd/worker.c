@@ -29,8 +29,11 @@
  *                 sender's datagrams in one buffer (cmsg UDP_GRO = segment
  *                 size); it is split and each datagram opened on its own.
  *   TUN write     WRITE of the decrypted packet straight from the receive
- *                 buffer (opened in place); the buffer goes back to its ring
- *                 when its last write completes (rx_refs).
+ *                 buffer (opened in place); with GRO, one WRITEV of a
+ *                 super-packet's rewritten headers and its packets'
+ *                 payloads where they were opened (tungro.c); a buffer goes
+ *                 back to its ring when its last write completes (rx_refs).
+ *   TUN split     a TSO/USO read is split in place (offload.c): no copy.
  *
  * Loop: reap all CQEs, queue the resulting SQEs, recycle buffers, then one
  * io_uring_submit_and_wait_timeout() (200 ms, so configuration switches and
@@ -70,8 +73,6 @@ static void prefault(struct worker *w)
 	memset(w->tun_bufs, 0, w->n_tun_bufs * w->tun_buf_sz);
 	memset(w->tx_bufs, 0, (size_t)w->n_tx * w->tx_buf_sz);
 	memset(w->train_bufs, 0, (size_t)TX_TRAINS * w->train_buf_sz);
-	if (w->gro_bufs)
-		memset(w->gro_bufs, 0, (size_t)GRO_BUFS * GRO_BUF_SZ);
 }
 
 static int ring_init(struct worker *w);
@@ -112,12 +113,11 @@ struct worker *worker_new(struct eespd *e, unsigned idx, int tun_fd, const struc
 	w->rx_bufs = aligned_alloc(64, w->n_rx * w->rx_buf_sz);
 	w->rx_refs = calloc(w->n_rx, sizeof(*w->rx_refs));
 	w->tun_bufs = aligned_alloc(64, w->n_tun_bufs * w->tun_buf_sz);
-	w->seg = aligned_alloc(64, align64(base));
 	w->gro_on = w->vnet && c->gro;
 	w->gro_udp = w->gro_on && e->tun_uso;
 	if (w->gro_on) {
-		w->gro_bufs = aligned_alloc(64, (size_t)GRO_BUFS * GRO_BUF_SZ);
-		if (!w->gro_bufs) {
+		w->gro_slots = calloc(GRO_BUFS, sizeof(*w->gro_slots));
+		if (!w->gro_slots) {
 			worker_free(w);
 			return NULL;
 		}
@@ -127,8 +127,7 @@ struct worker *worker_new(struct eespd *e, unsigned idx, int tun_fd, const struc
 	w->tx_bufs = aligned_alloc(64, (size_t)w->n_tx * w->tx_buf_sz);
 	w->train_bufs = aligned_alloc(64, (size_t)TX_TRAINS * w->train_buf_sz);
 	w->tx = calloc(w->n_tx + TX_TRAINS, sizeof(*w->tx));
-	if (!w->rx_bufs || !w->rx_refs || !w->tun_bufs || !w->tx_bufs || !w->train_bufs || !w->tx ||
-	    !w->seg) {
+	if (!w->rx_bufs || !w->rx_refs || !w->tun_bufs || !w->tx_bufs || !w->train_bufs || !w->tx) {
 		worker_free(w);
 		return NULL;
 	}
@@ -330,6 +329,7 @@ static void *worker_main(void *arg)
 		pick_snapshot(w);
 		/* one clock read per batch, not two per packet (epoch schedule) */
 		w->dp.now_s = (uint64_t)time(NULL);
+		tx_keep_ahead(&w->dp);
 		derive_budget_refill(w->dp.crypto, &budget_ns);
 		io_uring_for_each_cqe(&w->ring, head, cqe)
 		{
@@ -402,7 +402,6 @@ void worker_free(struct worker *w)
 	free(w->train_bufs);
 	free(w->rx_refs);
 	free(w->tx);
-	free(w->seg);
-	free(w->gro_bufs);
+	free(w->gro_slots);
 	free(w);
 }

@@ -42,8 +42,8 @@
 #define TUN_SINGLESHOT 32
 #define BGID_RX 0
 #define GRO_FLOWS 8
-#define GRO_BUFS 32
-#define GRO_BUF_SZ (65536 + 128)
+#define GRO_BUFS 32	/* GRO super-packets being written at once */
+#define GRO_HDR_MAX 144 /* virtio header + IP and L4 headers (10 + 120) */
 #define GRO_MAX 65535	/* IPv4 total length / IPv6 payload length */
 #define GRO_MAX_SEGS 64 /* UDP_MAX_SEGMENTS: the kernel splits no more */
 #define BGID_TUN 1
@@ -56,8 +56,18 @@ enum { UD_RECV = 1, UD_TUNREAD, UD_SEND, UD_TUNWRITE, UD_GROWRITE };
 #define UD_TYPE(u) ((unsigned)((u) >> 56))
 #define UD_IDX(u) ((unsigned)((u)&0xffffffffu))
 
+/* A GRO super-packet as written to the TUN: its headers here, each
+ * packet's payload where it was opened, in its receive buffer (bid; held
+ * until the write completes). */
+struct gro_slot {
+	uint8_t hdr[GRO_HDR_MAX];
+	struct iovec iov[1 + GRO_MAX_SEGS]; /* hdr, then the payloads */
+	uint16_t bid[GRO_MAX_SEGS];
+	unsigned n; /* payloads */
+};
+
 struct gro_flow {
-	int buf;
+	int buf; /* its gro_slot */
 	bool v6;
 	uint8_t proto;		   /* 6 TCP, 17 UDP */
 	size_t iphl, hl, mss, len; /* len: bytes after the virtio header */
@@ -107,15 +117,13 @@ struct worker {
 	bool vnet;
 	bool gro_on;
 	bool gro_udp; /* the TUN takes UDP super-packets (USO) */
-	uint8_t *seg; /* TSO split scratch */
 	/* GRO into the TUN (offload on): TCP segments of one flow that arrive
 	 * in one batch are coalesced into one super-packet per write */
 	struct gro_flow gro[GRO_FLOWS];
 	unsigned n_gro;
-	uint8_t *gro_bufs;
+	struct gro_slot *gro_slots;
 	int gro_free[GRO_BUFS];
 	unsigned n_gro_free;
-	unsigned gro_segs[GRO_BUFS];
 	size_t rx_br_sz, tun_br_sz;
 	unsigned n_rx;
 	bool udp_gro;
@@ -177,9 +185,11 @@ bool proxy_take(struct worker *w, const uint8_t *p, size_t len);
 /* rxpath.c */
 void on_recv(struct worker *w, struct io_uring_cqe *cqe);
 void on_tun_write(struct worker *w, struct io_uring_cqe *cqe);
+/* A reference to receive buffer bid is dropped; the last one recycles it. */
+void rx_unref(struct worker *w, unsigned bid);
 
-/* tungro.c */
-bool gro_take(struct worker *w, const uint8_t *p, size_t len);
+/* tungro.c: p (len bytes) was opened in receive buffer bid */
+bool gro_take(struct worker *w, unsigned bid, const uint8_t *p, size_t len);
 void gro_flush(struct worker *w);
 void on_gro_write(struct worker *w, struct io_uring_cqe *cqe);
 

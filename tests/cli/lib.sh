@@ -135,7 +135,7 @@ os.unlink(path)
 P
 	STANDIN_PID=$!
 	trap 'kill "$STANDIN_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
-	for _ in $(seq 50); do [ -S "$1" ] && return 0; sleep 0.1; done
+	for _ in $(seq 300); do [ -S "$1" ] && return 0; sleep 0.1; done
 	echo "FAIL: stand-in control socket did not start"
 	exit 1
 }

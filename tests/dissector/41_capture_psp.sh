@@ -20,17 +20,14 @@ conf_psp 2 "1"
 daemon_start 1
 daemon_start 2
 pcap=$IT_DIR/veth1.pcap
-spawn ip netns exec "$(ns 1)" tcpdump -i "$(veth 1)" -n -U -s 0 -w "$pcap" udp
-tcpdump_pid=$BG_PID
-sleep 1
+# (capture: returns once tcpdump listens; capture_stop: once it wrote all)
+capture 1 "$(veth 1)" "$pcap" udp
 ping_ok 1 "$(in4 2)" 3
 ping_ok 2 "$(in4 1)" 3
 ping_ok 1 "$(in6 2)" 3
 tcp_sha 1 2 "$(in4 2)" 65536
 tcp_sha 2 1 "$(in6 1)" 65536
-sleep 0.5
-kill -INT "$tcpdump_pid"
-wait "$tcpdump_pid" 2>/dev/null
+capture_stop
 mkdir -p "$IT_DIR/allkeys"
 cp "$(node_dir 1)/keys/psp.keys" "$IT_DIR/allkeys/n1.keys"
 cp "$(node_dir 2)/keys/psp.keys" "$IT_DIR/allkeys/n2.keys"

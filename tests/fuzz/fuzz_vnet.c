@@ -15,7 +15,9 @@
  *  - an accepted input's own IP length field is not its length,
  *  - a segment other than the last carries other than gso_size payload bytes,
  *    or the payloads do not concatenate back to the input's payload,
- *  - vnet_csum_complete accepts a field that is not inside the packet.
+ *  - vnet_csum_complete accepts a field that is not inside the packet,
+ *  - vnet_gso_split_inplace (on another exact copy) does not give the same
+ *    verdict and the same segments, each inside the packet.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -99,6 +101,56 @@ static void on_seg(void *arg, const uint8_t *s, size_t len)
 	t->n++;
 }
 
+/* The in-place split against the segments the copying one gave (kept in
+ * order in cmp: lengths, then bytes). */
+struct cmp {
+	uint8_t *segs; /* concatenated segments of the copying split */
+	size_t lens[1024], n, at, i;
+	const uint8_t *lo, *hi;
+};
+
+static void keep_seg(void *arg, const uint8_t *s, size_t len)
+{
+	struct cmp *c = arg;
+	if (c->n == sizeof(c->lens) / sizeof(c->lens[0]))
+		abort();
+	memcpy(c->segs + c->at, s, len);
+	c->at += len;
+	c->lens[c->n++] = len;
+}
+
+static void same_seg(void *arg, const uint8_t *s, size_t len)
+{
+	struct cmp *c = arg;
+	if (c->i >= c->n || len != c->lens[c->i] || s < c->lo || s + len > c->hi ||
+	    memcmp(s, c->segs + c->at, len) != 0)
+		abort();
+	c->at += len;
+	c->i++;
+}
+
+static void check_inplace(const struct vnet_hdr *h, const uint8_t *pkt, size_t len, uint8_t *seg)
+{
+	static struct cmp c;
+	static uint8_t *all;
+	if (!all && !(all = malloc(1 << 20)))
+		abort();
+	memset(&c, 0, sizeof(c));
+	c.segs = all;
+	int r1 = vnet_gso_split(h, pkt, len, seg, SEGCAP, keep_seg, &c);
+	uint8_t *q = malloc(len ? len : 1);
+	if (!q)
+		abort();
+	memcpy(q, pkt, len);
+	c.lo = q;
+	c.hi = q + len;
+	c.at = 0;
+	int r2 = vnet_gso_split_inplace(h, q, len, SEGCAP, same_seg, &c);
+	if (r1 != r2 || c.i != c.n)
+		abort();
+	free(q);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t *seg;
@@ -134,6 +186,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((t.ver == 4 ? g16(p + 2) : g16(p + 4) + 40) != len)
 			abort(); /* accepted a length field that is not the read */
 	}
+
+	check_inplace(&h, p, len, seg);
 
 	int c = vnet_csum_complete(p, len, h.csum_start, h.csum_offset);
 	if (c == 0 && (size_t)h.csum_start + h.csum_offset + 2 > len)

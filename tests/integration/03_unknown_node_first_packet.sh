@@ -28,7 +28,7 @@ nsx 2 "$PY" - "$(in4 2)" 7777 "$rx" <<'PYEOF' &
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind((sys.argv[1], int(sys.argv[2])))
-s.settimeout(10)
+s.settimeout(60)
 try:
     d, a = s.recvfrom(2048)
     open(sys.argv[3], "w").write("%s %s\n" % (a[0], d.decode()))
@@ -39,7 +39,7 @@ lpid=$!
 IT_PIDS+=("$lpid")
 pcap="$IT_DIR/tun2.pcap"
 capture 2 "$IT_TUN" "$pcap" -Q in udp port 7777
-wait_for 5 listening 2 7777 u || fail "listener on node 2 did not start"
+wait_for 30 listening 2 7777 u || fail "listener on node 2 did not start"
 
 before="$IT_DIR/before.2"
 counters 2 >"$before" || fail "counters of node 2"
@@ -56,7 +56,7 @@ wait "$lpid"
 got=$(cat "$rx")
 log "listener on node 2: $got"
 [ "$got" = "$(in4 3) first-packet-from-node-3" ] || fail "the first datagram from node 3 did not arrive (got: $got)"
-capture_stop
+capture_stop 1
 n=$(pcap_udp "$pcap" | grep -c "^$(in4 3) [0-9]* $(in4 2) 7777 ")
 [ "$n" -eq 1 ] || fail "expected 1 packet from node 3 on node 2's TUN, capture has $n"
 after="$IT_DIR/after.2"
@@ -79,7 +79,7 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind((sys.argv[1], 0))
 s.sendto(b"from-node-4", (sys.argv[2], 7777))
 ' "$(in4 4)" "$(in4 2)" || fail "send from node 4"
-sleep 1
+rx_settled 2 "$before" 1
 counters 2 >"$after"
 nd=$(counter_delta "$before" "$after" | awk '$1 == "node_denied" { print $2 }')
 rp=$(counter_delta "$before" "$after" | awk '$1 == "rx_packets" { print $2 }')

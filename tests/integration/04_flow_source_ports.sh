@@ -27,7 +27,7 @@ for r in range(per):
         s.sendto(bytes([k]) * (100 + 8 * k), (dst, 10001 + k))
         time.sleep(0.002)
 PYEOF
-capture_stop
+CAP_COUNT=udp capture_stop $((FLOWS * PER))
 pcap_udp "$pcap" >"$IT_DIR/outer.txt"
 log "captured $(wc -l <"$IT_DIR/outer.txt") outer datagrams"
 # "198.51.100.1 51234 198.51.100.2 4500 172 80..." (src sport dst dport payload-length hex)

@@ -24,10 +24,10 @@ case_() {
 	shift 2
 	for mode in ${CASE_MODES:-check start}; do
 		if [ $mode = check ]; then
-			out=$(timeout 10 "$EESPD" -t -c "$conf" 2>&1)
+			out=$(timeout 60 "$EESPD" -t -c "$conf" 2>&1)
 			rc=$?
 		else
-			out=$(timeout 10 ip netns exec "$(ns 1)" "$EESPD" -f -c "$conf" 2>&1)
+			out=$(timeout 60 ip netns exec "$(ns 1)" "$EESPD" -f -c "$conf" 2>&1)
 			rc=$?
 			# a start that did not fail must not leave a TUN behind for the next case
 			ip -n "$(ns 1)" link del "$IT_TUN" 2>/dev/null
@@ -172,15 +172,15 @@ for p in (50000, 50001):
     s.bind(("::", p))
     ss.append(s)
 print("bound", flush=True)
-time.sleep(30)
+time.sleep(300)
 ' >"$d/holder.out" 2>&1 &
 IT_PIDS+=($!)
-wait_for 5 grep -q bound "$d/holder.out" || fail "could not occupy ports 50000-50001: $(cat "$d/holder.out")"
-out=$(timeout 10 "$EESPD" -t -c "$c" 2>&1) || fail "the busy-ports config fails -t (it is valid): $out"
+wait_for 30 grep -q bound "$d/holder.out" || fail "could not occupy ports 50000-50001: $(cat "$d/holder.out")"
+out=$(timeout 60 "$EESPD" -t -c "$c" 2>&1) || fail "the busy-ports config fails -t (it is valid): $out"
 CASE_MODES=start case_ "all source ports taken" "$c" "source_ports \\[50000, 50001\\]: no port could be bound"
 kill "${IT_PIDS[-1]}" 2>/dev/null
 wait "${IT_PIDS[-1]}" 2>/dev/null
-wait_for 5 sh -c "[ -z \"\$(ip netns pids $(ns 1))\" ]" || fail "the port holder did not exit"
+wait_for 30 sh -c "[ -z \"\$(ip netns pids $(ns 1))\" ]" || fail "the port holder did not exit"
 
 # 11. a peer with this node's own node id, and two peers with one node id:
 # both would reuse nonces (eesp.7 IV UNIQUENESS)

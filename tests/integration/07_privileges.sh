@@ -121,7 +121,7 @@ conf=$(node_conf 2)
 cp "$conf" "$conf.orig"
 if [ $can_unlock = 0 ] && [ "${EESP_SANITIZER:-}" != asan ]; then
 	sed -i 's|^daemon: {|daemon: {\n  lock_memory = "all";|' "$conf"
-	out=$(nsx 2 timeout 20 "$EESPD" -f -c "$conf" 2>&1)
+	out=$(nsx 2 timeout 60 "$EESPD" -f -c "$conf" 2>&1)
 	rc=$?
 	log "lock_memory = \"all\": exit $rc: $(tail -1 <<<"$out")"
 	[ $rc = 1 ] && grep -q 'lock_memory = "all": RLIMIT_MEMLOCK is .*LimitMEMLOCK=infinity' <<<"$out" ||
@@ -143,7 +143,7 @@ daemon_stop 2
 cp "$conf.orig" "$conf"
 nsx 2 "$EESPD" -c "$conf" || fail "eespd without -f: exit $?"
 pid=""
-for k in $(seq 100); do
+for k in $(seq 600); do
 	pid=$(ctl 2 status 2>/dev/null | sed -n 's/.* pid \([0-9]*\) .*/\1/p')
 	[ -n "$pid" ] && break
 	sleep 0.1

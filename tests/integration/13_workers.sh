@@ -22,8 +22,8 @@ ping_ok 1 "$(in4 2)" 3
 ping_ok 2 "$(in6 1)" 3
 bg_out="$IT_DIR/iperf.json"
 spawn nsx 2 iperf3 -s -1 -B "$(in4 2)" -p 5301 >"$IT_DIR/iperf3-server.log" 2>&1
-wait_for 5 listening 2 5301 || fail "iperf3 server"
-nsx 1 timeout 30 iperf3 -c "$(in4 2)" -p 5301 -t 5 -P 4 -J >"$bg_out" 2>&1 || fail "iperf3 -P 4: $(tail -5 "$bg_out")"
+wait_for 30 listening 2 5301 || fail "iperf3 server"
+nsx 1 timeout 60 iperf3 -c "$(in4 2)" -p 5301 -t 5 -P 4 -J >"$bg_out" 2>&1 || fail "iperf3 -P 4: $(tail -5 "$bg_out")"
 "$PY" -c '
 import json, sys
 e = json.load(open(sys.argv[1]))["end"]

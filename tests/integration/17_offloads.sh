@@ -49,12 +49,18 @@ MSS_MAX=1360
 OFFLOAD_NAMES="tun_tso_reads tun_gro_writes udp_gso_sends udp_gso_fallback udp_gro_reads"
 
 cat >"$IT_DIR/udp_burst.py" <<'EOF'
-# udp_burst.py send|recv ADDR PORT N SIZE SALT [RESULT]
+# udp_burst.py send|recv ADDR PORT N SIZE SALT RESULT
 # datagram i: b"E17U" + seq (4 bytes, big endian) + body + sha256(all before)
-# body = shake_128(SALT:seq), so the receiver can check every byte
-import errno, hashlib, socket, struct, sys, time
+# body = shake_128(SALT:seq), so the receiver can check every byte.  The
+# receiver writes how many it has to RESULT.progress; the sender keeps at
+# most WINDOW datagrams ahead of that (flow control: a busy machine makes
+# the test slower, not lossy), waiting at most 5 s each time (a datagram
+# that is really lost must not stop it).
+import errno, hashlib, os, socket, struct, sys, time
 
 mode, addr, port, n, size, salt = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+progress = sys.argv[7] + ".progress"
+WINDOW = 256
 fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
 
 
@@ -62,6 +68,13 @@ def datagram(i):
     head = b"E17U" + struct.pack(">I", i)
     body = hashlib.shake_128(("%s:%d" % (salt, i)).encode()).digest(size - 8 - 32)
     return head + body + hashlib.sha256(head + body).digest()
+
+
+def received():
+    try:
+        return int(open(progress).read() or 0)
+    except (OSError, ValueError):
+        return 0
 
 
 if mode == "send":
@@ -86,9 +99,13 @@ if mode == "send":
                 time.sleep(0.001)
         sent += len(d) // size
         # bursts of 32 back to back (one flow: material for UDP GSO), then a
-        # short pause so that the TUN queue (500 packets) does not overflow
+        # short pause so that the TUN queue (500 packets) does not overflow,
+        # and no more than WINDOW beyond what the receiver has
         if (i // k) % (32 // k) == 32 // k - 1:
             time.sleep(0.002)
+            t0 = time.time()
+            while sent - received() > WINDOW and time.time() - t0 < 5:
+                time.sleep(0.001)
     print(sent)
     sys.exit(0)
 
@@ -107,7 +124,7 @@ while len(seen) < n:
         d = s.recv(65536)
     except socket.timeout:
         break
-    s.settimeout(2)
+    s.settimeout(10)
     ok = len(d) == size and d[:4] == b"E17U"
     i = struct.unpack(">I", d[4:8])[0] if len(d) >= 8 else -1
     if ok and (i >= n or d != datagram(i)):
@@ -121,6 +138,10 @@ while len(seen) < n:
         dup += 1
         continue
     seen.add(i)
+    if len(seen) % 32 == 0:
+        with open(progress + ".tmp", "w") as f:
+            f.write(str(len(seen)))
+        os.replace(progress + ".tmp", progress)
 with open(sys.argv[7], "w") as f:
     f.write("%d %d %d %s\n" % (len(seen), bad, dup, first_bad or "-"))
 EOF
@@ -132,12 +153,12 @@ udp_burst() {
 	local from=$1 to=$2 dst=$3 res salt spid sent got bad dup first
 	res="$IT_DIR/udp.$from.$to.res"
 	salt=$(hex32)
-	rm -f "$res"
+	rm -f "$res" "$res.progress"
 	nsx "$to" "$PY" "$IT_DIR/udp_burst.py" recv "$dst" "$UDP_PORT" "$UDP_N" "$UDP_SIZE" "$salt" "$res" &
 	spid=$!
 	IT_PIDS+=("$spid")
-	wait_for 5 listening "$to" "$UDP_PORT" u || fail "udp receiver on node $to did not bind"
-	sent=$(UDP_GSO_SEGS=${UDP_GSO_SEGS:-1} nsx "$from" timeout 30 "$PY" "$IT_DIR/udp_burst.py" send "$dst" "$UDP_PORT" "$UDP_N" "$UDP_SIZE" "$salt") ||
+	wait_for 30 listening "$to" "$UDP_PORT" u || fail "udp receiver on node $to did not bind"
+	sent=$(UDP_GSO_SEGS=${UDP_GSO_SEGS:-1} nsx "$from" timeout 300 "$PY" "$IT_DIR/udp_burst.py" send "$dst" "$UDP_PORT" "$UDP_N" "$UDP_SIZE" "$salt" "$res") ||
 		fail "udp sender n$from -> $dst failed"
 	[ "$sent" = "$UDP_N" ] || fail "udp sender n$from -> $dst sent $sent of $UDP_N"
 	wait "$spid" || fail "udp receiver on node $to failed"
@@ -213,7 +234,7 @@ run_case() {
 	capture 1 "$(veth 1)" "$pcap" udp port "$IT_PORT"
 	ping_ok 1 "$(in4 2)" 3
 	ping_ok 2 "$(in6 1)" 3
-	capture_stop
+	capture_stop 12
 	pcap_udp "$pcap" >"$IT_DIR/outer.$c.$ul"
 	n6=$(grep -c "^2001:db8:ff::" "$IT_DIR/outer.$c.$ul")
 	n4=$(grep -c "^198\.51\.100\." "$IT_DIR/outer.$c.$ul")

@@ -42,8 +42,8 @@ for mode in psp eesp; do
 	cap="$IT_DIR/$mode.pcap"
 	capture 2 "$(veth 2)" "$cap" udp port "$IT_PORT"
 	spawn nsx 2 iperf3 -s -1 -B "$(in4 2)" -p 5301 >"$IT_DIR/iperf3-server.$mode.log" 2>&1
-	wait_for 5 listening 2 5301 || fail "iperf3 server"
-	nsx 1 timeout 30 iperf3 -c "$(in4 2)" -p 5301 -t 2 -P 8 -b 15M -J >"$IT_DIR/iperf.$mode.json" 2>&1 ||
+	wait_for 30 listening 2 5301 || fail "iperf3 server"
+	nsx 1 timeout 60 iperf3 -c "$(in4 2)" -p 5301 -t 2 -P 8 -b 15M -J >"$IT_DIR/iperf.$mode.json" 2>&1 ||
 		fail "iperf3 -P 8: $(tail -5 "$IT_DIR/iperf.$mode.json")"
 	capture_stop
 	for i in 1 2; do

@@ -23,7 +23,7 @@ ivf="$st/$IT_TUN.0.iv"
 # start_refused WHAT PATTERN: eespd -f must exit non-zero, its stderr matching PATTERN
 start_refused() {
 	local out rc
-	out=$(nsx 1 timeout 20 "$EESPD" -f -c "$(node_conf 1)" 2>&1)
+	out=$(nsx 1 timeout 60 "$EESPD" -f -c "$(node_conf 1)" 2>&1)
 	rc=$?
 	[ $rc -ne 0 ] && [ $rc -ne 124 ] || fail "$1: eespd started (exit $rc)"
 	grep -q -- "$2" <<<"$out" || fail "$1: message does not match '$2': $out"
@@ -46,7 +46,7 @@ before=$(stat -c '%u:%g %a %s' "$target")
 setpriv --reuid="$user" --regid="$(id -g "$user")" --clear-groups sh -c "rm -f '$ivf' && ln '$target' '$ivf'" ||
 	fail "the daemon user could not plant the link (protected_hardlinks?)"
 [ "$(stat -c %h "$target")" = 2 ] || fail "link not planted"
-out=$(nsx 1 timeout 5 "$EESPD" -f -c "$(node_conf 1)" 2>&1)
+out=$(nsx 1 timeout 60 "$EESPD" -f -c "$(node_conf 1)" 2>&1)
 rc=$?
 after=$(stat -c '%u:%g %a %s' "$target")
 log "root's file before: $before, after: $after, contents: $(cat "$target" | head -c 40)"

@@ -19,24 +19,28 @@ ping_ok 1 "$(in4 2)" 3
 
 cap1="$IT_DIR/run1.pcap" cap2="$IT_DIR/run2.pcap"
 capture 2 "$(veth 2)" "$cap1" udp port 4500
+t0=$(counter 1 tx_packets)
 spawn nsx 1 ping -n -q -i 0.01 -c 400 -W 1 "$(in4 2)"
 ping1=$BG_PID
-sleep 2
+# kill mid-traffic, once node 1 has sent 150 of the pings (the check below
+# needs 100 of its packets in each run)
+wait_for 60 counter_above 1 tx_packets $((t0 + 150)) || fail "node 1 did not send the pings"
+kill -0 "$ping1" 2>/dev/null || log "note: the ping ended before the kill (a slow machine)"
 pid=${IT_DPID[1]}
 kill -KILL "$pid" || fail "kill -9 eespd node 1"
 wait "$pid" 2>/dev/null
 unset "IT_DPID[1]"
 log "node 1 eespd (pid $pid) killed with SIGKILL mid-traffic"
 wait "$ping1" 2>/dev/null
-capture_stop
+CAP_COUNT=udp capture_stop 150
 ls -l "$(node_dir 1)/state" | sed 's/^/  state: /'
 
 capture 2 "$(veth 2)" "$cap2" udp port 4500
 daemon_start 1
-nsx 1 timeout 30 ping -n -q -i 0.01 -c 400 -W 1 "$(in4 2)" >"$IT_DIR/ping2.out" 2>&1
+nsx 1 timeout 120 ping -n -q -i 0.01 -c 400 -W 5 "$(in4 2)" >"$IT_DIR/ping2.out" 2>&1
 grep -o '[0-9]* received' "$IT_DIR/ping2.out" | sed 's/^/  run 2 ping: /'
 ping_ok 1 "$(in4 2)" 3
-capture_stop
+CAP_COUNT=udp capture_stop 200
 
 # every datagram (a GSO train split by pcap_udp), with its whole payload
 PCAP_UDP_HEX=all pcap_udp "$cap1" >"$IT_DIR/run1.udp"

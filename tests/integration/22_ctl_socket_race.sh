@@ -48,7 +48,7 @@ round() {
 	ip netns exec "$(ns 1)" "$EESPD" -f -c "$(node_conf 1)" >"$log" 2>&1 &
 	pid=$!
 	IT_DPID[1]=$pid
-	for k in $(seq 200); do
+	for k in $(seq 1200); do
 		if grep -q ' started: mode' "$log"; then
 			st=up
 			break
@@ -63,7 +63,7 @@ round() {
 		st=up-noanswer
 	fi
 	kill -TERM "$pid" 2>/dev/null
-	for k in $(seq 100); do
+	for k in $(seq 600); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
@@ -123,7 +123,7 @@ refused() {
 	c=$(node_dir 1)/refuse.conf # key_file is relative to the config
 	sed "s#^\( *control_socket *= *\)\"[^\"]*\"#\1\"$dir/ctl.sock\"#" "$(node_conf 1)" >"$c"
 	before_dir=$(stat -c '%U:%G %a' "$dir")
-	out=$(timeout 20 ip netns exec "$(ns 1)" "$EESPD" -f -c "$c" 2>&1)
+	out=$(timeout 60 ip netns exec "$(ns 1)" "$EESPD" -f -c "$c" 2>&1)
 	rc=$?
 	ip -n "$(ns 1)" link del "$IT_TUN" 2>/dev/null
 	[ $rc -ne 0 ] && [ $rc -ne 124 ] || fail "eespd started with its socket in $dir ($before_dir), exit $rc: $out"
@@ -146,7 +146,7 @@ daemon_start 1
 ino=$(stat -c %i "$sock")
 c2=$(node_dir 2)/second.conf
 sed "s#^\( *control_socket *= *\)\"[^\"]*\"#\1\"$sock\"#" "$(node_conf 2)" >"$c2"
-out=$(timeout 20 ip netns exec "$(ns 2)" "$EESPD" -f -c "$c2" 2>&1)
+out=$(timeout 60 ip netns exec "$(ns 2)" "$EESPD" -f -c "$c2" 2>&1)
 rc=$?
 [ $rc -ne 0 ] && [ $rc -ne 124 ] || fail "a second eespd started on the live socket $sock (exit $rc): $out"
 grep -q "control socket $sock is in use by a running eespd (pid ${IT_DPID[1]})" <<<"$out" ||

@@ -30,7 +30,7 @@ CAP="$IT_DIR/legit.pcap"
 capture 2 "$(veth 2)" "$CAP" udp and dst host "$(ul4 2)" and dst port 4500
 ping_ok 1 "$(in4 2)" 3
 ping_ok 1 "$(in6 2)" 3
-capture_stop
+CAP_COUNT=udp capture_stop 6
 pcap_udp "$CAP" >"$IT_DIR/legit.txt"
 N=$(wc -l <"$IT_DIR/legit.txt")
 [ "$N" -ge 6 ] || fail "captured $N EESP datagrams n1 -> n2, expected at least 6"
@@ -78,7 +78,7 @@ counters 2 >"$IT_DIR/c0"
 capture 2 "$IT_TUN" "$IT_DIR/tun1.pcap"
 SENT=$(replay_all) || fail "replay sender failed"
 [ "$SENT" = "$N" ] || fail "replayed $SENT of $N datagrams"
-sleep 0.5
+rx_settled 2 "$IT_DIR/c0" "$SENT"
 capture_stop
 counters 2 >"$IT_DIR/c1"
 counter_delta "$IT_DIR/c0" "$IT_DIR/c1" >"$IT_DIR/d1"
@@ -109,8 +109,9 @@ counters 2 >"$IT_DIR/c2"
 : >"$IT_DIR/tcpdump.log"
 capture 2 "$IT_TUN" "$IT_DIR/tun2.pcap"
 SENT2=$(replay_all) || fail "replay sender failed"
-sleep 0.5
-capture_stop
+rx_settled 2 "$IT_DIR/c2" "$SENT2"
+# each accepted echo request and the kernel's reply went through the TUN
+capture_stop $((2 * SENT2))
 counters 2 >"$IT_DIR/c3"
 counter_delta "$IT_DIR/c2" "$IT_DIR/c3" >"$IT_DIR/d2"
 log "n2 (replay = false) counter changes after $SENT2 replays: $(tr '\n' ' ' <"$IT_DIR/d2")"
@@ -129,7 +130,7 @@ capture_fresh() {
 	: >"$IT_DIR/tcpdump.log"
 	capture 2 "$(veth 2)" "$CAP" udp and dst host "$(ul4 2)" and dst port 4500
 	ping_ok 1 "$(in4 2)" 3
-	capture_stop
+	CAP_COUNT=udp capture_stop 3
 	[ "$(pcap_udp "$CAP" | wc -l)" -ge 3 ] || fail "captured too few datagrams"
 }
 # refused_after_restart HOW: restart n2 (term or kill), replay, all refused
@@ -148,7 +149,7 @@ refused_after_restart() {
 	: >"$IT_DIR/tcpdump.log"
 	capture 2 "$IT_TUN" "$IT_DIR/tun3.pcap"
 	SENT3=$(replay_all) || fail "replay sender failed"
-	sleep 0.5
+	rx_settled 2 "$IT_DIR/c4" "$SENT3"
 	capture_stop
 	counters 2 >"$IT_DIR/c5"
 	d=$(counter_delta "$IT_DIR/c4" "$IT_DIR/c5")

@@ -18,7 +18,7 @@ keys_eesp
 
 pingN() { # from dst: 300 pings 10 ms apart, all must come back
 	local out
-	out=$(nsx "$1" timeout 30 ping -n -q -c 300 -i 0.01 -W 2 "$2" 2>&1)
+	out=$(nsx "$1" timeout 120 ping -n -q -c 300 -i 0.01 -W 10 "$2" 2>&1)
 	grep -q " 300 received, 0% packet loss" <<<"$out" || {
 		echo "$out" >&2
 		fail "ping -i 0.01 -c 300 n$1 -> $2 lost packets during epoch changes"
@@ -57,7 +57,7 @@ daemon_start 1
 daemon_start 2
 pingN 1 "$(in4 2)"
 pingN 2 "$(in4 1)"
-capture_stop
+CAP_COUNT=udp capture_stop 1200
 for i in 1 2; do
 	check_drops "$i"
 	[ "$(ew "$i")" = 0 ] || fail "node $i counted epoch_window drops"
@@ -77,7 +77,7 @@ counters 2 >"$IT_DIR/b"
 nsx 1 "$INJECT" -d "$(ul4 2)" -p 4500 -s "$IT_DOMAIN_ID" -k "$IT_ROOT_KEY" -g "$IT_ROOT_GEN" -n 1 \
 	-S "$(in4 1)" -D "$(in4 2)" -r 2 -V -c 50 -E 100 >"$IT_DIR/inj" 2>&1 || fail "inject: $(cat "$IT_DIR/inj")"
 grep -q "expect epoch_window 50" "$IT_DIR/inj" || fail "inject does not expect epoch_window: $(cat "$IT_DIR/inj")"
-sleep 0.5
+rx_settled 2 "$IT_DIR/b" 50
 counters 2 >"$IT_DIR/a"
 d=$(counter_delta "$IT_DIR/b" "$IT_DIR/a")
 log "node 2 after 50 datagrams at epoch 100: $(tr '\n' ' ' <<<"$d")"

@@ -48,6 +48,17 @@ for i in 1 2 3; do daemon_start "$i"; done
 snap() { for i in 1 2 3; do counters "$i" >"$IT_DIR/$1.$i" || fail "counters $i"; done; }
 delta() { counter_delta "$IT_DIR/$1.$3" "$IT_DIR/$2.$3" | awk -v n="$4" '$1 == n { print $2 }'; }
 tryping() { nsx "$1" ping -n -q -c 3 -i 0.2 -W 1 "${@:2}" >/dev/null 2>&1; }
+# snap_when NEW OLD NODE NAME MIN: snapshot NEW once NODE's counter NAME has
+# grown by MIN since OLD (bounded, 30 s: the packets of a ping that failed
+# may still be on their way)
+snap_when() {
+	local k
+	for k in $(seq 300); do
+		snap "$1"
+		[ "$(delta "$2" "$1" "$3" "$4")" -ge "$5" ] 2>/dev/null && return 0
+		sleep 0.1
+	done
+}
 
 ping_ok 1 "$(in4 2)" 3
 ping_ok 2 "$(in4 1)" 3
@@ -56,7 +67,8 @@ for i in 1 2 3; do check_drops "$i"; done
 snap s0
 tryping 1 "$(in4 3)" && fail "tenant 1 node reached tenant 2 node"
 tryping 3 "$(in4 1)" && fail "tenant 2 node reached tenant 1 node"
-snap s1
+snap_when s1 s0 1 no_key 3
+snap_when s1 s0 3 no_key 3
 for i in 1 3; do
 	nk=$(delta s0 s1 "$i" no_key)
 	rp=$(delta s0 s1 "$i" rx_packets)
@@ -66,7 +78,8 @@ for i in 1 3; do
 done
 
 tryping 3 "$(in4 2)" && fail "node 3 read node 2's tenant-1 replies"
-snap s2
+snap_when s2 s1 2 rx_packets 3
+snap_when s2 s1 3 no_key 3
 rp=$(delta s1 s2 2 rx_packets)
 nk=$(delta s1 s2 3 no_key)
 log "3 -> 2: node 2 rx_packets +${rp:-0}; node 3 no_key +${nk:-0} (replies sealed for tenant 1)"
@@ -76,14 +89,14 @@ log "3 -> 2: node 2 rx_packets +${rp:-0}; node 3 no_key +${nk:-0} (replies seale
 nsx 1 ip addr add 192.0.2.130/32 dev "$IT_TUN" || fail "addr"
 nsx 3 ip addr add 192.0.2.131/32 dev "$IT_TUN" || fail "addr"
 tryping 1 -I 192.0.2.130 "$(in4 2)"
-snap s3
+snap_when s3 s2 2 spoofed_source 3
 sp=$(delta s2 s3 2 spoofed_source)
 rp=$(delta s2 s3 2 rx_packets)
 log "tenant 1 claiming 192.0.2.130 (tenant 2's): node 2 spoofed_source +${sp:-0}, rx_packets +${rp:-0}"
 [ "${sp:-0}" -ge 3 ] || fail "node 2 did not count spoofed_source"
 [ -z "$rp" ] || fail "node 2 accepted tenant 1 traffic from tenant 2's prefix"
 tryping 3 -I 192.0.2.131 "$(in4 2)"
-snap s4
+snap_when s4 s3 2 rx_packets 3
 sp=$(delta s3 s4 2 spoofed_source)
 rp=$(delta s3 s4 2 rx_packets)
 log "tenant 2 from 192.0.2.131 (its own prefix): node 2 rx_packets +${rp:-0}, spoofed_source +${sp:-0}"
@@ -100,7 +113,7 @@ daemon_start 3
 nsx 3 ip addr add 192.0.2.1/32 dev "$IT_TUN" || fail "addr"
 snap s5
 tryping 3 -I 192.0.2.1 "$(in4 2)"
-snap s6
+snap_when s6 s5 2 spoofed_source 3
 sp=$(delta s5 s6 2 spoofed_source)
 rp=$(delta s5 s6 2 rx_packets)
 log "tenant 2 holder claiming node 1 from 192.0.2.1: node 2 spoofed_source +${sp:-0}, rx_packets +${rp:-0}"

@@ -75,8 +75,8 @@ dropc() {
 # iperf3 servers for the whole run (not -1: one per chunk would race)
 spawn nsx 2 iperf3 -s -B "$(in4 2)" -p 5301 >"$IT_DIR/iperf-tcp-server.log" 2>&1
 spawn nsx 1 iperf3 -s -B "$(in4 1)" -p 5302 >"$IT_DIR/iperf-udp-server.log" 2>&1
-wait_for 5 listening 2 5301 || fail "iperf3 TCP server"
-wait_for 5 listening 1 5302 || fail "iperf3 UDP server"
+wait_for 30 listening 2 5301 || fail "iperf3 TCP server"
+wait_for 30 listening 1 5302 || fail "iperf3 UDP server"
 
 # warm-up: 3 s of TCP, then the start figures (idle)
 nsx 1 timeout 20 iperf3 -c "$(in4 2)" -p 5301 -t 3 -b 200M >"$IT_DIR/warmup.log" 2>&1 ||

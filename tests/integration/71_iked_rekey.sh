@@ -24,19 +24,43 @@ spis_changed() {
 		[ "$(iked_nsas 1)" = 1 ] && iked_up 1
 }
 
-# rekey_round WHO: one rekey, checked on both sides
+# sw_snapshot: "initiator-spi responder-spi uniqueid" of strongSwan's SA,
+# read from one listing, only while it lists exactly one SA, established
+sw_snapshot() {
+	local out f v=""
+	out=$(sw_sas 2)
+	[ "$(grep -c 'list-sa event' <<<"$out")" = 1 ] && grep -q 'state=ESTABLISHED' <<<"$out" || return 1
+	for f in initiator-spi responder-spi uniqueid; do
+		v="$v $(grep -o "$f=[^ ]*" <<<"$out" | head -1 | cut -d= -f2)"
+	done
+	echo "${v# }"
+}
+
+# rekey_round WHO: one rekey, checked on both sides.  The SPIs, strongSwan's
+# uniqueid and eesp-iked's serial are taken as one consistent state (the same
+# strongSwan listing before and after reading the serial): read one after the
+# other, a rekey falling between two reads (every 4 s in part 1; seen on a
+# busy machine) made the SPIs change at once with the uniqueid already new
 rekey_round() {
-	local who=$1 old uid new
-	old="$(sw_field 2 initiator-spi) $(sw_field 2 responder-spi)"
-	uid=$(sw_field 2 uniqueid)
-	local serial
-	serial=$(iked_sa 1 serial established)
+	local who=$1 old uid new s1 s2 serial k
+	for k in $(seq 100); do
+		s1=$(sw_snapshot) && serial=$(iked_sa 1 serial established) && s2=$(sw_snapshot) &&
+			[ "$s1" = "$s2" ] && break
+		s1=""
+		sleep 0.1
+	done
+	[ -n "$s1" ] || fail "no steady SA to rekey within 10 s: strongSwan $(sw_sas 2); eesp-iked $(iked 1 show)"
+	old=${s1% *} uid=${s1##* }
 	wait_for 20 spis_changed "$old" || fail "no rekey by $who within 20 s: strongSwan $(sw_sas 2); eesp-iked $(iked 1 show)"
+	# what the rekey replaced, read at once: the checks below take seconds
+	# on a busy machine, and in part 1 the next rekey is only 4 s away
+	local replaced
+	replaced=$(iked_sa 1 replaces established)
 	new=$(sw_field 2 uniqueid)
 	[ "$new" -gt "$uid" ] || fail "strongSwan's uniqueid did not increment ($uid -> $new)"
+	[ "$replaced" = "$serial" ] || fail "eesp-iked's new SA does not name #$serial as replaced (it names #$replaced)"
 	sw_expect_suite 2
 	same_spis 1 2
-	[ "$(iked_sa 1 replaces established)" = "$serial" ] || fail "eesp-iked's new SA does not name #$serial as replaced"
 	log "rekey by $who: SPIs $old -> $(sw_field 2 initiator-spi) $(sw_field 2 responder-spi), uniqueid $uid -> $new"
 }
 

@@ -240,7 +240,7 @@ net_create() {
 	# until they exist and are no longer tentative (else the first IPv6
 	# underlay packets wait about a second)
 	for i in $(seq "$N"); do
-		wait_for 5 _ll_ready "$i" || log "note: $(veth "$i") has no usable link-local address after 5 s"
+		wait_for 30 _ll_ready "$i" || log "note: $(veth "$i") has no usable link-local address after 30 s"
 	done
 	log "namespaces: $(for i in $(seq "$N"); do printf '%s ' "$(ns "$i")"; done)"
 }
@@ -482,9 +482,10 @@ daemon_start() {
 }
 
 # daemon_wait NODE: TUN up with its address and the control socket answers
+# (bounded: 60 s, for a machine whose CPUs are busy with other work)
 daemon_wait() {
 	local i=$1 pid=${IT_DPID[$1]} k
-	for k in $(seq 100); do
+	for k in $(seq 600); do
 		if ! kill -0 "$pid" 2>/dev/null; then
 			echo "eespd (node $i) exited during start" >&2
 			return 1
@@ -496,7 +497,7 @@ daemon_wait() {
 		fi
 		sleep 0.1
 	done
-	echo "eespd (node $i) not ready after 10 s" >&2
+	echo "eespd (node $i) not ready after 60 s" >&2
 	return 1
 }
 
@@ -508,7 +509,7 @@ _floor_passed() {
 	local t k
 	t=$(ctl "$1" status 2>/dev/null | sed -n 's/.* replay_floor \([0-9]*\).*/\1/p')
 	[ -n "$t" ] || return 0
-	for k in $(seq 60); do
+	for k in $(seq 100); do
 		[ "$(date +%s)" -gt "$t" ] && return 0
 		sleep 0.1
 	done
@@ -520,11 +521,11 @@ daemon_alive() { kill -0 "${IT_DPID[$1]}" 2>/dev/null; }
 daemon_stop() {
 	local i=$1 pid=${IT_DPID[$1]} k
 	kill -TERM "$pid" 2>/dev/null
-	for k in $(seq 50); do
+	for k in $(seq 300); do
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	kill -0 "$pid" 2>/dev/null && fail "eespd node $i still alive 5 s after SIGTERM"
+	kill -0 "$pid" 2>/dev/null && fail "eespd node $i still alive 30 s after SIGTERM"
 	wait "$pid" 2>/dev/null
 	unset "IT_DPID[$i]"
 }
@@ -561,11 +562,14 @@ counter_delta() {
 
 # ---------------------------------------------------------- traffic ----
 
-# ping_ok NODE DST COUNT [extra]: COUNT pings, all must come back
+# ping_ok NODE DST COUNT [extra]: COUNT pings, all must come back (each
+# reply may take up to 10 s: a loaded machine delays, it does not lose).
+# 50 ms apart: the interval only sets how long the call takes (about 80
+# calls in the suite; at 0.2 s they waited about 25 s more a run)
 ping_ok() {
 	local i=$1 dst=$2 c=$3 out
 	shift 3
-	out=$(nsx "$i" timeout $((c + 15)) ping -n -q -c "$c" -i 0.2 -W 2 "$@" "$dst" 2>&1)
+	out=$(nsx "$i" timeout $((c + 60)) ping -n -q -c "$c" -i 0.05 -W 10 "$@" "$dst" 2>&1)
 	if ! grep -q " $c received, 0% packet loss" <<<"$out"; then
 		echo "$out" >&2
 		fail "ping from node $i to $dst lost packets"
@@ -603,11 +607,7 @@ open(sys.argv[3], "w").write("%s %d\n" % (h.hexdigest(), n))
 EOF
 	local spid=$!
 	IT_PIDS+=("$spid")
-	local k
-	for k in $(seq 50); do
-		nsx "$to" ss -Hltn "sport = :$port" 2>/dev/null | grep LISTEN >/dev/null && break
-		sleep 0.1
-	done
+	wait_for 30 listening "$to" "$port" || fail "tcp receiver on node $to did not listen"
 	nsx "$from" "$PY" - "$dst" "$port" "$f" <<'EOF' || fail "tcp send $from -> $dst failed"
 import socket, sys
 fam = socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET
@@ -628,12 +628,7 @@ EOF
 iperf() {
 	local from=$1 to=$2 dst=$3 t=$4 j
 	spawn nsx "$to" iperf3 -s -1 -B "$dst" -p 5301 >"$IT_DIR/iperf3-server.log" 2>&1
-	sleep 0.3
-	local k
-	for k in $(seq 30); do
-		nsx "$to" ss -Hltn "sport = :5301" 2>/dev/null | grep LISTEN >/dev/null && break
-		sleep 0.1
-	done
+	wait_for 30 listening "$to" 5301 || fail "iperf3 server on node $to did not listen"
 	j=$(nsx "$from" timeout $((t + 20)) iperf3 -c "$dst" -p 5301 -t "$t" -J 2>&1) ||
 		fail "iperf3 n$from -> $dst failed: $(tail -5 <<<"$j")"
 	"$PY" -c '
@@ -649,24 +644,75 @@ if r["bytes"] <= 0:
 }
 
 # capture NODE IFACE FILE [tcpdump filter...]: start tcpdump in NODE's
-# namespace writing FILE; CAP_PID is its pid (ip netns exec execs tcpdump)
+# namespace writing FILE; CAP_PID is its pid (ip netns exec execs tcpdump),
+# CAP_FILE the file.  Returns once this tcpdump says "listening on" (one
+# more such line in tcpdump.log): it prints that after its socket and filter
+# are in place, so from then on it sees every packet.
 capture() {
-	local i=$1 ifc=$2 f=$3 k
+	local i=$1 ifc=$2 f=$3 k n0
 	shift 3
+	n0=$(grep -c "listening on $ifc" "$IT_DIR/tcpdump.log" 2>/dev/null)
 	ip netns exec "$(ns "$i")" tcpdump -i "$ifc" -n -U --immediate-mode -w "$f" "$@" \
 		>>"$IT_DIR/tcpdump.log" 2>&1 &
 	CAP_PID=$!
+	CAP_FILE=$f
 	IT_PIDS+=("$CAP_PID")
-	# tcpdump says "listening on" once the capture is attached
-	for k in $(seq 50); do
-		grep -q "listening on $ifc" "$IT_DIR/tcpdump.log" 2>/dev/null && break
+	for k in $(seq 300); do
+		[ "$(grep -c "listening on $ifc" "$IT_DIR/tcpdump.log" 2>/dev/null)" -gt "${n0:-0}" ] &&
+			return 0
+		kill -0 "$CAP_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	sleep 0.2
+	fail "tcpdump on $ifc (node $i) did not start: $(tail -2 "$IT_DIR/tcpdump.log")"
 }
-# capture_stop: let tcpdump flush and exit
+
+# pcap_records FILE: the number of complete records in a pcap file
+pcap_records() {
+	"$PY" - "$1" <<'PYEOF'
+import struct, sys
+try:
+    d = open(sys.argv[1], "rb").read()
+except OSError:
+    d = b""
+n, off = 0, 24
+e = "<" if d[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+while len(d) >= 24 and off + 16 <= len(d):
+    incl = struct.unpack(e + "I", d[off + 8:off + 12])[0]
+    if off + 16 + incl > len(d):
+        break
+    off += 16 + incl
+    n += 1
+print(n)
+PYEOF
+}
+
+# capture_stop [MIN]: stop the last capture (CAP_PID, CAP_FILE) once its file
+# holds at least MIN records (the packets the test looks for: on SIGINT
+# tcpdump leaves what is still in its ring unwritten), bounded by 30 s;
+# without MIN once the file has not grown for a second (all that was sent
+# has been written).  CAP_COUNT=udp counts UDP datagrams (pcap_udp lines: a
+# GSO train is one record but many datagrams) instead of records.
+cap_count() {
+	if [ "${CAP_COUNT:-}" = udp ]; then pcap_udp "$CAP_FILE" | wc -l; else pcap_records "$CAP_FILE"; fi
+}
 capture_stop() {
-	sleep 0.3
+	local min=${1:-} k sz last=-1 same=0
+	for k in $(seq 300); do
+		if [ -n "$min" ]; then
+			[ "$(cap_count)" -ge "$min" ] && break
+		else
+			sz=$(stat -c %s "$CAP_FILE" 2>/dev/null || echo 0)
+			if [ "$sz" = "$last" ]; then
+				same=$((same + 1))
+				[ $same -ge 10 ] && break
+			else
+				same=0 last=$sz
+			fi
+		fi
+		sleep 0.1
+	done
+	[ -z "$min" ] || [ "$(cap_count)" -ge "$min" ] ||
+		log "note: $CAP_FILE holds $(cap_count) ${CAP_COUNT:-record}s after 30 s, expected $min"
 	kill -INT "$CAP_PID" 2>/dev/null
 	wait "$CAP_PID" 2>/dev/null
 }
@@ -772,6 +818,62 @@ wait_for() {
 	return 1
 }
 
+# rx_settled NODE BEFORE MIN [SECONDS]: wait (bounded, default 60 s) until
+# node NODE has received at least MIN datagrams more than the counters in
+# file BEFORE (`counters NODE >BEFORE`) say, and has finished every one of
+# them: written to the TUN, proxied or dropped under a reason (counters.h:
+# rx_datagrams = rx_packets + proxy_packets + proxy_denied + replay_too_old
+# + proxy_drops + every receive drop).  The last reading is left in
+# $IT_DIR/settled.NODE.  Returns 1 (after a log line) if it never settles.
+rx_settled() {
+	local i=$1 before=$2 min=$3 t=${4:-60} k
+	for k in $(seq $((t * 10))); do
+		if counters "$i" >"$IT_DIR/settled.$i" 2>/dev/null &&
+			awk -v min="$min" -v tx="no_route non_ip send_err tx_no_buffer iv_exhausted oversize" '
+			BEGIN { n = split(tx, x, " "); for (j = 1; j <= n; j++) skip[x[j]] = 1
+				done["rx_packets"] = done["proxy_packets"] = done["proxy_denied"] = 1
+				done["replay_too_old"] = done["proxy_drops"] = 1 }
+			FNR == 1 { f++ }
+			f == 1 { if (!($1 in skip)) done[$1] = 1; next }
+			f == 2 { b[$1] = $2; next }
+			{ d = $2 - b[$1]; if ($1 == "rx_datagrams") rx = d; else if ($1 in done) fin += d }
+			END { exit !(rx >= min && fin >= rx) }' <(drop_names) "$before" "$IT_DIR/settled.$i"; then
+			return 0
+		fi
+		sleep 0.1
+	done
+	log "note: node $i did not finish $min datagrams within $t s"
+	return 1
+}
+
+# config_serial NODE: the configuration serial node NODE's eespd published
+config_serial() {
+	ctl "$1" status 2>/dev/null | sed -n 's/.* config \([0-9]*\) .*/\1/p'
+}
+# workers_on NODE SERIAL: every worker of NODE runs snapshot SERIAL or a later one
+workers_on() {
+	ctl "$1" "counters json" 2>/dev/null | sed 1d | "$PY" -c '
+import json, sys
+w = json.load(sys.stdin)["workers"]
+sys.exit(0 if w and all(x["config_serial"] >= int(sys.argv[1]) for x in w) else 1)' "$2"
+}
+# reloaded NODE OLD_SERIAL: wait (bounded, 30 s) until NODE published a
+# configuration newer than OLD_SERIAL and all its workers use it
+reloaded() {
+	local k s
+	for k in $(seq 300); do
+		s=$(config_serial "$1")
+		[ -n "$s" ] && [ "$s" -gt "$2" ] && workers_on "$1" "$s" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# counter NODE NAME: the current value of one counter (0 if absent)
+counter() { counters "$1" | awk -v n="$2" '$1 == n { v = $2 } END { print v + 0 }'; }
+# counter_above NODE NAME VALUE: the counter exceeds VALUE
+counter_above() { [ "$(counter "$1" "$2")" -gt "$3" ]; }
+
 # drop counter names: every reason of src/core/errors.h except "ok", and the
 # daemon's own drops (src/eespd/counters.c counter_is_drop)
 drop_names() {
@@ -789,6 +891,9 @@ drop_names() {
 # led to, so derive_budget may stand for datagrams expected under a reason
 # decided at or after the derivation (auth_failed, bad_inner, bad_payload_info,
 # spoofed_source, replay): those may come short by exactly derive_budget in sum.
+# no_route is not a receive drop: the kernel's own IPv6 MLD and RS sent into
+# the TUN at any time (as in check_drops; under a CPU hog one fell inside
+# test 28's window: "unexpected drop counter no_route +1").
 expected_drops() {
 	awk -v late="auth_failed bad_inner bad_payload_info spoofed_source replay" '
 	BEGIN { n = split(late, l, " "); for (i = 1; i <= n; i++) lt[l[i]] = 1 }
@@ -810,7 +915,7 @@ expected_drops() {
 			bad = 1
 		}
 		for (r in got)
-			if (!(r in want) && (r in drop) && r != "derive_budget") {
+			if (!(r in want) && (r in drop) && r != "derive_budget" && r != "no_route") {
 				printf "unexpected drop counter %s +%d\n", r, got[r] > "/dev/stderr"
 				bad = 1
 			}
@@ -934,21 +1039,24 @@ rotation_under_traffic() {
 	counters 2 >"$IT_DIR/c2.before"
 
 	p12="$IT_DIR/ping12" p21="$IT_DIR/ping21"
-	nsx 1 timeout 40 ping -n -q -i 0.01 -c 500 -W 5 "$(in4 2)" >"$p12" 2>&1 &
+	nsx 1 timeout 120 ping -n -q -i 0.01 -c 500 -W 5 "$(in4 2)" >"$p12" 2>&1 &
 	a=$!
-	nsx 2 timeout 40 ping -n -q -i 0.01 -c 500 -W 5 "$(in6 1)" >"$p21" 2>&1 &
+	nsx 2 timeout 120 ping -n -q -i 0.01 -c 500 -W 5 "$(in6 1)" >"$p21" 2>&1 &
 	b=$!
 	IT_PIDS+=("$a" "$b")
 	spawn nsx 2 iperf3 -s -1 -B "$(in4 2)" -p 5301 >"$IT_DIR/iperf3-server.log" 2>&1
-	wait_for 5 listening 2 5301 || fail "iperf3 server"
-	nsx 1 timeout 30 iperf3 -c "$(in4 2)" -p 5301 -t 4 -b 300M -J >"$IT_DIR/iperf.json" 2>&1 &
+	wait_for 30 listening 2 5301 || fail "iperf3 server"
+	nsx 1 timeout 60 iperf3 -c "$(in4 2)" -p 5301 -t 4 -b 300M -J >"$IT_DIR/iperf.json" 2>&1 &
 	c=$!
 	IT_PIDS+=("$c")
 	dir1="" dir2=""
 	if [ "$mode" = file ]; then
 		dir1=$(node_dir 1) dir2=$(node_dir 2)
 	fi
-	sleep 1
+	# rotate once the traffic flows both ways (the pings have been answered)
+	local r0
+	r0=$(awk '$1 == "rx_packets" { print $2 }' "$IT_DIR/c1.before")
+	wait_for 30 counter_above 1 rx_packets $((r0 + 100)) || fail "no traffic reached node 1"
 	out=$("$EESPCTL" rotate $dir1 domain -s "$(node_sock 1)" 2>&1) || fail "eespctl rotate node 1: $out"
 	log "node 1 rotated: $(head -1 <<<"$out")"
 	sleep 1.5
@@ -957,6 +1065,8 @@ rotation_under_traffic() {
 	for i in 1 2; do
 		[ "$(keygen "$i" current)" = 2 ] || fail "node $i's daemon does not send with generation 2 after eespctl rotate -s: $(ctl "$i" keys | tail -n +2 | tr '\n' ' ')"
 	done
+	kill -0 "$a" 2>/dev/null && kill -0 "$b" 2>/dev/null ||
+		log "note: a ping ended before both rotations were done (a slow machine)"
 	wait "$a" "$b" "$c"
 	for f in "$p12" "$p21"; do
 		log "$(basename "$f"): $(grep -o '[0-9]* packets transmitted.*loss' "$f")"
@@ -983,7 +1093,7 @@ print("    iperf3 during rotation: %.2f Gbit/s, %d retransmits" % (e["sum_receiv
 	counters 2 >"$IT_DIR/c2.before"
 	nsx 1 "$INJECT" -V -d "$(ul4 2)" -p "$IT_PORT" -s "$IT_DOMAIN_ID" -k "$K1" -g 1 -n 1 -S "$(in4 1)" -D "$(in4 2)" \
 		-c 300 >"$IT_DIR/inject.out" || fail "inject"
-	sleep 1
+	rx_settled 2 "$IT_DIR/c2.before" 300
 	counters 2 >"$IT_DIR/c2.after"
 	ug=$(counter_delta "$IT_DIR/c2.before" "$IT_DIR/c2.after" | awk '$1 == "unknown_generation" { print $2 }')
 	[ "${ug:-0}" = 300 ] || fail "300 datagrams of the retired generation: unknown_generation +${ug:-0}"

@@ -258,3 +258,58 @@ Test(kdf, data_key_definition_and_fast_path)
 		eesp_prf_free(p);
 	}
 }
+
+/* The generic derivations keep their MAC keyed with the last master (a
+ * derivation under the same master only restarts it): whether the master
+ * repeats, alternates or follows another derivation kind, every key equals
+ * what OpenSSL's KBKDF (eesp_kbkdf, the reference path) computes. */
+Test(kdf, kept_master_equals_kbkdf)
+{
+	uint8_t masters[3][32], sctx[EESP_SCTX_MAX_LEN], ctx[EESP_KDF_CONTEXT_MAX];
+	struct eesp_sctx c = {.profile = EESP_PROFILE_NODE, .node_id = 9};
+	static const unsigned pick[] = {0, 0, 1, 0, 2, 2, 1, 1, 0, 2};
+	for (int m = 0; m < 3; m++)
+		for (int i = 0; i < 32; i++)
+			masters[m][i] = (uint8_t)(m * 37 + i * 11 + 1);
+	for (unsigned it = 0; it < 3 * sizeof(pick) / sizeof(pick[0]); it++) {
+		const uint8_t *mk = masters[pick[it % 10]];
+		enum eesp_kdf prf = it % 3 == 2 ? EESP_KDF_HMAC_SHA256 : EESP_KDF_CMAC_AES256;
+		enum eesp_suite suite = it & 1 ? EESP_SUITE_AES_GCM_256 : EESP_SUITE_AES_GCM_128;
+		size_t kl = eesp_suite_key_len(suite), sl, cl;
+		uint8_t k1[32], s1[4], ref[36], pk[32], pref[32], lab[PSP_KDF_LABEL_LEN], spi[4];
+		c.kdf = (uint8_t)prf;
+		c.suite = (uint8_t)suite;
+		c.epoch = it;
+		sl = eesp_sctx_encode(sctx, &c);
+		cr_assert_eq(eesp_derive_data_key(K, mk, prf, suite, 0xc0ffee01, (uint16_t)it, sctx,
+						  sl, k1, s1),
+			     EESP_E_OK);
+		cl = eesp_kdf_context(ctx, 0xc0ffee01, (uint16_t)it, sctx, sl);
+		cr_assert_eq(eesp_kbkdf(K, prf, mk, 32, (const uint8_t *)EESP_DATA_LABEL,
+					EESP_DATA_LABEL_LEN, ctx, cl, false, ref, kl + 4),
+			     EESP_E_OK);
+		th_assert_mem(k1, ref, kl, "data key, step %u", it);
+		th_assert_mem(s1, ref + kl, 4, "salt, step %u", it);
+		/* PSP under the same masters, interleaved */
+		unsigned ver = it & 1;
+		cr_assert_eq(psp_derive_key(K, mk, 0x1000u + it, ver, pk), EESP_E_OK);
+		psp_kdf_label(lab, ver);
+		eesp_put32(spi, 0x1000u + it);
+		{
+			/* [i] || "Pv0\0" || SPI || [L]: the label and the SPI as one
+			 * raw fixed input after the counter */
+			uint8_t fixed[12];
+			memcpy(fixed, lab, 4);
+			memcpy(fixed + 4, spi, 4);
+			eesp_put32(fixed + 8, ver ? 256 : 128);
+			cr_assert_eq(eesp_kbkdf(K, EESP_KDF_CMAC_AES256, mk, 32, NULL, 0, fixed,
+						sizeof(fixed), true, pref, ver ? 32 : 16),
+				     EESP_E_OK);
+		}
+		th_assert_mem(pk, pref, ver ? 32 : 16, "psp key, step %u", it);
+		if (it % 4 == 3) { /* the master-key chain re-keys its own HMAC */
+			uint8_t m[32];
+			cr_assert_eq(eesp_derive_master(K, mk, NULL, 0, NULL, 0, m), EESP_E_OK);
+		}
+	}
+}

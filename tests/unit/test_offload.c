@@ -241,6 +241,39 @@ static void check_split(const struct pk *k, const struct col *c, size_t mss)
 	free(pay);
 }
 
+/* The in-place split (the daemon's) gives the copying split's segments byte
+ * for byte, each built inside the packet where its payload lies. */
+struct inplace {
+	const struct col *want;
+	const uint8_t *lo, *hi; /* the packet buffer */
+	size_t n;
+};
+
+static void inplace_seg(void *arg, const uint8_t *pkt, size_t len)
+{
+	struct inplace *ip = arg;
+	cr_assert_lt(ip->n, ip->want->n, "in place: more segments than the copying split");
+	cr_assert(pkt >= ip->lo && pkt + len <= ip->hi, "in place: segment %zu outside the packet",
+		  ip->n);
+	cr_assert_eq(len, ip->want->len[ip->n], "in place: segment %zu length", ip->n);
+	cr_assert_eq(memcmp(pkt, ip->want->seg[ip->n], len), 0, "in place: segment %zu differs",
+		     ip->n);
+	ip->n++;
+}
+
+static void check_inplace(const struct pk *k, unsigned gso_type, unsigned mss, const struct col *c)
+{
+	struct vnet_hdr h = {.gso_type = (uint8_t)gso_type, .gso_size = (uint16_t)mss};
+	uint8_t *copy = malloc(k->len + 1);
+	cr_assert_not_null(copy);
+	memcpy(copy, k->b, k->len);
+	struct inplace ip = {.want = c, .lo = copy, .hi = copy + k->len};
+	cr_assert_eq(vnet_gso_split_inplace(&h, copy, k->len, SEGCAP, inplace_seg, &ip), 0,
+		     "in-place split refused");
+	cr_assert_eq(ip.n, c->n, "in place: %zu segments, the copying split %zu", ip.n, c->n);
+	free(copy);
+}
+
 static void split_ok(bool v6, unsigned proto, size_t pl, unsigned mss, size_t ip4opt, size_t tcpopt,
 		     uint8_t flags, unsigned gso_type)
 {
@@ -248,6 +281,7 @@ static void split_ok(bool v6, unsigned proto, size_t pl, unsigned mss, size_t ip
 	struct col c;
 	cr_assert_eq(split(k, gso_type, mss, SEGCAP, &c), 0, "split refused");
 	check_split(k, &c, mss);
+	check_inplace(k, gso_type, mss, &c);
 	col_free(&c);
 	free(k);
 }
