@@ -15,7 +15,7 @@ export ASAN_OPTIONS="$common:detect_leaks=${ASAN_LEAKS:-1}:detect_stack_use_afte
 # a hint for tests whose checks cannot hold under ASan (it makes mlock() a no-op)
 export EESP_SANITIZER=asan
 export UBSAN_OPTIONS="$common:print_stacktrace=1"
-export LSAN_OPTIONS="exitcode=86:log_path=$logs/report"
+export LSAN_OPTIONS="exitcode=86:log_path=$logs/report:suppressions=$PWD/tools/lsan.supp:print_suppressions=0"
 passed=0 failed=0 skipped=0
 failures=()
 # collect LABEL: count new sanitizer reports against LABEL
