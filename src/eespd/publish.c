@@ -56,7 +56,10 @@ void eespd_publish(struct eespd *e, struct snap *s)
 		retire(e, old);
 	pthread_mutex_unlock(&e->lock);
 	keyage_note(e->keyage, s, time(NULL));
-	/* workers look between batches and at least every 200 ms */
+	/* workers look between batches; an idle one is woken (and looks at
+	 * least every 200 ms anyway) */
+	for (unsigned i = 0; i < e->n_workers; i++)
+		worker_wake(e->w[i]);
 	for (int i = 0; i < 400 && !all_past(e, s->serial); i++)
 		usleep(5000);
 	if (!all_past(e, s->serial))

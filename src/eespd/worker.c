@@ -36,8 +36,9 @@
  *   TUN split     a TSO/USO read is split in place (offload.c): no copy.
  *
  * Loop: reap all CQEs, queue the resulting SQEs, recycle buffers, then one
- * io_uring_submit_and_wait_timeout() (200 ms, so configuration switches and
- * stop requests are seen when idle).  The ring is created with
+ * io_uring_submit_and_wait_timeout() (200 ms).  A read of the worker's
+ * eventfd stays armed on the ring: publishing a snapshot or stopping the
+ * worker writes it, so an idle worker sees either at once.  The ring is created with
  * SINGLE_ISSUER|DEFER_TASKRUN, falling back to COOP_TASKRUN, then to none;
  * always disabled at first and restricted to the operations above
  * (sandbox.c), by the main thread in worker_new() before the seccomp filter
@@ -47,6 +48,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
@@ -87,6 +89,11 @@ struct worker *worker_new(struct eespd *e, unsigned idx, int tun_fd, const struc
 		return NULL;
 	w->e = e;
 	w->idx = idx;
+	w->wake_fd = eventfd(0, EFD_CLOEXEC); /* blocking: the ring polls it */
+	if (w->wake_fd < 0) {
+		free(w);
+		return NULL;
+	}
 	w->tun_fd = tun_fd;
 	w->s = *s;
 	w->iv_mark = iv_mark;
@@ -278,6 +285,24 @@ static void pick_snapshot(struct worker *w)
 	cnt_add(w->cnt, CNT_CFG_SWITCH, 1);
 }
 
+static void arm_wake(struct worker *w)
+{
+	struct io_uring_sqe *sqe = get_sqe(w);
+	if (!sqe)
+		return;
+	io_uring_prep_read(sqe, w->wake_fd, &w->wake_val, sizeof(w->wake_val), 0);
+	io_uring_sqe_set_data64(sqe, UD(UD_WAKE, 0));
+	w->wake_armed = true;
+}
+
+void worker_wake(struct worker *w)
+{
+	uint64_t one = 1;
+	/* an eventfd write only fails on counter overflow: then it is awake */
+	if (write(w->wake_fd, &one, sizeof(one)) != (ssize_t)sizeof(one))
+		return;
+}
+
 static void *worker_main(void *arg)
 {
 	uint64_t budget_ns = 0; /* the first refill fills the bucket */
@@ -314,6 +339,8 @@ static void *worker_main(void *arg)
 		recycle_flush(w);
 		if (!w->rx_armed)
 			arm_rx(w);
+		if (!w->wake_armed)
+			arm_wake(w);
 		if (!w->tun_armed || (!w->tun_multishot && w->tun_outstanding < TUN_SINGLESHOT))
 			arm_tun(w);
 
@@ -349,6 +376,10 @@ static void *worker_main(void *arg)
 			case UD_GROWRITE:
 				on_gro_write(w, cqe);
 				break;
+			case UD_WAKE:
+				/* the snapshot is picked at the top of the loop */
+				w->wake_armed = false;
+				break;
 			default:
 				break;
 			}
@@ -375,6 +406,7 @@ int worker_start(struct worker *w)
 void worker_stop_join(struct worker *w)
 {
 	atomic_store(&w->stop, true);
+	worker_wake(w);
 	if (w->started)
 		pthread_join(w->th, NULL);
 	w->started = false;
@@ -386,6 +418,8 @@ void worker_free(struct worker *w)
 		return;
 	if (w->ring_ok)
 		io_uring_queue_exit(&w->ring);
+	if (w->wake_fd >= 0)
+		close(w->wake_fd);
 	if (w->rx_br)
 		munmap(w->rx_br, w->rx_br_sz);
 	if (w->tun_br)

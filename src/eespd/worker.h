@@ -21,6 +21,8 @@ struct worker *worker_new(struct eespd *e, unsigned idx, int tun_fd, const struc
 			  uint64_t iv_mark);
 int worker_start(struct worker *w);
 void worker_stop_join(struct worker *w);
+/* Wake the worker from its wait (a new snapshot to pick up); any thread. */
+void worker_wake(struct worker *w);
 void worker_free(struct worker *w);
 
 /* Counters of a worker (read with relaxed atomic loads; counters.h). */

@@ -51,7 +51,7 @@
 #define IORING_OP_READ_MULTISHOT 49
 #endif
 
-enum { UD_RECV = 1, UD_TUNREAD, UD_SEND, UD_TUNWRITE, UD_GROWRITE };
+enum { UD_RECV = 1, UD_TUNREAD, UD_SEND, UD_TUNWRITE, UD_GROWRITE, UD_WAKE };
 #define UD(t, i) ((uint64_t)(t) << 56 | (uint64_t)(i))
 #define UD_TYPE(u) ((unsigned)((u) >> 56))
 #define UD_IDX(u) ((unsigned)((u)&0xffffffffu))
@@ -105,6 +105,12 @@ struct worker {
 	_Atomic uint64_t serial;
 	struct io_uring ring;
 	bool ring_ok;
+	/* an eventfd read on the ring: the main thread writes it when it
+	 * publishes a snapshot or stops the worker, so an idle worker wakes
+	 * at once instead of at its next 200 ms timeout */
+	int wake_fd;
+	uint64_t wake_val;
+	bool wake_armed;
 	int tun_fd;
 	struct sockset s;
 	struct eespd *e;
