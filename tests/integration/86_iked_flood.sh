@@ -44,6 +44,16 @@ iked_rss() {
 	done
 	echo "$s"
 }
+# rss_bounded BEFORE AFTER: the processes grew by less than 4 MiB (not
+# under ASan, whose allocator keeps freed memory in quarantine: there the
+# half-open counts carry the check)
+rss_bounded() {
+	if [ "${EESP_SANITIZER:-}" = asan ]; then
+		log "RSS $1 -> $2 kB (not bounded under ASan)"
+		return 0
+	fi
+	[ $(($2 - $1)) -lt 4096 ] || fail "RSS grew from $1 to $2 kB"
+}
 iked_status() {
 	iked "$1" status --json | "$PY" -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$2"
 }
@@ -104,7 +114,7 @@ log "unknown_peer $up, rx_datagrams $(iked_counter 1 rx_datagrams), half_open ma
 [ "$up" -ge 5000 ] || fail "only $up spoofed requests counted as unknown_peer"
 [ "$MAX_HO" = 0 ] || fail "unknown sources left $MAX_HO half-open SAs"
 [ "$(iked_status 1 half_open)" = 0 ] || fail "half-open SAs after the flood"
-[ $((rss1 - rss0)) -lt 4096 ] || fail "RSS grew from $rss0 to $rss1 kB"
+rss_bounded "$rss0" "$rss1"
 sw 2 --terminate --ike eesp >/dev/null 2>&1
 wait_for 10 iked_none 1 || fail "the SA was not deleted"
 iked_stop 1
@@ -133,7 +143,7 @@ log "cookies_sent $cs, half_open max $MAX_HO, RSS $rss0 -> $rss1 kB"
 [ "$cs" -ge 5000 ] || fail "only $cs cookies sent"
 [ "$MAX_HO" -le 10 ] || fail "half_open reached $MAX_HO, above cookie_threshold 10"
 [ "$MAX_HO" -ge 1 ] || fail "no half-open SA was ever seen: the cookie path was not reached"
-[ $((rss1 - rss0)) -lt 4096 ] || fail "RSS grew from $rss0 to $rss1 kB"
+rss_bounded "$rss0" "$rss1"
 iked_logged 1 'answered with a cookie' || fail "no cookie log line"
 wait_for 15 eval '[ "$(iked_status 1 half_open)" = 0 ]' || fail "half-open SAs did not expire"
 he=$(iked_counter 1 half_open_expired)
