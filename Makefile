@@ -4,7 +4,8 @@
 #   make deps       install missing Debian packages (apt-get, non-interactive)
 #   make check      deps + build + every test (unit, vectors, fuzz, dissector, integration),
 #                   then check-asan (CHECK_ASAN=0 leaves it out)
-#   make check-asan unit, cli and integration tests built with ASan+UBSan (build-asan/)
+#   make check-asan unit, cli and integration tests built with ASan+UBSan (build-asan/;
+#                   the timing-only integration tests stay in the plain run: tools/check_asan.sh)
 #   make demo       two namespaces, two daemons, traffic through the tunnel
 #   make fuzz       run every fuzzer for FUZZ_SECONDS (default 300)
 #   make dissector  build the Wireshark plugin
