@@ -242,11 +242,11 @@ void kd_answer_notify(struct iked_engine *e, struct ike_sa *sa, const struct ike
 	msg_respond(e, sa, &mb, m);
 }
 
-static void refuse(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m, uint16_t type,
-		   unsigned counter, const char *why)
+void kd_refuse(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m, const char *proto,
+	       uint16_t type, unsigned counter, const char *why)
 {
 	char who[160], nb[32];
-	refusal(e, counter, "%s: PSP child refused with %s: %s", sa_who(sa, who, sizeof(who)),
+	refusal(e, counter, "%s: %s child refused with %s: %s", sa_who(sa, who, sizeof(who)), proto,
 		notify_name(type, nb, sizeof(nb)), why);
 	if (counter != CNT_CHILD_FAILED)
 		cnt(e, CNT_CHILD_FAILED);
@@ -333,37 +333,38 @@ void kd_request_in(struct iked_engine *e, struct ike_sa *sa, const struct ike_ms
 	}
 	if (!sa->peer || !sa->peer->kd.on || sa->peer->kd.kind != IKED_KD_PSP ||
 	    !ike_has_eesp_vid(in) || props[0].proto != e->conf->psp_protocol) {
-		refuse(e, sa, m, IKE_N_NO_PROPOSAL_CHOSEN, CNT_CHILD_REFUSED,
-		       !sa->peer || !sa->peer->kd.on || sa->peer->kd.kind != IKED_KD_PSP
-			   ? "no psp group for this peer"
-		       : !ike_has_eesp_vid(in) ? "no eesp Vendor ID"
-					       : "not the PSP protocol");
+		kd_refuse(e, sa, m, "PSP", IKE_N_NO_PROPOSAL_CHOSEN, CNT_CHILD_REFUSED,
+			  !sa->peer || !sa->peer->kd.on || sa->peer->kd.kind != IKED_KD_PSP
+			      ? "no psp group for this peer"
+			  : !ike_has_eesp_vid(in) ? "no eesp Vendor ID"
+						  : "not the PSP protocol");
 		return;
 	}
 	if (sa->state != SA_ESTABLISHED || (sa->req_busy && sa->req.kind == X_CHILD)) {
-		refuse(e, sa, m, IKE_N_TEMPORARY_FAILURE, CNT_CHILD_FAILED,
-		       sa->state != SA_ESTABLISHED ? "the IKE SA is going" : "ours is on");
+		kd_refuse(e, sa, m, "PSP", IKE_N_TEMPORARY_FAILURE, CNT_CHILD_FAILED,
+			  sa->state != SA_ESTABLISHED ? "the IKE SA is going" : "ours is on");
 		return;
 	}
 	if (!kd_rekey_names_child(sa, in, e->conf->psp_protocol)) {
-		refuse(e, sa, m, IKE_N_CHILD_SA_NOT_FOUND, CNT_CHILD_FAILED,
-		       "its REKEY_SA names no child of ours");
+		kd_refuse(e, sa, m, "PSP", IKE_N_CHILD_SA_NOT_FOUND, CNT_CHILD_FAILED,
+			  "its REKEY_SA names no child of ours");
 		return;
 	}
 	if (choose(e, sa, props, n, &version, &spi, &num)) {
-		refuse(e, sa, m, IKE_N_NO_PROPOSAL_CHOSEN, CNT_CHILD_REFUSED,
-		       "no PSP version in common");
+		kd_refuse(e, sa, m, "PSP", IKE_N_NO_PROPOSAL_CHOSEN, CNT_CHILD_REFUSED,
+			  "no PSP version in common");
 		return;
 	}
 	rc = their_key(e, sa, in, spi, key, ike_psp_key_len(version));
 	if (rc) {
-		refuse(e, sa, m, IKE_N_INVALID_SYNTAX, CNT_KD_BAD, ike_err_name(rc));
+		kd_refuse(e, sa, m, "PSP", IKE_N_INVALID_SYNTAX, CNT_KD_BAD, ike_err_name(rc));
 		return;
 	}
 	c = kd_child_get(sa);
 	if (!c || kd_rx_alloc(e, sa->peer, version, &mine)) {
 		eesp_wipe(key, sizeof(key));
-		refuse(e, sa, m, IKE_N_TEMPORARY_FAILURE, CNT_CHILD_FAILED, "eespd gave no SPI");
+		kd_refuse(e, sa, m, "PSP", IKE_N_TEMPORARY_FAILURE, CNT_CHILD_FAILED,
+			  "eespd gave no SPI");
 		return;
 	}
 	rc = kd_tx_set(e, sa->peer, spi, key, ike_psp_key_len(version), version);

@@ -92,6 +92,10 @@ void kd_put_ts_any(struct ike_builder *b);
 int kd_kwk(const struct ike_sa *sa, uint8_t out[IKE_PSP_KWK_LEN]);
 void kd_answer_notify(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m,
 		      uint16_t type);
+/* Refuse the peer's child request (proto "PSP" or "EESP") with notify type:
+ * logged and counted under counter (and child_failed), answered. */
+void kd_refuse(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m, const char *proto,
+	       uint16_t type, unsigned counter, const char *why);
 
 /* kd_eespd.c: eespd's control socket (eespd(8) "Runtime SAs") */
 struct kd_alloc {

@@ -108,17 +108,6 @@ fail:
 
 /* ------------------------------------------------------------ client -- */
 
-static void refuse(struct iked_engine *e, struct ike_sa *sa, const struct ike_msg *m, uint16_t type,
-		   unsigned counter, const char *why)
-{
-	char who[160], nb[32];
-	refusal(e, counter, "%s: EESP child refused with %s: %s", sa_who(sa, who, sizeof(who)),
-		notify_name(type, nb, sizeof(nb)), why);
-	if (counter != CNT_CHILD_FAILED)
-		cnt(e, CNT_CHILD_FAILED);
-	kd_answer_notify(e, sa, m, type);
-}
-
 /* the two SAs of the KD: x (SPI of the proposal) and the other bag's y */
 static int offered(struct iked_engine *e, const struct ike_sa *sa, const struct ike_chain *in,
 		   uint32_t x_spi, struct ike_eesp_sa *x, struct ike_eesp_sa *y)
@@ -171,25 +160,26 @@ void kd_eesp_request_in(struct iked_engine *e, struct ike_sa *sa, const struct i
 	unsigned i;
 	int rc;
 	if (sa->peer->kd.key_holder) {
-		refuse(e, sa, m, IKE_N_NO_PROPOSAL_CHOSEN, CNT_CHILD_REFUSED,
-		       "we are this peer's key holder: a client does not send keys");
+		kd_refuse(e, sa, m, "EESP", IKE_N_NO_PROPOSAL_CHOSEN, CNT_CHILD_REFUSED,
+			  "we are this peer's key holder: a client does not send keys");
 		return;
 	}
 	if (sa->state != SA_ESTABLISHED || (sa->req_busy && sa->req.kind == X_CHILD)) {
-		refuse(e, sa, m, IKE_N_TEMPORARY_FAILURE, CNT_CHILD_FAILED, "the IKE SA is busy");
+		kd_refuse(e, sa, m, "EESP", IKE_N_TEMPORARY_FAILURE, CNT_CHILD_FAILED,
+			  "the IKE SA is busy");
 		return;
 	}
 	if (!kd_rekey_names_child(sa, in, e->conf->eesp_protocol)) {
-		refuse(e, sa, m, IKE_N_CHILD_SA_NOT_FOUND, CNT_CHILD_FAILED,
-		       "its REKEY_SA names no child of ours");
+		kd_refuse(e, sa, m, "EESP", IKE_N_CHILD_SA_NOT_FOUND, CNT_CHILD_FAILED,
+			  "its REKEY_SA names no child of ours");
 		return;
 	}
 	for (i = 0; i < n; i++)
 		if (!ike_eesp_proposal_get(e->conf->eesp_protocol, &props[i], &x_spi))
 			break;
 	if (i == n) {
-		refuse(e, sa, m, IKE_N_NO_PROPOSAL_CHOSEN, CNT_CHILD_REFUSED,
-		       "no EESP proposal with KWA KW_5649_256 alone");
+		kd_refuse(e, sa, m, "EESP", IKE_N_NO_PROPOSAL_CHOSEN, CNT_CHILD_REFUSED,
+			  "no EESP proposal with KWA KW_5649_256 alone");
 		return;
 	}
 	rc = offered(e, sa, in, x_spi, &x, &y);
@@ -197,8 +187,8 @@ void kd_eesp_request_in(struct iked_engine *e, struct ike_sa *sa, const struct i
 	if (!c) {
 		eesp_wipe(&x, sizeof(x));
 		eesp_wipe(&y, sizeof(y));
-		refuse(e, sa, m, IKE_N_INVALID_SYNTAX, CNT_KD_BAD,
-		       rc ? ike_err_name(rc) : "memory");
+		kd_refuse(e, sa, m, "EESP", IKE_N_INVALID_SYNTAX, CNT_KD_BAD,
+			  rc ? ike_err_name(rc) : "memory");
 		return;
 	}
 	uint32_t y_spi = y.spi;
@@ -211,8 +201,8 @@ void kd_eesp_request_in(struct iked_engine *e, struct ike_sa *sa, const struct i
 	if (rc) {
 		if (c->my_spi != y_spi)
 			kd_release(e, sa->peer, y_spi);
-		refuse(e, sa, m, IKE_N_TEMPORARY_FAILURE, CNT_CHILD_FAILED,
-		       "eespd refused the SAs");
+		kd_refuse(e, sa, m, "EESP", IKE_N_TEMPORARY_FAILURE, CNT_CHILD_FAILED,
+			  "eespd refused the SAs");
 		return;
 	}
 	if (answer(e, sa, m, props[i].num, y_spi)) {
