@@ -191,7 +191,8 @@ $(B)/fuzz/fuzz_ike: tests/fuzz/fuzz_ike.c $(IKE_SRC) $(CORE_SRC) $(wildcard src/
 # eesp-iked's engine with its configuration parser and the IKE core; no
 # sockets, no processes (tests/fuzz/fuzz_iked.c)
 FUZZ_IKED_SRC := $(filter-out src/iked/main.c src/iked/ikeproc.c src/iked/ctlverbs.c \
-	src/iked/udp.c src/iked/authproc.c,$(IKED_SRC)) src/sys/cfgutil.c src/sys/log.c
+	src/iked/udp.c src/iked/authproc.c src/iked/gcks_watch.c,$(IKED_SRC)) src/sys/cfgutil.c \
+	src/sys/log.c src/sys/keyload.c src/sys/keydirload.c
 $(B)/fuzz/fuzz_iked: tests/fuzz/fuzz_iked.c $(FUZZ_IKED_SRC) $(IKE_SRC) $(CORE_SRC) \
 		$(wildcard src/core/*.h src/ike/*.h src/sys/*.h src/iked/*.h)
 	@mkdir -p $(dir $@)
