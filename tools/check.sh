@@ -28,7 +28,8 @@ else
 fi
 rm -f "$out"
 
-# 2. script suites
+# 2. script suites (the soak runs 50 s here; SOAK_SECONDS=600 for a longer one)
+export SOAK_SECONDS=${SOAK_SECONDS:-50}
 run_script() {
 	local t=$1 rc t0=$SECONDS
 	printf -- '--- %s\n' "$t"

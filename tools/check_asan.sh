@@ -53,10 +53,13 @@ collect "unit tests"
 plain_only() {
 	case ${1##*/} in
 	07_privileges.sh) echo "seccomp, mlockall and the dumpable flag, which the ASan build turns off" ;;
-	09_rotation_under_traffic.sh | 81_kd_rotation.sh) echo "loss during rotations under a 10 ms ping; the rotation code runs in 10, 24, 53 and 83 here" ;;
+	09_rotation_under_traffic.sh | 81_kd_rotation.sh) echo "loss during rotations under a 10 ms ping; the rotation code runs in 10, 24 and 83 here" ;;
 	41_iv_reserve.sh) echo "IV marks behind a slowed disk: timing" ;;
-	53_key_dir.sh) echo "100 key-directory swaps under iperf3; swaps, refusals and the poll fallback run in 54 here" ;;
-	60_soak.sh) echo "RSS and loss bounds over 100 s" ;;
+	22_ctl_socket_race.sh) echo "a race loop against the socket set-up; the set-up itself runs in 16 and 23 here" ;;
+	30_examples.sh) echo "the example configurations; the same parser and data path run in every other test here" ;;
+	51_epoch_refresh.sh) echo "epoch refresh over 16 s of wall clock: timing" ;;
+	53_key_dir.sh) echo "100 key-directory swaps under iperf3; swaps and refusals run in 54 here" ;;
+	60_soak.sh) echo "RSS and loss bounds over SOAK_SECONDS" ;;
 	71_iked_rekey.sh | 73_iked_loss.sh) echo "strongSwan rekey timing and 30% loss retransmission; the same exchanges run in 70, 72, 76 and 80 here" ;;
 	91_gcks_failover.sh) echo "key server failover timing; the key server's messages run in 90 here" ;;
 	esac
