@@ -102,18 +102,21 @@ static void on_seg(void *arg, const uint8_t *s, size_t len)
 }
 
 /* The in-place split against the segments the copying one gave (kept in
- * order in cmp: lengths, then bytes). */
+ * order in cmp: lengths, then bytes).  gso_size 1 makes one segment per
+ * payload byte, so the store is sized from the input: at most len + 1
+ * segments of at most VNET_SPLIT_HDR_MAX header bytes each, plus the
+ * payload once. */
 struct cmp {
 	uint8_t *segs; /* concatenated segments of the copying split */
-	size_t lens[1024], n, at, i;
+	size_t *lens, cap_n, cap_bytes, n, at, i;
 	const uint8_t *lo, *hi;
 };
 
 static void keep_seg(void *arg, const uint8_t *s, size_t len)
 {
 	struct cmp *c = arg;
-	if (c->n == sizeof(c->lens) / sizeof(c->lens[0]))
-		abort();
+	if (c->n == c->cap_n || c->at + len > c->cap_bytes)
+		abort(); /* more segments or bytes than the input can make */
 	memcpy(c->segs + c->at, s, len);
 	c->at += len;
 	c->lens[c->n++] = len;
@@ -131,12 +134,12 @@ static void same_seg(void *arg, const uint8_t *s, size_t len)
 
 static void check_inplace(const struct vnet_hdr *h, const uint8_t *pkt, size_t len, uint8_t *seg)
 {
-	static struct cmp c;
-	static uint8_t *all;
-	if (!all && !(all = malloc(1 << 20)))
+	struct cmp c = {.cap_n = len + 1};
+	c.cap_bytes = c.cap_n * VNET_SPLIT_HDR_MAX + len;
+	c.segs = malloc(c.cap_bytes);
+	c.lens = malloc(c.cap_n * sizeof(*c.lens));
+	if (!c.segs || !c.lens)
 		abort();
-	memset(&c, 0, sizeof(c));
-	c.segs = all;
 	int r1 = vnet_gso_split(h, pkt, len, seg, SEGCAP, keep_seg, &c);
 	uint8_t *q = malloc(len ? len : 1);
 	if (!q)
@@ -149,6 +152,8 @@ static void check_inplace(const struct vnet_hdr *h, const uint8_t *pkt, size_t l
 	if (r1 != r2 || c.i != c.n)
 		abort();
 	free(q);
+	free(c.segs);
+	free(c.lens);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
