@@ -577,6 +577,20 @@ ping_ok() {
 	log "ping n$i -> $dst: $(grep -o '[0-9]* received, [0-9.]*% packet loss' <<<"$out")"
 }
 
+# ping_lost FILE: echoes a stopped background `ping -n` (its output in FILE)
+# lost: the sequence numbers up to the last one answered that got no reply.
+# Counting "transmitted - received" instead counts the echo still in flight
+# when SIGINT came (a 20 ms ping on a loaded machine often has one), which
+# is not a loss; one lost before the last reply is.
+ping_lost() {
+	awk '/ bytes from / && match($0, /icmp_seq=[0-9]+/) {
+		s = substr($0, RSTART + 9, RLENGTH - 9) + 0
+		if (!(s in got)) { got[s] = 1; n++ }
+		if (s > max) max = s
+	}
+	END { print max - n }' "$1"
+}
+
 # tcp_sha NODE_FROM NODE_TO DSTADDR BYTES: send BYTES random bytes over TCP
 # through the tunnel; fail unless the receiver's sha256 equals the sender's
 tcp_sha() {

@@ -148,7 +148,7 @@ gk_pings_start() {
 _gk_replies() { grep -c "bytes from" "$1"; }
 _gk_more() { [ "$(_gk_replies "$1")" -ge "$2" ]; }
 gk_pings_stop() {
-	local pr f sum tx rx
+	local pr f sum tx rx lost
 	# 20 more replies on each after the event: what followed it passed too
 	for pr in "${!GK_PING[@]}"; do
 		f="$IT_DIR/ping.${pr%:*}.${pr#*:}"
@@ -162,8 +162,9 @@ gk_pings_stop() {
 		tx=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' <<<"$sum")
 		rx=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<<"$sum")
 		[ -n "$tx" ] && [ "$tx" -ge 20 ] || fail "ping $pr sent ${tx:-no} echoes: $sum"
-		[ $((tx - rx)) -le "$1" ] || fail "ping $pr: $((tx - rx)) of $tx lost (at most $1): $sum"
-		log "ping $pr: $rx of $tx answered"
+		lost=$(ping_lost "$f")
+		[ "$lost" -le "$1" ] || fail "ping $pr: $lost of $tx lost (at most $1): $sum"
+		log "ping $pr: $rx of $tx answered, $lost lost before the last reply"
 	done
 	GK_PING=()
 }
