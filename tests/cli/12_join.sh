@@ -150,7 +150,9 @@ refused() {
 }
 sed 's/198.51.100.10:4500/203.0.113.66:4500/' beta.join >bad.join
 refused "changed endpoint" "MAC does not verify"
-sed 's/^\(key domain 0 [0-9]* \)./\1f/' beta.join >bad.join
+# the key's first hex digit changed (f for any other, 0 for an f)
+sed -E 's/^(key domain 0 [0-9]+ )[0-9a-e]/\1f/; t; s/^(key domain 0 [0-9]+ )f/\10/' beta.join >bad.join
+! cmp -s beta.join bad.join && ok || fail "changed key: the bundle's key line was not changed"
 refused "changed key" "MAC does not verify|do not parse"
 head -c 300 beta.join >bad.join
 refused "truncated" "truncated or damaged"
