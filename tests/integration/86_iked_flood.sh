@@ -15,7 +15,9 @@
 #   2. sources that are configured peers (250 peers 203.0.113.1-250, port
 #      500, 40 requests each): once 10 are half-open, every request is
 #      answered with a cookie and none keeps state (cookies_sent >= 5000,
-#      half_open never above cookie_threshold, sampled during the flood),
+#      half_open never above cookie_threshold + 1, sampled during the flood:
+#      strongSwan's own request returns a valid cookie and is admitted
+#      above the threshold, as RFC 7296 §2.6 wants, until its IKE_AUTH),
 #      RSS grows by less than 4 MiB, strongSwan establishes during the
 #      flood (it returns the cookie: cookies_sent counts it too), and the
 #      half-open SAs expire after half_open_timeout (half_open_expired >=
@@ -141,7 +143,9 @@ rss1=$(iked_rss)
 cs=$(iked_counter 1 cookies_sent)
 log "cookies_sent $cs, half_open max $MAX_HO, RSS $rss0 -> $rss1 kB"
 [ "$cs" -ge 5000 ] || fail "only $cs cookies sent"
-[ "$MAX_HO" -le 10 ] || fail "half_open reached $MAX_HO, above cookie_threshold 10"
+# 10 spoofed ones, and strongSwan's while it authenticates (it came back
+# with its cookie: admitted above the threshold)
+[ "$MAX_HO" -le 11 ] || fail "half_open reached $MAX_HO, above cookie_threshold 10 + strongSwan's 1"
 [ "$MAX_HO" -ge 1 ] || fail "no half-open SA was ever seen: the cookie path was not reached"
 rss_bounded "$rss0" "$rss1"
 iked_logged 1 'answered with a cookie' || fail "no cookie log line"
