@@ -35,7 +35,8 @@ void derive_pairkey_help(FILE *f)
 	      "generation G (default: the current one); SK_d is the SK_d of the pair's\n"
 	      "IKE SA in hex (64 digits), read from --sk-d FILE or stdin (the default);\n"
 	      "--spi-i/--spi-r are that SA's SPIs (16 hex digits each, in header order).\n"
-	      "Prints the key this node sends with and the key it receives with;\n"
+	      "Prints the key this node sends with and the key it receives with, and\n"
+	      "the SPI and salt of each as eesp-iked installs it (pair, eesp(7));\n"
 	      "--server-view reads no SK_d and prints the group half only.\n",
 	      f);
 }
@@ -199,13 +200,32 @@ static int read_sk_d(const char *src, uint8_t sk_d[IKE_PK_SK_D_LEN])
 	return rc;
 }
 
+/* the runtime SA (ike_pk_sa) of each direction: SPI and salt */
+struct pk_sas {
+	uint32_t spi[2];
+	char salt[2][2 * IKE_PK_SALT_LEN + 1];
+};
+
+static int pair_sas(uint8_t k[2][IKE_PK_KEY_LEN], struct pk_sas *out)
+{
+	uint8_t salt[IKE_PK_SALT_LEN];
+	for (int d = 0; d < 2; d++) {
+		if (ike_pk_sa(k[d], &out->spi[d], salt))
+			return -1;
+		hex_encode(salt, sizeof(salt), out->salt[d]);
+	}
+	OPENSSL_cleanse(salt, sizeof(salt));
+	return 0;
+}
+
 static void print_result(const struct pk_opts *o, const struct ike_pk_pair *p,
 			 const struct eesp_root_gen *g, const char *ctx, const char *a,
-			 const char *b)
+			 const char *b, const struct pk_sas *sa)
 {
 	enum ike_pk_dir mine;
 	ike_pk_dir_of(p, o->node, &mine);
 	const char *send = mine == IKE_PK_LO_TO_HI ? a : b, *recv = mine == IKE_PK_LO_TO_HI ? b : a;
+	unsigned ms = mine, mr = 1 - mine;
 	unsigned phase = g->generation % EESP_PHASES;
 
 	if (o->json) {
@@ -218,8 +238,10 @@ static void print_result(const struct pk_opts *o, const struct ike_pk_pair *p,
 			       a, b);
 		else
 			printf("\"key_lo_to_hi\":\"%s\",\"key_hi_to_lo\":\"%s\",\"send\":\"%s\","
-			       "\"recv\":\"%s\"}\n",
-			       a, b, send, recv);
+			       "\"recv\":\"%s\",\"send_spi\":\"0x%08x\",\"send_salt\":\"%s\","
+			       "\"recv_spi\":\"0x%08x\",\"recv_salt\":\"%s\"}\n",
+			       a, b, send, recv, sa->spi[ms], sa->salt[ms], sa->spi[mr],
+			       sa->salt[mr]);
 		return;
 	}
 	printf("group %u  generation %u (phase %u)  node %u  peer-node %u  (%s)\ncontext %s\n",
@@ -230,7 +252,8 @@ static void print_result(const struct pk_opts *o, const struct ike_pk_pair *p,
 		       "(the server's view: not a key; the pair's half needs SK_d)\n",
 		       a, b);
 	else
-		printf("send %s\nrecv %s\n", send, recv);
+		printf("send %s\nrecv %s\nsend-sa spi 0x%08x salt %s\nrecv-sa spi 0x%08x salt %s\n",
+		       send, recv, sa->spi[ms], sa->salt[ms], sa->spi[mr], sa->salt[mr]);
 }
 
 int derive_pairkey_main(int argc, char *argv[])
@@ -270,11 +293,17 @@ int derive_pairkey_main(int argc, char *argv[])
 			err("pair-key derivation failed (%s)", ike_err_name(rc));
 		return 1;
 	}
+	struct pk_sas sas = {0};
+	if (!o.server && pair_sas(k, &sas)) {
+		OPENSSL_cleanse(k, sizeof(k));
+		err("pair SA derivation failed");
+		return 1;
+	}
 	hex_encode(k[IKE_PK_LO_TO_HI], IKE_PK_KEY_LEN, a);
 	hex_encode(k[IKE_PK_HI_TO_LO], IKE_PK_KEY_LEN, b);
 	OPENSSL_cleanse(k, sizeof(k));
 	hex_encode(ctx, ike_pk_context(&p, g.generation, ctx), chex);
-	print_result(&o, &p, &g, chex, a, b);
+	print_result(&o, &p, &g, chex, a, b, &sas);
 	OPENSSL_cleanse(a, sizeof(a));
 	OPENSSL_cleanse(b, sizeof(b));
 	return 0;

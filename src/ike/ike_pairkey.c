@@ -169,3 +169,19 @@ const struct ike_pk_gen *ike_pk_ring_by_phase(const struct ike_pk_ring *r, unsig
 			return &r->gen[s];
 	return NULL;
 }
+
+int ike_pk_sa(const uint8_t key[IKE_PK_KEY_LEN], uint32_t *spi, uint8_t salt[IKE_PK_SALT_LEN])
+{
+	uint8_t s[32];
+	const char *label = IKE_PK_LABEL_SA;
+
+	if (!key || !spi || !salt)
+		return IKE_E_INVALID;
+	int e = ike_prf(IKE_PK_PRF, key, IKE_PK_KEY_LEN, (const uint8_t *)label, strlen(label), s);
+	if (!e) {
+		memcpy(salt, s, IKE_PK_SALT_LEN);
+		*spi = IKE_PK_SPI_BIT | (eesp_get32(s + 4) & ~IKE_PK_SPI_BIT);
+	}
+	eesp_wipe(s, sizeof(s));
+	return e;
+}

@@ -132,4 +132,22 @@ const struct ike_pk_gen *ike_pk_ring_current(const struct ike_pk_ring *r);
  * NULL when no live generation has that phase (unknown_generation). */
 const struct ike_pk_gen *ike_pk_ring_by_phase(const struct ike_pk_ring *r, unsigned phase);
 
+/*
+ * The wire [ours]: one direction's pair key of one generation is an eesp
+ * runtime SA (profile spi, eespd(8) sa-rx-set / sa-tx-set) whose SPI and
+ * salt both members compute from the key alone, so no message names them:
+ *
+ *   S    = prf(K, "eesp pair sa v1")               32 octets
+ *   salt = S[0..4)
+ *   SPI  = 0x80000000 | (S[4..8) & 0x7fffffff)     (big-endian)
+ *
+ * Bit 31 keeps pair SPIs out of a key holder's spi_min..spi_max (which
+ * eesp-iked.conf(5) asks to keep below 0x80000000) and off 0.  The SA key
+ * is K itself.
+ */
+#define IKE_PK_LABEL_SA "eesp pair sa v1" /* 15 ASCII octets, no NUL */
+#define IKE_PK_SALT_LEN 4
+#define IKE_PK_SPI_BIT 0x80000000u
+int ike_pk_sa(const uint8_t key[IKE_PK_KEY_LEN], uint32_t *spi, uint8_t salt[IKE_PK_SALT_LEN]);
+
 #endif /* EESP_IKE_PAIRKEY_H */
