@@ -71,6 +71,19 @@ struct iked_gcks_client {
 	char eespd_socket[108]; /* our eespd, whose key_server domain gets the rings */
 };
 
+/* Seed 004 pair keys with another member (eesp-iked.conf(5) `pair`, pair.h):
+ * GK is group ring `group` of our key server `key_server`; the pair's keys
+ * go into our eespd as runtime SAs of peer eespd_peer. */
+struct iked_pair_conf {
+	bool on;
+	char key_server[IKED_NAME_MAX]; /* the peer (with a key_server group) GK comes from */
+	unsigned ks_idx;		/* its index in peers, set once all are read */
+	uint32_t group;			/* GK's ring: the task group id */
+	uint32_t node_id, peer_node_id; /* ours and the peer's, as in eespd.conf */
+	char eespd_socket[108];
+	char eespd_peer[IKED_NAME_MAX];
+};
+
 struct iked_peer {
 	char name[IKED_NAME_MAX];
 	struct sockaddr_storage addr; /* address and port (network order) */
@@ -84,6 +97,7 @@ struct iked_peer {
 	struct iked_kd_conf kd;
 	struct iked_gcks_member member;	    /* we serve it (server) */
 	struct iked_gcks_client key_server; /* it serves us (member) */
+	struct iked_pair_conf pair;	    /* it is a member paired with us */
 };
 
 struct iked_conf {

@@ -31,6 +31,10 @@ int iconf_parse_kd(struct conf_parse *p, const config_setting_t *e, struct iked_
 /* the gcks group and a peer's member / key_server groups (conf_gcks.c) */
 int iconf_parse_gcks(struct conf_parse *p, const config_setting_t *g);
 int iconf_parse_peer_gcks(struct conf_parse *p, const config_setting_t *e, struct iked_peer *pe);
+/* a peer's pair group, and the pairs' key_server names once all peers are
+ * read (conf_pair.c) */
+int iconf_parse_pair(struct conf_parse *p, const config_setting_t *e, struct iked_peer *pe);
+int iconf_check_pairs(struct conf_parse *p, const config_setting_t *list);
 int iconf_parse_peers(struct conf_parse *p, const config_setting_t *list);
 
 #endif /* IKED_CONF_INT_H */

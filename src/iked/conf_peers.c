@@ -13,9 +13,9 @@
 #include "conf_int.h"
 #include "ike_proto.h"
 
-static const char *const keys_peer[] = {"name",	    "address",	"port",	      "remote_id",
-					"psk_file", "initiate", "proposals",  "psp",
-					"eesp",	    "member",	"key_server", NULL};
+static const char *const keys_peer[] = {"name",	      "address",   "port", "remote_id", "psk_file",
+					"initiate",   "proposals", "psp",  "eesp",	"member",
+					"key_server", "pair",	   NULL};
 
 static int hexval(int c)
 {
@@ -160,7 +160,8 @@ static int parse_peer(struct conf_parse *p, const config_setting_t *e, struct ik
 		memcpy(pe->proposals, p->conf->proposals, sizeof(pe->proposals));
 		pe->n_proposals = p->conf->n_proposals;
 	}
-	if (iconf_parse_kd(p, e, pe) || iconf_parse_peer_gcks(p, e, pe))
+	if (iconf_parse_kd(p, e, pe) || iconf_parse_peer_gcks(p, e, pe) ||
+	    iconf_parse_pair(p, e, pe))
 		return -1;
 	return load_psk(p, e, pe);
 }
@@ -195,5 +196,5 @@ int iconf_parse_peers(struct conf_parse *p, const config_setting_t *list)
 		if (iked_conf_peer_by_name(c, pe->name) != pe)
 			return cfg_fail(&p->x, e, "peer name \"%s\" used twice", pe->name);
 	}
-	return 0;
+	return iconf_check_pairs(p, list);
 }

@@ -64,7 +64,9 @@
 	X(GSA_PUSHED, "gsa_pushed", 0)		 /* server: pushes sent; member: applied */        \
 	X(GSA_PUSH_FAILED, "gsa_push_failed", 0) /* pushes refused or failed */                    \
 	X(GSA_ROTATIONS, "gsa_rotations", 0)	 /* server: ring steps (next, switch, retire) */   \
-	X(GSA_REMOVED, "gsa_removed", 0)	 /* server: members removed */
+	X(GSA_REMOVED, "gsa_removed", 0)	 /* server: members removed */                     \
+	X(PAIR_SYNCED, "pair_synced", 0)	 /* pair keys derived and installed in eespd */    \
+	X(PAIR_FAILED, "pair_failed", 0)	 /* pair keys not derived or not installed */
 
 enum iked_counter {
 	CNT__CORE_LAST = IKE_E__COUNT - 1, /* 1 .. IKE_E__COUNT-1: the core's codes */

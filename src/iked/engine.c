@@ -14,6 +14,7 @@
 #include "engine_int.h"
 #include "kd.h"
 #include "log.h"
+#include "pair.h"
 #include "secmem.h"
 
 /* the cookie secret is replaced this often (the previous one still verifies) */
@@ -88,7 +89,7 @@ struct iked_engine *engine_new(const struct iked_conf *conf, const struct iked_i
 	if (!e->peers || !e->cookie ||
 	    sa_table_init(&e->sas,
 			  conf->half_open_max + (conf->n_peers + 1) * conf->sas_per_peer) ||
-	    new_cookie_secret(e, true)) {
+	    new_cookie_secret(e, true) || pair_init(e)) {
 		engine_free(e);
 		return NULL;
 	}
@@ -105,6 +106,7 @@ void engine_free(struct iked_engine *e)
 		return;
 	sa_table_free(&e->sas);
 	gcks_free(e);
+	pair_free(e);
 	if (e->cookie) {
 		ike_cookie_wipe(e->cookie);
 		eesp_secure_free(e->cookie, sizeof(*e->cookie));

@@ -59,10 +59,11 @@ struct iked_io {
 
 /* What the engine keeps about each configured peer beyond its SAs. */
 struct peer_state {
-	int64_t initiate_at; /* 0: do not initiate on our own */
-	unsigned failures;   /* consecutive attempts that got no answer */
-	bool kd_swept;	     /* stale runtime SAs in eespd released (kd.c) */
-	struct gcks_peer gk; /* domain key server, either role (gcks.h) */
+	int64_t initiate_at;	 /* 0: do not initiate on our own */
+	unsigned failures;	 /* consecutive attempts that got no answer */
+	bool kd_swept;		 /* stale runtime SAs in eespd released (kd.c) */
+	struct gcks_peer gk;	 /* domain key server, either role (gcks.h) */
+	struct pair_state *pair; /* a pair peer's keys (pair.h), locked; else NULL */
 };
 
 /* A log line a flood could repeat: at most IKED_LOG_BURST per second per

@@ -14,6 +14,7 @@
 #include "engine_int.h"
 #include "ike_gcks.h"
 #include "log.h"
+#include "pair.h"
 #include "secmem.h"
 
 #define MEMBER_RETRY_MS 2000
@@ -123,6 +124,8 @@ static uint16_t apply(struct iked_engine *e, struct ike_sa *sa, const struct ike
 	for (unsigned i = 0; i < n; i++)
 		if (install(e, sa->peer, &rings[i]))
 			answer = IKE_N_REGISTRATION_FAILED; /* our eespd did not take it */
+	/* our pairs re-derive locally: no message to any of them */
+	pair_rings_in(e, sa->peer_idx, rings, n);
 	eesp_wipe(rings, sizeof(rings));
 	*n_out = n;
 	return answer;

@@ -12,6 +12,7 @@
 #include "kd.h"
 #include "ike_sk.h"
 #include "log.h"
+#include "pair.h"
 
 /* a closed SA answers retransmissions of the peer's last request this long */
 static int64_t linger_ms(const struct iked_engine *e)
@@ -134,6 +135,7 @@ void sa_established(struct iked_engine *e, struct ike_sa *sa, const struct ike_s
 		sa->replaces = old->serial;
 		cnt(e, CNT_SA_REKEYED);
 		gcks_rekeyed(e, sa);
+		pair_established(e, sa, old);
 		log_info("%s replaces IKE SA #%llu (rekeyed as %s): %s, SPIs %s_i %s_r",
 			 sa_who(sa, who, sizeof(who)), (unsigned long long)old->serial,
 			 sa->initiator ? "initiator" : "responder", suite, si, sr);
@@ -143,6 +145,7 @@ void sa_established(struct iked_engine *e, struct ike_sa *sa, const struct ike_s
 	kd_established(e, sa);
 	member_established(e, sa);
 	gcks_established(e, sa);
+	pair_established(e, sa, NULL);
 	iked_id_format(&e->conf->local_id, lid, sizeof(lid));
 	iked_id_format(&sa->peer->remote_id, rid, sizeof(rid));
 	log_info("%s established as %s: %s, local %s, remote %s, no child SA",
@@ -159,6 +162,7 @@ void sa_close(struct iked_engine *e, struct ike_sa *sa, bool lost, const char *w
 		return;
 	log_info("%s closed: %s", sa_who(sa, who, sizeof(who)), why);
 	kd_close(e, sa);
+	pair_close(e, sa);
 	if (was_up)
 		cnt(e, CNT_SA_DELETED);
 	sa_request_clear(sa);

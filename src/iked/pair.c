@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pair.c - seed 004's pair keys as eesp runtime SAs in our eespd (pair.h).
+ * The eespd calls go through io->eespd like key download's (kd_eespd.c);
+ * request lines hold keys and are wiped after use; keys are never logged.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+#include "log.h"
+#include "pair.h"
+#include "secmem.h"
+
+#define LINE_MAX_LEN 512
+
+int pair_init(struct iked_engine *e)
+{
+	int locked;
+	for (unsigned i = 0; i < e->conf->n_peers; i++) {
+		if (!e->conf->peers[i].pair.on)
+			continue;
+		e->peers[i].pair = eesp_secure_alloc(sizeof(struct pair_state), &locked);
+		if (!e->peers[i].pair)
+			return -1;
+	}
+	return 0;
+}
+
+void pair_free(struct iked_engine *e)
+{
+	for (unsigned i = 0; e->peers && i < e->conf->n_peers; i++)
+		if (e->peers[i].pair) {
+			eesp_secure_free(e->peers[i].pair, sizeof(struct pair_state));
+			e->peers[i].pair = NULL;
+		}
+}
+
+/* one verb to the pair's eespd; 0, or -1 (logged, counted) */
+static int call(struct iked_engine *e, const struct iked_peer *pe, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int call(struct iked_engine *e, const struct iked_peer *pe, const char *fmt, ...)
+{
+	char line[LINE_MAX_LEN], err[256] = "", verb[32] = "", *body = NULL;
+	va_list ap;
+	int n, rc = -1;
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0 && (size_t)n < sizeof(line) && e->io.eespd)
+		rc = e->io.eespd(e->io.arg, pe->pair.eespd_socket, line, (size_t)n, &body, err,
+				 sizeof(err));
+	if (rc) {
+		sscanf(line, "%31s", verb);
+		refusal(e, CNT_EESPD_ERRORS, "peer %s: pair: eespd (%s) %s %s: %s", pe->name,
+			pe->pair.eespd_socket, verb, rc > 0 ? "refused" : "did not answer", err);
+	}
+	if (body) {
+		eesp_wipe(body, strlen(body));
+		free(body);
+	}
+	eesp_wipe(line, sizeof(line));
+	return rc ? -1 : 0;
+}
+
+/* sa-rx-set or sa-tx-set of one direction's key */
+static int set_sa(struct iked_engine *e, const struct iked_peer *pe, bool tx, uint32_t spi,
+		  const uint8_t key[IKE_PK_KEY_LEN], const uint8_t salt[IKE_PK_SALT_LEN])
+{
+	char hex[2 * IKE_PK_KEY_LEN + 1], sh[2 * IKE_PK_SALT_LEN + 1];
+	for (size_t i = 0; i < IKE_PK_KEY_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", key[i]);
+	for (size_t i = 0; i < IKE_PK_SALT_LEN; i++)
+		snprintf(sh + 2 * i, 3, "%02x", salt[i]);
+	int rc = call(e, pe, "%s %s 0x%08" PRIx32 " %s salt %s\n", tx ? "sa-tx-set" : "sa-rx-set",
+		      pe->pair.eespd_peer, spi, hex, sh);
+	eesp_wipe(hex, sizeof(hex));
+	eesp_wipe(sh, sizeof(sh));
+	return rc;
+}
+
+static bool among(uint32_t spi, const uint32_t *set, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (set[i] == spi)
+			return true;
+	return false;
+}
+
+/* release the installed receive SAs that are not in want[n] */
+static void release_stale(struct iked_engine *e, const struct iked_peer *pe, struct pair_state *ps,
+			  const uint32_t *want, unsigned n)
+{
+	unsigned k = 0;
+	for (unsigned i = 0; i < ps->n_rx; i++) {
+		if (among(ps->rx[i], want, n))
+			ps->rx[k++] = ps->rx[i];
+		else if (!call(e, pe, "sa-release %s 0x%08" PRIx32 "\n", pe->pair.eespd_peer,
+			       ps->rx[i]))
+			log_info("peer %s: pair: receive SA 0x%08" PRIx32 " released", pe->name,
+				 ps->rx[i]);
+	}
+	ps->n_rx = k;
+}
+
+/* the receive SPIs of every live generation of the derived ring */
+static int wanted(const struct pair_state *ps, uint32_t want[EESP_GENS], unsigned *nw)
+{
+	uint8_t salt[IKE_PK_SALT_LEN];
+	int bad = 0;
+	*nw = 0;
+	for (unsigned s = 0; s < EESP_GENS; s++)
+		if (ps->ring.gen[s].present) {
+			if (ike_pk_sa(ps->ring.gen[s].recv, &want[*nw], salt))
+				bad = -1;
+			else
+				(*nw)++;
+		}
+	eesp_wipe(salt, sizeof(salt));
+	return bad;
+}
+
+/* the receive SAs of every live generation not installed yet */
+static int install_rx(struct iked_engine *e, const struct iked_peer *pe, struct pair_state *ps)
+{
+	uint8_t salt[IKE_PK_SALT_LEN];
+	int bad = 0;
+	for (unsigned s = 0; s < EESP_GENS; s++) {
+		const struct ike_pk_gen *g = &ps->ring.gen[s];
+		uint32_t spi;
+		if (!g->present)
+			continue;
+		if (ike_pk_sa(g->recv, &spi, salt)) {
+			bad = -1;
+			continue;
+		}
+		if (among(spi, ps->rx, ps->n_rx))
+			continue; /* installed: eespd keeps its replay state */
+		if (ps->n_rx >= PAIR_MAX_RX || set_sa(e, pe, false, spi, g->recv, salt))
+			bad = -1;
+		else
+			ps->rx[ps->n_rx++] = spi;
+	}
+	eesp_wipe(salt, sizeof(salt));
+	return bad;
+}
+
+/* the current generation's transmit SA, unless installed already: the same
+ * key installed again would start its nonces over */
+static int install_tx(struct iked_engine *e, const struct iked_peer *pe, struct pair_state *ps)
+{
+	const struct ike_pk_gen *cur = ike_pk_ring_current(&ps->ring);
+	uint8_t salt[IKE_PK_SALT_LEN];
+	uint32_t spi;
+	int rc = 0;
+	if (!cur)
+		return 0; /* a ring without a current generation: nothing to send with */
+	if (ike_pk_sa(cur->send, &spi, salt))
+		return -1;
+	if (spi != ps->tx) {
+		rc = set_sa(e, pe, true, spi, cur->send, salt);
+		if (!rc) {
+			ps->tx = spi;
+			ps->tx_gen = cur->generation;
+		}
+	}
+	eesp_wipe(salt, sizeof(salt));
+	return rc;
+}
+
+/* derive the pair ring and install it; keep_old: the receive SAs of a
+ * replaced IKE SA stay (make-before-break across an IKE rekey) */
+static void sync_pair(struct iked_engine *e, unsigned i, bool keep_old)
+{
+	const struct iked_peer *pe = &e->conf->peers[i];
+	struct pair_state *ps = e->peers[i].pair;
+	const struct iked_pair_conf *c = &pe->pair;
+	struct ike_pk_pair pp;
+	uint32_t want[EESP_GENS];
+	unsigned nw = 0;
+	if (!ps || !ps->bound || !ps->have_gk)
+		return;
+	int rc = ike_pk_pair_init(&pp, ps->spi_i, ps->spi_r, c->node_id, c->peer_node_id, c->group);
+	if (!rc)
+		rc = ike_pk_ring_init(&ps->ring, &pp, c->node_id);
+	if (!rc)
+		rc = ike_pk_ring_sync(&ps->ring, IKE_PK_PRF, ps->sk_d, sizeof(ps->sk_d), &ps->gk);
+	if (!rc)
+		rc = wanted(ps, want, &nw) ? IKE_E_CRYPTO : 0;
+	if (rc) {
+		eesp_wipe(&ps->ring, sizeof(ps->ring));
+		refusal(e, CNT_PAIR_FAILED,
+			"peer %s: pair: keys of group %" PRIu32 " not derived (%s)", pe->name,
+			c->group, ike_err_name(rc));
+		return;
+	}
+	/* a replaced IKE SA's receive SAs go now if there is no room for them */
+	if (keep_old && ps->n_rx + EESP_GENS > PAIR_MAX_RX)
+		release_stale(e, pe, ps, want, nw);
+	/* receive first, then send: the peer may be ahead of us; then the
+	 * generations the ring retired (and a replaced SA's) go */
+	rc = install_rx(e, pe, ps) | install_tx(e, pe, ps);
+	if (!keep_old)
+		release_stale(e, pe, ps, want, nw);
+	eesp_wipe(&ps->ring, sizeof(ps->ring));
+	if (rc) {
+		cnt(e, CNT_PAIR_FAILED);
+		return;
+	}
+	ps->syncs++;
+	cnt(e, CNT_PAIR_SYNCED);
+	char rx[EESP_GENS * 12 + 1] = "";
+	for (unsigned k = 0; k < nw; k++)
+		snprintf(rx + strlen(rx), sizeof(rx) - strlen(rx), "%s0x%08" PRIx32, k ? "," : "",
+			 want[k]);
+	log_info("peer %s: pair keys of group %" PRIu32 " installed: we send under 0x%08" PRIx32
+		 " (generation %" PRIu32 "), receive under %s",
+		 pe->name, c->group, ps->tx, ps->tx_gen, rx[0] ? rx : "none");
+}
+
+void pair_established(struct iked_engine *e, struct ike_sa *sa, const struct ike_sa *old)
+{
+	struct pair_state *ps = sa->peer ? e->peers[sa->peer_idx].pair : NULL;
+	char who[160];
+	if (!ps)
+		return;
+	if (sa->suite.prf != IKE_PK_PRF || sa->keys->prf_len != IKE_PK_SK_D_LEN) {
+		refusal(e, CNT_PAIR_FAILED,
+			"%s: pair: the IKE SA's PRF is not HMAC-SHA2-256: no "
+			"pair keys",
+			sa_who(sa, who, sizeof(who)));
+		return;
+	}
+	memcpy(ps->spi_i, sa->spi_i, IKE_SPI_LEN);
+	memcpy(ps->spi_r, sa->spi_r, IKE_SPI_LEN);
+	memcpy(ps->sk_d, sa->keys->d, IKE_PK_SK_D_LEN);
+	ps->bound = true;
+	if (!ps->have_gk)
+		log_info("%s: pair: waiting for group %" PRIu32 " from key server %s",
+			 sa_who(sa, who, sizeof(who)), sa->peer->pair.group,
+			 sa->peer->pair.key_server);
+	sync_pair(e, sa->peer_idx, old != NULL);
+}
+
+void pair_close(struct iked_engine *e, struct ike_sa *sa)
+{
+	struct pair_state *ps = sa->peer ? e->peers[sa->peer_idx].pair : NULL;
+	if (!ps || !ps->bound || memcmp(ps->spi_i, sa->spi_i, IKE_SPI_LEN) ||
+	    memcmp(ps->spi_r, sa->spi_r, IKE_SPI_LEN))
+		return; /* not the SA the keys are derived from (a rekey replaced it) */
+	const struct iked_peer *pe = sa->peer;
+	if ((ps->n_rx || ps->tx) && !call(e, pe, "sa-release %s\n", pe->pair.eespd_peer))
+		log_info("peer %s: pair: runtime SAs released (the IKE SA is gone)", pe->name);
+	ps->bound = false;
+	ps->n_rx = 0;
+	ps->tx = ps->tx_gen = 0;
+	eesp_wipe(ps->sk_d, sizeof(ps->sk_d));
+	eesp_wipe(ps->spi_i, sizeof(ps->spi_i));
+	eesp_wipe(ps->spi_r, sizeof(ps->spi_r));
+}
+
+static void take_ring(struct pair_state *ps, const struct ike_gcks_ring *r)
+{
+	eesp_wipe(&ps->gk, sizeof(ps->gk));
+	ps->gk.id = r->id;
+	for (unsigned s = 0; s < EESP_GENS; s++) {
+		ps->gk.gen[s].present = r->gen[s].present;
+		ps->gk.gen[s].generation = r->gen[s].generation;
+		memcpy(ps->gk.gen[s].key, r->gen[s].key, EESP_ROOT_KEY_LEN);
+	}
+	ps->have_gk = true;
+}
+
+void pair_rings_in(struct iked_engine *e, unsigned ks_idx, const struct ike_gcks_ring *rings,
+		   unsigned n)
+{
+	for (unsigned i = 0; i < e->conf->n_peers; i++) {
+		const struct iked_pair_conf *c = &e->conf->peers[i].pair;
+		struct pair_state *ps = e->peers[i].pair;
+		if (!ps || c->ks_idx != ks_idx)
+			continue;
+		for (unsigned k = 0; k < n; k++)
+			if (rings[k].level == EESP_LEVEL_GROUP && rings[k].id == c->group) {
+				take_ring(ps, &rings[k]);
+				sync_pair(e, i, false);
+			}
+	}
+}

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pair.h - seed 004's pair keys on the wire (eesp(7) PAIRWISE KEYS, "On the
+ * wire"): for a peer with a `pair` group (another member of our key
+ * server's domain) eesp-iked derives K = P XOR G for every live generation
+ * of the group ring GK (ike_pairkey.h: P from the pair's own IKE SA, G from
+ * GK) and installs each direction as an eesp runtime SA into our eespd
+ * (sa-rx-set for the keys the peer seals with, sa-tx-set for the current
+ * generation's key we seal with).  The SPI and salt of each SA come from
+ * its key (ike_pk_sa), so both members name the same SAs without a
+ * message; a group rekey pushed by the key server re-derives and installs
+ * locally, with no message to the peer.
+ *
+ * Runs when the pair's IKE SA is established or rekeyed (new SPIs and SK_d)
+ * and after every ring our key server hands us.  Receive SAs of a
+ * generation that left the ring are released (retire); those of a replaced
+ * IKE SA are released at the next change of the ring.  State in locked
+ * memory, wiped when the SA goes.
+ */
+#ifndef IKED_PAIR_H
+#define IKED_PAIR_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ike_gcks.h"
+#include "ike_pairkey.h"
+
+struct iked_engine;
+struct ike_sa;
+
+#define PAIR_MAX_RX (2 * EESP_GENS) /* this SA's generations and a replaced SA's */
+
+struct pair_state {
+	bool bound; /* an IKE SA with the peer is up: spi_i, spi_r, sk_d hold */
+	uint8_t spi_i[IKE_SPI_LEN], spi_r[IKE_SPI_LEN];
+	uint8_t sk_d[IKE_PK_SK_D_LEN];
+	bool have_gk; /* the key server gave us the group ring */
+	struct eesp_ring gk;
+	struct ike_pk_ring ring;
+	uint32_t rx[PAIR_MAX_RX]; /* receive SPIs installed in eespd */
+	unsigned n_rx;
+	uint32_t tx;	 /* transmit SPI installed (0: none) */
+	uint32_t tx_gen; /* its generation */
+	uint64_t syncs;	 /* pair rings derived and installed */
+};
+
+/* Locked state for every peer with a pair group; 0 or -1. */
+int pair_init(struct iked_engine *e);
+void pair_free(struct iked_engine *e);
+
+/* The pair's IKE SA is up (old: a rekey replaced old): bind and install. */
+void pair_established(struct iked_engine *e, struct ike_sa *sa, const struct ike_sa *old);
+/* An SA closes: if it is the one bound, the pair's runtime SAs go. */
+void pair_close(struct iked_engine *e, struct ike_sa *sa);
+/* Rings from key server peer ks_idx (registration or push): each pair of
+ * that key server whose group ring is among them re-derives and installs. */
+void pair_rings_in(struct iked_engine *e, unsigned ks_idx, const struct ike_gcks_ring *rings,
+		   unsigned n);
+
+#endif /* IKED_PAIR_H */
