@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/docs/34_iked_doc_names.sh - eesp-iked's pages name what its code knows.
-#   1. every setting of the allow-lists of src/iked/conf.c, conf_peers.c, conf_kd.c and conf_gcks.c
+#   1. every setting of the allow-lists of src/iked/conf.c, conf_peers.c, conf_kd.c, conf_gcks.c and conf_pair.c
 #      (keys_*[]) has an ".It Ic <key>" in man/eesp-iked.conf.5, and every
 #      ".It Ic" there is in an allow-list;
 #   2. every counter of src/iked/counters.h is named (".Cm <name>") in the
@@ -13,14 +13,14 @@ cd "$(dirname "$0")/../.." || exit 1
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY=python3
 command -v "$PY" >/dev/null || { echo "SKIP: python3 missing"; exit 77; }
-for f in src/iked/conf.c src/iked/conf_peers.c src/iked/conf_kd.c src/iked/conf_gcks.c src/iked/counters.h src/core/ikedctl.c \
+for f in src/iked/conf.c src/iked/conf_peers.c src/iked/conf_kd.c src/iked/conf_gcks.c src/iked/conf_pair.c src/iked/counters.h src/core/ikedctl.c \
 	man/eesp-iked.conf.5 man/eesp-iked.8; do
 	[ -e "$f" ] || { echo "FAIL: $f missing (moved? update this test)"; exit 1; }
 done
 "$PY" - <<'PYEOF'
 import re, sys
 bad = []
-src = "".join(open(f).read() for f in ("src/iked/conf.c", "src/iked/conf_peers.c", "src/iked/conf_kd.c", "src/iked/conf_gcks.c"))
+src = "".join(open(f).read() for f in ("src/iked/conf.c", "src/iked/conf_peers.c", "src/iked/conf_kd.c", "src/iked/conf_gcks.c", "src/iked/conf_pair.c"))
 keys = set()
 for m in re.finditer(r"keys_\w+\[\]\s*=\s*\{(.*?)\}", src, re.S):
     keys.update(re.findall(r'"([a-z_0-9]+)"', m.group(1)))
