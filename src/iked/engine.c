@@ -141,6 +141,7 @@ void engine_tick(struct iked_engine *e)
 		new_cookie_secret(e, false);
 	gcks_timers(e);
 	member_timers(e);
+	pair_timers(e);
 	for (unsigned i = 0; (sa = sa_next(&e->sas, &i));) {
 		sa_timers(e, sa);
 		if (sa->state == SA_DEAD) {
@@ -178,9 +179,11 @@ int64_t engine_next_ms(struct iked_engine *e)
 	for (unsigned i = 0; i < e->conf->n_peers; i++)
 		if (e->peers[i].initiate_at && e->peers[i].initiate_at < next)
 			next = e->peers[i].initiate_at;
-	int64_t g = gcks_due_ms(e), m = member_due_ms(e);
+	int64_t g = gcks_due_ms(e), m = member_due_ms(e), pr = pair_due_ms(e);
 	if (g && g < next)
 		next = g;
+	if (pr && pr < next)
+		next = pr;
 	if (m && m < next)
 		next = m;
 	return next;

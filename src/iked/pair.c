@@ -171,9 +171,37 @@ static int install_tx(struct iked_engine *e, const struct iked_peer *pe, struct 
 	return rc;
 }
 
-/* derive the pair ring and install it; keep_old: the receive SAs of a
- * replaced IKE SA stay (make-before-break across an IKE rekey) */
-static void sync_pair(struct iked_engine *e, unsigned i, bool keep_old)
+/*
+ * SYNC_RING: the group ring changed: retired generations' receive SAs go.
+ * SYNC_REKEY: a new IKE SA replaced the bound one: its receive SAs go in at
+ * once, the old ones stay, and the transmit switch waits PAIR_TX_DELAY so
+ * that the peer, which installs the new SA's keys when it sees the end of
+ * the exchange, has its receive SA first (make-before-break).
+ * SYNC_TX: that wait is over.
+ */
+enum sync_mode { SYNC_RING, SYNC_REKEY, SYNC_TX };
+
+static int64_t tx_delay_ms(const struct iked_engine *e)
+{
+	return 2 * (int64_t)e->conf->retransmit_timeout + 1000;
+}
+
+static void log_synced(const struct iked_peer *pe, const struct pair_state *ps,
+		       const uint32_t *want, unsigned nw)
+{
+	char rx[EESP_GENS * 12 + 1] = "";
+	for (unsigned k = 0; k < nw; k++)
+		snprintf(rx + strlen(rx), sizeof(rx) - strlen(rx), "%s0x%08" PRIx32, k ? "," : "",
+			 want[k]);
+	log_info("peer %s: pair keys of group %" PRIu32 " installed: we send under 0x%08" PRIx32
+		 " (generation %" PRIu32 ")%s, receive under %s",
+		 pe->name, pe->pair.group, ps->tx, ps->tx_gen,
+		 ps->tx_due_ms ? " until the switch to the new IKE SA's keys" : "",
+		 rx[0] ? rx : "none");
+}
+
+/* derive the pair ring from the bound SA and the group ring, install it */
+static void sync_pair(struct iked_engine *e, unsigned i, enum sync_mode mode)
 {
 	const struct iked_peer *pe = &e->conf->peers[i];
 	struct pair_state *ps = e->peers[i].pair;
@@ -197,12 +225,25 @@ static void sync_pair(struct iked_engine *e, unsigned i, bool keep_old)
 			c->group, ike_err_name(rc));
 		return;
 	}
+	if (!ps->swept) {
+		/* the first install of this process: what an earlier one left in
+		 * eespd (its IKE SA, hence its keys, are gone) is dropped */
+		call(e, pe, "sa-release %s\n", pe->pair.eespd_peer);
+		ps->swept = true;
+	}
+	if (mode == SYNC_REKEY && ps->tx)
+		ps->tx_due_ms = now_ms(e) + tx_delay_ms(e);
+	else if (mode == SYNC_TX)
+		ps->tx_due_ms = 0;
+	bool keep_old = mode != SYNC_RING || ps->tx_due_ms;
 	/* a replaced IKE SA's receive SAs go now if there is no room for them */
 	if (keep_old && ps->n_rx + EESP_GENS > PAIR_MAX_RX)
 		release_stale(e, pe, ps, want, nw);
 	/* receive first, then send: the peer may be ahead of us; then the
 	 * generations the ring retired (and a replaced SA's) go */
-	rc = install_rx(e, pe, ps) | install_tx(e, pe, ps);
+	rc = install_rx(e, pe, ps);
+	if (!ps->tx_due_ms)
+		rc |= install_tx(e, pe, ps);
 	if (!keep_old)
 		release_stale(e, pe, ps, want, nw);
 	eesp_wipe(&ps->ring, sizeof(ps->ring));
@@ -212,51 +253,108 @@ static void sync_pair(struct iked_engine *e, unsigned i, bool keep_old)
 	}
 	ps->syncs++;
 	cnt(e, CNT_PAIR_SYNCED);
-	char rx[EESP_GENS * 12 + 1] = "";
-	for (unsigned k = 0; k < nw; k++)
-		snprintf(rx + strlen(rx), sizeof(rx) - strlen(rx), "%s0x%08" PRIx32, k ? "," : "",
-			 want[k]);
-	log_info("peer %s: pair keys of group %" PRIu32 " installed: we send under 0x%08" PRIx32
-		 " (generation %" PRIu32 "), receive under %s",
-		 pe->name, c->group, ps->tx, ps->tx_gen, rx[0] ? rx : "none");
+	log_synced(pe, ps, want, nw);
+}
+
+int64_t pair_due_ms(const struct iked_engine *e)
+{
+	int64_t next = 0;
+	for (unsigned i = 0; i < e->conf->n_peers; i++) {
+		const struct pair_state *ps = e->peers[i].pair;
+		if (ps && ps->tx_due_ms && (!next || ps->tx_due_ms < next))
+			next = ps->tx_due_ms;
+	}
+	return next;
+}
+
+void pair_timers(struct iked_engine *e)
+{
+	for (unsigned i = 0; i < e->conf->n_peers; i++) {
+		struct pair_state *ps = e->peers[i].pair;
+		if (ps && ps->tx_due_ms && now_ms(e) >= ps->tx_due_ms)
+			sync_pair(e, i, SYNC_TX);
+	}
+}
+
+static int spis_cmp(const struct pair_state *ps, const struct ike_sa *sa)
+{
+	int d = memcmp(sa->spi_i, ps->spi_i, IKE_SPI_LEN);
+	return d ? d : memcmp(sa->spi_r, ps->spi_r, IKE_SPI_LEN);
+}
+
+static void bind_sa(struct pair_state *ps, const struct ike_sa *sa)
+{
+	memcpy(ps->spi_i, sa->spi_i, IKE_SPI_LEN);
+	memcpy(ps->spi_r, sa->spi_r, IKE_SPI_LEN);
+	memcpy(ps->sk_d, sa->keys->d, IKE_PK_SK_D_LEN);
+	ps->bound = true;
+}
+
+static bool prf_ok(struct iked_engine *e, const struct ike_sa *sa)
+{
+	char who[160];
+	if (sa->suite.prf == IKE_PK_PRF && sa->keys && sa->keys->prf_len == IKE_PK_SK_D_LEN)
+		return true;
+	refusal(e, CNT_PAIR_FAILED, "%s: pair: the IKE SA's PRF is not HMAC-SHA2-256: no pair keys",
+		sa_who(sa, who, sizeof(who)));
+	return false;
 }
 
 void pair_established(struct iked_engine *e, struct ike_sa *sa, const struct ike_sa *old)
 {
 	struct pair_state *ps = sa->peer ? e->peers[sa->peer_idx].pair : NULL;
 	char who[160];
-	if (!ps)
+	if (!ps || !prf_ok(e, sa))
 		return;
-	if (sa->suite.prf != IKE_PK_PRF || sa->keys->prf_len != IKE_PK_SK_D_LEN) {
-		refusal(e, CNT_PAIR_FAILED,
-			"%s: pair: the IKE SA's PRF is not HMAC-SHA2-256: no "
-			"pair keys",
-			sa_who(sa, who, sizeof(who)));
-		return;
+	if (ps->bound && !(old && !spis_cmp(ps, old))) {
+		/* two IKE SAs with the peer (both initiated): both ends keep the
+		 * one with the lower SPIs; a rekey of the other changes nothing */
+		if (old || spis_cmp(ps, sa) > 0) {
+			log_info("%s: pair: keys stay on the IKE SA with the lower SPIs",
+				 sa_who(sa, who, sizeof(who)));
+			return;
+		}
+		old = sa; /* replaces the bound one: make-before-break as for a rekey */
 	}
-	memcpy(ps->spi_i, sa->spi_i, IKE_SPI_LEN);
-	memcpy(ps->spi_r, sa->spi_r, IKE_SPI_LEN);
-	memcpy(ps->sk_d, sa->keys->d, IKE_PK_SK_D_LEN);
-	ps->bound = true;
+	bind_sa(ps, sa);
 	if (!ps->have_gk)
 		log_info("%s: pair: waiting for group %" PRIu32 " from key server %s",
 			 sa_who(sa, who, sizeof(who)), sa->peer->pair.group,
 			 sa->peer->pair.key_server);
-	sync_pair(e, sa->peer_idx, old != NULL);
+	sync_pair(e, sa->peer_idx, old ? SYNC_REKEY : SYNC_RING);
+}
+
+/* another established SA of the peer than sa, the one with the lowest SPIs */
+static const struct ike_sa *other_sa(struct iked_engine *e, const struct ike_sa *sa)
+{
+	const struct ike_sa *best = NULL, *o;
+	for (unsigned i = 0; (o = sa_next(&e->sas, &i));)
+		if (o != sa && o->peer == sa->peer && o->state == SA_ESTABLISHED &&
+		    (!best || memcmp(o->spi_i, best->spi_i, IKE_SPI_LEN) < 0 ||
+		     (!memcmp(o->spi_i, best->spi_i, IKE_SPI_LEN) &&
+		      memcmp(o->spi_r, best->spi_r, IKE_SPI_LEN) < 0)))
+			best = o;
+	return best;
 }
 
 void pair_close(struct iked_engine *e, struct ike_sa *sa)
 {
 	struct pair_state *ps = sa->peer ? e->peers[sa->peer_idx].pair : NULL;
-	if (!ps || !ps->bound || memcmp(ps->spi_i, sa->spi_i, IKE_SPI_LEN) ||
-	    memcmp(ps->spi_r, sa->spi_r, IKE_SPI_LEN))
+	if (!ps || !ps->bound || spis_cmp(ps, sa))
 		return; /* not the SA the keys are derived from (a rekey replaced it) */
 	const struct iked_peer *pe = sa->peer;
+	const struct ike_sa *o = other_sa(e, sa);
+	if (o && prf_ok(e, o)) {
+		bind_sa(ps, o); /* the duplicate SA takes over, as across a rekey */
+		sync_pair(e, sa->peer_idx, SYNC_REKEY);
+		return;
+	}
 	if ((ps->n_rx || ps->tx) && !call(e, pe, "sa-release %s\n", pe->pair.eespd_peer))
 		log_info("peer %s: pair: runtime SAs released (the IKE SA is gone)", pe->name);
 	ps->bound = false;
 	ps->n_rx = 0;
 	ps->tx = ps->tx_gen = 0;
+	ps->tx_due_ms = 0;
 	eesp_wipe(ps->sk_d, sizeof(ps->sk_d));
 	eesp_wipe(ps->spi_i, sizeof(ps->spi_i));
 	eesp_wipe(ps->spi_r, sizeof(ps->spi_r));
@@ -285,7 +383,7 @@ void pair_rings_in(struct iked_engine *e, unsigned ks_idx, const struct ike_gcks
 		for (unsigned k = 0; k < n; k++)
 			if (rings[k].level == EESP_LEVEL_GROUP && rings[k].id == c->group) {
 				take_ring(ps, &rings[k]);
-				sync_pair(e, i, false);
+				sync_pair(e, i, SYNC_RING);
 			}
 	}
 }

@@ -14,7 +14,10 @@
  * Runs when the pair's IKE SA is established or rekeyed (new SPIs and SK_d)
  * and after every ring our key server hands us.  Receive SAs of a
  * generation that left the ring are released (retire); those of a replaced
- * IKE SA are released at the next change of the ring.  State in locked
+ * IKE SA are released at the next change of the ring, and after an IKE
+ * rekey our transmit SA switches to the new keys a little later, once the
+ * peer has installed its receive SA.  Two IKE SAs with the peer: both ends
+ * use the one with the lower SPIs.  State in locked
  * memory, wiped when the SA goes.
  */
 #ifndef IKED_PAIR_H
@@ -40,9 +43,11 @@ struct pair_state {
 	struct ike_pk_ring ring;
 	uint32_t rx[PAIR_MAX_RX]; /* receive SPIs installed in eespd */
 	unsigned n_rx;
-	uint32_t tx;	 /* transmit SPI installed (0: none) */
-	uint32_t tx_gen; /* its generation */
-	uint64_t syncs;	 /* pair rings derived and installed */
+	uint32_t tx;	   /* transmit SPI installed (0: none) */
+	uint32_t tx_gen;   /* its generation */
+	uint64_t syncs;	   /* pair rings derived and installed */
+	int64_t tx_due_ms; /* after an IKE rekey: switch the transmit SA then (0: no) */
+	bool swept;	   /* what an earlier process left in eespd was released */
 };
 
 /* Locked state for every peer with a pair group; 0 or -1. */
@@ -51,11 +56,17 @@ void pair_free(struct iked_engine *e);
 
 /* The pair's IKE SA is up (old: a rekey replaced old): bind and install. */
 void pair_established(struct iked_engine *e, struct ike_sa *sa, const struct ike_sa *old);
-/* An SA closes: if it is the one bound, the pair's runtime SAs go. */
+/* An SA closes: if it is the one bound, the pair's runtime SAs go (or move
+ * to another established SA with the peer). */
 void pair_close(struct iked_engine *e, struct ike_sa *sa);
 /* Rings from key server peer ks_idx (registration or push): each pair of
  * that key server whose group ring is among them re-derives and installs. */
 void pair_rings_in(struct iked_engine *e, unsigned ks_idx, const struct ike_gcks_ring *rings,
 		   unsigned n);
+
+/* The deferred transmit switches of pair_established after a rekey: when
+ * the next is due (0: none), and the timer pass. */
+int64_t pair_due_ms(const struct iked_engine *e);
+void pair_timers(struct iked_engine *e);
 
 #endif /* IKED_PAIR_H */

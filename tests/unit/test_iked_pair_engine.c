@@ -9,7 +9,9 @@
  * SK_d (key log hook) and GK; a rotation installs the new generation's
  * transmit SA on both with no IKE message; the retire releases the old
  * receive SA; the same ring again calls nothing (the transmit key is never
- * set twice: its nonces would start over).
+ * set twice: its nonces would start over); an IKE rekey installs the new
+ * SA's receive SAs at once and switches the transmit SAs only after a
+ * delay, keeping the old receive SAs (make-before-break).
  */
 #include "ikedworld.h"
 
@@ -73,7 +75,7 @@ static const struct call *rx_with_spi(int id, uint32_t spi)
 	return NULL;
 }
 
-static void pair_world(struct world *w)
+static void pair_world_x(struct world *w, const char *ike_extra)
 {
 	char peer[2][512];
 	memset(F, 0, sizeof(F));
@@ -87,11 +89,16 @@ static void pair_world(struct world *w)
 			 "\"fqdn:ks.example\"; psk_file = \"/x/text:ks-psk-0123456789\"; "
 			 "key_server = { domain = 1; eespd_socket = \"/fake\"; };",
 			 i == 0 ? "initiate = true;" : "", 10 + i, 11 - i, 2 - i);
-		w_config(w, i, "pair-test-psk-0123456789", NULL, peer[i]);
+		w_config(w, i, "pair-test-psk-0123456789", ike_extra, peer[i]);
 	}
 	w_start(w);
 	for (int i = 0; i < 2; i++)
 		w->n[i].e->io.eespd = fake_call;
+}
+
+static void pair_world(struct world *w)
+{
+	pair_world_x(w, NULL);
 }
 
 static void ring_set(struct ike_gcks_ring *r, int prev, int cur, int next)
@@ -209,5 +216,39 @@ Test(iked_pair_engine, ring_first_then_sa_and_close_releases)
 	cr_assert_eq(n_verb(0, m, EESP_CTL_SA_RELEASE, &rel), 1, "the SA's keys stay in eespd");
 	cr_assert_eq(rel->spi, 0, "all of the peer's SAs");
 	cr_assert_str_eq(rel->peer, "n2");
+	w_free(&w);
+}
+
+static bool both_rekeyed(struct world *w)
+{
+	return w_cnt(w, 0, CNT_SA_REKEYED) == 1 && w_cnt(w, 1, CNT_SA_REKEYED) == 1;
+}
+
+Test(iked_pair_engine, ike_rekey_is_make_before_break)
+{
+	struct world w;
+	unsigned mark[2];
+	pair_world_x(&w, "rekey_time = 4;");
+	cr_assert(w_run(&w, 3000, w_both_up), "no pair IKE SA");
+	push(&w, 0, 1, 0);
+	uint32_t t0[2] = {check_tx(&w, 0, 0, 1), check_tx(&w, 1, 0, 1)};
+	mark[0] = F[0].n, mark[1] = F[1].n;
+	cr_assert(w_run(&w, 10000, both_rekeyed), "no IKE rekey");
+	for (int i = 0; i < 2; i++) {
+		const struct call *rx = NULL;
+		cr_assert_eq(n_verb(i, mark[i], EESP_CTL_SA_RX_SET, &rx), 1,
+			     "node %d: the new SA's receive SA at once", i);
+		cr_assert_neq(rx->spi, t0[1 - i]);
+		cr_assert_eq(n_verb(i, mark[i], EESP_CTL_SA_TX_SET, NULL), 0,
+			     "node %d switched its transmit SA before the peer could receive", i);
+	}
+	w_run(&w, 2500, NULL); /* 2 x retransmit_timeout + 1 s */
+	for (int i = 0; i < 2; i++) {
+		uint32_t t1 = check_tx(&w, i, mark[i], 1); /* K of the new SA's SK_d */
+		cr_assert_neq(t1, t0[i], "node %d: the new IKE SA gives a new SPI", i);
+		cr_assert_eq(n_verb(i, mark[i], EESP_CTL_SA_RELEASE, NULL), 0,
+			     "node %d released the old SA's receive SA before the ring changed", i);
+	}
+	cr_assert_eq(w_cnt(&w, 0, CNT_PAIR_FAILED) + w_cnt(&w, 1, CNT_PAIR_FAILED), 0);
 	w_free(&w);
 }
