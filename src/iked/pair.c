@@ -177,9 +177,10 @@ static int install_tx(struct iked_engine *e, const struct iked_peer *pe, struct 
  * once, the old ones stay, and the transmit switch waits PAIR_TX_DELAY so
  * that the peer, which installs the new SA's keys when it sees the end of
  * the exchange, has its receive SA first (make-before-break).
- * SYNC_TX: that wait is over.
+ * SYNC_TX: that wait is over.  SYNC_GC: as long again later, the peer has
+ * switched too: the replaced SA's receive SAs go.
  */
-enum sync_mode { SYNC_RING, SYNC_REKEY, SYNC_TX };
+enum sync_mode { SYNC_RING, SYNC_REKEY, SYNC_TX, SYNC_GC };
 
 static int64_t tx_delay_ms(const struct iked_engine *e)
 {
@@ -235,9 +236,14 @@ static void sync_pair(struct iked_engine *e, unsigned i, enum sync_mode mode)
 		ps->tx_due_ms = now_ms(e) + tx_delay_ms(e);
 	else if (mode == SYNC_TX)
 		ps->tx_due_ms = 0;
-	bool keep_old = mode != SYNC_RING || ps->tx_due_ms;
+	/* the replaced SA's receive SAs go once the peer switched too */
+	ps->gc_due_ms = mode == SYNC_TX ? now_ms(e) + tx_delay_ms(e) : 0;
+	bool keep_old = (mode != SYNC_RING && mode != SYNC_GC) || ps->tx_due_ms;
 	/* a replaced IKE SA's receive SAs go now if there is no room for them */
-	if (keep_old && ps->n_rx + EESP_GENS > PAIR_MAX_RX)
+	unsigned missing = 0;
+	for (unsigned k = 0; k < nw; k++)
+		missing += !among(want[k], ps->rx, ps->n_rx);
+	if (keep_old && ps->n_rx + missing > PAIR_MAX_RX)
 		release_stale(e, pe, ps, want, nw);
 	/* receive first, then send: the peer may be ahead of us; then the
 	 * generations the ring retired (and a replaced SA's) go */
@@ -263,6 +269,8 @@ int64_t pair_due_ms(const struct iked_engine *e)
 		const struct pair_state *ps = e->peers[i].pair;
 		if (ps && ps->tx_due_ms && (!next || ps->tx_due_ms < next))
 			next = ps->tx_due_ms;
+		if (ps && ps->gc_due_ms && (!next || ps->gc_due_ms < next))
+			next = ps->gc_due_ms;
 	}
 	return next;
 }
@@ -273,6 +281,8 @@ void pair_timers(struct iked_engine *e)
 		struct pair_state *ps = e->peers[i].pair;
 		if (ps && ps->tx_due_ms && now_ms(e) >= ps->tx_due_ms)
 			sync_pair(e, i, SYNC_TX);
+		else if (ps && ps->gc_due_ms && now_ms(e) >= ps->gc_due_ms)
+			sync_pair(e, i, SYNC_GC);
 	}
 }
 
@@ -354,7 +364,7 @@ void pair_close(struct iked_engine *e, struct ike_sa *sa)
 	ps->bound = false;
 	ps->n_rx = 0;
 	ps->tx = ps->tx_gen = 0;
-	ps->tx_due_ms = 0;
+	ps->tx_due_ms = ps->gc_due_ms = 0;
 	eesp_wipe(ps->sk_d, sizeof(ps->sk_d));
 	eesp_wipe(ps->spi_i, sizeof(ps->spi_i));
 	eesp_wipe(ps->spi_r, sizeof(ps->spi_r));

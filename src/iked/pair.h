@@ -13,10 +13,10 @@
  *
  * Runs when the pair's IKE SA is established or rekeyed (new SPIs and SK_d)
  * and after every ring our key server hands us.  Receive SAs of a
- * generation that left the ring are released (retire); those of a replaced
- * IKE SA are released at the next change of the ring, and after an IKE
+ * generation that left the ring are released (retire).  After an IKE
  * rekey our transmit SA switches to the new keys a little later, once the
- * peer has installed its receive SA.  Two IKE SAs with the peer: both ends
+ * peer has installed its receive SA, and the replaced SA's receive SAs go
+ * as long again after that, once the peer has switched too.  Two IKE SAs with the peer: both ends
  * use the one with the lower SPIs.  State in locked
  * memory, wiped when the SA goes.
  */
@@ -47,6 +47,7 @@ struct pair_state {
 	uint32_t tx_gen;   /* its generation */
 	uint64_t syncs;	   /* pair rings derived and installed */
 	int64_t tx_due_ms; /* after an IKE rekey: switch the transmit SA then (0: no) */
+	int64_t gc_due_ms; /* ... and release the replaced SA's receive SAs then */
 	bool swept;	   /* what an earlier process left in eespd was released */
 };
 

@@ -19,7 +19,11 @@
 #      (the next generation's, installed before), the previous receive SA
 #      stays until the retire, and then is gone; no IKE message between
 #      members during it (each pair SA's mid_in/mid_out unchanged), no echo
-#      lost.
+#      lost;
+#   4. every IKE SA rekeys (rekey_time): each pair sends under the SPI
+#      derived from its new IKE SA's SPIs and SK_d, under a 20 ms ping that
+#      loses no echo (the transmit switch waits for the peer's receive SA),
+#      and the replaced SA's receive SAs are released after the switch.
 GCKS_GRACE=${GCKS_GRACE:-8} # the previous generation is checked before its retire
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_iked.sh"
@@ -29,6 +33,8 @@ gcks_init
 M=${PK_MEMBERS:-3}
 [ "$M" -ge 2 ] || fail "PK_MEMBERS must be at least 2"
 PK_GROUP=7
+# the IKE SAs rekey once, after step 3 (between 0.9 and 1 times this, s)
+PK_REKEY=${PK_REKEY:-45}
 MEMBERS=$(seq 2 $((M + 1)) | tr '\n' ' ')
 others() { for p in $MEMBERS; do [ "$p" = "$1" ] || printf '%s ' "$p"; done; }
 net_create $((M + 1))
@@ -107,6 +113,7 @@ ike: {
   proposals = [ $IKED_PROPOSALS ];
   retransmit_timeout = 500;
   dpd_interval = 0;
+  rekey_time = $PK_REKEY;
 };
 peers = ($peers
 );
@@ -277,6 +284,35 @@ for a in $MEMBERS; do
 	done
 done
 log "3. retire: the previous generation's receive SAs gone; no IKE message between members, no echo lost"
+
+# ------------------------------------------------------------------- 4. --
+declare -A IKE0
+for a in $MEMBERS; do
+	for b in $(others "$a"); do
+		IKE0[$a:$b]=$(pk_ikesa "$a" "$b" | cut -d' ' -f1-2)
+		TX0[$a:$b]=$(pk_spis "$a" "$b" tx)
+	done
+done
+gk_pings_start "$ring"
+rekeyed() { local s; s=$(pk_ikesa "$1" "$2" | cut -d' ' -f1-2) && [ -n "$s" ] && [ "$s" != "${IKE0[$1:$2]}" ]; }
+for a in $MEMBERS; do
+	for b in $(others "$a"); do
+		wait_for $((PK_REKEY + 20)) rekeyed "$a" "$b" || fail "the IKE SA $a - $b did not rekey: $(iked "$a" show | head -20)"
+		wait_for 15 pk_installed "$a" "$b" "$gen1" ||
+			fail "pair $a -> $b: not under the new IKE SA's keys: tx $(pk_spis "$a" "$b" tx), derived $(pk_derive "$a" "$b" "$gen1" | grep send-sa)"
+		[ "$(pk_spis "$a" "$b" tx)" != "${TX0[$a:$b]}" ] || fail "pair $a -> $b kept its SPI across the IKE rekey"
+	done
+done
+nrx() { [ "$(pk_spis "$1" "$2" rx | wc -w)" = "$3" ]; }
+for a in $MEMBERS; do
+	for b in $(others "$a"); do
+		# generations 2 (current) and 3 (next): the replaced SA's two are gone
+		wait_for 15 nrx "$b" "$a" 2 || fail "node $b keeps the replaced IKE SA's receive SAs from $a: $(pk_spis "$b" "$a" rx)"
+	done
+done
+gk_pings_stop 0
+log "4. IKE rekey: every pair under the new SA's keys, the old SA's receive SAs released after the switch, no echo lost"
+
 for i in $MEMBERS; do
 	for c in pair_failed eespd_errors; do
 		[ "$(iked_counter "$i" $c)" = 0 ] || fail "member $i counted $c $(iked_counter "$i" $c)"
