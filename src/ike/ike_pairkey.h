@@ -141,9 +141,10 @@ const struct ike_pk_gen *ike_pk_ring_by_phase(const struct ike_pk_ring *r, unsig
  *   salt = S[0..4)
  *   SPI  = 0x80000000 | (S[4..8) & 0x7fffffff)     (big-endian)
  *
- * Bit 31 keeps pair SPIs out of a key holder's spi_min..spi_max (which
- * eesp-iked.conf(5) asks to keep below 0x80000000) and off 0.  The SA key
- * is K itself.
+ * Bit 31 keeps pair SPIs off 0 and away from the low SPI ranges that key
+ * holders use in practice (spi_min..spi_max, eespd.conf(5) examples); a
+ * collision with another SA of the receiving eespd is a 2^-31 chance per
+ * SA.  The SA key is K itself.
  */
 #define IKE_PK_LABEL_SA "eesp pair sa v1" /* 15 ASCII octets, no NUL */
 #define IKE_PK_SALT_LEN 4
