@@ -13,7 +13,8 @@
 #      (key log) and GK; ping between every pair of members;
 #   2. a capture of 2 -> 3 decrypts with the pair key derived from node 2's
 #      view and from node 3's view (same SPI, key, salt), and not with the
-#      key server's view (the group half G as the key) nor its domain root;
+#      key server's view (the group half G as the key) nor its domain root,
+#      nor with node 4's pair key with node 2 (GK and another SK_d);
 #   3. a group rotation on the key server (gcks-rotate group:N) under a
 #      20 ms ping around the members: every member sends under a new SPI
 #      (the next generation's, installed before), the previous receive SA
@@ -232,7 +233,14 @@ r=$("$EESPCTL" decrypt eesp --keys "$(node_dir 1)/keys/gcks.keys" --json "$pcap"
 import json, sys; j = json.load(sys.stdin); print(j["ok"], j["failed"])')
 read -r ok bad <<<"$r"
 [ "${ok:-1}" = 0 ] || fail "the key server's domain root opens the capture: ok/failed $r"
-log "2. 2 -> 3 capture: opens with the pair key (SPI $spi2) from either member's view; not with the server's group half nor its root"
+if [ "$M" -ge 3 ]; then
+	# node 4 holds GK and its own pair key with node 2: not this pair's
+	d4=$(pk_derive 4 2 1) || fail "no derivation from node 4's view"
+	r=$(dec "$(field recv 2 <<<"$d4") $(field recv-sa 5 <<<"$d4")")
+	read -r ok bad <<<"$r"
+	[ "${ok:-1}" = 0 ] && [ "${bad:-0}" -ge 5 ] || fail "node 4's key with node 2 opens 2 -> 3: ok/failed $r"
+fi
+log "2. 2 -> 3 capture: opens with the pair key (SPI $spi2) from either member's view; not with the server's group half nor its root, nor another member's pair key"
 
 # ------------------------------------------------------------------- 3. --
 declare -A MID0 TX0
