@@ -397,3 +397,34 @@ void pair_rings_in(struct iked_engine *e, unsigned ks_idx, const struct ike_gcks
 			}
 	}
 }
+
+void pair_report(const struct iked_engine *e, const struct ike_sa *sa, struct strbuf *b, bool json)
+{
+	const struct pair_state *ps = sa->peer ? e->peers[sa->peer_idx].pair : NULL;
+	bool mine = ps && ps->bound && !spis_cmp(ps, sa);
+	if (json) {
+		if (!mine) {
+			strbuf_printf(b, ",\"pair\":null");
+			return;
+		}
+		strbuf_printf(
+		    b,
+		    ",\"pair\":{\"group\":%" PRIu32 ",\"tx_spi\":\"0x%08" PRIx32
+		    "\",\"tx_generation\":%" PRIu32 ",\"switch_pending\":%s,\"rx_spis\":[",
+		    sa->peer->pair.group, ps->tx, ps->tx_gen, ps->tx_due_ms ? "true" : "false");
+		for (unsigned i = 0; i < ps->n_rx; i++)
+			strbuf_printf(b, "%s\"0x%08" PRIx32 "\"", i ? "," : "", ps->rx[i]);
+		strbuf_printf(b, "]}");
+		return;
+	}
+	if (!mine)
+		return;
+	strbuf_printf(b,
+		      "  pair keys of group %" PRIu32 ": send 0x%08" PRIx32 " (generation %" PRIu32
+		      ")%s, receive",
+		      sa->peer->pair.group, ps->tx, ps->tx_gen,
+		      ps->tx_due_ms ? ", switch pending" : "");
+	for (unsigned i = 0; i < ps->n_rx; i++)
+		strbuf_printf(b, "%s0x%08" PRIx32, i ? ", " : " ", ps->rx[i]);
+	strbuf_printf(b, "%s\n", ps->n_rx ? "" : " none");
+}

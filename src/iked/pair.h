@@ -70,4 +70,9 @@ void pair_rings_in(struct iked_engine *e, unsigned ks_idx, const struct ike_gcks
 int64_t pair_due_ms(const struct iked_engine *e);
 void pair_timers(struct iked_engine *e);
 
+/* The pair keys derived from sa, for `show`: a line (text) or
+ * ,"pair":{...} / ,"pair":null (JSON); nothing (text) unless sa is bound. */
+struct strbuf;
+void pair_report(const struct iked_engine *e, const struct ike_sa *sa, struct strbuf *b, bool json);
+
 #endif /* IKED_PAIR_H */

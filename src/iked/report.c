@@ -8,6 +8,7 @@
 
 #include "engine_int.h"
 #include "kd.h"
+#include "pair.h"
 
 static void spi_hex(char *out, const uint8_t spi[IKE_SPI_LEN])
 {
@@ -85,11 +86,13 @@ static void show_json(struct iked_engine *e, struct strbuf *b, const struct ike_
 	if (keyed(sa))
 		strbuf_printf(b,
 			      "{\"kind\":\"%s\",\"version\":%u,\"rx_spi\":\"0x%08" PRIx32
-			      "\",\"tx_spi\":\"0x%08" PRIx32 "\"}}",
+			      "\",\"tx_spi\":\"0x%08" PRIx32 "\"}",
 			      child_kind(sa), sa->children->version, sa->children->my_spi,
 			      sa->children->peer_spi);
 	else
-		strbuf_printf(b, "null}");
+		strbuf_printf(b, "null");
+	pair_report(e, sa, b, true);
+	strbuf_printf(b, "}");
 }
 
 static void show_text(struct iked_engine *e, struct strbuf *b, const struct ike_sa *sa)
@@ -125,6 +128,7 @@ static void show_text(struct iked_engine *e, struct strbuf *b, const struct ike_
 		strbuf_printf(b, "  %s child: version %u, rx 0x%08" PRIx32 ", tx 0x%08" PRIx32 "\n",
 			      child_kind(sa), sa->children->version, sa->children->my_spi,
 			      sa->children->peer_spi);
+	pair_report(e, sa, b, false);
 }
 
 void engine_show(struct iked_engine *e, struct strbuf *b, bool json)

@@ -205,6 +205,12 @@ for a in $MEMBERS; do
 	done
 done
 pk_sa 2 | grep -q "peer n3 dir rx spi .* key set" || fail "node 2's receive SA from n3 is not a set key: $(pk_sa 2)"
+shown=$(iked 2 show --json | "$PY" -c '
+import json, sys
+for s in json.load(sys.stdin)["sas"]:
+    if s["peer"] == "node3" and s["state"] == "established" and s["pair"]:
+        print(s["pair"]["tx_spi"], len(s["pair"]["rx_spis"]))')
+[ "$shown" = "$(pk_spis 2 3 tx) 2" ] || fail "eesp-iked show on node 2 says '$shown' for the pair with node3, eespd sends under $(pk_spis 2 3 tx)"
 log "1. $M members, every pair's SAs under the derived SPIs on both ends, ping between every pair"
 
 # ------------------------------------------------------------------- 2. --

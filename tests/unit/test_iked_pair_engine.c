@@ -164,6 +164,18 @@ Test(iked_pair_engine, install_rotate_retire_without_messages)
 	uint32_t t1[2] = {check_tx(&w, 0, 0, 1), check_tx(&w, 1, 0, 1)};
 	cr_assert_neq(t1[0], t1[1], "one SPI per direction");
 	cr_assert_eq(w_cnt(&w, 0, CNT_PAIR_SYNCED), 1);
+	struct strbuf sb = {0};
+	char want[96];
+	engine_show(w.n[0].e, &sb, false);
+	snprintf(want, sizeof(want), "pair keys of group 7: send 0x%08x (generation 1), receive",
+		 t1[0]);
+	cr_assert(sb.p && strstr(sb.p, want), "show: %s", sb.p ? sb.p : "");
+	strbuf_free(&sb);
+	memset(&sb, 0, sizeof(sb));
+	engine_show(w.n[1].e, &sb, true);
+	snprintf(want, sizeof(want), "\"pair\":{\"group\":7,\"tx_spi\":\"0x%08x\"", t1[1]);
+	cr_assert(sb.p && strstr(sb.p, want), "show json: %s", sb.p ? sb.p : "");
+	strbuf_free(&sb);
 
 	/* rotation: generation 2 current, 3 next */
 	mark[0] = F[0].n, mark[1] = F[1].n;
