@@ -68,12 +68,14 @@ STANDIN_PID=
 STANDIN_SOCK=
 standin_start() {
 	STANDIN_SOCK=$1
+	rm -f "$2.up"
 python3 - "$1" "$2" <<'P' &
 import os, socket, sys
 path, log = sys.argv[1], sys.argv[2]
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.bind(path)
 s.listen(8)
+open(log + ".up", "w").close()  # listening: the socket file alone is not
 s.settimeout(60)
 for _ in range(100):
     try:
@@ -135,7 +137,8 @@ os.unlink(path)
 P
 	STANDIN_PID=$!
 	trap 'kill "$STANDIN_PID" 2>/dev/null; rm -rf "$TMP"' EXIT
-	for _ in $(seq 300); do [ -S "$1" ] && return 0; sleep 0.1; done
+	# LOG.up, not the socket file: bind() makes the file before listen()
+	for _ in $(seq 300); do [ -e "$2.up" ] && return 0; sleep 0.1; done
 	echo "FAIL: stand-in control socket did not start"
 	exit 1
 }

@@ -34,7 +34,9 @@ chown "$IT_USER" "$kdir"
 chmod 0700 "$kdir"
 klog=$kdir/ike.keys
 IKED_DAEMON_EXTRA="key_log = \"$klog\";" iked_conf 1 2
-sw_conf 2 1
+# retransmitting after 10 s, not 2: exactly two IKE_AUTH messages are
+# captured even when a loaded machine answers late
+SW_RETRANSMIT_TIMEOUT=10 sw_conf 2 1
 sw_start 2
 iked_start 1
 iked_logged 1 "writing the IKE SAs' keys to $klog" || fail "eesp-iked did not warn about the key log"

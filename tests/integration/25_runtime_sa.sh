@@ -232,7 +232,9 @@ KS2=$(sed -n 's/^key_serial //p' "$IT_DIR/wait.out")
 grep -q "^keys domain psp spi_master 1 version 1" "$IT_DIR/wait.out" || fail "sa wait: $(cat "$IT_DIR/wait.out")"
 late=$(awk -v a="$t2" -v b="$t1" 'BEGIN { printf "%.3f", a - b }')
 log "master rotation: reload took $(awk -v a="$t1" -v b="$t0" 'BEGIN { printf "%.3f", a - b }') s; sa wait answered $late s after it (key serial $KS1 -> $KS2)"
-awk -v l="$late" 'BEGIN { exit !(l <= 1.0) }' || fail "sa wait answered $late s after the reload (> 1 s)"
+# the wake-up is immediate; 1.8 s leaves room for a loaded machine and is
+# still far below the --timeout 20 a missed wake-up would take
+awk -v l="$late" 'BEGIN { exit !(l <= 1.8) }' || fail "sa wait answered $late s after the reload (> 1.8 s)"
 hand 1 2
 SPI12b=$SPI
 [ $((SPI12b & 0x80000000)) -ne 0 ] || fail "SPI $SPI12b after the rotation lacks bit 31 (master 1)"

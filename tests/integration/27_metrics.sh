@@ -29,11 +29,8 @@ nsx 1 "$INJECT" -d "$(ul4 2)" -p "$IT_PORT" -s "$IT_DOMAIN_ID" -k "$IT_ROOT_KEY"
 	-n 9 -S 192.0.2.9 -D "$(in4 2)" -X 203.0.113.7 -r 2 -N 1-254 -c 200 >"$IT_DIR/inject.out" ||
 	fail "inject: $(cat "$IT_DIR/inject.out")"
 total=$(awk '$1 == "total" { print $2 }' "$IT_DIR/inject.out")
-seen() {
-	counters 2 >"$IT_DIR/after" || return 1
-	[ "$(counter_delta "$IT_DIR/before" "$IT_DIR/after" | awk '$1 == "rx_datagrams" { print $2 }')" -ge "$total" ]
-}
-wait_for 10 seen || fail "node 2 did not receive the $total injected datagrams"
+# settled, not only received: rx_datagrams counts before the verdict
+rx_settled 2 "$IT_DIR/before" "$total" 10 || fail "node 2 did not finish the $total injected datagrams"
 
 # counters, metrics, counters again: each metric between the two readings
 counters 2 >"$IT_DIR/c1"

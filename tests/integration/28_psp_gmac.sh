@@ -94,7 +94,7 @@ check_clear() {
 # tamper VERSION FILE: resend a captured datagram unchanged, with a payload
 # byte changed and with the Crypt Offset set; check node 2's counters
 tamper() {
-	local ver=$1 f=$2 d bad co before after delta rx0 out="$IT_DIR/expect.$1"
+	local ver=$1 f=$2 d bad co before after delta out="$IT_DIR/expect.$1"
 	d=$(datagrams_1to2 "$f" | head -1)
 	[ -n "$d" ] || fail "v$ver: no datagram to tamper with"
 	# byte 60 of the datagram: inner byte 44, inside the ICMP echo data
@@ -104,11 +104,11 @@ tamper() {
 	before="$IT_DIR/before.$ver"
 	after="$IT_DIR/after.$ver"
 	counters 2 >"$before" || fail "counters of node 2"
-	rx0=$(awk '$1 == "rx_datagrams" { print $2 }' "$before")
 	send_raw "$d"
 	send_raw "$bad"
 	send_raw "$co"
-	wait_for 10 rx_reached $((rx0 + 3)) || fail "v$ver: node 2 did not receive the 3 datagrams"
+	# settled, not only received: rx_datagrams counts before the verdict
+	rx_settled 2 "$before" 3 10 || fail "v$ver: node 2 did not finish the 3 datagrams"
 	counters 2 >"$after" || fail "counters of node 2"
 	delta="$IT_DIR/delta.$ver"
 	counter_delta "$before" "$after" >"$delta"
@@ -166,9 +166,8 @@ spialloc() {
 # inject VERSION: test 12's bad datagrams at node 2, 200 per class
 inject() {
 	local ver=$1 out="$IT_DIR/inject.$1" before="$IT_DIR/ibefore.$1" after="$IT_DIR/iafter.$1"
-	local total rx0 seed=${INJECT_SEED:-$RANDOM}
+	local total seed=${INJECT_SEED:-$RANDOM}
 	counters 2 >"$before" || fail "counters of node 2"
-	rx0=$(awk '$1 == "rx_datagrams" { print $2 }' "$before")
 	log "v$ver: inject_psp seed $seed (INJECT_SEED=$seed reproduces this run)"
 	nsx 1 "$INJECT" -d "$(ul4 2)" -p "$IT_PORT" -s "$(psp_spi 2 1)" -0 "${IT_PSPM[2, 0]}" \
 		-1 "${IT_PSPM[2, 1]}" -v "$ver" -S "$(in4 1)" -D "$(in4 2)" -X 203.0.113.7 -R "$seed" \
@@ -177,7 +176,7 @@ inject() {
 	[ "$total" = 1000 ] || fail "inject_psp sent $total datagrams, not 1000"
 	grep -q "^expect psp_gmac_crypt_offset [1-9]" "$out" ||
 		fail "v$ver: inject_psp sent no datagram with a Crypt Offset: $(cat "$out")"
-	wait_for 10 rx_reached $((rx0 + total)) || fail "v$ver: node 2 did not receive $total datagrams"
+	rx_settled 2 "$before" "$total" 10 || fail "v$ver: node 2 did not finish $total datagrams"
 	counters 2 >"$after" || fail "counters of node 2"
 	counter_delta "$before" "$after" >"$IT_DIR/idelta.$ver"
 	expected_drops "$out" "$IT_DIR/idelta.$ver" >"$IT_DIR/iexp.$ver" ||

@@ -152,10 +152,11 @@ must_reach 2 1
 ping_ok 1 "$(in4 2)" 2
 for i in 1 2; do counters "$i" >"$IT_DIR/c$i.before"; done
 # one ping each way for the whole test (ping itself, not a subshell, so that
-# SIGINT at the end reaches it), bounded by -w
-ip netns exec "$(ns 1)" ping -n -q -i 0.05 -w 300 "$(in4 2)" >"$IT_DIR/p12" 2>&1 &
+# SIGINT at the end reaches it), bounded by -w; not -q: ping_lost reads the
+# reply lines
+ip netns exec "$(ns 1)" ping -n -i 0.05 -w 300 "$(in4 2)" >"$IT_DIR/p12" 2>&1 &
 P12=$!
-ip netns exec "$(ns 2)" ping -n -q -i 0.05 -w 300 "$(in6 1)" >"$IT_DIR/p21" 2>&1 &
+ip netns exec "$(ns 2)" ping -n -i 0.05 -w 300 "$(in6 1)" >"$IT_DIR/p21" 2>&1 &
 P21=$!
 IT_PIDS+=("$P12" "$P21")
 

@@ -15,7 +15,9 @@ iked_init
 require_strongswan
 net_create 2
 SW_PSK="not-the-psk-of-eesp-iked-0123"
-sw_conf 2 1
+# retransmitting after 10 s, not 2: auth_failed is counted exactly once
+# even when a loaded machine answers late
+SW_RETRANSMIT_TIMEOUT=10 sw_conf 2 1
 iked_conf 1 2
 sw_start 2
 iked_start 1

@@ -32,7 +32,9 @@ iked_stop 1
 sw_stop 2
 
 log "2. eesp-iked wants ECP-256"
-sw_conf 2 1
+# retransmitting after 10 s, not 2: invalid_ke_sent is counted exactly once
+# even when a loaded machine answers late
+SW_RETRANSMIT_TIMEOUT=10 sw_conf 2 1
 IKED_PROPOSALS='"aes128gcm16-prfsha256-ecp256"' iked_conf 1 2
 sw_start 2
 iked_start 1

@@ -46,7 +46,7 @@ ex_start() {
 	: >"$(node_log "$1")"
 	ip netns exec "$(ns "$1")" "$EESPD" -f -c "$(node_conf "$1")" >>"$(node_log "$1")" 2>&1 &
 	IT_DPID[$1]=$!
-	wait_for 10 eval 'ctl '"$1"' status 2>/dev/null | head -1 | grep -q "^ok"' || fail "eespd on node $1 not ready"
+	wait_for 30 eval 'ctl '"$1"' status 2>/dev/null | head -1 | grep -q "^ok"' || fail "eespd on node $1 not ready"
 }
 ex_start 1
 ex_start 2

@@ -581,14 +581,15 @@ ping_ok() {
 # lost: the sequence numbers up to the last one answered that got no reply.
 # Counting "transmitted - received" instead counts the echo still in flight
 # when SIGINT came (a 20 ms ping on a loaded machine often has one), which
-# is not a loss; one lost before the last reply is.
+# is not a loss; one lost before the last reply is.  No reply line at all
+# (ping -q, or nothing answered) prints "no-replies", which no bound accepts.
 ping_lost() {
 	awk '/ bytes from / && match($0, /icmp_seq=[0-9]+/) {
 		s = substr($0, RSTART + 9, RLENGTH - 9) + 0
 		if (!(s in got)) { got[s] = 1; n++ }
 		if (s > max) max = s
 	}
-	END { print max - n }' "$1"
+	END { print (n ? max - n : "no-replies") }' "$1"
 }
 
 # tcp_sha NODE_FROM NODE_TO DSTADDR BYTES: send BYTES random bytes over TCP

@@ -91,7 +91,7 @@ iked_start() {
 	pid=$!
 	IT_IPID[$i]=$pid
 	IT_PIDS+=("$pid")
-	for k in $(seq 100); do
+	for k in $(seq 300); do
 		kill -0 "$pid" 2>/dev/null || fail "eesp-iked on node $i exited during start: $(tail -5 "$(iked_log "$i")")"
 		iked "$i" status >/dev/null 2>&1 && {
 			log "eesp-iked node $i ready (pid $pid)"
@@ -228,7 +228,7 @@ sw_start() {
 	pid=$!
 	IT_SPID[$i]=$pid
 	IT_PIDS+=("$pid")
-	for k in $(seq 100); do
+	for k in $(seq 300); do
 		kill -0 "$pid" 2>/dev/null || fail "charon on node $i exited: $(tail -5 "$d/stdout")"
 		[ -S "$d/charon.vici" ] && sw "$i" --stats >/dev/null 2>&1 && break
 		sleep 0.1
