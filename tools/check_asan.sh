@@ -62,6 +62,7 @@ plain_only() {
 	60_soak.sh) echo "RSS and loss bounds over SOAK_SECONDS" ;;
 	71_iked_rekey.sh | 73_iked_loss.sh) echo "strongSwan rekey timing and 30% loss retransmission; the same exchanges run in 70, 72, 76 and 80 here" ;;
 	91_gcks_failover.sh) echo "key server failover timing; the key server's messages run in 90 here" ;;
+	92_pairkeys.sh) echo "45 s of waiting for the pairs' IKE rekey; the pair installs, rotation and rekey run in test_iked_pair_engine here" ;;
 	esac
 }
 
