@@ -39,7 +39,9 @@ static const struct {
     {"sa-release", EESP_CTL_SA_RELEASE, EESP_CTL_CLASS_SA},
     {"sa-list", EESP_CTL_SA_LIST, EESP_CTL_CLASS_SA},
     {"sa-wait", EESP_CTL_SA_WAIT, EESP_CTL_CLASS_SA},
-    {"root-set", EESP_CTL_ROOT_SET, EESP_CTL_CLASS_ADMIN},
+    /* sa, not admin: a member's eesp-iked installs what its key server hands
+     * it (only into key_server domains) and needs no reload or rotate */
+    {"root-set", EESP_CTL_ROOT_SET, EESP_CTL_CLASS_SA},
     {"metrics", EESP_CTL_METRICS, EESP_CTL_CLASS_READ},
 };
 #define CTL_NVERBS (sizeof(ctl_verbs) / sizeof(ctl_verbs[0]))

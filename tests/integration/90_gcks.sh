@@ -63,6 +63,15 @@ for a in $MEMBERS; do
 	done
 done
 log "2. $M members registered, the server's generations in every eespd, ping between every pair"
+# the members' eesp-iked user is in eespd's sa_group only: root-set worked
+# (above), and no admin verb does
+for verb in reload "rotate domain" "retire domain"; do
+	# shellcheck disable=SC2086
+	out=$(setpriv --reuid="$IT_USER" --regid="$GK_GROUP" --init-groups -- \
+		"$EESPCTL" $verb -s "$(node_sock 2)" 2>&1) && fail "the eesp-iked user may $verb its eespd: $out"
+	grep -q "permission denied" <<<"$out" || fail "$verb as the eesp-iked user: $out"
+done
+log "2b. the members' eesp-iked user (sa_group) installs rings but may not reload, rotate or retire"
 
 wait_for 10 gk_counter "$BAD" gsa_refused 1 || fail "the unentitled member was not refused"
 iked_logged "$BAD" "AUTHORIZATION_FAILED" || fail "the unentitled member's log does not say AUTHORIZATION_FAILED"

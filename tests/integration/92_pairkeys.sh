@@ -54,7 +54,6 @@ pk_eespd_conf() {
 	IT_MODE=eesp IT_PORT=4500
 	{
 		IT_CONF_DAEMON_EXTRA="  control_group = \"$GK_GROUP\";
-  admin_group = \"$GK_GROUP\";
   sa_group = \"$GK_GROUP\";" _conf_daemon "$i" 4500
 		cat <<EOF
 domains = (

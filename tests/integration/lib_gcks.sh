@@ -3,9 +3,10 @@
 # node 1 runs eesp-iked as the key server (gcks group, the root key file),
 # nodes 2..N are members: an eespd whose domain has key_server = true (no
 # key file at all) and an eesp-iked whose one peer, node 1, is its
-# key_server.  Each member has its own PSK.  eespd's admin_group is the
-# primary group of $IT_USER, the user both daemons run as, so the member's
-# unprivileged IKE process may use root-set.  Source after lib.sh and
+# key_server.  Each member has its own PSK.  eespd's sa_group (not its
+# admin_group: it has none) is the primary group of $IT_USER, the user both
+# daemons run as, so the member's unprivileged IKE process may use root-set
+# and no admin verb.  Source after lib.sh and
 # lib_iked.sh.
 
 GCKS_GRACE=${GCKS_GRACE:-3}
@@ -20,7 +21,7 @@ gk_psk() { echo "gcks-member-$1-psk-$(printf '%s' "$IKED_PSK$1" | sha256sum | cu
 # gcks_eespd_conf NODE "PEERS": eesp mode, key_server domain, no key file
 gcks_eespd_conf() {
 	IT_CONF_DAEMON_EXTRA="  control_group = \"$GK_GROUP\";
-  admin_group = \"$GK_GROUP\";" IT_CONF_DOMAIN_EXTRA="  key_server = true;" conf_eesp "$@"
+  sa_group = \"$GK_GROUP\";" IT_CONF_DOMAIN_EXTRA="  key_server = true;" conf_eesp "$@"
 	local d
 	d=$(node_dir "$1")
 	sed -i '/key_file = /d' "$d/eespd.conf"

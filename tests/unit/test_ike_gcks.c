@@ -187,7 +187,7 @@ Test(ike_gcks, root_set_line)
 			 " next=4294967295:" K64 "\n";
 	cr_assert_eq(eesp_ctl_parse(ok, strlen(ok), &r, err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(r.verb, EESP_CTL_ROOT_SET);
-	cr_assert_eq(eesp_ctl_verb_class(r.verb), EESP_CTL_CLASS_ADMIN);
+	cr_assert_eq(eesp_ctl_verb_class(r.verb), EESP_CTL_CLASS_SA);
 	cr_assert(r.level == 1 && r.id == 9 && r.root[0].present && r.root[2].present);
 	cr_assert_eq(r.root[2].generation, 4294967295u);
 	cr_assert_eq(r.root[1].key[31], 0xaa);

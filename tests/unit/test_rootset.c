@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * test_rootset.c - eespd's side of the domain key server: a domain with
- * key_server = true starts with no root key; root-set (admin class)
+ * key_server = true starts with no root key; root-set (sa class: root,
+ * admin_group and sa_group, the group a member's eesp-iked runs in)
  * replaces a ring's generations in one published snapshot, adds a tenant
  * ring, is refused to non-admins and for domains with a key file; a
  * reload keeps what was set (rootset_carry); the configuration refusals.
@@ -12,9 +13,13 @@
 
 #define K(c) c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c
 #define KS_CONF(extra)                                                                             \
-	TC_CONF("user = \"eesp\";", "admin_group = \"eespadm\";",                                  \
+	TC_CONF("user = \"eesp\";", "admin_group = \"eespadm\"; sa_group = \"eesp\";",             \
 		"domain: { id = 0xC0FFEE01; node_id = 1; key_server = true;", extra, TC_EESP_PEER, \
 		"", "")
+
+/* a member's eesp-iked: in sa_group, not in admin_group */
+static const struct ctl_peer TE_KEYMGR = {
+    .known = true, .pid = 17, .uid = 1005, .gid = 1005, .in_sa_group = true};
 
 static unsigned n_keys(void)
 {
@@ -52,10 +57,15 @@ Test(rootset, set_replace_carry)
 	te_ask(&TE_ROOT, "root-set tenant 9 cur=1:" K("11"));
 	cr_assert(te_starts(te_reply, "ok\ntenant 9 current 1 "), "%s", te_reply);
 	cr_assert_eq(n_keys(), 3);
-	/* not for the control group (class admin) */
+	/* not for the control group (class sa) */
 	te_ask(&TE_CONTROL, "root-set domain 0 cur=9:" K("99"));
 	cr_assert(te_starts(te_reply, "error permission denied"), "%s", te_reply);
 	cr_assert(!strstr(te_reply, "9999"), "the refusal quotes the key");
+	/* sa_group may (a member's eesp-iked), and gets no admin verb with it */
+	te_ask(&TE_KEYMGR, "root-set tenant 9 cur=2:" K("22"));
+	cr_assert(te_starts(te_reply, "ok\ntenant 9 current 2 "), "%s", te_reply);
+	te_ask(&TE_KEYMGR, "reload");
+	cr_assert(te_starts(te_reply, "error permission denied"), "%s", te_reply);
 	/* a reload keeps the installed rings (rootset_carry) */
 	struct eespd_conf c;
 	struct snap *n = tc_parse_ok(KS_CONF(""), &c, NULL);
