@@ -142,9 +142,10 @@ struct iked_conf {
 		bool on;
 		char key_path[4096]; /* key_file, or key_dir when key_is_dir */
 		bool key_is_dir;
-		uint32_t domain;      /* the domain id (the key file's "domain" line) */
-		uint32_t grace;	      /* s a replaced generation stays receivable */
-		uint32_t ack_timeout; /* ms a step waits for the members' answers */
+		char state_path[4096]; /* state_file: what we serve, across restarts */
+		uint32_t domain;       /* the domain id (the key file's "domain" line) */
+		uint32_t grace;	       /* s a replaced generation stays receivable */
+		uint32_t ack_timeout;  /* ms a step waits for the members' answers */
 		/* per level (domain, tenant, group): s between switches (0: by
 		 * hand only) and s a generation may be served at most (0: no
 		 * limit) */

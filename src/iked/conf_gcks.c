@@ -10,10 +10,19 @@
 
 #include "conf_int.h"
 
-static const char *const keys_gcks[] = {"key_file",	   "key_dir",	     "domain",
-					"grace",	   "ack_timeout_ms", "domain_period",
-					"tenant_period",   "group_period",   "domain_lifetime",
-					"tenant_lifetime", "group_lifetime", NULL};
+static const char *const keys_gcks[] = {"key_file",
+					"key_dir",
+					"state_file",
+					"domain",
+					"grace",
+					"ack_timeout_ms",
+					"domain_period",
+					"tenant_period",
+					"group_period",
+					"domain_lifetime",
+					"tenant_lifetime",
+					"group_lifetime",
+					NULL};
 
 /* <level>_period and <level>_lifetime: a generation is next for up to a
  * period (made at the switch before), current for a period, previous for
@@ -39,6 +48,32 @@ static int parse_lifecycle(struct conf_parse *p, const config_setting_t *g)
 	}
 	return 0;
 }
+/* state_file is required: without it a restart would serve the key set
+ * again, undoing rotations and handing a removed member what it lost */
+static int parse_state_file(struct conf_parse *p, const config_setting_t *g)
+{
+	struct iked_conf *c = p->conf;
+	char path[4096];
+	if (!config_setting_get_member(g, "state_file"))
+		return cfg_fail(&p->x, g,
+				"gcks: state_file is required (where the key server keeps the "
+				"rings it serves and the members it removed across restarts)");
+	if (cfg_str(&p->x, g, "state_file", true, "", path, sizeof(path)) < 0)
+		return -1;
+	cfg_resolve_path(c->dir, path, c->gcks.state_path, sizeof(c->gcks.state_path));
+	const char *base = strrchr(c->gcks.state_path, '/');
+	size_t kl = strlen(c->gcks.key_path);
+	if (!base || !base[1] || !strcmp(base, "/.") || !strcmp(base, "/.."))
+		return cfg_fail(&p->x, config_setting_get_member(g, "state_file"),
+				"gcks: state_file must name a file");
+	if (!strcmp(c->gcks.state_path, c->gcks.key_path) ||
+	    (c->gcks.key_is_dir && !strncmp(c->gcks.state_path, c->gcks.key_path, kl) &&
+	     c->gcks.state_path[kl] == '/'))
+		return cfg_fail(&p->x, config_setting_get_member(g, "state_file"),
+				"gcks: state_file must lie outside the key file or directory");
+	return 0;
+}
+
 static const char *const keys_member[] = {"domain", "tenants", "groups", NULL};
 static const char *const keys_client[] = {"domain", "eespd_socket", NULL};
 
@@ -66,6 +101,8 @@ int iconf_parse_gcks(struct conf_parse *p, const config_setting_t *g)
 		return -1;
 	cfg_resolve_path(c->dir, path, c->gcks.key_path, sizeof(c->gcks.key_path));
 	c->gcks.key_is_dir = d != NULL;
+	if (parse_state_file(p, g))
+		return -1;
 	c->gcks.on = true;
 	return 0;
 }

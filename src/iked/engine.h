@@ -55,6 +55,13 @@ struct iked_io {
 	 * IKE_SA_INIT and at each rekey), for the key log (keylog.h) */
 	void (*key_log)(void *arg, const uint8_t *spi_i, const uint8_t *spi_r,
 			const struct ike_suite *s, const struct ike_keys *k);
+	/* optional (NULL: now_ms): a wall clock in ms, for the times in the
+	 * key server's state file */
+	int64_t (*wall_ms)(void *arg);
+	/* optional (NULL: nothing persists): replace the key server's state
+	 * file (gcks.state_file) by len octets of text, durably; 0 or -1.
+	 * Called before a changed ring is pushed to any member. */
+	int (*gcks_save)(void *arg, const char *text, size_t len);
 };
 
 /* What the engine keeps about each configured peer beyond its SAs. */

@@ -114,13 +114,25 @@ static void keep_births(struct gcks_ring *n, const struct gcks_ring *g)
 
 static void changed(struct iked_engine *e, struct gcks_ring *g, const char *what);
 static struct gcks_ring *find_ring(struct gcks_server *g, int level, uint32_t id);
+static const char *ring_name(const struct gcks_ring *g, char *buf, size_t cap);
 
 /* one ring of the new set into ours; true if it changed */
 static bool reload_ring(struct iked_engine *e, struct gcks_ring *n)
 {
 	struct gcks_ring *g = find_ring(e->gcks, n->r.level, n->r.id);
+	char rn[48];
 	if (g && same_gens(&g->r, &n->r))
 		return false;
+	/* our own rotation is not undone by an older or equal key set: only
+	 * an operator's newer file replaces it */
+	if (g && g->own && g->r.gen[EESP_GEN_CURRENT].present &&
+	    n->r.gen[EESP_GEN_CURRENT].generation <= g->r.gen[EESP_GEN_CURRENT].generation) {
+		log_info("key server: %s: the key set's current generation %" PRIu32
+			 " is not above ours (%" PRIu32 "): ours stays",
+			 ring_name(g, rn, sizeof(rn)), n->r.gen[EESP_GEN_CURRENT].generation,
+			 g->r.gen[EESP_GEN_CURRENT].generation);
+		return false;
+	}
 	if (!g) {
 		if (e->gcks->n >= GCKS_MAX_RINGS)
 			return false;
@@ -170,6 +182,8 @@ int gcks_reload(struct iked_engine *e, const struct eesp_keyset *ks, char *err, 
 		g->step = STEP_NONE;
 		changes++;
 	}
+	if (changes)
+		gcks_state_flush(e);
 	eesp_secure_free(n, sizeof(*n));
 	log_info("key server: key set read again: %d ring(s) changed", changes);
 	return changes;
@@ -233,7 +247,10 @@ static void changed(struct iked_engine *e, struct gcks_ring *g, const char *what
 	log_info("key server: %s %s: current %" PRIu32 " (%s)%s, serial %" PRIu64,
 		 ring_name(g, rn, sizeof(rn)), what, c->generation, fp,
 		 g->r.gen[EESP_GEN_NEXT].present ? ", next ahead" : "", e->gcks->serial);
-	gcks_ring_changed(e, (unsigned)(g - e->gcks->ring));
+	/* written before it is pushed: a restart never serves less than what
+	 * a member already holds */
+	g->held = true;
+	gcks_state_flush(e);
 }
 
 /* a new next (replacing one that some removed member knows) */
@@ -251,6 +268,7 @@ static int new_next(struct iked_engine *e, struct gcks_ring *g, bool removal)
 	if (fresh(e, n, gen))
 		return -1;
 	g->born_ms[EESP_GEN_NEXT] = now_ms(e);
+	g->own = true;
 	g->step = STEP_SWITCH;
 	g->removal = removal;
 	changed(e, g, removal ? "new next (removal)" : "new next");
@@ -272,6 +290,7 @@ static int do_switch(struct iked_engine *e, struct gcks_ring *g)
 	g->born_ms[EESP_GEN_CURRENT] = g->born_ms[EESP_GEN_NEXT];
 	g->born_ms[EESP_GEN_NEXT] = now_ms(e);
 	g->switched_ms = now_ms(e);
+	g->own = true; /* the key set's next is ours now: not undone by it */
 	if (s[EESP_GEN_CURRENT].generation - s[EESP_GEN_PREVIOUS].generation < 3 &&
 	    s[EESP_GEN_CURRENT].generation < UINT32_MAX - 1 &&
 	    fresh(e, &s[EESP_GEN_NEXT], s[EESP_GEN_CURRENT].generation + 1))
@@ -337,9 +356,13 @@ int gcks_remove(struct iked_engine *e, const char *peer, char *err, size_t el)
 	ps->gk.removed = true;
 	ps->gk.registered = false;
 	cnt(e, CNT_GSA_REMOVED);
-	log_info("key server: member %s removed: its rings get new generations (in memory: take "
-		 "its member group out of the configuration, or a restart undoes this)",
-		 peer);
+	log_info("key server: member %s removed: its rings get new generations; it stays refused "
+		 "(%s) until its member group leaves the configuration",
+		 peer, e->conf->gcks.state_path);
+	if (gcks_state_flush(e))
+		log_err("key server: the removal of %s is not written yet: a restart now would "
+			"forget it",
+			peer);
 	for (unsigned i = 0; (sa = sa_next(&e->sas, &i));)
 		if (sa->peer == p && (sa->state == SA_ESTABLISHED || sa->state == SA_REKEYED)) {
 			sa->want = WANT_DELETE;
@@ -390,6 +413,8 @@ int64_t gcks_due_ms(const struct iked_engine *e)
 	int64_t next = 0;
 	if (!e->gcks)
 		return 0;
+	if (e->gcks->unsaved) /* the state file is tried again every second */
+		next = now_ms((struct iked_engine *)e) + 1000;
 	for (unsigned i = 0; i < e->gcks->n; i++) {
 		const struct gcks_ring *g = &e->gcks->ring[i];
 		if (g->step != STEP_NONE)
@@ -432,6 +457,8 @@ void gcks_timers(struct iked_engine *e)
 {
 	int64_t t = now_ms(e);
 	char rn[48];
+	if (e->gcks && e->gcks->unsaved)
+		gcks_state_flush(e);
 	for (unsigned i = 0; e->gcks && i < e->gcks->n; i++) {
 		struct gcks_ring *g = &e->gcks->ring[i];
 		if (g->step == STEP_SWITCH &&

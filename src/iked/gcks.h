@@ -25,8 +25,10 @@
  * installs each ring it receives into its eespd with root-set (eespd(8)),
  * all generations of a ring in one call.
  *
- * Nothing is written to disk: the server's rotations live in memory (a
- * restart serves the key file again).
+ * What the server serves persists (gcks_state.c, gcks.state_file): every
+ * change is written before it is pushed, and a restart serves the state
+ * file's rings (unless the key set's are newer) and refuses the removed
+ * members it names.
  */
 #ifndef IKED_GCKS_H
 #define IKED_GCKS_H
@@ -64,8 +66,15 @@ int gcks_load(const struct iked_conf *c, unsigned reader_uid, unsigned reader_gi
 	      struct eesp_keyset **out, char *err, size_t el);
 /* Serve the rings of ks (copied); 0 or -1 with err. */
 int gcks_attach(struct iked_engine *e, const struct eesp_keyset *ks, char *err, size_t el);
+/* Serve the rings of ks, then those of the state file's text (len 0: no
+ * state file yet) over them, then ks again where it is newer (as
+ * gcks_reload), and write the state; 0 or -1 with err (file:line). */
+int gcks_start(struct iked_engine *e, const struct eesp_keyset *ks, const char *state, size_t len,
+	       char *err, size_t el);
 /* The key file or directory read again (SIGHUP, gcks-reload): each ring
- * that differs replaces ours (a step under way is dropped) and is pushed;
+ * that differs replaces ours (a step under way is dropped) and is pushed,
+ * except a ring whose current generation we made (a rotation, a removal):
+ * that one only by a ring whose current generation is above ours;
  * a ring the set no longer holds is served no more.  Two servers reading
  * one key directory so serve the same generations.  How many rings
  * changed, or -1 with err. */

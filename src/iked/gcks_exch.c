@@ -105,6 +105,10 @@ void gcks_register_in(struct iked_engine *e, struct ike_sa *sa, const struct ike
 		refuse(e, sa, m, IKE_N_AUTHORIZATION_FAILED, "the member was removed");
 		return;
 	}
+	if (e->gcks->unsaved) {
+		refuse(e, sa, m, IKE_N_TEMPORARY_FAILURE, "the key server cannot write its state");
+		return;
+	}
 	if (!idg || ike_gcks_idg_parse(idg, &dom)) {
 		refuse(e, sa, m, IKE_N_INVALID_SYNTAX, "no IDg of KEY_ID with a domain id");
 		return;

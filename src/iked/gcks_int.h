@@ -22,15 +22,28 @@ struct gcks_ring {
 	bool removal;	      /* the step serves a removal (for the log) */
 	int64_t born_ms[3];   /* by slot: when we first held the generation */
 	int64_t switched_ms;  /* when the current one became current */
+	bool own;	      /* we made the current generation (not the key set) */
+	bool held;	      /* changed, not pushed: the state file is not written */
 };
 
 struct gcks_server {
 	unsigned n;
 	uint64_t serial; /* bumped at every ring change */
+	bool unsaved;	 /* the state file lags behind the rings (gcks_state.c) */
 	struct gcks_ring ring[GCKS_MAX_RINGS];
 };
 
 /* May the member peer receive this ring? */
 bool gcks_entitled(const struct iked_peer *pe, const struct ike_gcks_ring *r);
+
+/* ------------------------------------------------------- gcks_state.c */
+
+/* Write the state (io->gcks_save) and push the rings held back until it
+ * was written; 0, or -1 (the rings stay held, unsaved set). */
+int gcks_state_flush(struct iked_engine *e);
+/* The rings and removed members of a state file over the rings attached
+ * from the key set (gcks_attach); 0 or -1 with err. */
+int gcks_state_restore(struct iked_engine *e, const char *text, size_t len, const char *name,
+		       char *err, size_t el);
 
 #endif /* IKED_GCKS_INT_H */

@@ -21,6 +21,7 @@
 #include "keys.h"
 #include "keylog.h"
 #include "log.h"
+#include "secmem.h"
 
 #define RX_BURST 64
 /* eespd answers runtime-SA verbs in one round of its loop; the IKE process
@@ -77,6 +78,24 @@ static void io_key_log(void *arg, const uint8_t *spi_i, const uint8_t *spi_r,
 	if (keylog_write(p->key_log_fd, spi_i, spi_r, s, k))
 		log_warn("key_log %s: cannot write a record: %s", p->conf->key_log,
 			 strerror(errno));
+}
+
+static int64_t io_wall(void *arg)
+{
+	struct timespec ts;
+	(void)arg;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int io_gcks_save(void *arg, const char *text, size_t len)
+{
+	struct iked_ike *p = arg;
+	if (gcks_statefile_write(&p->gks, text, len)) {
+		log_err("key server: %s: %s", p->gks.path, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 /* every datagram waiting on socket i, up to a burst */
@@ -169,14 +188,24 @@ int ikeproc_gcks_reload(struct iked_ike *p, char *err, size_t el)
 }
 
 /* The key server's rings, read as the daemon user (after the drop: the
- * file must belong to it, keyload.h). */
+ * files must belong to it, keyload.h, gcks_statefile.h): the key set, then
+ * the state file over it.  A state file that cannot be read stops the
+ * start: serving the key set instead would undo rotations and removals. */
 static int serve_keys(struct iked_ike *p)
 {
 	struct eesp_keyset *ks = NULL;
-	char err[512];
-	int rc = gcks_load(p->conf, (unsigned)getuid(), (unsigned)getgid(), &ks, err, sizeof(err));
+	char err[4600], *state = NULL;
+	size_t len = 0, cap = 0;
+	int rc = gcks_statefile_open(&p->gks, p->conf->gcks.state_path, err, sizeof(err));
 	if (!rc)
-		rc = gcks_attach(p->eng, ks, err, sizeof(err));
+		rc = gcks_statefile_read(&p->gks, &state, &len, &cap, err, sizeof(err));
+	if (!rc)
+		rc = gcks_load(p->conf, (unsigned)getuid(), (unsigned)getgid(), &ks, err,
+			       sizeof(err));
+	if (!rc)
+		rc = gcks_start(p->eng, ks, state, len, err, sizeof(err));
+	if (state)
+		eesp_secure_free(state, cap);
 	if (ks)
 		eesp_keyset_free(ks);
 	if (rc) {
@@ -195,6 +224,8 @@ int ikeproc_run(struct iked_ike *p)
 			     .random = io_random,
 			     .auth = io_auth,
 			     .eespd = io_eespd,
+			     .wall_ms = io_wall,
+			     .gcks_save = p->conf->gcks.on ? io_gcks_save : NULL,
 
 			     .key_log = p->key_log_fd >= 0 ? io_key_log : NULL};
 	int rc;
@@ -211,5 +242,6 @@ int ikeproc_run(struct iked_ike *p)
 	engine_shutdown(p->eng);
 	ctlserve_free(p->ctl);
 	engine_free(p->eng);
+	gcks_statefile_close(&p->gks);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "conf.h"
 #include "ctlserve.h"
 #include "engine.h"
+#include "gcks_statefile.h"
 #include "keydirload.h"
 #include "udp.h"
 
@@ -31,6 +32,7 @@ struct iked_ike {
 	struct ctlserve *ctl;
 	struct iked_engine *eng;
 	struct gcks_watch gkw;
+	struct gcks_statefile gks; /* gcks.state_file's directory */
 };
 
 /* Run until SIGTERM/SIGINT (then a Delete for every SA) or a failure;

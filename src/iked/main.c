@@ -228,7 +228,8 @@ static void run_ike(struct iked_parent *p)
 			     .auth_fd = p->pair[0],
 			     .ctl_fd = p->ctl.fd,
 			     .sig_fd = -1,
-			     .key_log_fd = -1};
+			     .key_log_fd = -1,
+			     .gks = {.dirfd = -1}};
 	sigset_t ss;
 	child_common(p);
 	close(p->pair[1]);
