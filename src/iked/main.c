@@ -38,6 +38,7 @@
 #include "conf.h"
 #include "ctlsock.h"
 #include "ikeproc.h"
+#include "statefile.h"
 #include "keylog.h"
 #include "keyload.h"
 #include "gcks.h"
@@ -363,6 +364,27 @@ static int supervise(struct iked_parent *p)
 	return 1;
 }
 
+/* gcks.state_file's directory, as root before the children start: made
+ * (0700, the daemon user's) when missing, refused when it belongs to
+ * someone else or others may write in it; the IKE process opens it after
+ * its drop (gcks_statefile.h) */
+static int prepare_gcks_state(const struct iked_conf *c, char *err, size_t el)
+{
+	char dir[4096];
+	const char *slash = strrchr(c->gcks.state_path, '/');
+	if (!c->gcks.on || !slash)
+		return 0;
+	snprintf(dir, sizeof(dir), "%.*s",
+		 slash == c->gcks.state_path ? 1 : (int)(slash - c->gcks.state_path),
+		 c->gcks.state_path);
+	char e2[4400];
+	if (statefile_dir_prepare(dir, c->uid, c->gid, e2, sizeof(e2))) {
+		snprintf(err, el, "gcks.state_file: %.900s", e2);
+		return -1;
+	}
+	return 0;
+}
+
 static int serve(struct iked_parent *p)
 {
 	char err[1024];
@@ -373,7 +395,8 @@ static int serve(struct iked_parent *p)
 		}
 		log_open("eesp-iked", false, p->verbose ? LOG_LVL_DEBUG : p->conf.log_level);
 	}
-	if (open_everything(p, err, sizeof(err))) {
+	if (open_everything(p, err, sizeof(err)) ||
+	    prepare_gcks_state(&p->conf, err, sizeof(err))) {
 		log_err("%s", err);
 		return 1;
 	}

@@ -32,7 +32,9 @@ gcks_eespd_conf() {
 # gcks_server_conf NODE "MEMBERS" "UNENTITLED": the key server; MEMBERS
 # may receive the domain ring, UNENTITLED only a tenant ring that does not
 # exist (their registration is refused).  With GK_KEYDIR set the server
-# reads that key directory instead of a key file of its own.
+# reads that key directory instead of a key file of its own.  Its state
+# file (what it serves, across restarts) is gcks-state/gcks.state in the
+# node's directory; eesp-iked makes that directory, the daemon user's.
 gcks_server_conf() {
 	local i=$1 m d src
 	_mkdir_node "$i"
@@ -63,6 +65,7 @@ ike: {
 };
 gcks: {
   $src
+  state_file = "gcks-state/gcks.state";
   domain = $IT_DOMAIN_ID;
   grace = $GCKS_GRACE;
   ack_timeout_ms = 3000;
@@ -128,6 +131,7 @@ gk_no_prev() { ! ctl "$1" keys | grep -q ' slot previous '; }
 gk_server_fps() { iked "$1" gcks | awk '$1 == "ring" { for (i = 6; i + 2 <= NF; i++) if ($i ~ /^(previous|current|next)$/) print $(i + 2) }'; }
 gk_server_step() { iked "$1" gcks | awk '$1 == "ring" && $2 == "domain" { print $5 }'; }
 gk_step_none() { [ "$(gk_server_step "$1")" = none ]; }
+gk_state() { echo "$(node_dir "$1")/gcks-state/gcks.state"; }
 gk_counter() { [ "$(iked_counter "$1" "$2" 2>/dev/null)" -ge "$3" ] 2>/dev/null; }
 
 # gk_pings_start "A:B ...": a 20 ms ping A -> in4(B) per pair, in the background
