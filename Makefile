@@ -188,10 +188,15 @@ $(B)/fuzz/fuzz_ike: tests/fuzz/fuzz_ike.c $(IKE_SRC) $(CORE_SRC) $(wildcard src/
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(IKE_SRC) $(CORE_SRC) $(PKG_LIBS)
 
+# the key server's state file text (src/ike/ike_gcks_state.c)
+$(B)/fuzz/fuzz_gcks_state: tests/fuzz/fuzz_gcks_state.c $(IKE_SRC) $(CORE_SRC) $(wildcard src/core/*.h src/ike/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(IKE_SRC) $(CORE_SRC) $(PKG_LIBS)
+
 # eesp-iked's engine with its configuration parser and the IKE core; no
 # sockets, no processes (tests/fuzz/fuzz_iked.c)
 FUZZ_IKED_SRC := $(filter-out src/iked/main.c src/iked/ikeproc.c src/iked/ctlverbs.c \
-	src/iked/udp.c src/iked/authproc.c src/iked/gcks_watch.c,$(IKED_SRC)) src/sys/cfgutil.c \
+	src/iked/udp.c src/iked/authproc.c src/iked/gcks_watch.c src/iked/gcks_statefile.c,$(IKED_SRC)) src/sys/cfgutil.c \
 	src/sys/log.c src/sys/keyload.c src/sys/keydirload.c
 $(B)/fuzz/fuzz_iked: tests/fuzz/fuzz_iked.c $(FUZZ_IKED_SRC) $(IKE_SRC) $(CORE_SRC) \
 		$(wildcard src/core/*.h src/ike/*.h src/sys/*.h src/iked/*.h)
