@@ -125,8 +125,9 @@ static int num(struct parse *p, const char *w, uint64_t max, const char *what, u
 	if (!w || !*w || *w == '-' || *w == '+' || *w == ' ')
 		return fail(p, "%s: a number is wanted", what);
 	unsigned long long v = strtoull(w, &end, 0);
+	/* the word is not echoed: a damaged line may put a key here */
 	if (*end || v > max)
-		return fail(p, "%s: '%.24s' is not a number up to %" PRIu64, what, w, max);
+		return fail(p, "%s: not a number up to %" PRIu64, what, max);
 	*out = v;
 	return 0;
 }
@@ -160,11 +161,11 @@ static int ring_line(struct parse *p)
 	struct ike_gcks_state_ring *g = &s->ring[s->n];
 	memset(g, 0, sizeof(*g));
 	if ((lv = index_of(level_names, 3, p->w[1])) < 0)
-		return fail(p, "ring: level '%.16s' is none of domain, tenant, group", p->w[1]);
+		return fail(p, "ring: the level is none of domain, tenant, group");
 	if (num(p, p->w[2], UINT32_MAX, "ring id", &id) || expect(p, 3, "step"))
 		return -1;
 	if ((st = index_of(step_names, 3, p->w[4])) < 0)
-		return fail(p, "ring: step '%.16s' is none of none, switch, retire", p->w[4]);
+		return fail(p, "ring: the step is none of none, switch, retire");
 	if (expect(p, 5, "at") || time_of(p, p->w[6], "at", &g->at) || expect(p, 7, "removal") ||
 	    num(p, p->w[8], 1, "removal", &rem) || expect(p, 9, "own") ||
 	    num(p, p->w[10], 1, "own", &own) || expect(p, 11, "switched") ||
@@ -217,7 +218,7 @@ static int gen_line(struct parse *p)
 	if (p->nw != 6 || strcmp(p->w[4], "born"))
 		return fail(p, "gen: slot generation key born T wanted");
 	if ((slot = index_of(slot_names, 3, p->w[1])) < 0)
-		return fail(p, "gen: slot '%.16s' is none of previous, current, next", p->w[1]);
+		return fail(p, "gen: the slot is none of previous, current, next");
 	struct ike_gcks_gen *x = &p->cur->r.gen[slot];
 	if (x->present)
 		return fail(p, "gen: slot %s twice", slot_names[slot]);
@@ -321,7 +322,10 @@ static int one_line(struct parse *p)
 		p->ended = true;
 		return 0;
 	}
-	return fail(p, "unknown line '%.24s'", k);
+	/* named only when it is a plain word, never a key's digits */
+	if (strlen(k) <= 16 && strspn(k, "abcdefghijklmnopqrstuvwxyz-") == strlen(k))
+		return fail(p, "unknown line '%s'", k);
+	return fail(p, "unknown line");
 }
 
 /* split line (NUL-terminated, modified) into words */

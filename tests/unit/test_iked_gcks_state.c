@@ -191,6 +191,11 @@ Test(iked_gcks_state, bad_texts_are_refused_with_their_line)
 	    {"eesp-gcks-state 1\nserial -1\nend\n", "st:2: serial: a number"},
 	    {"eesp-gcks-state 1\nend\n", "st:2: no domain line"},
 	    {"eesp-gcks-state 1\ndomain 0x1\nbogus 1\nend\n", "st:3: unknown line 'bogus'"},
+	    /* a damaged line never puts a key's digits into the message */
+	    {"eesp-gcks-state 1\ndomain 0x1\nring domain 0 step none at 0 removal 0 own 0 "
+	     "switched 5\ngen current " K " 1 born 1\nend\n",
+	     "st:4: generation: not a number"},
+	    {"eesp-gcks-state 1\ndomain 0x1\n" K "\nend\n", "st:3: unknown line"},
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char text[1024], err[256];
@@ -200,6 +205,7 @@ Test(iked_gcks_state, bad_texts_are_refused_with_their_line)
 		    "accepted: %s", text);
 		cr_assert(strstr(err, bad[i].why), "case %u: '%s', expected '%s'", i, err,
 			  bad[i].why);
+		cr_assert(!strstr(err, "11111111"), "case %u: key digits logged: %s", i, err);
 	}
 }
 
