@@ -148,8 +148,9 @@ static int install_rx(struct iked_engine *e, const struct iked_peer *pe, struct 
 	return bad;
 }
 
-/* the current generation's transmit SA, unless installed already: the same
- * key installed again would start its nonces over */
+/* the current generation's transmit SA, unless installed already (setting
+ * it again would only replace it: eespd's lane IVs keep increasing across
+ * keys, eesp.7 IV UNIQUENESS) */
 static int install_tx(struct iked_engine *e, const struct iked_peer *pe, struct pair_state *ps)
 {
 	const struct ike_pk_gen *cur = ike_pk_ring_current(&ps->ring);
