@@ -54,6 +54,25 @@ static int eespd_holds(struct iked_engine *e, const struct iked_peer *pe, const 
 	return held;
 }
 
+/*
+ * What our eespd holds since the last root-set, for the checks: every key
+ * server peer on that eespd checks for the same (the latest) fingerprint,
+ * so that with two key servers the one that did not send the latest rings
+ * does not take its own older fingerprint's absence for a restart.
+ */
+static void note_installed(struct iked_engine *e, const struct iked_peer *pe, const char *fp)
+{
+	for (unsigned i = 0; i < e->conf->n_peers; i++) {
+		const struct iked_peer *o = &e->conf->peers[i];
+		struct gcks_peer *gp = &e->peers[i].gk;
+		if (!o->key_server.on ||
+		    strcmp(o->key_server.eespd_socket, pe->key_server.eespd_socket))
+			continue;
+		snprintf(gp->eespd_fp, sizeof(gp->eespd_fp), "%s", fp);
+		gp->check_ms = fp[0] ? now_ms(e) + MEMBER_CHECK_MS : 0;
+	}
+}
+
 /* every MEMBER_CHECK_MS (the top of the file): sa registers again when our
  * eespd lost the rings */
 static void check_eespd(struct iked_engine *e, struct ike_sa *sa, struct gcks_peer *gp)
@@ -170,13 +189,11 @@ static uint16_t apply(struct iked_engine *e, struct ike_sa *sa, const struct ike
 		return IKE_N_INVALID_SYNTAX;
 	}
 	uint16_t answer = 0;
-	struct gcks_peer *gp = &e->peers[sa->peer_idx].gk;
-	char fp[17] = "";
-	gp->eespd_fp[0] = 0;
+	char fp0[17] = "", fp[17] = "";
 	for (unsigned i = 0; i < n; i++)
-		if (install(e, sa->peer, &rings[i], i ? fp : gp->eespd_fp))
+		if (install(e, sa->peer, &rings[i], i ? fp : fp0))
 			answer = IKE_N_REGISTRATION_FAILED; /* our eespd did not take it */
-	gp->check_ms = answer || !gp->eespd_fp[0] ? 0 : now_ms(e) + MEMBER_CHECK_MS;
+	note_installed(e, sa->peer, answer ? "" : fp0);
 	/* our pairs re-derive locally: no message to any of them */
 	pair_rings_in(e, sa->peer_idx, rings, n);
 	eesp_wipe(rings, sizeof(rings));
