@@ -53,9 +53,11 @@ struct gcks_peer {
 	bool pending;	      /* a push is wanted */
 	uint64_t sent, acked; /* server serial of the last push sent / answered */
 	/* member side: the peer is our key server */
-	bool joined;	  /* our registration was answered with rings */
-	uint64_t applied; /* pushes applied */
-	int64_t retry_ms; /* register again then (our eespd failed), 0: no */
+	bool joined;	   /* our registration was answered with rings */
+	uint64_t applied;  /* pushes applied */
+	int64_t retry_ms;  /* register again then (our eespd failed), 0: no */
+	char eespd_fp[17]; /* root-set's answer for the first ring (eesp_key_fingerprint) */
+	int64_t check_ms;  /* look for it in our eespd's keys then, 0: no */
 };
 
 /* ------------------------------------------------------------ gcks.c */

@@ -4,6 +4,11 @@
  * the IKE SA with the key_server peer comes up, the pushes, and each ring
  * installed into our eespd with root-set (one call per ring: its three
  * generations replace the running ones in one snapshot).
+ *
+ * eespd keeps what root-set gave it in memory only, so a restarted eespd
+ * has no root key until the next push: once a second the member looks for
+ * the fingerprint root-set answered with in eespd's keys, and registers
+ * again when it is gone (the registration answers with the rings in force).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,16 +23,71 @@
 #include "secmem.h"
 
 #define MEMBER_RETRY_MS 2000
+#define MEMBER_CHECK_MS 1000
 
 int64_t member_due_ms(const struct iked_engine *e)
 {
 	int64_t next = 0;
 	for (unsigned i = 0; i < e->conf->n_peers; i++) {
-		int64_t t = e->peers[i].gk.retry_ms;
+		int64_t t = e->peers[i].gk.retry_ms, c = e->peers[i].gk.check_ms;
 		if (t && (!next || t < next))
 			next = t;
+		if (c && (!next || c < next))
+			next = c;
 	}
 	return next;
+}
+
+/* 1: our eespd's keys list fp, 0: they do not (it restarted, or another
+ * hand changed the ring), -1: no answer */
+static int eespd_holds(struct iked_engine *e, const struct iked_peer *pe, const char *fp)
+{
+	char err[256] = "", *body = NULL;
+	int rc = e->io.eespd ? e->io.eespd(e->io.arg, pe->key_server.eespd_socket, "keys\n", 5,
+					   &body, err, sizeof(err))
+			     : -1;
+	int held = rc ? -1 : body && strstr(body, fp) != NULL;
+	if (rc)
+		refusal(e, CNT_EESPD_ERRORS, "peer %s: eespd (%s) keys %s: %s", pe->name,
+			pe->key_server.eespd_socket, rc > 0 ? "refused" : "did not answer", err);
+	free(body); /* fingerprints only, no key */
+	return held;
+}
+
+/*
+ * What our eespd holds since the last root-set, for the checks: every key
+ * server peer on that eespd checks for the same (the latest) fingerprint,
+ * so that with two key servers the one that did not send the latest rings
+ * does not take its own older fingerprint's absence for a restart.
+ */
+static void note_installed(struct iked_engine *e, const struct iked_peer *pe, const char *fp)
+{
+	for (unsigned i = 0; i < e->conf->n_peers; i++) {
+		const struct iked_peer *o = &e->conf->peers[i];
+		struct gcks_peer *gp = &e->peers[i].gk;
+		if (!o->key_server.on ||
+		    strcmp(o->key_server.eespd_socket, pe->key_server.eespd_socket))
+			continue;
+		snprintf(gp->eespd_fp, sizeof(gp->eespd_fp), "%s", fp);
+		gp->check_ms = fp[0] ? now_ms(e) + MEMBER_CHECK_MS : 0;
+	}
+}
+
+/* every MEMBER_CHECK_MS (the top of the file): sa registers again when our
+ * eespd lost the rings */
+static void check_eespd(struct iked_engine *e, struct ike_sa *sa, struct gcks_peer *gp)
+{
+	char who[160];
+	gp->check_ms = now_ms(e) + MEMBER_CHECK_MS;
+	if (!gp->joined || !gp->eespd_fp[0] || eespd_holds(e, sa->peer, gp->eespd_fp) != 0)
+		return;
+	log_info("%s: our eespd no longer holds the key server's rings (restarted?): registering "
+		 "again",
+		 sa_who(sa, who, sizeof(who)));
+	gp->joined = false;
+	gp->check_ms = 0;
+	sa->want |= WANT_GSA_REG;
+	sa_kick(e, sa);
 }
 
 int64_t member_timers(struct iked_engine *e)
@@ -36,6 +96,9 @@ int64_t member_timers(struct iked_engine *e)
 	int64_t t = now_ms(e);
 	for (unsigned i = 0; (sa = sa_next(&e->sas, &i));) {
 		struct gcks_peer *gp = sa->peer ? &e->peers[sa->peer_idx].gk : NULL;
+		if (gp && gp->check_ms && t >= gp->check_ms && sa->state == SA_ESTABLISHED &&
+		    sa->peer->key_server.on)
+			check_eespd(e, sa, gp);
 		if (!gp || !gp->retry_ms || t < gp->retry_ms || sa->state != SA_ESTABLISHED)
 			continue;
 		gp->retry_ms = 0;
@@ -69,8 +132,10 @@ int member_register_start(struct iked_engine *e, struct ike_sa *sa)
 	return msg_request(e, sa, &mb, X_GSA_REG);
 }
 
-/* root-set of one ring into our eespd; 0 or -1 (logged, counted) */
-static int install(struct iked_engine *e, const struct iked_peer *pe, const struct ike_gcks_ring *r)
+/* root-set of one ring into our eespd; 0 or -1 (logged, counted); the
+ * fingerprint eespd answers with (its current generation's) into fp */
+static int install(struct iked_engine *e, const struct iked_peer *pe, const struct ike_gcks_ring *r,
+		   char fp[17])
 {
 	struct eesp_ctl_req q = {.verb = EESP_CTL_ROOT_SET, .level = r->level, .id = r->id};
 	char line[EESP_CTL_MAX_LINE + 1], err[256] = "", *body = NULL;
@@ -88,6 +153,9 @@ static int install(struct iked_engine *e, const struct iked_peer *pe, const stru
 		refusal(e, CNT_EESPD_ERRORS, "peer %s: eespd (%s) root-set %s: %s", pe->name,
 			pe->key_server.eespd_socket, rc > 0 ? "refused" : "did not answer",
 			n ? err : "the ring does not format");
+	/* "<level> <id> current <generation> <fingerprint>" */
+	if (!rc && body && sscanf(body, "%*s %*u current %*u %16s", fp) != 1)
+		fp[0] = 0;
 	if (body) {
 		eesp_wipe(body, strlen(body));
 		free(body);
@@ -121,9 +189,11 @@ static uint16_t apply(struct iked_engine *e, struct ike_sa *sa, const struct ike
 		return IKE_N_INVALID_SYNTAX;
 	}
 	uint16_t answer = 0;
+	char fp0[17] = "", fp[17] = "";
 	for (unsigned i = 0; i < n; i++)
-		if (install(e, sa->peer, &rings[i]))
+		if (install(e, sa->peer, &rings[i], i ? fp : fp0))
 			answer = IKE_N_REGISTRATION_FAILED; /* our eespd did not take it */
+	note_installed(e, sa->peer, answer ? "" : fp0);
 	/* our pairs re-derive locally: no message to any of them */
 	pair_rings_in(e, sa->peer_idx, rings, n);
 	eesp_wipe(rings, sizeof(rings));

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctlproto.h"
 #include "engine_int.h"
 #include "log.h"
 #include "pair.h"
@@ -39,17 +40,16 @@ void pair_free(struct iked_engine *e)
 		}
 }
 
-/* one verb to the pair's eespd; 0, or -1 (logged, counted) */
-static int call(struct iked_engine *e, const struct iked_peer *pe, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int call(struct iked_engine *e, const struct iked_peer *pe, const char *fmt, ...)
+static int vcall(struct iked_engine *e, const struct iked_peer *pe, char **out, const char *fmt,
+		 va_list ap) __attribute__((format(printf, 4, 0)));
+/* one verb to the pair's eespd; 0, or -1 (logged, counted); the reply's
+ * body in *out (the caller frees it) when out is not NULL */
+static int vcall(struct iked_engine *e, const struct iked_peer *pe, char **out, const char *fmt,
+		 va_list ap)
 {
 	char line[LINE_MAX_LEN], err[256] = "", verb[32] = "", *body = NULL;
-	va_list ap;
 	int n, rc = -1;
-	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
 	if (n > 0 && (size_t)n < sizeof(line) && e->io.eespd)
 		rc = e->io.eespd(e->io.arg, pe->pair.eespd_socket, line, (size_t)n, &body, err,
 				 sizeof(err));
@@ -58,12 +58,60 @@ static int call(struct iked_engine *e, const struct iked_peer *pe, const char *f
 		refusal(e, CNT_EESPD_ERRORS, "peer %s: pair: eespd (%s) %s %s: %s", pe->name,
 			pe->pair.eespd_socket, verb, rc > 0 ? "refused" : "did not answer", err);
 	}
+	if (out && !rc) {
+		*out = body;
+		body = NULL;
+	}
 	if (body) {
 		eesp_wipe(body, strlen(body));
 		free(body);
 	}
 	eesp_wipe(line, sizeof(line));
 	return rc ? -1 : 0;
+}
+
+static int call(struct iked_engine *e, const struct iked_peer *pe, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int call(struct iked_engine *e, const struct iked_peer *pe, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vcall(e, pe, NULL, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int call_body(struct iked_engine *e, const struct iked_peer *pe, char **body,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int call_body(struct iked_engine *e, const struct iked_peer *pe, char **body,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int rc = vcall(e, pe, body, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* 1: eespd lists our transmit SA for the peer, 0: it does not (it
+ * restarted), -1: no answer */
+static int eespd_has_tx(struct iked_engine *e, const struct iked_peer *pe, uint32_t spi)
+{
+	char *body = NULL, name[EESP_CTL_MAX_PEER + 1];
+	int found = 0;
+	if (call_body(e, pe, &body, "sa-list\n"))
+		return -1;
+	for (const char *l = body; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		unsigned long s;
+		if (sscanf(l, "sa peer %63s dir tx spi %lx", name, &s) == 2 &&
+		    !strcmp(name, pe->pair.eespd_peer) && (uint32_t)s == spi)
+			found = 1;
+	}
+	if (body) {
+		eesp_wipe(body, strlen(body));
+		free(body);
+	}
+	return found;
 }
 
 /* sa-rx-set or sa-tx-set of one direction's key */
@@ -148,8 +196,9 @@ static int install_rx(struct iked_engine *e, const struct iked_peer *pe, struct 
 	return bad;
 }
 
-/* the current generation's transmit SA, unless installed already: the same
- * key installed again would start its nonces over */
+/* the current generation's transmit SA, unless installed already (setting
+ * it again would only replace it: eespd's lane IVs keep increasing across
+ * keys, eesp.7 IV UNIQUENESS) */
 static int install_tx(struct iked_engine *e, const struct iked_peer *pe, struct pair_state *ps)
 {
 	const struct ike_pk_gen *cur = ike_pk_ring_current(&ps->ring);
@@ -258,6 +307,7 @@ static void sync_pair(struct iked_engine *e, unsigned i, enum sync_mode mode)
 		return;
 	}
 	ps->syncs++;
+	ps->poll_due_ms = now_ms(e) + PAIR_POLL_MS;
 	cnt(e, CNT_PAIR_SYNCED);
 	log_synced(pe, ps, want, nw);
 }
@@ -271,8 +321,29 @@ int64_t pair_due_ms(const struct iked_engine *e)
 			next = ps->tx_due_ms;
 		if (ps && ps->gc_due_ms && (!next || ps->gc_due_ms < next))
 			next = ps->gc_due_ms;
+		if (ps && ps->poll_due_ms && (!next || ps->poll_due_ms < next))
+			next = ps->poll_due_ms;
 	}
 	return next;
+}
+
+/* eespd restarted (runtime SAs live in its memory only): our transmit SA is
+ * gone, and so are the receive SAs; install them all again.  Nonces are
+ * safe: eespd's lane IVs keep increasing across its restarts (eesp.7 IV
+ * UNIQUENESS). */
+static void poll_eespd(struct iked_engine *e, unsigned i)
+{
+	const struct iked_peer *pe = &e->conf->peers[i];
+	struct pair_state *ps = e->peers[i].pair;
+	ps->poll_due_ms = now_ms(e) + PAIR_POLL_MS;
+	if (!ps->bound || !ps->tx || ps->tx_due_ms || eespd_has_tx(e, pe, ps->tx) != 0)
+		return;
+	log_info("peer %s: pair: eespd no longer holds our transmit SA 0x%08" PRIx32
+		 " (restarted?): installing the pair keys again",
+		 pe->name, ps->tx);
+	ps->tx = ps->tx_gen = 0;
+	ps->n_rx = 0;
+	sync_pair(e, i, SYNC_RING);
 }
 
 void pair_timers(struct iked_engine *e)
@@ -283,6 +354,8 @@ void pair_timers(struct iked_engine *e)
 			sync_pair(e, i, SYNC_TX);
 		else if (ps && ps->gc_due_ms && now_ms(e) >= ps->gc_due_ms)
 			sync_pair(e, i, SYNC_GC);
+		else if (ps && ps->poll_due_ms && now_ms(e) >= ps->poll_due_ms)
+			poll_eespd(e, i);
 	}
 }
 
@@ -364,7 +437,7 @@ void pair_close(struct iked_engine *e, struct ike_sa *sa)
 	ps->bound = false;
 	ps->n_rx = 0;
 	ps->tx = ps->tx_gen = 0;
-	ps->tx_due_ms = ps->gc_due_ms = 0;
+	ps->tx_due_ms = ps->gc_due_ms = ps->poll_due_ms = 0;
 	eesp_wipe(ps->sk_d, sizeof(ps->sk_d));
 	eesp_wipe(ps->spi_i, sizeof(ps->spi_i));
 	eesp_wipe(ps->spi_r, sizeof(ps->spi_r));

@@ -43,13 +43,18 @@ struct pair_state {
 	struct ike_pk_ring ring;
 	uint32_t rx[PAIR_MAX_RX]; /* receive SPIs installed in eespd */
 	unsigned n_rx;
-	uint32_t tx;	   /* transmit SPI installed (0: none) */
-	uint32_t tx_gen;   /* its generation */
-	uint64_t syncs;	   /* pair rings derived and installed */
-	int64_t tx_due_ms; /* after an IKE rekey: switch the transmit SA then (0: no) */
-	int64_t gc_due_ms; /* ... and release the replaced SA's receive SAs then */
-	bool swept;	   /* what an earlier process left in eespd was released */
+	uint32_t tx;	     /* transmit SPI installed (0: none) */
+	uint32_t tx_gen;     /* its generation */
+	uint64_t syncs;	     /* pair rings derived and installed */
+	int64_t tx_due_ms;   /* after an IKE rekey: switch the transmit SA then (0: no) */
+	int64_t gc_due_ms;   /* ... and release the replaced SA's receive SAs then */
+	bool swept;	     /* what an earlier process left in eespd was released */
+	int64_t poll_due_ms; /* look for our transmit SA in eespd's sa-list then */
 };
+
+/* eespd holds runtime SAs in memory only: how often we check that it still
+ * has ours (a restarted eespd has none; they are installed again) */
+#define PAIR_POLL_MS 1000
 
 /* Locked state for every peer with a pair group; 0 or -1. */
 int pair_init(struct iked_engine *e);
@@ -65,8 +70,9 @@ void pair_close(struct iked_engine *e, struct ike_sa *sa);
 void pair_rings_in(struct iked_engine *e, unsigned ks_idx, const struct ike_gcks_ring *rings,
 		   unsigned n);
 
-/* The deferred transmit switches of pair_established after a rekey: when
- * the next is due (0: none), and the timer pass. */
+/* The deferred transmit switches of pair_established after a rekey and the
+ * PAIR_POLL_MS check of eespd: when the next is due (0: none), and the
+ * timer pass. */
 int64_t pair_due_ms(const struct iked_engine *e);
 void pair_timers(struct iked_engine *e);
 

@@ -20,7 +20,10 @@
 #      member nor be pinged, its re-registration is refused, and the others
 #      still ping each other;
 #   6. a member's eesp-iked restarted catches up (registers again, holds
-#      the current generation).
+#      the current generation);
+#   7. a member's eespd restarted (it keeps root-set's rings in memory
+#      only): its running eesp-iked sees the rings gone, registers again,
+#      and the member holds the current generation and pings again.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_iked.sh"
 . "$(dirname "$0")/lib_gcks.sh"
@@ -144,4 +147,17 @@ wait_for 20 gk_counter 2 gsa_registered 1 || fail "member 2 did not register aga
 wait_for 5 gk_has_cur 2 "$cur" || fail "member 2 holds $(gk_cur 2) after its restart, the others $cur"
 ping_ok 2 "$(in4 3)" 3
 log "6. a restarted member registers again and catches up"
+
+# eespd keeps root-set's rings in memory only: a restarted eespd starts with
+# none, and its eesp-iked (which keeps running) registers again
+cur=$(gk_cur 3)
+reg=$(iked_counter 3 gsa_registered)
+daemon_stop 3
+daemon_start 3
+wait_for 20 gk_has_cur 3 "$cur" || fail "member 3's restarted eespd holds '$(gk_cur 3)', the others $cur"
+[ "$(iked_counter 3 gsa_registered)" -gt "$reg" ] || fail "member 3 did not register again"
+iked_logged 3 "our eespd no longer holds the key server's rings" || fail "member 3's log does not say why it registered again"
+ping_ok 3 "$(in4 2)" 3
+ping_ok 2 "$(in4 3)" 3
+log "7. a member's eespd restarted: its eesp-iked registers again within a second and the member pings"
 log "PASS"

@@ -24,7 +24,10 @@
 #   4. every IKE SA rekeys (rekey_time): each pair sends under the SPI
 #      derived from its new IKE SA's SPIs and SK_d, under a 20 ms ping that
 #      loses no echo (the transmit switch waits for the peer's receive SA),
-#      and the replaced SA's receive SAs are released after the switch.
+#      and the replaced SA's receive SAs are released after the switch;
+#   5. a member's eespd restarted (runtime SAs live in its memory only): its
+#      running eesp-iked installs every pair SA again within seconds, and
+#      ping passes both ways.
 GCKS_GRACE=${GCKS_GRACE:-8} # the previous generation is checked before its retire
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_iked.sh"
@@ -331,3 +334,22 @@ for i in $MEMBERS; do
 		[ "$(iked_counter "$i" $c)" = 0 ] || fail "member $i counted $c $(iked_counter "$i" $c)"
 	done
 done
+
+# ------------------------------------------------------------------- 5. --
+# eespd keeps runtime SAs in memory only: node 2's eespd restarted has none;
+# its eesp-iked, still running, sees its transmit SA gone and installs every
+# pair SA again (the same keys: the lane IVs keep increasing)
+a=${MEMBERS%% *}
+daemon_stop "$a"
+daemon_start "$a"
+for b in $(others "$a"); do
+	wait_for 20 pk_installed "$a" "$b" "$gen1" ||
+		fail "pair $a -> $b not installed again after $a's eespd restarted: tx $(pk_spis "$a" "$b" tx)"
+	wait_for 10 pk_installed "$b" "$a" "$gen1" ||
+		fail "pair $b -> $a: node $a's receive SA not installed again: rx $(pk_spis "$a" "$b" rx)"
+	ping_ok "$a" "$(in4 "$b")" 3
+	ping_ok "$b" "$(in4 "$a")" 3
+done
+iked_logged "$a" "eespd no longer holds our transmit SA" || fail "node $a's log does not say why it installed again"
+[ "$(iked_counter "$a" pair_failed)" = 0 ] || fail "member $a counted pair_failed $(iked_counter "$a" pair_failed)"
+log "5. member $a's eespd restarted: every pair SA installed again within a second, ping both ways"

@@ -9,9 +9,11 @@
  * SK_d (key log hook) and GK; a rotation installs the new generation's
  * transmit SA on both with no IKE message; the retire releases the old
  * receive SA; the same ring again calls nothing (the transmit key is never
- * set twice: its nonces would start over); an IKE rekey installs the new
+ * set twice while eespd holds it); an IKE rekey installs the new
  * SA's receive SAs at once and switches the transmit SAs only after a
- * delay, keeping the old receive SAs (make-before-break).
+ * delay, keeping the old receive SAs (make-before-break); a restarted
+ * eespd (the fake forgets its SAs) gets every SA again within
+ * PAIR_POLL_MS, from the sa-list check.
  */
 #include "ikedworld.h"
 
@@ -28,11 +30,53 @@ struct call {
 	uint32_t spi;
 	uint8_t key[32], salt[4];
 };
+/* what the fake eespd holds: the SAs set and not released (for sa-list) */
+#define MAXSA 16
 struct fake {
 	unsigned n;
 	struct call c[MAXC];
+	unsigned n_sa, lists;
+	struct {
+		bool tx;
+		uint32_t spi;
+		char peer[EESP_CTL_MAX_PEER + 1];
+	} sa[MAXSA];
 };
 static struct fake F[2];
+
+static void fake_hold(struct fake *f, const struct eesp_ctl_req *r)
+{
+	bool tx = r->verb == EESP_CTL_SA_TX_SET;
+	unsigned k = 0;
+	for (unsigned i = 0; i < f->n_sa; i++) {
+		bool gone =
+		    r->verb == EESP_CTL_SA_RELEASE
+			? !strcmp(f->sa[i].peer, r->peer) && (!r->spi || f->sa[i].spi == r->spi)
+			: tx && f->sa[i].tx && !strcmp(f->sa[i].peer, r->peer);
+		if (!gone)
+			f->sa[k++] = f->sa[i];
+	}
+	f->n_sa = k;
+	if (r->verb == EESP_CTL_SA_RELEASE)
+		return;
+	cr_assert_lt(f->n_sa, MAXSA);
+	f->sa[f->n_sa].tx = tx;
+	f->sa[f->n_sa].spi = r->spi;
+	snprintf(f->sa[f->n_sa].peer, sizeof(f->sa[0].peer), "%s", r->peer);
+	f->n_sa++;
+}
+
+/* eespd's sa-list lines for what the fake holds */
+static char *fake_list(struct fake *f)
+{
+	char *b = calloc(1, MAXSA * 96 + 1);
+	cr_assert_not_null(b);
+	for (unsigned i = 0; i < f->n_sa; i++)
+		snprintf(b + strlen(b), 96, "sa peer %s dir %s spi 0x%08x\n", f->sa[i].peer,
+			 f->sa[i].tx ? "tx" : "rx", f->sa[i].spi);
+	f->lists++;
+	return b;
+}
 
 static int fake_call(void *arg, const char *sock, const char *line, size_t n, char **body,
 		     char *err, size_t err_len)
@@ -40,10 +84,17 @@ static int fake_call(void *arg, const char *sock, const char *line, size_t n, ch
 	struct w_node *node = arg;
 	struct fake *f = &F[node->id];
 	struct eesp_ctl_req r;
-	*body = calloc(1, 8);
 	cr_assert_str_eq(sock, "/fake", "the pair's eespd_socket");
 	if (eesp_ctl_parse(line, n, &r, err, err_len))
 		return 1;
+	if (r.verb == EESP_CTL_SA_LIST) {
+		*body = fake_list(f); /* polled: not a call of its own */
+		return 0;
+	}
+	*body = calloc(1, 8);
+	if (r.verb == EESP_CTL_SA_TX_SET || r.verb == EESP_CTL_SA_RX_SET ||
+	    r.verb == EESP_CTL_SA_RELEASE)
+		fake_hold(f, &r);
 	cr_assert_lt(f->n, MAXC);
 	struct call *c = &f->c[f->n++];
 	c->verb = r.verb;
@@ -267,5 +318,32 @@ Test(iked_pair_engine, ike_rekey_is_make_before_break)
 		cr_assert_eq(n_verb(i, mark[i], EESP_CTL_SA_TX_SET, NULL), 1);
 	}
 	cr_assert_eq(w_cnt(&w, 0, CNT_PAIR_FAILED) + w_cnt(&w, 1, CNT_PAIR_FAILED), 0);
+	w_free(&w);
+}
+
+Test(iked_pair_engine, restarted_eespd_gets_the_sas_again)
+{
+	struct world w;
+	pair_world(&w);
+	cr_assert(w_run(&w, 5000, w_both_up), "no pair IKE SA");
+	push(&w, 0, 1, 2);
+	uint32_t t = check_tx(&w, 0, 0, 1);
+	unsigned held = F[0].n_sa, m = F[0].n, sent = w.n[0].sent + w.n[1].sent;
+	cr_assert_eq(held, 3, "node 0 holds rx of gens 1, 2 and its tx");
+	/* a poll while eespd still holds them: nothing set again */
+	w_run(&w, 2 * PAIR_POLL_MS + 100, NULL);
+	cr_assert_geq(F[0].lists, 1, "eespd was never asked for its SAs");
+	cr_assert_eq(F[0].n, m, "SAs set again although eespd held them");
+	/* eespd restarts: it holds nothing; within a poll all three come back */
+	F[0].n_sa = 0;
+	w_run(&w, PAIR_POLL_MS + 100, NULL);
+	cr_assert_eq(n_verb(0, m, EESP_CTL_SA_RX_SET, NULL), 2, "receive SAs not set again");
+	const struct call *tx = NULL;
+	cr_assert_eq(n_verb(0, m, EESP_CTL_SA_TX_SET, &tx), 1, "transmit SA not set again");
+	cr_assert_eq(tx->spi, t, "the same key and SPI (the lane IVs keep increasing)");
+	cr_assert_eq(F[0].n_sa, held);
+	cr_assert_eq(n_verb(1, 0, EESP_CTL_SA_TX_SET, NULL), 1, "the peer's eespd was touched");
+	cr_assert_eq(w.n[0].sent + w.n[1].sent, sent, "an IKE message for an eespd restart");
+	cr_assert_eq(w_cnt(&w, 0, CNT_PAIR_FAILED), 0);
 	w_free(&w);
 }
