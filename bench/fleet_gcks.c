@@ -213,7 +213,8 @@ static void configure(struct node *n, int members)
 			       a, n->id, members + 16, members + 16);
 	if (n->id == 0) {
 		at += (size_t)snprintf(t + at, cap - at,
-				       "gcks: { key_file = \"/k\"; domain = 0x%08x; grace = 1; };\n"
+				       "gcks: { key_file = \"/k\"; state_file = \"/s\"; domain = "
+				       "0x%08x; grace = 1; };\n"
 				       "peers = (\n",
 				       DOMAIN_ID);
 		for (int i = 1; i <= members; i++) {
