@@ -148,7 +148,9 @@ $(B)/eespctl: $(CLI_OBJ) $(B)/libeespvectors.a $(B)/libeespike.a $(B)/libeespsys
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # small test programs for the integration tests (tests/tools/*.c)
-tools: $(TOOLS)
+# fleet_gcks too: tests/cli/17 runs a small fleet, so that make bench-fleet
+# cannot break unseen
+tools: $(TOOLS) $(B)/fleet_gcks
 $(B)/tools/%: tests/tools/%.c tests/tools/garble.h $(B)/libeespsys.a $(B)/libeespcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(PKG_CFLAGS) -o $@ $< $(B)/libeespsys.a $(B)/libeespcore.a $(LDLIBS)
