@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ctlproto.h"
+#include "eespdcall.h"
 #include "engine_int.h"
 #include "ike_gcks.h"
 #include "log.h"
@@ -42,15 +43,11 @@ int64_t member_due_ms(const struct iked_engine *e)
  * hand changed the ring), -1: no answer */
 static int eespd_holds(struct iked_engine *e, const struct iked_peer *pe, const char *fp)
 {
-	char err[256] = "", *body = NULL;
-	int rc = e->io.eespd ? e->io.eespd(e->io.arg, pe->key_server.eespd_socket, "keys\n", 5,
-					   &body, err, sizeof(err))
-			     : -1;
-	int held = rc ? -1 : body && strstr(body, fp) != NULL;
-	if (rc)
-		refusal(e, CNT_EESPD_ERRORS, "peer %s: eespd (%s) keys %s: %s", pe->name,
-			pe->key_server.eespd_socket, rc > 0 ? "refused" : "did not answer", err);
-	free(body); /* fingerprints only, no key */
+	char *body;
+	if (eespd_call(e, pe->key_server.eespd_socket, pe->name, &body, "keys\n"))
+		return -1;
+	int held = body && strstr(body, fp) != NULL;
+	eespd_body_free(body);
 	return held;
 }
 
@@ -138,7 +135,7 @@ static int install(struct iked_engine *e, const struct iked_peer *pe, const stru
 		   char fp[17])
 {
 	struct eesp_ctl_req q = {.verb = EESP_CTL_ROOT_SET, .level = r->level, .id = r->id};
-	char line[EESP_CTL_MAX_LINE + 1], err[256] = "", *body = NULL;
+	char line[EESP_CTL_MAX_LINE + 1], *body = NULL;
 	int rc = -1;
 	for (int s = 0; s < 3; s++) {
 		q.root[s].present = r->gen[s].present;
@@ -146,20 +143,15 @@ static int install(struct iked_engine *e, const struct iked_peer *pe, const stru
 		memcpy(q.root[s].key, r->gen[s].key, sizeof(q.root[s].key));
 	}
 	size_t n = eesp_ctl_format(&q, line, sizeof(line));
-	if (n && e->io.eespd)
-		rc = e->io.eespd(e->io.arg, pe->key_server.eespd_socket, line, n, &body, err,
-				 sizeof(err));
-	if (rc)
-		refusal(e, CNT_EESPD_ERRORS, "peer %s: eespd (%s) root-set %s: %s", pe->name,
-			pe->key_server.eespd_socket, rc > 0 ? "refused" : "did not answer",
-			n ? err : "the ring does not format");
+	if (n)
+		rc = eespd_send(e, pe->key_server.eespd_socket, pe->name, line, n, &body);
+	else
+		refusal(e, CNT_EESPD_ERRORS, "peer %s: a ring of the key server does not format",
+			pe->name);
 	/* "<level> <id> current <generation> <fingerprint>" */
 	if (!rc && body && sscanf(body, "%*s %*u current %*u %16s", fp) != 1)
 		fp[0] = 0;
-	if (body) {
-		eesp_wipe(body, strlen(body));
-		free(body);
-	}
+	eespd_body_free(body);
 	eesp_wipe(line, sizeof(line));
 	eesp_wipe(&q, sizeof(q));
 	return rc ? -1 : 0;

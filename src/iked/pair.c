@@ -1,22 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * pair.c - seed 004's pair keys as eesp runtime SAs in our eespd (pair.h).
- * The eespd calls go through io->eespd like key download's (kd_eespd.c);
- * request lines hold keys and are wiped after use; keys are never logged.
+ * The eespd calls are eespdcall.h's, as key download's; request lines hold
+ * keys and are wiped after use; keys are never logged.
  */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctlproto.h"
+#include "eespdcall.h"
 #include "engine_int.h"
 #include "log.h"
 #include "pair.h"
 #include "secmem.h"
-
-#define LINE_MAX_LEN 512
 
 int pair_init(struct iked_engine *e)
 {
@@ -40,77 +37,20 @@ void pair_free(struct iked_engine *e)
 		}
 }
 
-static int vcall(struct iked_engine *e, const struct iked_peer *pe, char **out, const char *fmt,
-		 va_list ap) __attribute__((format(printf, 4, 0)));
-/* one verb to the pair's eespd; 0, or -1 (logged, counted); the reply's
- * body in *out (the caller frees it) when out is not NULL */
-static int vcall(struct iked_engine *e, const struct iked_peer *pe, char **out, const char *fmt,
-		 va_list ap)
-{
-	char line[LINE_MAX_LEN], err[256] = "", verb[32] = "", *body = NULL;
-	int n, rc = -1;
-	n = vsnprintf(line, sizeof(line), fmt, ap);
-	if (n > 0 && (size_t)n < sizeof(line) && e->io.eespd)
-		rc = e->io.eespd(e->io.arg, pe->pair.eespd_socket, line, (size_t)n, &body, err,
-				 sizeof(err));
-	if (rc) {
-		sscanf(line, "%31s", verb);
-		refusal(e, CNT_EESPD_ERRORS, "peer %s: pair: eespd (%s) %s %s: %s", pe->name,
-			pe->pair.eespd_socket, verb, rc > 0 ? "refused" : "did not answer", err);
-	}
-	if (out && !rc) {
-		*out = body;
-		body = NULL;
-	}
-	if (body) {
-		eesp_wipe(body, strlen(body));
-		free(body);
-	}
-	eesp_wipe(line, sizeof(line));
-	return rc ? -1 : 0;
-}
-
-static int call(struct iked_engine *e, const struct iked_peer *pe, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int call(struct iked_engine *e, const struct iked_peer *pe, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = vcall(e, pe, NULL, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-static int call_body(struct iked_engine *e, const struct iked_peer *pe, char **body,
-		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int call_body(struct iked_engine *e, const struct iked_peer *pe, char **body,
-		     const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = vcall(e, pe, body, fmt, ap);
-	va_end(ap);
-	return rc;
-}
+/* one verb to the pair's eespd, its reply discarded; 0 or -1 (logged,
+ * counted) */
+#define pair_call(e, pe, ...)                                                                      \
+	eespd_call((e), (pe)->pair.eespd_socket, (pe)->name, NULL, __VA_ARGS__)
 
 /* 1: eespd lists our transmit SA for the peer, 0: it does not (it
  * restarted), -1: no answer */
 static int eespd_has_tx(struct iked_engine *e, const struct iked_peer *pe, uint32_t spi)
 {
-	char *body = NULL, name[EESP_CTL_MAX_PEER + 1];
-	int found = 0;
-	if (call_body(e, pe, &body, "sa-list\n"))
+	char *body;
+	if (eespd_call(e, pe->pair.eespd_socket, pe->name, &body, "sa-list\n"))
 		return -1;
-	for (const char *l = body; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		unsigned long s;
-		if (sscanf(l, "sa peer %63s dir tx spi %lx", name, &s) == 2 &&
-		    !strcmp(name, pe->pair.eespd_peer) && (uint32_t)s == spi)
-			found = 1;
-	}
-	if (body) {
-		eesp_wipe(body, strlen(body));
-		free(body);
-	}
+	bool found = eespd_sa_listed(body, pe->pair.eespd_peer, "tx", spi);
+	eespd_body_free(body);
 	return found;
 }
 
@@ -123,8 +63,8 @@ static int set_sa(struct iked_engine *e, const struct iked_peer *pe, bool tx, ui
 		snprintf(hex + 2 * i, 3, "%02x", key[i]);
 	for (size_t i = 0; i < IKE_PK_SALT_LEN; i++)
 		snprintf(sh + 2 * i, 3, "%02x", salt[i]);
-	int rc = call(e, pe, "%s %s 0x%08" PRIx32 " %s salt %s\n", tx ? "sa-tx-set" : "sa-rx-set",
-		      pe->pair.eespd_peer, spi, hex, sh);
+	int rc = pair_call(e, pe, "%s %s 0x%08" PRIx32 " %s salt %s\n",
+			   tx ? "sa-tx-set" : "sa-rx-set", pe->pair.eespd_peer, spi, hex, sh);
 	eesp_wipe(hex, sizeof(hex));
 	eesp_wipe(sh, sizeof(sh));
 	return rc;
@@ -146,8 +86,8 @@ static void release_stale(struct iked_engine *e, const struct iked_peer *pe, str
 	for (unsigned i = 0; i < ps->n_rx; i++) {
 		if (among(ps->rx[i], want, n))
 			ps->rx[k++] = ps->rx[i];
-		else if (!call(e, pe, "sa-release %s 0x%08" PRIx32 "\n", pe->pair.eespd_peer,
-			       ps->rx[i]))
+		else if (!pair_call(e, pe, "sa-release %s 0x%08" PRIx32 "\n", pe->pair.eespd_peer,
+				    ps->rx[i]))
 			log_info("peer %s: pair: receive SA 0x%08" PRIx32 " released", pe->name,
 				 ps->rx[i]);
 	}
@@ -278,7 +218,7 @@ static void sync_pair(struct iked_engine *e, unsigned i, enum sync_mode mode)
 	if (!ps->swept) {
 		/* the first install of this process: what an earlier one left in
 		 * eespd (its IKE SA, hence its keys, are gone) is dropped */
-		call(e, pe, "sa-release %s\n", pe->pair.eespd_peer);
+		pair_call(e, pe, "sa-release %s\n", pe->pair.eespd_peer);
 		ps->swept = true;
 	}
 	if (mode == SYNC_REKEY && ps->tx)
@@ -432,7 +372,7 @@ void pair_close(struct iked_engine *e, struct ike_sa *sa)
 		sync_pair(e, sa->peer_idx, SYNC_REKEY);
 		return;
 	}
-	if ((ps->n_rx || ps->tx) && !call(e, pe, "sa-release %s\n", pe->pair.eespd_peer))
+	if ((ps->n_rx || ps->tx) && !pair_call(e, pe, "sa-release %s\n", pe->pair.eespd_peer))
 		log_info("peer %s: pair: runtime SAs released (the IKE SA is gone)", pe->name);
 	ps->bound = false;
 	ps->n_rx = 0;
