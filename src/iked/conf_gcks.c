@@ -161,22 +161,12 @@ static int parse_member(struct conf_parse *p, const config_setting_t *g, struct 
 static int parse_client(struct conf_parse *p, const config_setting_t *g, struct iked_peer *pe)
 {
 	struct iked_gcks_client *k = &pe->key_server;
-	char path[4096];
 	if (!config_setting_is_group(g))
 		return cfg_fail(&p->x, g, "peer %s: key_server must be a group { ... }", pe->name);
 	if (cfg_check_members(&p->x, g, keys_client) ||
 	    cfg_u32(&p->x, g, "domain", true, 1, UINT32_MAX, 0, &k->domain) ||
-	    cfg_str(&p->x, g, "eespd_socket", false, "", path, sizeof(path)) < 0)
+	    iconf_eespd_socket(p, g, pe, "key_server", k->eespd_socket, sizeof(k->eespd_socket)))
 		return -1;
-	if (path[0])
-		cfg_resolve_path(p->conf->dir, path, k->eespd_socket, sizeof(k->eespd_socket));
-	else
-		snprintf(k->eespd_socket, sizeof(k->eespd_socket), "%s", p->conf->eespd_socket);
-	if (!k->eespd_socket[0])
-		return cfg_fail(&p->x, g,
-				"peer %s: key_server: no eespd_socket (here or in the daemon "
-				"group)",
-				pe->name);
 	k->on = true;
 	return 0;
 }

@@ -36,5 +36,13 @@ int iconf_parse_peer_gcks(struct conf_parse *p, const config_setting_t *e, struc
 int iconf_parse_pair(struct conf_parse *p, const config_setting_t *e, struct iked_peer *pe);
 int iconf_check_pairs(struct conf_parse *p, const config_setting_t *list);
 int iconf_parse_peers(struct conf_parse *p, const config_setting_t *list);
+/* A peer group's eespd_socket (resolved against the configuration's
+ * directory; default the daemon group's) into out[cap], and its eespd_peer
+ * (our eespd's name for the peer; default its name here, no blanks);
+ * `what` names the group in the messages ("psp", "key_server", "pair"). */
+int iconf_eespd_socket(struct conf_parse *p, const config_setting_t *g, const struct iked_peer *pe,
+		       const char *what, char *out, size_t cap);
+int iconf_eespd_peer(struct conf_parse *p, const config_setting_t *g, const struct iked_peer *pe,
+		     const char *what, char *out, size_t cap);
 
 #endif /* IKED_CONF_INT_H */

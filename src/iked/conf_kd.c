@@ -70,7 +70,6 @@ int iconf_parse_kd(struct conf_parse *p, const config_setting_t *e, struct iked_
 	const config_setting_t *g = gp ? gp : ge;
 	const char *what = gp ? "psp" : "eesp";
 	struct iked_kd_conf *kd = &pe->kd;
-	char path[4096];
 	memset(kd, 0, sizeof(*kd));
 	if (!g)
 		return 0;
@@ -84,30 +83,11 @@ int iconf_parse_kd(struct conf_parse *p, const config_setting_t *e, struct iked_
 	kd->kind = gp ? IKED_KD_PSP : IKED_KD_EESP;
 	if (cfg_check_members(&p->x, g, gp ? keys_psp : keys_eesp) ||
 	    (ge && parse_role(p, g, pe)) ||
-	    cfg_str(&p->x, g, "eespd_socket", false, "", path, sizeof(path)) < 0 ||
-	    cfg_str(&p->x, g, "eespd_peer", false, pe->name, kd->eespd_peer,
-		    sizeof(kd->eespd_peer)) < 0 ||
+	    iconf_eespd_socket(p, g, pe, what, kd->eespd_socket, sizeof(kd->eespd_socket)) ||
+	    iconf_eespd_peer(p, g, pe, what, kd->eespd_peer, sizeof(kd->eespd_peer)) ||
 	    cfg_u32(&p->x, g, "key_poll_ms", false, 100, 60000, 1000, &kd->poll_ms) ||
 	    (gp && parse_versions(p, g, pe)))
 		return -1;
-	for (const char *c = kd->eespd_peer; *c; c++)
-		if (*c <= ' ' || *c == 0x7f)
-			return cfg_fail(&p->x, config_setting_get_member(g, "eespd_peer"),
-					"peer %s: %s.eespd_peer must not hold blanks", pe->name,
-					what);
-	if (path[0])
-		cfg_resolve_path(p->conf->dir, path, kd->eespd_socket, sizeof(kd->eespd_socket));
-	else
-		snprintf(kd->eespd_socket, sizeof(kd->eespd_socket), "%s", p->conf->eespd_socket);
-	if (!kd->eespd_socket[0])
-		return cfg_fail(&p->x, g,
-				"peer %s: %s: no eespd_socket (here or in the daemon group)",
-				pe->name, what);
-	if (strlen(kd->eespd_socket) >= sizeof(kd->eespd_socket) - 1)
-		return cfg_fail(&p->x, g,
-				"peer %s: %s.eespd_socket: path too long for a UNIX "
-				"socket",
-				pe->name, what);
 	kd->on = true;
 	return 0;
 }

@@ -28,29 +28,6 @@ static int check_proposals(struct conf_parse *p, const config_setting_t *g,
 	return 0;
 }
 
-static int parse_socket(struct conf_parse *p, const config_setting_t *g, struct iked_peer *pe)
-{
-	struct iked_pair_conf *c = &pe->pair;
-	char path[4096];
-	if (cfg_str(&p->x, g, "eespd_socket", false, "", path, sizeof(path)) < 0)
-		return -1;
-	if (path[0])
-		cfg_resolve_path(p->conf->dir, path, c->eespd_socket, sizeof(c->eespd_socket));
-	else
-		snprintf(c->eespd_socket, sizeof(c->eespd_socket), "%s", p->conf->eespd_socket);
-	if (!c->eespd_socket[0])
-		return cfg_fail(&p->x, g,
-				"peer %s: pair: no eespd_socket (here or in the daemon "
-				"group)",
-				pe->name);
-	if (strlen(c->eespd_socket) >= sizeof(c->eespd_socket) - 1)
-		return cfg_fail(&p->x, g,
-				"peer %s: pair.eespd_socket: path too long for a UNIX "
-				"socket",
-				pe->name);
-	return 0;
-}
-
 int iconf_parse_pair(struct conf_parse *p, const config_setting_t *e, struct iked_peer *pe)
 {
 	const config_setting_t *g = config_setting_get_member(e, "pair");
@@ -70,19 +47,15 @@ int iconf_parse_pair(struct conf_parse *p, const config_setting_t *e, struct ike
 	    cfg_u32(&p->x, g, "group", true, 1, UINT32_MAX, 0, &c->group) ||
 	    cfg_u32(&p->x, g, "node_id", true, 1, UINT32_MAX, 0, &c->node_id) ||
 	    cfg_u32(&p->x, g, "peer_node_id", true, 1, UINT32_MAX, 0, &c->peer_node_id) ||
-	    cfg_str(&p->x, g, "eespd_peer", false, pe->name, c->eespd_peer, sizeof(c->eespd_peer)) <
-		0 ||
-	    parse_socket(p, g, pe) || check_proposals(p, g, pe))
+	    iconf_eespd_peer(p, g, pe, "pair", c->eespd_peer, sizeof(c->eespd_peer)) ||
+	    iconf_eespd_socket(p, g, pe, "pair", c->eespd_socket, sizeof(c->eespd_socket)) ||
+	    check_proposals(p, g, pe))
 		return -1;
 	if (c->node_id == c->peer_node_id)
 		return cfg_fail(&p->x, config_setting_get_member(g, "peer_node_id"),
 				"peer %s: pair: peer_node_id is our node_id %u (two members "
 				"have two ids)",
 				pe->name, c->node_id);
-	for (const char *s = c->eespd_peer; *s; s++)
-		if (*s <= ' ' || *s == 0x7f)
-			return cfg_fail(&p->x, config_setting_get_member(g, "eespd_peer"),
-					"peer %s: pair.eespd_peer must not hold blanks", pe->name);
 	c->on = true;
 	return 0;
 }

@@ -166,6 +166,40 @@ static int parse_peer(struct conf_parse *p, const config_setting_t *e, struct ik
 	return load_psk(p, e, pe);
 }
 
+int iconf_eespd_socket(struct conf_parse *p, const config_setting_t *g, const struct iked_peer *pe,
+		       const char *what, char *out, size_t cap)
+{
+	char path[4096];
+	if (cfg_str(&p->x, g, "eespd_socket", false, "", path, sizeof(path)) < 0)
+		return -1;
+	if (path[0])
+		cfg_resolve_path(p->conf->dir, path, out, cap); /* "" when it does not fit */
+	else
+		snprintf(out, cap, "%s", p->conf->eespd_socket);
+	if (!path[0] && !out[0])
+		return cfg_fail(&p->x, g,
+				"peer %s: %s: no eespd_socket (here or in the daemon group)",
+				pe->name, what);
+	if (!out[0] || strlen(out) >= cap - 1)
+		return cfg_fail(&p->x, g,
+				"peer %s: %s.eespd_socket: path too long for a UNIX socket",
+				pe->name, what);
+	return 0;
+}
+
+int iconf_eespd_peer(struct conf_parse *p, const config_setting_t *g, const struct iked_peer *pe,
+		     const char *what, char *out, size_t cap)
+{
+	if (cfg_str(&p->x, g, "eespd_peer", false, pe->name, out, cap) < 0)
+		return -1;
+	for (const char *c = out; *c; c++)
+		if (*c <= ' ' || *c == 0x7f)
+			return cfg_fail(&p->x, config_setting_get_member(g, "eespd_peer"),
+					"peer %s: %s.eespd_peer must not hold blanks", pe->name,
+					what);
+	return 0;
+}
+
 int iconf_parse_peers(struct conf_parse *p, const config_setting_t *list)
 {
 	struct iked_conf *c = p->conf;

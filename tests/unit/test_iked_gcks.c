@@ -227,6 +227,12 @@ Test(iked_gcks, config_refusals)
 		     "one role per peer");
 	conf_refused(BASE PEER("key_server = { eespd_socket = \"/s\"; };"), "domain");
 	conf_refused(BASE PEER("key_server = { domain = 1; };"), "no eespd_socket");
+	/* sun_path holds 107 bytes: a longer path was cut short before */
+	conf_refused(
+	    BASE PEER("key_server = { domain = 1; eespd_socket = \"/run/"
+		      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/ctl.sock\"; };"),
+	    "key_server.eespd_socket: path too long for a UNIX socket");
 	conf_refused(GCKS("") PEER("member = { colour = 1; };"), "colour");
 }
 
