@@ -199,7 +199,7 @@ $(B)/fuzz/fuzz_gcks_state: tests/fuzz/fuzz_gcks_state.c $(IKE_SRC) $(CORE_SRC) $
 # sockets, no processes (tests/fuzz/fuzz_iked.c)
 FUZZ_IKED_SRC := $(filter-out src/iked/main.c src/iked/ikeproc.c src/iked/ctlverbs.c \
 	src/iked/udp.c src/iked/authproc.c src/iked/gcks_watch.c src/iked/gcks_statefile.c,$(IKED_SRC)) src/sys/cfgutil.c \
-	src/sys/log.c src/sys/keyload.c src/sys/keydirload.c
+	src/sys/log.c src/sys/keyload.c src/sys/keydirload.c src/sys/fdread.c
 $(B)/fuzz/fuzz_iked: tests/fuzz/fuzz_iked.c $(FUZZ_IKED_SRC) $(IKE_SRC) $(CORE_SRC) \
 		$(wildcard src/core/*.h src/ike/*.h src/sys/*.h src/iked/*.h)
 	@mkdir -p $(dir $@)
@@ -208,7 +208,7 @@ $(B)/fuzz/fuzz_iked: tests/fuzz/fuzz_iked.c $(FUZZ_IKED_SRC) $(IKE_SRC) $(CORE_S
 
 # the configuration parser: the daemon's conf*.c and snap.c with the
 # system library's libconfig helpers (cfgutil.c) and logging, nothing else
-FUZZ_CONFIG_SRC := $(wildcard src/eespd/conf*.c) src/eespd/snap.c src/sys/cfgutil.c src/sys/keyload.c src/sys/log.c
+FUZZ_CONFIG_SRC := $(wildcard src/eespd/conf*.c) src/eespd/snap.c src/sys/cfgutil.c src/sys/keyload.c src/sys/fdread.c src/sys/log.c
 $(B)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c $(FUZZ_CONFIG_SRC) $(CORE_SRC) $(wildcard src/core/*.h src/sys/*.h src/eespd/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Isrc/eespd $(PKG_CFLAGS) -o $@ $< $(filter-out src/eespd/confenv.c,$(FUZZ_CONFIG_SRC)) $(CORE_SRC) $(PKG_LIBS)

@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fdread.h"
 #include "eespctl.h"
 #include "onboard.h"
 #include "statefile.h"
@@ -189,16 +190,7 @@ int confdir_read(int dirfd, const char *dir, const char *name, char **buf, size_
 		err("out of memory");
 		return -1;
 	}
-	*len = 0;
-	while (*len < (size_t)st.st_size) {
-		ssize_t r = read(fd, b + *len, (size_t)st.st_size - *len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		*len += (size_t)r;
-	}
-	rc = *len == (size_t)st.st_size ? 0 : -1;
+	rc = !fd_read_full(fd, b, (size_t)st.st_size, len) && *len == (size_t)st.st_size ? 0 : -1;
 	close(fd);
 	if (rc) {
 		err("%s/%s: short read", dir, name);

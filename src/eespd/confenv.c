@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdread.h"
 #include "keydirload.h"
 #include "keyload.h"
 #include "log.h"
@@ -104,14 +105,8 @@ static char *read_conf_text(const char *path, char *err, size_t err_len)
 		goto out;
 	}
 	t = malloc((size_t)st.st_size + 1);
-	while (t && len < (size_t)st.st_size) {
-		ssize_t r = read(fd, t + len, (size_t)st.st_size - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
+	if (t)
+		(void)fd_read_full(fd, t, (size_t)st.st_size, &len); /* short: fails the parse */
 	if (t)
 		t[len] = 0;
 	else

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdread.h"
 #include "ike_gcks_state.h"
 #include "secmem.h"
 #include "statefile.h"
@@ -58,22 +59,6 @@ static int check(const struct gcks_statefile *f, const struct stat *st, char *er
 	return 0;
 }
 
-static int read_all(int fd, char *buf, size_t want, size_t *got)
-{
-	*got = 0;
-	while (*got < want) {
-		ssize_t r = read(fd, buf + *got, want - *got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		*got += (size_t)r;
-	}
-	return 0;
-}
-
 int gcks_statefile_read(const struct gcks_statefile *f, char **text, size_t *len, size_t *cap,
 			char *err, size_t el)
 {
@@ -99,7 +84,7 @@ int gcks_statefile_read(const struct gcks_statefile *f, char **text, size_t *len
 	}
 	*cap = (size_t)st.st_size + 1;
 	*text = eesp_secure_alloc(*cap, NULL);
-	if (!*text || read_all(fd, *text, (size_t)st.st_size, len)) {
+	if (!*text || fd_read_full(fd, *text, (size_t)st.st_size, len)) {
 		snprintf(err, el, "%s: %s", f->path, *text ? strerror(errno) : "out of memory");
 		if (*text)
 			eesp_secure_free(*text, *cap);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdread.h"
 #include "secmem.h"
 
 #define PSK_FILE_MAX 4096
@@ -142,14 +143,7 @@ int psk_load(const char *path, uid_t uid, struct iked_psk *psk, char *err, size_
 		close(fd);
 		return -1;
 	}
-	for (;;) {
-		ssize_t r = read(fd, buf + len, PSK_FILE_MAX - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
+	(void)fd_read_full(fd, buf, PSK_FILE_MAX, &len); /* a short read fails the parse */
 	close(fd);
 	if (psk_parse(buf, len, psk, why, sizeof(why)) == 0)
 		rc = 0;

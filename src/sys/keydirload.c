@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdread.h"
 #include "keydir.h"
 #include "secmem.h"
 
@@ -150,22 +151,6 @@ static int open_data(int dfd, const char *path, uid_t reader, char link[KEYDIR_V
 	return fd;
 }
 
-static int read_file(int ffd, char *buf, size_t cap, size_t *len)
-{
-	*len = 0;
-	while (*len < cap) {
-		ssize_t r = read(ffd, buf + *len, cap - *len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		*len += (size_t)r;
-	}
-	return 0;
-}
-
 static void files_free(struct dir_files *f)
 {
 	for (unsigned i = 0; i < f->n; i++)
@@ -198,7 +183,7 @@ static int add_file(struct dir_files *f, int datafd, const char *path, const cha
 		snprintf(err, el, "key directory %s: out of memory", path);
 		goto out;
 	}
-	if (read_file(ffd, buf, EESP_KEYDIR_MAX_FILE + 1, &f->len[f->n])) {
+	if (fd_read_full(ffd, buf, EESP_KEYDIR_MAX_FILE + 1, &f->len[f->n])) {
 		snprintf(err, el, "key directory %s: %s: %s", path, name, strerror(errno));
 		eesp_secure_free(buf, EESP_KEYDIR_MAX_FILE + 1);
 		goto out;

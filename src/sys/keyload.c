@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdread.h"
 #include "openerr.h"
 #include "secmem.h"
 
@@ -64,14 +65,7 @@ static char *read_secure(int fd, size_t size, size_t *len, size_t *cap)
 	*cap = size + 1;
 	if (!buf)
 		return NULL;
-	while (*len < size) {
-		ssize_t r = read(fd, buf + *len, size - *len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		*len += (size_t)r;
-	}
+	(void)fd_read_full(fd, buf, size, len); /* a short read fails the parse */
 	return buf;
 }
 

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fdread.h"
 #include "openerr.h"
 
 /* mkdir -p for the parents of path (0755); the last component is left alone */
@@ -126,20 +127,12 @@ ssize_t statefile_read(int dirfd, const char *name, char *buf, size_t cap, char 
 		errno = EPERM;
 		return -1;
 	}
-	while (len + 1 < cap) {
-		ssize_t r = read(fd, buf + len, cap - 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			int e = errno;
-			snprintf(err, err_len, "%s: %s", name, strerror(e));
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		len += (size_t)r;
+	if (fd_read_full(fd, buf, cap - 1, &len)) {
+		int e = errno;
+		snprintf(err, err_len, "%s: %s", name, strerror(e));
+		close(fd);
+		errno = e;
+		return -1;
 	}
 	buf[len] = 0;
 	close(fd);
