@@ -143,6 +143,8 @@ struct iked_conf {
 		char key_path[4096]; /* key_file, or key_dir when key_is_dir */
 		bool key_is_dir;
 		char state_path[4096]; /* state_file: what we serve, across restarts */
+		char state_dir[4096];  /* ... its directory ("/" for a file in /) */
+		char state_base[256];  /* ... and its name in there */
 		uint32_t domain;       /* the domain id (the key file's "domain" line) */
 		uint32_t grace;	       /* s a replaced generation stays receivable */
 		uint32_t ack_timeout;  /* ms a step waits for the members' answers */

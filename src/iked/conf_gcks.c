@@ -63,9 +63,14 @@ static int parse_state_file(struct conf_parse *p, const config_setting_t *g)
 	cfg_resolve_path(c->dir, path, c->gcks.state_path, sizeof(c->gcks.state_path));
 	const char *base = strrchr(c->gcks.state_path, '/');
 	size_t kl = strlen(c->gcks.key_path);
-	if (!base || !base[1] || !strcmp(base, "/.") || !strcmp(base, "/.."))
+	if (!base || !base[1] || !strcmp(base, "/.") || !strcmp(base, "/..") ||
+	    strlen(base + 1) >= sizeof(c->gcks.state_base))
 		return cfg_fail(&p->x, config_setting_get_member(g, "state_file"),
 				"gcks: state_file must name a file");
+	snprintf(c->gcks.state_base, sizeof(c->gcks.state_base), "%s", base + 1);
+	snprintf(c->gcks.state_dir, sizeof(c->gcks.state_dir), "%.*s",
+		 base == c->gcks.state_path ? 1 : (int)(base - c->gcks.state_path),
+		 c->gcks.state_path);
 	if (!strcmp(c->gcks.state_path, c->gcks.key_path) ||
 	    (c->gcks.key_is_dir && !strncmp(c->gcks.state_path, c->gcks.key_path, kl) &&
 	     c->gcks.state_path[kl] == '/'))

@@ -17,19 +17,12 @@
 #include "secmem.h"
 #include "statefile.h"
 
-int gcks_statefile_open(struct gcks_statefile *f, const char *path, char *err, size_t el)
+int gcks_statefile_open(struct gcks_statefile *f, const char *dir, const char *base,
+			const char *path, char *err, size_t el)
 {
-	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	f->dirfd = -1;
-	snprintf(f->path, sizeof(f->path), "%s", path);
-	if (!slash || !slash[1] || strlen(slash + 1) >= sizeof(f->base)) {
-		snprintf(err, el, "state_file %s: not a file name", path);
-		return -1;
-	}
-	snprintf(f->base, sizeof(f->base), "%s", slash + 1);
-	snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
 	char e2[4400];
+	snprintf(f->path, sizeof(f->path), "%s", path);
+	snprintf(f->base, sizeof(f->base), "%s", base);
 	f->dirfd = statefile_dir_open(dir, e2, sizeof(e2));
 	if (f->dirfd < 0) {
 		snprintf(err, el, "state_file %s: its directory %s", path, e2);

@@ -21,8 +21,9 @@ struct gcks_statefile {
 	char base[256];	 /* the name in the directory */
 };
 
-/* Open path's directory; 0, or -1 with err. */
-int gcks_statefile_open(struct gcks_statefile *f, const char *path, char *err, size_t el);
+/* Open dir, where the file is base (path for messages); 0, or -1 with err. */
+int gcks_statefile_open(struct gcks_statefile *f, const char *dir, const char *base,
+			const char *path, char *err, size_t el);
 /* The file's text into locked memory (*text, *cap octets to free with
  * eesp_secure_free) and its length; 0 with *len 0 and *text NULL when
  * there is no file yet; -1 with err. */

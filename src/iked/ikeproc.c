@@ -196,7 +196,8 @@ static int serve_keys(struct iked_ike *p)
 	struct eesp_keyset *ks = NULL;
 	char err[4600], *state = NULL;
 	size_t len = 0, cap = 0;
-	int rc = gcks_statefile_open(&p->gks, p->conf->gcks.state_path, err, sizeof(err));
+	int rc = gcks_statefile_open(&p->gks, p->conf->gcks.state_dir, p->conf->gcks.state_base,
+				     p->conf->gcks.state_path, err, sizeof(err));
 	if (!rc)
 		rc = gcks_statefile_read(&p->gks, &state, &len, &cap, err, sizeof(err));
 	if (!rc)

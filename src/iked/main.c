@@ -370,15 +370,10 @@ static int supervise(struct iked_parent *p)
  * its drop (gcks_statefile.h) */
 static int prepare_gcks_state(const struct iked_conf *c, char *err, size_t el)
 {
-	char dir[4096];
-	const char *slash = strrchr(c->gcks.state_path, '/');
-	if (!c->gcks.on || !slash)
-		return 0;
-	snprintf(dir, sizeof(dir), "%.*s",
-		 slash == c->gcks.state_path ? 1 : (int)(slash - c->gcks.state_path),
-		 c->gcks.state_path);
 	char e2[4400];
-	if (statefile_dir_prepare(dir, c->uid, c->gid, e2, sizeof(e2))) {
+	if (!c->gcks.on)
+		return 0;
+	if (statefile_dir_prepare(c->gcks.state_dir, c->uid, c->gid, e2, sizeof(e2))) {
 		snprintf(err, el, "gcks.state_file: %.900s", e2);
 		return -1;
 	}

@@ -220,6 +220,18 @@ Test(iked_gcks, config_refusals)
 	conf_refused(BASE
 		     "gcks = { key_file = \"/k\"; state_file = \"/k\"; domain = 1; };\n" PEER(""),
 		     "outside the key file");
+	conf_refused(BASE
+		     "gcks = { key_file = \"/k\"; state_file = \"/s/\"; domain = 1; };\n" PEER(""),
+		     "state_file must name a file");
+	/* the directory and the name are split once, here */
+	struct iked_conf c;
+	char err[512];
+	cr_assert_eq(
+	    iked_conf_parse("/t/eesp-iked.conf", GCKS("") PEER(""), &w_env, &c, err, sizeof(err)),
+	    0, "%s", err);
+	cr_assert_str_eq(c.gcks.state_dir, "/s");
+	cr_assert_str_eq(c.gcks.state_base, "g");
+	iked_conf_free(&c);
 	conf_refused(BASE PEER("member = { domain = true; };"), "no gcks group");
 	conf_refused(GCKS("") PEER("member = { groups = [ 0 ]; };"), "ids are 1..4294967295");
 	conf_refused(GCKS("") PEER("member = { tenants = [ 3, 3 ]; };"), "3 twice");

@@ -33,7 +33,8 @@ static void state_dir(void)
 	snprintf(DIR_, sizeof(DIR_), "/tmp/gcksstate.XXXXXX");
 	cr_assert_not_null(mkdtemp(DIR_));
 	snprintf(PATH_, sizeof(PATH_), "%s/gcks.state", DIR_);
-	cr_assert_eq(gcks_statefile_open(&SF, PATH_, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(gcks_statefile_open(&SF, DIR_, "gcks.state", PATH_, err, sizeof(err)), 0, "%s",
+		     err);
 }
 
 static void state_dir_gone(void)
@@ -364,7 +365,7 @@ Test(iked_gcks_state, open_state_directory_refused)
 	state_dir();
 	gcks_statefile_close(&SF);
 	cr_assert_eq(chmod(DIR_, 0770), 0);
-	cr_assert_eq(gcks_statefile_open(&f, PATH_, err, sizeof(err)), -1);
+	cr_assert_eq(gcks_statefile_open(&f, DIR_, "gcks.state", PATH_, err, sizeof(err)), -1);
 	cr_assert(strstr(err, "not be writable by group or others"), "%s", err);
 	rmdir(DIR_);
 }
