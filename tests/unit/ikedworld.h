@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "engine.h"
 #include "ike_crypto.h"
+#include "iked_confenv.h"
 #include "log.h"
 #include "psk.h"
 
@@ -113,31 +114,6 @@ static int w_auth(void *arg, unsigned peer, uint16_t prf, const uint8_t *msg, si
 		   : 0;
 }
 
-static int w_user_ids(void *arg, const char *name, uid_t *uid, gid_t *gid)
-{
-	(void)arg;
-	(void)name;
-	*uid = 1000;
-	*gid = 1000;
-	return 0;
-}
-
-/* the PSK "file" is its own text: psk_file = "text:SECRET" */
-static int w_load_psk(void *arg, const char *path, uid_t uid, struct iked_psk *psk, char *err,
-		      size_t err_len)
-{
-	const char *t = strstr(path, "text:");
-	(void)arg;
-	(void)uid;
-	if (!t) {
-		snprintf(err, err_len, "no such test PSK");
-		return -1;
-	}
-	return psk_parse(t + 5, strlen(t + 5), psk, err, err_len);
-}
-
-static const struct iked_conf_env w_env = {.user_ids = w_user_ids, .load_psk = w_load_psk};
-
 static void w_addr(struct iked_addr *a, int id)
 {
 	struct sockaddr_in *s = (struct sockaddr_in *)&a->ss;
@@ -166,9 +142,9 @@ static void w_config(struct world *w, int id, const char *psk, const char *ike_e
 		 ike_extra && strstr(ike_extra, "rekey_time") ? "" : "rekey_time = 0;",
 		 ike_extra ? ike_extra : "", 2 - id, 2 - id, 2 - id, psk,
 		 peer_extra ? peer_extra : "");
-	cr_assert_eq(
-	    iked_conf_parse("/test/eesp-iked.conf", text, &w_env, &n->conf, err, sizeof(err)), 0,
-	    "config of node %d: %s", id, err);
+	cr_assert_eq(iked_conf_parse("/test/eesp-iked.conf", text, &iked_test_env, &n->conf, err,
+				     sizeof(err)),
+		     0, "config of node %d: %s", id, err);
 }
 
 static void w_key_log(void *arg, const uint8_t *spi_i, const uint8_t *spi_r,

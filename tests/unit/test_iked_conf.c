@@ -11,33 +11,9 @@
 #include "conf.h"
 #include "ike_proto.h"
 #include "ikedctl.h"
+#include "iked_confenv.h"
 #include "psk.h"
 #include "secmem.h"
-
-static int user_ids(void *arg, const char *name, uid_t *uid, gid_t *gid)
-{
-	(void)arg;
-	if (strcmp(name, "eesp-iked") && strcmp(name, "test"))
-		return -1;
-	*uid = 1000;
-	*gid = 1000;
-	return 0;
-}
-
-static int load_psk(void *arg, const char *path, uid_t uid, struct iked_psk *psk, char *err,
-		    size_t el)
-{
-	(void)arg;
-	(void)uid;
-	const char *t = strstr(path, "text:");
-	if (!t) {
-		snprintf(err, el, "psk file %s: No such file or directory", path);
-		return -1;
-	}
-	return psk_parse(t + 5, strlen(t + 5), psk, err, el);
-}
-
-static const struct iked_conf_env env = {.user_ids = user_ids, .load_psk = load_psk};
 
 #define BASE "ike: { local_id = \"gw1.example\"; };\n"
 #define PEER                                                                                       \
@@ -46,7 +22,7 @@ static const struct iked_conf_env env = {.user_ids = user_ids, .load_psk = load_
 
 static int parse(const char *text, struct iked_conf *c, char *err, size_t el)
 {
-	return iked_conf_parse("/etc/x/eesp-iked.conf", text, &env, c, err, el);
+	return iked_conf_parse("/etc/x/eesp-iked.conf", text, &iked_test_env, c, err, el);
 }
 
 Test(iked_conf, defaults)
@@ -121,13 +97,13 @@ Test(iked_conf, refusals_name_file_and_line)
 		"\"p/text:0123456789abcdef\"; } );\n",
 		"eesp-iked.conf:4: peer b: the address of peer a again");
 	refused("daemon: { };\n" BASE "peers = ( { name = \"a\"; address = \"gw.example\"; "
-				      "remote_id = \"x\"; psk_file = \"f\"; } );\n",
+		"remote_id = \"x\"; psk_file = \"f\"; } );\n",
 		"peer a: address must be an IPv4 or IPv6 address");
 	refused("daemon: { };\n" BASE "peers = ( { name = \"a\"; address = \"198.51.100.2\"; "
-				      "remote_id = \"x\"; psk_file = \"f\"; } );\n",
+		"remote_id = \"x\"; psk_file = \"f\"; } );\n",
 		"eesp-iked.conf:3: peer a: psk file /etc/x/f: No such file");
 	refused("daemon: { };\n" BASE "peers = ( { name = \"a\"; address = \"198.51.100.2\"; "
-				      "remote_id = \"x\"; psk_file = \"p/text:short\"; } );\n",
+		"remote_id = \"x\"; psk_file = \"p/text:short\"; } );\n",
 		"5 octets: a PSK needs at least 16");
 	refused("daemon: { };\n" BASE
 		"peers = ( { name = \"a\"; address = \"198.51.100.2\"; remote_id = \"x\"; psk_file "

@@ -9,27 +9,8 @@
 #include <string.h>
 
 #include "conf.h"
+#include "iked_confenv.h"
 #include "psk.h"
-
-static int user_ids(void *arg, const char *name, uid_t *uid, gid_t *gid)
-{
-	(void)arg;
-	(void)name;
-	*uid = 1000;
-	*gid = 1000;
-	return 0;
-}
-
-static int load_psk(void *arg, const char *path, uid_t uid, struct iked_psk *psk, char *err,
-		    size_t el)
-{
-	const char *t = strstr(path, "text:");
-	(void)arg;
-	(void)uid;
-	return psk_parse(t + 5, strlen(t + 5), psk, err, el);
-}
-
-static const struct iked_conf_env env = {.user_ids = user_ids, .load_psk = load_psk};
 
 #define HEAD "daemon: { %s };\nike: { local_id = \"gw1.example\"; };\n"
 #define PEER_OPEN                                                                                  \
@@ -41,7 +22,7 @@ static int parse(const char *daemon, const char *peer_extra, struct iked_conf *c
 {
 	char text[2048];
 	snprintf(text, sizeof(text), HEAD PEER_OPEN "%s } );\n", daemon, peer_extra);
-	return iked_conf_parse("/etc/x/eesp-iked.conf", text, &env, c, err, el);
+	return iked_conf_parse("/etc/x/eesp-iked.conf", text, &iked_test_env, c, err, el);
 }
 
 Test(iked_conf_kd, psp_defaults_and_fallback_socket)

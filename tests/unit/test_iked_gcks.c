@@ -195,7 +195,7 @@ static void conf_refused(const char *text, const char *why)
 {
 	struct iked_conf c;
 	char err[512];
-	cr_assert_eq(iked_conf_parse("/t/eesp-iked.conf", text, &w_env, &c, err, sizeof(err)), -1,
+	cr_assert_eq(iked_conf_parse("/t/eesp-iked.conf", text, &iked_test_env, &c, err, sizeof(err)), -1,
 		     "accepted: %s", text);
 	cr_assert(strstr(err, why), "error '%s', expected '%s'", err, why);
 	cr_assert(strstr(err, "/t/eesp-iked.conf:"), "no file:line in '%s'", err);
@@ -227,7 +227,7 @@ Test(iked_gcks, config_refusals)
 	struct iked_conf c;
 	char err[512];
 	cr_assert_eq(
-	    iked_conf_parse("/t/eesp-iked.conf", GCKS("") PEER(""), &w_env, &c, err, sizeof(err)),
+	    iked_conf_parse("/t/eesp-iked.conf", GCKS("") PEER(""), &iked_test_env, &c, err, sizeof(err)),
 	    0, "%s", err);
 	cr_assert_str_eq(c.gcks.state_dir, "/s");
 	cr_assert_str_eq(c.gcks.state_base, "g");

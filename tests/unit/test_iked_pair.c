@@ -12,6 +12,7 @@
 
 #include "conf.h"
 #include "ike_pairkey.h"
+#include "iked_confenv.h"
 #include "psk.h"
 #include "testhex.h"
 
@@ -89,26 +90,6 @@ Test(iked_pair, both_members_name_the_same_sas)
 
 /* ------------------------------------------------------------- config -- */
 
-static int user_ids(void *arg, const char *name, uid_t *uid, gid_t *gid)
-{
-	(void)arg;
-	(void)name;
-	*uid = 1000;
-	*gid = 1000;
-	return 0;
-}
-
-static int load_psk(void *arg, const char *path, uid_t uid, struct iked_psk *psk, char *err,
-		    size_t el)
-{
-	const char *t = strstr(path, "text:");
-	(void)arg;
-	(void)uid;
-	return psk_parse(t + 5, strlen(t + 5), psk, err, el);
-}
-
-static const struct iked_conf_env env = {.user_ids = user_ids, .load_psk = load_psk};
-
 #define HEAD                                                                                       \
 	"daemon: { eespd_socket = \"/run/eespd/ctl.sock\"; };\n"                                   \
 	"ike: { local_id = \"m2.example\"; };\n"                                                   \
@@ -123,7 +104,7 @@ static int parse(const char *ks, const char *pair, struct iked_conf *c, char *er
 {
 	char text[2048];
 	snprintf(text, sizeof(text), HEAD, ks, pair);
-	return iked_conf_parse("/etc/x/eesp-iked.conf", text, &env, c, err, el);
+	return iked_conf_parse("/etc/x/eesp-iked.conf", text, &iked_test_env, c, err, el);
 }
 
 Test(iked_pair, conf_reads_the_pair)
@@ -200,8 +181,9 @@ Test(iked_pair, conf_one_node_id_per_key_server)
 	    " pair = { key_server = \"gcks\"; group = 7; node_id = 5; peer_node_id = 4; }; } );\n";
 	struct iked_conf c;
 	char err[512];
-	cr_assert_neq(iked_conf_parse("/etc/x/eesp-iked.conf", text, &env, &c, err, sizeof(err)),
-		      0);
+	cr_assert_neq(
+	    iked_conf_parse("/etc/x/eesp-iked.conf", text, &iked_test_env, &c, err, sizeof(err)),
+	    0);
 	cr_assert(strstr(err, "eesp-iked.conf:7: peer m4: pair.node_id 5, but peer m3 says 2"),
 		  "got '%s'", err);
 }
